@@ -1,0 +1,185 @@
+// Package db is the only package that speaks SQL. It owns the SQLite file: the
+// schema, the reference data, the seed cases, and every query the site runs.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// Errors that handlers turn into responses.
+var (
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the record changed since it was read (optimistic locking).
+	ErrConflict = errors.New("conflict")
+	// ErrDuplicate means a unique value (a slug, an e-mail address) is taken.
+	ErrDuplicate = errors.New("duplicate")
+	// ErrReadOnly means the database cannot be written (read-only file, disk full).
+	ErrReadOnly = errors.New("database not writable")
+)
+
+// DB holds one writer connection and a pool of read-only connections to the same
+// file. All writes go through the single writer, so no request ever waits on
+// "database is locked"; readers never block in WAL mode.
+type DB struct {
+	w    *sql.DB
+	r    *sql.DB
+	path string
+
+	// index is the in-memory facet index of published cases, rebuilt after writes.
+	indexMu sync.Mutex
+	index   atomic.Pointer[caseIndex]
+}
+
+// Open opens (creating if needed) the database at path, applies the schema and
+// migrations, and on a new file loads the reference data and seed cases, all in one
+// transaction.
+func Open(ctx context.Context, path, schema string) (*DB, error) {
+	w, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open writer: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+
+	if err := migrate(ctx, w, schema); err != nil {
+		w.Close()
+		return nil, err
+	}
+
+	r, err := sql.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open readers: %w", err)
+	}
+	n := max(4, 2*runtime.NumCPU())
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(0)
+
+	d := &DB{w: w, r: r, path: path}
+	if err := d.Ping(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// dsn puts every setting in the connection string, so each pooled connection gets it.
+// synchronous=FULL makes every acknowledged commit durable, also across power loss.
+func dsn(path string, readOnly bool) string {
+	v := url.Values{}
+	v.Set("_journal_mode", "WAL")
+	v.Set("_busy_timeout", "5000")
+	v.Set("_foreign_keys", "on")
+	v.Set("_synchronous", "FULL")
+	if readOnly {
+		v.Set("_query_only", "1")
+	} else {
+		v.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + v.Encode()
+}
+
+// Close checkpoints the WAL into the main file and closes all connections.
+func (d *DB) Close() error {
+	var errs []error
+	if d.r != nil {
+		errs = append(errs, d.r.Close())
+	}
+	if d.w != nil {
+		if _, err := d.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil && !isReadOnly(err) {
+			errs = append(errs, fmt.Errorf("checkpoint: %w", err))
+		}
+		errs = append(errs, d.w.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the file can be read.
+func (d *DB) Ping(ctx context.Context) error {
+	var n int
+	if err := d.r.QueryRowContext(ctx, "SELECT count(*) FROM provinces").Scan(&n); err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	return nil
+}
+
+// Path is the file the database lives in.
+func (d *DB) Path() string { return d.path }
+
+// write runs fn in an immediate transaction on the writer connection and maps
+// driver errors to the package's error values.
+func (d *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.w.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return mapError(err)
+	}
+	return mapError(tx.Commit())
+}
+
+// mapError is the one place where driver errors become domain errors.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch {
+		case se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey:
+			return fmt.Errorf("%w: %w", ErrDuplicate, err)
+		case isReadOnly(err):
+			return fmt.Errorf("%w: %w", ErrReadOnly, err)
+		}
+	}
+	return err
+}
+
+func isReadOnly(err error) bool {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code {
+	case sqlite3.ErrReadonly, sqlite3.ErrFull, sqlite3.ErrCantOpen, sqlite3.ErrIoErr, sqlite3.ErrPerm:
+		return true
+	}
+	return false
+}
+
+// now is the timestamp format stored in every *_at column.
+func now() string { return time.Now().UTC().Format(time.RFC3339) }
+
+// nullString turns "" into NULL.
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// nullInt turns a nil pointer into NULL.
+func nullInt(p *int) sql.NullInt64 {
+	if p == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: int64(*p), Valid: true}
+}
+
+func intPtr(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	v := int(n.Int64)
+	return &v
+}

@@ -1,0 +1,106 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// testSchema is the real schema.sql from the top of the module.
+func testSchema(t testing.TB) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "schema.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// openTest opens a new database file in a temporary folder.
+func openTest(t testing.TB) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), testSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// tableDigest hashes the contents of every table, to see whether anything changed.
+func tableDigest(t *testing.T, path string) string {
+	t.Helper()
+	c, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	h := sha256.New()
+	for _, table := range []string{"provinces", "gemeenten", "themes", "cases", "case_themes", "users"} {
+		rows, err := c.Query("SELECT * FROM " + table + " ORDER BY 1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(h, "%s %v\n", table, vals)
+		}
+		rows.Close()
+	}
+	var version int
+	c.QueryRow("PRAGMA user_version").Scan(&version)
+	fmt.Fprintf(h, "version %d", version)
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func TestOpenSeedsOnceAndSecondStartChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "seed.db")
+	d, err := Open(ctx, path, testSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, table := range []string{"provinces", "gemeenten", "themes", "cases"} {
+		var n int
+		if err := d.r.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		counts[table] = n
+	}
+	if counts["provinces"] != 12 || counts["gemeenten"] != 342 || counts["themes"] < 10 || counts["cases"] < 24 {
+		t.Fatalf("seeded counts = %v, want 12 provinces, 342 gemeenten, ≥10 themes, ≥24 cases", counts)
+	}
+	var pop int
+	d.r.QueryRow("SELECT sum(population) FROM gemeenten").Scan(&pop)
+	if pop != 18044027 {
+		t.Errorf("national population = %d, want 18044027 (CBS, 1 Jan 2025)", pop)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before := tableDigest(t, path)
+
+	d, err = Open(ctx, path, testSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if after := tableDigest(t, path); after != before {
+		t.Fatal("second start changed the database")
+	}
+}

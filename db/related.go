@@ -1,0 +1,105 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// RelatedCases returns up to n published cases most like c: sharing themes counts
+// most, then words of the title and summary (bm25 over the whole library), then
+// being in the same gemeente or province.
+func (d *DB) RelatedCases(ctx context.Context, c Case, n int) ([]Case, error) {
+	score := map[int64]float64{}
+
+	rows, err := d.r.QueryContext(ctx, `SELECT other.case_id, count(*)
+		FROM case_themes mine
+		JOIN case_themes other ON other.theme_slug = mine.theme_slug AND other.case_id <> mine.case_id
+		JOIN cases o ON o.id = other.case_id AND o.status = 'gepubliceerd'
+		WHERE mine.case_id = ?
+		GROUP BY other.case_id`, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("related cases of %q: %w", c.Slug, err)
+	}
+	for rows.Next() {
+		var id int64
+		var shared int
+		if err := rows.Scan(&id, &shared); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("related cases of %q: %w", c.Slug, err)
+		}
+		score[id] += 2 * float64(shared)
+	}
+	rows.Close()
+
+	if q := similarityQuery(c.Title + " " + c.Summary); q != "" {
+		const limit = 20
+		rows, err := d.r.QueryContext(ctx, `SELECT f.rowid FROM cases_fts f
+			JOIN cases o ON o.id = f.rowid AND o.status = 'gepubliceerd'
+			WHERE cases_fts MATCH ? AND f.rowid <> ?
+			ORDER BY bm25(cases_fts, 10.0, 4.0, 1.0, 3.0, 2.0) LIMIT ?`, q, c.ID, limit)
+		if err != nil {
+			return nil, fmt.Errorf("related cases of %q: %w", c.Slug, err)
+		}
+		for i := 0; rows.Next(); i++ {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("related cases of %q: %w", c.Slug, err)
+			}
+			score[id] += 3 * float64(limit-i) / limit
+		}
+		rows.Close()
+	}
+	if len(score) == 0 {
+		return nil, nil
+	}
+
+	ids := make([]any, 0, len(score))
+	for id := range score {
+		ids = append(ids, id)
+	}
+	cands, err := d.queryCases(ctx, d.r,
+		"WHERE c.status = 'gepubliceerd' AND c.id IN ("+placeholders(len(ids))+")", ids...)
+	if err != nil {
+		return nil, fmt.Errorf("related cases of %q: %w", c.Slug, err)
+	}
+	for _, o := range cands {
+		switch {
+		case c.GemeenteCode != "" && o.GemeenteCode == c.GemeenteCode:
+			score[o.ID] += 1
+		case c.ProvinceCode != "" && o.ProvinceCode == c.ProvinceCode:
+			score[o.ID] += 0.5
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if score[cands[i].ID] != score[cands[j].ID] {
+			return score[cands[i].ID] > score[cands[j].ID]
+		}
+		return cands[i].ID > cands[j].ID
+	})
+	return cands[:min(n, len(cands))], nil
+}
+
+// similarityQuery ORs the longer words of a text into an FTS5 expression; short
+// words are mostly Dutch function words and say little about a case.
+func similarityQuery(text string) string {
+	seen := map[string]bool{}
+	var terms []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
+	}) {
+		if utf8.RuneCountInString(w) < 5 || seen[w] {
+			continue
+		}
+		seen[w] = true
+		terms = append(terms, `"`+w+`"`)
+		if len(terms) == 16 {
+			break
+		}
+	}
+	return strings.Join(terms, " OR ")
+}

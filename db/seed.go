@@ -1,0 +1,149 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// seedFS holds the reference data (CBS provinces and gemeenten with population) and
+// the seed content (themes and cases). Sources and licences: seed/README.md.
+//
+//go:embed seed/*.csv seed/*.json
+var seedFS embed.FS
+
+// seedCase is one entry of seed/cases.json.
+type seedCase struct {
+	Slug         string   `json:"slug"`
+	Title        string   `json:"title"`
+	Summary      string   `json:"summary"`
+	Body         string   `json:"body"`
+	GemeenteCode *string  `json:"gemeente_code"`
+	Themes       []string `json:"themes"`
+	Kind         string   `json:"kind"`
+	Year         *int     `json:"year"`
+	Homes        *int     `json:"homes"`
+	People       *int     `json:"people"`
+	Partners     []string `json:"partners"`
+	Contact      string   `json:"contact"`
+	SourceURL    string   `json:"source_url"`
+}
+
+// seed loads everything a new database starts with. It runs inside the migration
+// transaction of a new file, so it happens once and completely, or not at all.
+func seed(ctx context.Context, tx *sql.Tx) error {
+	if err := seedPlaces(ctx, tx); err != nil {
+		return err
+	}
+	if err := seedThemes(ctx, tx); err != nil {
+		return err
+	}
+	return seedCases(ctx, tx)
+}
+
+func seedPlaces(ctx context.Context, tx *sql.Tx) error {
+	rows, err := readCSV("seed/gemeenten-2025.csv", []string{"code", "name", "province_code", "province_name", "population"})
+	if err != nil {
+		return err
+	}
+	provinces := map[string]string{}
+	for _, r := range rows {
+		provinces[r[2]] = r[3]
+	}
+	for code, name := range provinces {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO provinces (code, name) VALUES (?, ?)", code, name); err != nil {
+			return fmt.Errorf("insert province %s: %w", code, err)
+		}
+	}
+	for _, r := range rows {
+		pop, err := strconv.Atoi(r[4])
+		if err != nil {
+			return fmt.Errorf("population of %s: %w", r[0], err)
+		}
+		if _, err := tx.ExecContext(ctx,
+			"INSERT INTO gemeenten (code, name, province_code, population) VALUES (?, ?, ?, ?)",
+			r[0], r[1], r[2], pop); err != nil {
+			return fmt.Errorf("insert gemeente %s: %w", r[0], err)
+		}
+	}
+	return nil
+}
+
+func seedThemes(ctx context.Context, tx *sql.Tx) error {
+	var themes []struct{ Slug, Label string }
+	if err := readJSON("seed/themes.json", &themes); err != nil {
+		return err
+	}
+	var texts map[string]struct{ Intro, When string }
+	if err := readJSON("seed/theme-texts.json", &texts); err != nil {
+		return err
+	}
+	for i, t := range themes {
+		txt := texts[t.Slug]
+		if _, err := tx.ExecContext(ctx,
+			"INSERT INTO themes (slug, label, position, intro, when_text) VALUES (?, ?, ?, ?, ?)",
+			t.Slug, t.Label, i, txt.Intro, txt.When); err != nil {
+			return fmt.Errorf("insert theme %s: %w", t.Slug, err)
+		}
+	}
+	return nil
+}
+
+func seedCases(ctx context.Context, tx *sql.Tx) error {
+	var cases []seedCase
+	if err := readJSON("seed/cases.json", &cases); err != nil {
+		return err
+	}
+	ts := now()
+	for _, c := range cases {
+		gemeente := ""
+		if c.GemeenteCode != nil {
+			gemeente = *c.GemeenteCode
+		}
+		in := CaseInput{
+			Slug: c.Slug, Title: c.Title, Summary: c.Summary, Body: c.Body,
+			GemeenteCode: gemeente, Themes: c.Themes, Kind: c.Kind,
+			Year: c.Year, Homes: c.Homes, People: c.People,
+			Partners: c.Partners, Contact: c.Contact, SourceURL: c.SourceURL,
+			Status: StatusPublished,
+		}
+		if _, err := insertCase(ctx, tx, in, nil, ts); err != nil {
+			return fmt.Errorf("seed case %s: %w", c.Slug, err)
+		}
+	}
+	return nil
+}
+
+func readJSON(name string, v any) error {
+	b, err := seedFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	return nil
+}
+
+func readCSV(name string, header []string) ([][]string, error) {
+	b, err := seedFS.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(rows) == 0 || strings.Join(rows[0], ",") != strings.Join(header, ",") {
+		return nil, fmt.Errorf("read %s: unexpected header", name)
+	}
+	return rows[1:], nil
+}

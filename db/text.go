@@ -1,0 +1,67 @@
+package db
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+)
+
+var markdown = goldmark.New()
+
+// PlainText returns the words of a Markdown text without its markup: what full-text
+// search indexes and what snippets are cut from. Blocks are separated by a blank
+// line; link targets and raw HTML are left out.
+func PlainText(md string) string {
+	src := []byte(md)
+	doc := markdown.Parser().Parse(text.NewReader(src))
+	var b strings.Builder
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		switch n := n.(type) {
+		case *ast.HTMLBlock, *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		case *ast.Text:
+			if entering {
+				b.Write(n.Segment.Value(src))
+				if n.SoftLineBreak() || n.HardLineBreak() {
+					b.WriteByte(' ')
+				}
+			}
+		case *ast.String:
+			if entering {
+				b.Write(n.Value)
+			}
+		case *ast.CodeSpan, *ast.AutoLink:
+			// Children (text) or the URL itself are written by the cases above.
+			if al, ok := n.(*ast.AutoLink); ok && entering {
+				b.Write(al.Label(src))
+			}
+		default:
+			if n.Type() == ast.TypeBlock && !entering && b.Len() > 0 {
+				b.WriteString("\n\n")
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.TrimSpace(collapseBlankLines(stripControl(b.String())))
+}
+
+// stripControl removes control characters other than newline and tab, including
+// the sentinels used to mark search hits.
+func stripControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func collapseBlankLines(s string) string {
+	for strings.Contains(s, "\n\n\n") {
+		s = strings.ReplaceAll(s, "\n\n\n", "\n\n")
+	}
+	return s
+}

@@ -1,0 +1,263 @@
+package handlers
+
+import (
+	"errors"
+	"html/template"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+
+	"opnieuwthuis/db"
+)
+
+const casesPerPage = 12
+
+// libraryPage is the view model of /voorbeelden, page and fragment alike.
+type libraryPage struct {
+	page
+	Query       string
+	Results     db.CaseResults
+	Active      []activeFilter
+	ClearURL    string
+	PrevURL     string
+	NextURL     string
+	SortOptions []sortOption
+	NoTerms     bool // the query held no searchable words at all
+	OOB         bool // rendering the fragment: facets swap out of band
+}
+
+// activeFilter is a chosen facet value with the URL that removes it.
+type activeFilter struct {
+	Facet     string
+	Label     string
+	RemoveURL string
+}
+
+type sortOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// listCases is the case library: search, facets, sort and pages. The same URL gives
+// the full page, or with htmx just the results and facets.
+func (h *Handler) listCases(c *fiber.Ctx) error {
+	f := parseCaseFilter(c)
+	res, err := h.db.FindCases(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	vm := libraryPage{Query: f.Query, Results: res, OOB: wantsFragment(c)}
+	vm.NoTerms = strings.TrimSpace(f.Query) != "" && !res.Searched
+	known := knownFilter(f, res)
+	vm.Active = activeFilters(known, res.Facets)
+	vm.ClearURL = libraryURL(db.CaseFilter{Query: f.Query, Sort: f.Sort})
+	if res.Page > 1 {
+		known.Page = res.Page - 1
+		vm.PrevURL = libraryURL(known)
+	}
+	if res.Page < res.Pages {
+		known.Page = res.Page + 1
+		vm.NextURL = libraryURL(known)
+	}
+	vm.SortOptions = sortOptions(res)
+
+	vm.Title = "Goede voorbeelden"
+	if f.Query != "" {
+		vm.Title = "Zoeken naar ‘" + truncate(f.Query, 60) + "’ in goede voorbeelden"
+	}
+	vm.Description = "Zoek en filter goede voorbeelden van huisvesting van vergunninghouders: woonoplossingen en aanpakken van gemeenten."
+	vm.Canonical = h.canonical("/voorbeelden")
+	vm.Nav = "voorbeelden"
+	return h.render(c, fiber.StatusOK, "voorbeelden/index", "voorbeelden/fragment", vm)
+}
+
+// casePage is the view model of one case.
+type casePage struct {
+	page
+	Case    db.Case
+	Body    template.HTML
+	Related []db.Case
+}
+
+// showCase shows one published case with related cases.
+func (h *Handler) showCase(c *fiber.Ctx) error {
+	slug := c.Params("slug")
+	if !slugPattern.MatchString(slug) {
+		return fiber.ErrNotFound
+	}
+	cs, err := h.db.FindCaseBySlug(c.UserContext(), slug)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && cs.Status != db.StatusPublished) {
+		return clientError(fiber.StatusNotFound, "Voorbeeld niet gevonden",
+			"Dit voorbeeld bestaat niet of is niet (meer) openbaar. Zoek verder in de goede voorbeelden.")
+	}
+	if err != nil {
+		return err
+	}
+	related, err := h.db.RelatedCases(c.UserContext(), cs, 4)
+	if err != nil {
+		return err
+	}
+	vm := casePage{Case: cs, Body: renderMarkdown(cs.Body), Related: related}
+	vm.Title = cs.Title
+	vm.Description = cs.Summary
+	vm.Canonical = h.canonical("/voorbeelden/" + cs.Slug)
+	vm.Nav = "voorbeelden"
+	return h.render(c, fiber.StatusOK, "voorbeelden/show", "", vm)
+}
+
+var (
+	slugPattern     = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	provincePattern = regexp.MustCompile(`^PV[0-9]{2}$`)
+	gemeentePattern = regexp.MustCompile(`^GM[0-9]{4}$`)
+)
+
+// maxQueryLen bounds what is kept of a search string; the search itself uses less.
+const maxQueryLen = 500
+
+// parseCaseFilter reads the library's query string. Values of the wrong shape are
+// dropped here; well-formed values that name nothing are ignored by db.FindCases.
+func parseCaseFilter(c *fiber.Ctx) db.CaseFilter {
+	f := db.CaseFilter{
+		Query:   truncate(strings.ToValidUTF8(c.Query("q"), "�"), maxQueryLen),
+		Sort:    c.Query("sort"),
+		PerPage: casesPerPage,
+	}
+	f.Provinces = queryValues(c, "provincie", provincePattern.MatchString)
+	f.Gemeenten = queryValues(c, "gemeente", gemeentePattern.MatchString)
+	f.Themes = queryValues(c, "thema", slugPattern.MatchString)
+	f.Kinds = queryValues(c, "soort", func(s string) bool { return slices.Contains(db.Kinds, s) })
+	for _, y := range queryValues(c, "jaar", nil) {
+		if n, err := strconv.Atoi(y); err == nil && n >= 1990 && n <= 2100 {
+			f.Years = append(f.Years, n)
+		}
+	}
+	if p, err := strconv.Atoi(c.Query("pagina")); err == nil && p > 0 {
+		f.Page = p
+	}
+	switch f.Sort {
+	case db.SortRelevance, db.SortNewest, db.SortYear:
+	default:
+		f.Sort = ""
+	}
+	return f
+}
+
+// queryValues returns the distinct values of a repeated query parameter that pass ok.
+func queryValues(c *fiber.Ctx, key string, ok func(string) bool) []string {
+	var out []string
+	for _, b := range c.Context().QueryArgs().PeekMulti(key) {
+		v := string(b)
+		if v == "" || len(v) > 64 || (ok != nil && !ok(v)) || slices.Contains(out, v) {
+			continue
+		}
+		out = append(out, v)
+		if len(out) == 64 {
+			break
+		}
+	}
+	return out
+}
+
+// knownFilter keeps only the facet values the library knows, so that links built
+// from it never carry junk along.
+func knownFilter(f db.CaseFilter, res db.CaseResults) db.CaseFilter {
+	k := db.CaseFilter{Query: f.Query, Sort: f.Sort}
+	k.Provinces = selectedValues(res.Facets.Provinces)
+	k.Gemeenten = selectedValues(res.Facets.Gemeenten)
+	k.Themes = selectedValues(res.Facets.Themes)
+	k.Kinds = selectedValues(res.Facets.Kinds)
+	for _, y := range selectedValues(res.Facets.Years) {
+		n, _ := strconv.Atoi(y)
+		k.Years = append(k.Years, n)
+	}
+	return k
+}
+
+func selectedValues(opts []db.FacetOption) []string {
+	var out []string
+	for _, o := range opts {
+		if o.Selected {
+			out = append(out, o.Value)
+		}
+	}
+	return out
+}
+
+// activeFilters lists every chosen facet value with a link that removes just that one.
+func activeFilters(f db.CaseFilter, facets db.Facets) []activeFilter {
+	var out []activeFilter
+	add := func(facet string, opts []db.FacetOption, without func(v string) db.CaseFilter) {
+		for _, o := range opts {
+			if o.Selected {
+				out = append(out, activeFilter{Facet: facet, Label: o.Label, RemoveURL: libraryURL(without(o.Value))})
+			}
+		}
+	}
+	add("Provincie", facets.Provinces, func(v string) db.CaseFilter { g := f; g.Provinces = remove(f.Provinces, v); return g })
+	add("Gemeente", facets.Gemeenten, func(v string) db.CaseFilter { g := f; g.Gemeenten = remove(f.Gemeenten, v); return g })
+	add("Thema", facets.Themes, func(v string) db.CaseFilter { g := f; g.Themes = remove(f.Themes, v); return g })
+	add("Soort", facets.Kinds, func(v string) db.CaseFilter { g := f; g.Kinds = remove(f.Kinds, v); return g })
+	add("Jaar", facets.Years, func(v string) db.CaseFilter {
+		g := f
+		n, _ := strconv.Atoi(v)
+		g.Years = slices.DeleteFunc(slices.Clone(f.Years), func(y int) bool { return y == n })
+		return g
+	})
+	return out
+}
+
+func remove(values []string, v string) []string {
+	return slices.DeleteFunc(slices.Clone(values), func(s string) bool { return s == v })
+}
+
+// libraryURL is the shareable URL of a library state.
+func libraryURL(f db.CaseFilter) string {
+	v := url.Values{}
+	if f.Query != "" {
+		v.Set("q", f.Query)
+	}
+	v["provincie"] = f.Provinces
+	v["gemeente"] = f.Gemeenten
+	v["thema"] = f.Themes
+	v["soort"] = f.Kinds
+	for _, y := range f.Years {
+		v.Add("jaar", strconv.Itoa(y))
+	}
+	if f.Sort != "" {
+		v.Set("sort", f.Sort)
+	}
+	if f.Page > 1 {
+		v.Set("pagina", strconv.Itoa(f.Page))
+	}
+	if q := v.Encode(); q != "" {
+		return "/voorbeelden?" + q
+	}
+	return "/voorbeelden"
+}
+
+func sortOptions(res db.CaseResults) []sortOption {
+	var out []sortOption
+	if res.Searched {
+		out = append(out, sortOption{Value: db.SortRelevance, Label: "Best passend"})
+	}
+	out = append(out,
+		sortOption{Value: db.SortNewest, Label: "Nieuwste eerst"},
+		sortOption{Value: db.SortYear, Label: "Jaar van het initiatief"})
+	for i := range out {
+		out[i].Selected = out[i].Value == res.Sort
+	}
+	return out
+}
+
+// truncate cuts s to at most n runes.
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}

@@ -1,0 +1,112 @@
+package handlers
+
+import (
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+
+	"opnieuwthuis/db"
+)
+
+// templateFuncs are the few functions views may call; registered once.
+func (h *Handler) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"asset":     h.asset,
+		"marked":    marked,
+		"number":    formatNumber,
+		"date":      formatDate,
+		"kindLabel": db.KindLabel,
+		"plural":    plural,
+		"deref":     func(p *int) int { return *p },
+		"hit":       func(c db.Case) db.CaseHit { return db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary} },
+		"facet":     newFacetGroup,
+	}
+}
+
+// asset is the cache-busting URL of a file in public/.
+func (h *Handler) asset(name string) string {
+	if u, ok := h.assets[name]; ok {
+		return u
+	}
+	return "/static/" + name
+}
+
+// marked escapes s and then turns the search-hit sentinels (db.MarkStart,
+// db.MarkEnd) into <mark> elements. Escaping comes first, so nothing in s can
+// become markup; unbalanced sentinels are closed or dropped.
+func marked(s string) template.HTML {
+	esc := template.HTMLEscapeString(s)
+	var b strings.Builder
+	b.Grow(len(esc) + 32)
+	open := false
+	for i := 0; i < len(esc); i++ {
+		switch esc[i] {
+		case db.MarkStart[0]:
+			if !open {
+				b.WriteString("<mark>")
+				open = true
+			}
+		case db.MarkEnd[0]:
+			if open {
+				b.WriteString("</mark>")
+				open = false
+			}
+		default:
+			b.WriteByte(esc[i])
+		}
+	}
+	if open {
+		b.WriteString("</mark>")
+	}
+	return template.HTML(b.String())
+}
+
+// formatNumber writes n the Dutch way: 18.044.027.
+func formatNumber(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+var months = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
+	"augustus", "september", "oktober", "november", "december"}
+
+// formatDate writes a date the Dutch way: 5 maart 2025.
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return strconv.Itoa(t.Day()) + " " + months[t.Month()-1] + " " + strconv.Itoa(t.Year())
+}
+
+// plural picks the singular or plural form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// facetGroup is what views/voorbeelden/facet.html renders: one facet's options.
+type facetGroup struct {
+	Name    string // query parameter
+	Label   string
+	Options []db.FacetOption
+	Long    bool // many options: the list scrolls
+}
+
+func newFacetGroup(name, label string, opts []db.FacetOption, long bool) facetGroup {
+	return facetGroup{Name: name, Label: label, Options: opts, Long: long}
+}

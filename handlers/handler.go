@@ -1,0 +1,233 @@
+// Package handlers turns HTTP requests into database calls and rendered pages. Each
+// handler parses and validates its input, makes one or two db calls and renders a
+// full page or, for htmx, the fragment that changed.
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/template/html/v2"
+
+	"opnieuwthuis/db"
+)
+
+// Config holds what the handlers depend on; main builds it.
+type Config struct {
+	DB            *db.DB
+	Views         fs.FS // the views/ folder
+	Public        fs.FS // the public/ folder, served under /static
+	Logger        *slog.Logger
+	BaseURL       string // absolute URL of the site, for canonical links and feeds
+	SecureCookies bool
+}
+
+// Handler carries the dependencies of every handler.
+type Handler struct {
+	db      *db.DB
+	log     *slog.Logger
+	baseURL string
+	public  fs.FS
+	assets  map[string]string // file name in public/ → URL with content hash
+	secure  bool
+}
+
+// New builds the Fiber app with its middleware and routes. It fails when a template
+// does not parse, so a broken view stops the start instead of a later request.
+func New(cfg Config) (*fiber.App, error) {
+	h := &Handler{
+		db:      cfg.DB,
+		log:     cfg.Logger,
+		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
+		public:  cfg.Public,
+		secure:  cfg.SecureCookies,
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	var err error
+	if h.assets, err = hashAssets(cfg.Public); err != nil {
+		return nil, err
+	}
+
+	engine := html.NewFileSystem(http.FS(cfg.Views), ".html")
+	engine.AddFuncMap(h.templateFuncs())
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("load views: %w", err)
+	}
+
+	app := fiber.New(fiber.Config{
+		Immutable:             true,
+		Views:                 engine,
+		ErrorHandler:          h.handleError,
+		DisableStartupMessage: true,
+		// A 10 KB search string must still fit in the request line.
+		ReadBufferSize: 32 * 1024,
+		BodyLimit:      6 * 1024 * 1024,
+		ReadTimeout:    15 * time.Second,
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    60 * time.Second,
+	})
+	h.register(app)
+	return app, nil
+}
+
+// hashAssets gives every static file a URL with a short content hash, so it can be
+// cached for a year and still change the moment the file does.
+func hashAssets(public fs.FS) (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(public, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(public, path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		out[path] = "/static/" + path + "?v=" + hex.EncodeToString(sum[:4])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hash static files: %w", err)
+	}
+	return out, nil
+}
+
+// page is what every full page needs besides its own content; every view model
+// embeds it.
+type page struct {
+	Title       string // shown before the site name in <title>
+	Description string
+	Canonical   string // absolute URL of this page
+	Nav         string // active item of the main navigation
+	NoIndex     bool
+}
+
+// render answers with the fragment when htmx asks for it, and with the whole page
+// otherwise. Pages are written as a header partial, content and a footer partial
+// rather than with the engine's layouts: a layout render takes the engine's global
+// write lock, which would serialise every page view.
+func (h *Handler) render(c *fiber.Ctx, status int, pageTmpl, fragmentTmpl string, vm any) error {
+	c.Vary("HX-Request")
+	name := pageTmpl
+	if fragmentTmpl != "" && wantsFragment(c) {
+		name = fragmentTmpl
+	}
+	c.Status(status)
+	return c.Render(name, vm)
+}
+
+// wantsFragment reports whether the request is an htmx request for part of a page.
+// History restores and boosted navigation want the whole page.
+func wantsFragment(c *fiber.Ctx) bool {
+	return c.Get("HX-Request") == "true" &&
+		c.Get("HX-History-Restore-Request") != "true" &&
+		c.Get("HX-Boosted") != "true"
+}
+
+// canonical is the absolute URL of path on this site.
+func (h *Handler) canonical(path string) string { return h.baseURL + path }
+
+// errorPage is the view model of the error page.
+type errorPage struct {
+	page
+	Status  int
+	Heading string
+	Message string
+}
+
+// handleError is the app's only error handler: not found and other client errors
+// keep their status and get a Dutch page; anything else is a 500 whose details are
+// logged once and never shown.
+func (h *Handler) handleError(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	var (
+		fe *fiber.Error
+		ce clientErr
+	)
+	switch {
+	case errors.As(err, &ce):
+		status = ce.status
+	case errors.As(err, &fe):
+		status = fe.Code
+	case errors.Is(err, db.ErrNotFound):
+		status = fiber.StatusNotFound
+	case errors.Is(err, db.ErrReadOnly):
+		status = fiber.StatusServiceUnavailable
+	}
+	vm := errorPage{Status: status}
+	vm.NoIndex = true
+	vm.Heading, vm.Message = errorText(status, err)
+	vm.Title = vm.Heading
+
+	if status >= 500 {
+		attrs := []any{"method", c.Method(), "path", c.Path(), "status", status,
+			"request_id", requestID(c), "err", err.Error()}
+		if stack, ok := c.Locals(stackKey).(string); ok {
+			attrs = append(attrs, "stack", stack)
+		}
+		h.log.ErrorContext(c.UserContext(), "request failed", attrs...)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Vary("HX-Request")
+	c.Status(status)
+	if err := c.Render("errors/error", vm); err != nil {
+		h.log.Error("render error page", "err", err, "request_id", requestID(c))
+		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+		return c.SendString(vm.Heading + "\n\n" + vm.Message)
+	}
+	return nil
+}
+
+// errorText is the Dutch heading and explanation for a status. Handlers give their
+// own with clientError; the framework's English texts are never shown.
+func errorText(status int, err error) (heading, message string) {
+	var ce clientErr
+	if errors.As(err, &ce) {
+		return ce.heading, ce.message
+	}
+	switch status {
+	case fiber.StatusNotFound:
+		return "Pagina niet gevonden", "Deze pagina bestaat niet (meer). Controleer het adres, of zoek verder in de goede voorbeelden."
+	case fiber.StatusMethodNotAllowed:
+		return "Niet toegestaan", "Dit adres kan niet op deze manier worden gebruikt."
+	case fiber.StatusRequestEntityTooLarge:
+		return "Te groot", "Wat u verstuurde is te groot. Verklein het bestand of de tekst en probeer het opnieuw."
+	case fiber.StatusRequestHeaderFieldsTooLarge, fiber.StatusRequestURITooLong:
+		return "Adres te lang", "Het adres of de zoekvraag is te lang. Maak de zoekvraag korter en probeer het opnieuw."
+	case fiber.StatusForbidden:
+		return "Geen toegang", "U heeft geen toegang tot deze pagina, of het formulier is verlopen. Laad de pagina opnieuw en probeer het nog eens."
+	case fiber.StatusTooManyRequests:
+		return "Even geduld", "Er kwamen te veel verzoeken tegelijk binnen. Wacht een minuut en probeer het opnieuw."
+	case fiber.StatusRequestTimeout:
+		return "Te traag", "Het verzoek duurde te lang. Probeer het opnieuw."
+	case fiber.StatusServiceUnavailable:
+		return "Tijdelijk niet beschikbaar", "Opslaan lukt op dit moment niet door een technisch probleem. Er is niets gewijzigd. Lezen en zoeken werken wel; probeer het later opnieuw."
+	}
+	if status >= 400 && status < 500 {
+		return "Ongeldig verzoek", "Dit verzoek kon niet worden verwerkt. Controleer het adres of het formulier en probeer het opnieuw."
+	}
+	return "Er ging iets mis", "Door een fout aan onze kant kon deze pagina niet worden getoond. De fout is vastgelegd; probeer het later opnieuw."
+}
+
+// clientErr is a 4xx answer with a Dutch heading and message of the handler's own.
+type clientErr struct {
+	status           int
+	heading, message string
+}
+
+func (e clientErr) Error() string { return fmt.Sprintf("%d %s", e.status, e.heading) }
+
+// clientError is a 4xx answer with a Dutch explanation for the error page.
+func clientError(status int, heading, message string) error {
+	return clientErr{status, heading, message}
+}
