@@ -1,0 +1,258 @@
+package main
+
+// Real-browser tests: the real program on a real SQLite file, driven by Debian's
+// chromium through chromedp. .ci/run installs chromium; CHROMIUM overrides the path.
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+//go:embed testdata/axe-4.14.1.min.js
+var axeSource string
+
+// testSite is the real program serving a fresh database on a free port.
+type testSite struct {
+	URL    string
+	DBPath string
+}
+
+// startSite runs serve on 127.0.0.1:0 with a new database file; it stops when the
+// test ends. env overrides configuration (as the environment would).
+func startSite(t testing.TB, env map[string]string) *testSite {
+	t.Helper()
+	dir := t.TempDir()
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		switch k {
+		case "ADDR":
+			return "127.0.0.1:0"
+		case "DB_PATH":
+			return filepath.Join(dir, "site.db")
+		}
+		return ""
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	go func() { done <- serve(ctx, cfg, logger, ready) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("site did not start: %v", err)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatal("site did not start within 30 s")
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return &testSite{URL: "http://" + addr, DBPath: cfg.DBPath}
+}
+
+// newBrowser starts headless chromium for one test. The page bypasses the site's
+// CSP only so that the test can inject axe-core; the site's policy is unchanged.
+func newBrowser(t testing.TB) context.Context {
+	t.Helper()
+	exec := os.Getenv("CHROMIUM")
+	if exec == "" {
+		exec = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(exec); err != nil {
+		t.Fatalf("browser tests need chromium (apt-get install chromium) or CHROMIUM=/path: %v", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exec),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// The first call starts the browser: no timeout on this context.
+	if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
+		t.Fatalf("start browser: %v", err)
+	}
+	return ctx
+}
+
+// do runs browser steps with a timeout and fails the test on error.
+func do(t testing.TB, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eval evaluates a JavaScript expression and returns its value.
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(tctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("eval %s: %v", expr, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition until it holds.
+func waitFor(t testing.TB, ctx context.Context, cond string) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(tctx, chromedp.Poll[bool](cond, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		t.Fatalf("waiting for %s: %v", cond, err)
+	}
+}
+
+// setJavaScript turns script execution in the page on or off.
+func setJavaScript(t testing.TB, ctx context.Context, on bool) {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkAxe runs axe-core on the current page against WCAG 2.1 A and AA and fails
+// the test for every violation.
+func checkAxe(t testing.TB, ctx context.Context) {
+	t.Helper()
+	eval[bool](t, ctx, axeSource+";true")
+	raw := eval[string](t, ctx, `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})
+		.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+			nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.failureSummary)}))))`)
+	var violations []struct {
+		ID, Impact, Help string
+		Nodes            []string
+	}
+	if err := json.Unmarshal([]byte(raw), &violations); err != nil {
+		t.Fatal(err)
+	}
+	url := eval[string](t, ctx, "location.pathname + location.search")
+	for _, v := range violations {
+		t.Errorf("axe on %s: %s (%s): %s\n\t%s", url, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+	}
+}
+
+func TestBrowserLibrarySearchFacetsHistoryAndNoJS(t *testing.T) {
+	site := startSite(t, nil)
+	ctx := newBrowser(t)
+
+	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden"), chromedp.WaitVisible(chromedp.ID("q")))
+	waitFor(t, ctx, "typeof htmx !== 'undefined'")
+	// Mark this document: a full page load would lose the mark, an htmx swap keeps it.
+	eval[bool](t, ctx, "window.__same = true")
+	all := eval[int](t, ctx, "document.querySelectorAll('.case-list > li').length")
+	if all != 12 {
+		t.Fatalf("library shows %d cases on page 1, want 12", all)
+	}
+
+	// Type: results change in place, the URL follows.
+	do(t, ctx, chromedp.SendKeys(chromedp.ID("q"), "startblok"))
+	waitFor(t, ctx, "location.search.includes('q=startblok')")
+	waitFor(t, ctx, "document.querySelectorAll('.case-list > li').length === 2")
+	if !eval[bool](t, ctx, "window.__same === true") {
+		t.Fatal("typing reloaded the page instead of swapping results")
+	}
+	status := eval[string](t, ctx, "document.getElementById('result-status').textContent")
+	if !strings.Contains(status, "2 voorbeelden gevonden") {
+		t.Errorf("live region says %q, want the count", status)
+	}
+	if n := eval[int](t, ctx, "document.querySelectorAll('#results mark').length"); n == 0 {
+		t.Error("no highlighted hits")
+	}
+
+	// Clear the search, then click a facet: results and facet counts change in place.
+	eval[bool](t, ctx, "(() => { const q = document.getElementById('q'); q.value = ''; q.dispatchEvent(new Event('input', {bubbles: true})); return true })()")
+	waitFor(t, ctx, "!location.search.includes('q=startblok') && document.querySelectorAll('.case-list > li').length === 12")
+	do(t, ctx, chromedp.Click(chromedp.CSS(`label[for="f-provincie-PV26"]`)))
+	waitFor(t, ctx, "location.search.includes('provincie=PV26')")
+	waitFor(t, ctx, "document.querySelector('#results .chip') !== null")
+	utrecht := eval[int](t, ctx, "document.querySelectorAll('.case-list > li').length")
+	if utrecht == 0 || utrecht >= 12 {
+		t.Fatalf("after choosing Utrecht %d cases are shown", utrecht)
+	}
+	metas := eval[[]string](t, ctx, "[...document.querySelectorAll('.case-list .case-card__meta')].map(e => e.textContent)")
+	for _, m := range metas {
+		if !strings.Contains(m, "Utrecht") {
+			t.Errorf("case outside Utrecht shown after filtering: %q", m)
+		}
+	}
+	if !eval[bool](t, ctx, "window.__same === true") {
+		t.Fatal("clicking a facet reloaded the page")
+	}
+
+	// Back restores the previous state (all cases, no filter).
+	do(t, ctx, chromedp.NavigateBack())
+	waitFor(t, ctx, "!location.search.includes('provincie=PV26')")
+	waitFor(t, ctx, "document.querySelectorAll('.case-list > li').length === 12 && !document.getElementById('f-provincie-PV26').checked")
+
+	// The same URL with JavaScript off: the full page, already filtered.
+	ctx2 := newBrowser(t)
+	setJavaScript(t, ctx2, false)
+	do(t, ctx2, chromedp.Navigate(site.URL+"/voorbeelden?provincie=PV26&q=utrecht"))
+	html := eval[string](t, ctx2, "document.documentElement.outerHTML")
+	if n := strings.Count(html, `class="case-card"`); n != utrecht && n == 0 {
+		t.Errorf("without JavaScript the filtered URL shows %d cases", n)
+	}
+	if !strings.Contains(html, `id="f-provincie-PV26" name="provincie" value="PV26" checked`) {
+		t.Error("without JavaScript the facet is not shown as chosen")
+	}
+	// Without JavaScript the form still works: submit a search.
+	do(t, ctx2, chromedp.Navigate(site.URL+"/voorbeelden"),
+		chromedp.SendKeys(chromedp.ID("q"), "kantoor"),
+		chromedp.Click(chromedp.CSS(`.searchbar button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".result-status")))
+	loc := eval[string](t, ctx2, "location.search")
+	if !strings.Contains(loc, "q=kantoor") {
+		t.Errorf("submitting without JavaScript went to %q", loc)
+	}
+}
+
+func TestBrowserAccessibility(t *testing.T) {
+	site := startSite(t, nil)
+	ctx := newBrowser(t)
+	for _, path := range []string{"/", "/voorbeelden", "/voorbeelden?q=wonen&thema=gemengd-wonen", "/voorbeelden/startblok-riekerhaven", "/bestaat-niet"} {
+		t.Run(path, func(t *testing.T) {
+			do(t, ctx, chromedp.Navigate(site.URL+path), chromedp.WaitReady(chromedp.CSS("main")))
+			checkAxe(t, ctx)
+		})
+	}
+}

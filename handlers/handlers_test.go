@@ -1,0 +1,83 @@
+package handlers
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+
+	"opnieuwthuis/db"
+)
+
+// newTestApp builds the real app on a new database file with the real views.
+func newTestApp(t testing.TB) (*fiber.App, *db.DB) {
+	t.Helper()
+	schema, err := os.ReadFile(filepath.Join("..", "schema.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), string(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	app, err := New(Config{
+		DB:      store,
+		Views:   os.DirFS(filepath.Join("..", "views")),
+		Public:  os.DirFS(filepath.Join("..", "public")),
+		Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		BaseURL: "https://opnieuwthuis.example",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app, store
+}
+
+// response is a finished request: status, headers and body as text.
+type response struct {
+	*http.Response
+	Body string
+}
+
+// get sends a GET through app.Test; headers are name, value pairs.
+func get(t testing.TB, app *fiber.App, target string, headers ...string) response {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return do(t, app, req)
+}
+
+func do(t testing.TB, app *fiber.App, req *http.Request) response {
+	t.Helper()
+	res, err := app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{Response: res, Body: string(b)}
+}
+
+// htmx are the headers htmx sends with a normal request.
+var htmx = []string{"HX-Request", "true"}
+
+func TestHealthz(t *testing.T) {
+	app, _ := newTestApp(t)
+	res := get(t, app, "/healthz")
+	if res.StatusCode != 200 || !strings.Contains(res.Body, `"database":"ok"`) {
+		t.Fatalf("healthz = %d %s", res.StatusCode, res.Body)
+	}
+}
