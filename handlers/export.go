@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,9 +37,13 @@ func streamCSV(c *fiber.Ctx, filename string, header []string, fill func(write f
 }
 
 // csvCell neutralises text that a spreadsheet would run as a formula (OWASP: cells
-// starting with =, +, -, @, tab or carriage return) by prefixing a quote.
+// starting with =, +, -, @, tab or carriage return) by prefixing a quote. Plain
+// numbers such as -12 are left alone: they are data, not formulas.
 func csvCell(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		if _, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "\t\r") {
+			return s
+		}
 		return "'" + s
 	}
 	return s
