@@ -16,6 +16,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/template/html/v2"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"opnieuwthuis/db"
 )
@@ -28,6 +30,13 @@ type Config struct {
 	Logger        *slog.Logger
 	BaseURL       string // absolute URL of the site, for canonical links and feeds
 	SecureCookies bool
+	// Metrics, when set, receives the request metrics and the database size (main
+	// serves it on METRICS_ADDR).
+	Metrics prometheus.Registerer
+
+	// testRoutes lets tests of this package add routes (after the middleware,
+	// before the catch-all), for example a write route to check error pages.
+	testRoutes func(h *Handler, r fiber.Router)
 }
 
 // Handler carries the dependencies of every handler.
@@ -38,6 +47,9 @@ type Handler struct {
 	public  fs.FS
 	assets  map[string]string // file name in public/ → URL with content hash
 	secure  bool
+	metrics *httpMetrics
+
+	testRoutes func(h *Handler, r fiber.Router)
 }
 
 // New builds the Fiber app with its middleware and routes. It fails when a template
@@ -49,9 +61,17 @@ func New(cfg Config) (*fiber.App, error) {
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
 		public:  cfg.Public,
 		secure:  cfg.SecureCookies,
+		metrics: newHTTPMetrics(),
+
+		testRoutes: cfg.testRoutes,
 	}
 	if h.log == nil {
 		h.log = slog.Default()
+	}
+	if cfg.Metrics != nil {
+		if err := h.metrics.register(cfg.Metrics, cfg.DB); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
 	}
 	var err error
 	if h.assets, err = hashAssets(cfg.Public); err != nil {
@@ -69,12 +89,17 @@ func New(cfg Config) (*fiber.App, error) {
 		Views:                 engine,
 		ErrorHandler:          h.handleError,
 		DisableStartupMessage: true,
-		// A 10 KB search string must still fit in the request line.
+		// A 10 KB search string must still fit in the request line; a request
+		// whose line and headers need more gets 431.
 		ReadBufferSize: 32 * 1024,
-		BodyLimit:      6 * 1024 * 1024,
-		ReadTimeout:    15 * time.Second,
-		WriteTimeout:   30 * time.Second,
-		IdleTimeout:    60 * time.Second,
+		// Larger bodies get 413 before any handler runs.
+		BodyLimit: 6 * 1024 * 1024,
+		// Slow clients are cut off: ReadTimeout bounds reading one whole request
+		// (headers and body), WriteTimeout sending the answer, IdleTimeout a
+		// kept-alive connection waiting for its next request.
+		ReadTimeout:  15 * time.Second,
+		WriteTimeout: 30 * time.Second,
+		IdleTimeout:  60 * time.Second,
 	})
 	h.register(app)
 	return app, nil
@@ -169,14 +194,21 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	vm.Heading, vm.Message = errorText(status, err)
 	vm.Title = vm.Heading
 
-	if status >= 500 {
-		attrs := []any{"method", c.Method(), "path", c.Path(), "status", status,
-			"request_id", requestID(c), "err", err.Error()}
+	switch {
+	case c.Locals(requestid.ConfigDefault.ContextKey) == nil:
+		// The server refused the request before any route or middleware ran
+		// (header too large, body too large, malformed, too slow): the access
+		// log never sees it. Its text may quote the request, so it is not logged.
+		h.log.WarnContext(c.UserContext(), "request rejected", "status", status)
+	case status >= 500:
+		attrs := []any{"method", c.Method(), "path", safePath(c.Path()), "status", status,
+			"request_id", requestID(c), "err", redact(err.Error())}
 		if stack, ok := c.Locals(stackKey).(string); ok {
 			attrs = append(attrs, "stack", stack)
 		}
 		h.log.ErrorContext(c.UserContext(), "request failed", attrs...)
 	}
+	setSecurityHeaders(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Vary("HX-Request")
 	c.Status(status)

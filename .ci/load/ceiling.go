@@ -1,0 +1,5 @@
+//go:build loadceiling
+
+package main
+
+func main() {}
