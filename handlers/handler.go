@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/template/html/v2"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/gofiber/template/html/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"opnieuwthuis/db"
