@@ -164,15 +164,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	}
 	views, _ := fs.Sub(viewsFS, "views")
 	public, _ := fs.Sub(publicFS, "public")
-	app, err := handlers.New(handlers.Config{
+	hcfg := handlers.Config{
 		DB:            store,
 		Views:         views,
 		Public:        public,
 		Logger:        logger,
 		BaseURL:       cfg.BaseURL,
 		SecureCookies: cfg.SecureCookies,
-		Metrics:       registry,
-	})
+	}
+	if registry != nil {
+		hcfg.Metrics = registry
+	}
+	app, err := handlers.New(hcfg)
 	if err != nil {
 		return err
 	}
