@@ -137,8 +137,8 @@ func TestActiveFiltersAreRemovableOneByOne(t *testing.T) {
 	app, _ := newTestApp(t)
 	res := get(t, app, "/voorbeelden?thema=gemengd-wonen&thema=tijdelijke-woningen&provincie=PV27")
 	for _, want := range []string{
-		`href="/voorbeelden?provincie=PV27&amp;thema=tijdelijke-woningen"`, // remove gemengd wonen
-		`href="/voorbeelden?provincie=PV27&amp;thema=gemengd-wonen"`,       // remove tijdelijke woningen
+		`href="/voorbeelden?provincie=PV27&amp;thema=tijdelijke-woningen"`,      // remove gemengd wonen
+		`href="/voorbeelden?provincie=PV27&amp;thema=gemengd-wonen"`,            // remove tijdelijke woningen
 		`href="/voorbeelden?thema=tijdelijke-woningen&amp;thema=gemengd-wonen"`, // remove the province
 		`>Wis alle filters</a>`,
 	} {
