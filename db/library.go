@@ -198,8 +198,60 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 	if f.PerPage <= 0 {
 		f.PerPage = 12
 	}
+	res, results, match, err := d.selectCases(ctx, ix, f)
+	if err != nil {
+		return CaseResults{}, fmt.Errorf("find cases: %w", err)
+	}
+	res.PerPage = f.PerPage
+	res.Pages = max(1, (res.Total+f.PerPage-1)/f.PerPage)
+	res.Page = min(max(1, f.Page), res.Pages)
+
+	from := (res.Page - 1) * f.PerPage
+	page := results[min(from, len(results)):min(from+f.PerPage, len(results))]
+	if res.Hits, err = d.hits(ctx, ix, page, match); err != nil {
+		return CaseResults{}, fmt.Errorf("find cases: %w", err)
+	}
+	return res, nil
+}
+
+// eachBatch is how many cases EachCase loads at a time.
+const eachBatch = 200
+
+// EachCase calls fn for every published case matching f, in the order FindCases
+// lists them, without paging (f.Page and f.PerPage are ignored). Cases are loaded a
+// batch at a time, so memory stays flat however many match. An error from fn stops
+// the walk and is returned as it is.
+func (d *DB) EachCase(ctx context.Context, f CaseFilter, fn func(Case) error) error {
+	ix, err := d.caseIndex(ctx)
+	if err != nil {
+		return fmt.Errorf("each case: %w", err)
+	}
+	_, results, _, err := d.selectCases(ctx, ix, f)
+	if err != nil {
+		return fmt.Errorf("each case: %w", err)
+	}
+	for len(results) > 0 {
+		n := min(eachBatch, len(results))
+		batch, err := d.hits(ctx, ix, results[:n], "")
+		if err != nil {
+			return fmt.Errorf("each case: %w", err)
+		}
+		for _, h := range batch {
+			if err := fn(h.Case); err != nil {
+				return err
+			}
+		}
+		results = results[n:]
+	}
+	return nil
+}
+
+// selectCases resolves f against the index: the positions of every matching case in
+// result order, the facet counts, the order used, and the FTS5 expression searched
+// for. FindCases cuts a page from the positions; EachCase walks all of them.
+func (d *DB) selectCases(ctx context.Context, ix *caseIndex, f CaseFilter) (CaseResults, []int32, string, error) {
 	match := matchQuery(f.Query)
-	res := CaseResults{PerPage: f.PerPage, Searched: match != "", Sort: f.Sort}
+	res := CaseResults{Searched: match != "", Sort: f.Sort}
 	if res.Sort != SortNewest && res.Sort != SortYear && res.Sort != SortRelevance {
 		res.Sort = ""
 	}
@@ -211,14 +263,17 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 	}
 
 	// Candidates in result order.
-	var order []int32
+	var (
+		order []int32
+		err   error
+	)
 	switch {
 	case f.Query != "" && match == "":
 		// Only punctuation, emoji or the like: nothing can match.
 	case res.Searched:
 		order, err = d.matchPositions(ctx, ix, match, res.Sort)
 		if err != nil {
-			return CaseResults{}, fmt.Errorf("find cases: %w", err)
+			return CaseResults{}, nil, "", err
 		}
 	case res.Sort == SortYear:
 		order = ix.byYear
@@ -248,16 +303,8 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 		}
 	}
 	res.Total = len(results)
-	res.Pages = max(1, (res.Total+f.PerPage-1)/f.PerPage)
-	res.Page = min(max(1, f.Page), res.Pages)
 	res.Facets = ix.facets(sel, &c)
-
-	from := (res.Page - 1) * f.PerPage
-	page := results[min(from, len(results)):min(from+f.PerPage, len(results))]
-	if res.Hits, err = d.hits(ctx, ix, page, match); err != nil {
-		return CaseResults{}, fmt.Errorf("find cases: %w", err)
-	}
-	return res, nil
+	return res, results, match, nil
 }
 
 // matchPositions returns the index positions of the published cases matching the
