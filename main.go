@@ -47,6 +47,7 @@ type config struct {
 	DBPath        string
 	BaseURL       string
 	SecureCookies bool
+	ContactEmail  string
 	LogLevel      slog.Level
 }
 
@@ -55,6 +56,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Addr:    envOr(getenv, "ADDR", "127.0.0.1:8080"),
 		DBPath:  envOr(getenv, "DB_PATH", filepath.Join("data", "opnieuwthuis.db")),
 		BaseURL: envOr(getenv, "BASE_URL", ""),
+		// Shown on /over, /toegankelijkheid and /privacy as the address for questions.
+		ContactEmail: getenv("CONTACT_EMAIL"),
 	}
 	switch v := getenv("SECURE_COOKIES"); v {
 	case "", "0", "false", "off", "no":
@@ -110,7 +113,7 @@ commands:
   serve       run the web site (default)
   help        show this text
 
-environment: ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, LOG_LEVEL (see README.md)
+environment: ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, CONTACT_EMAIL, LOG_LEVEL (see README.md)
 `
 
 // serve opens the database and serves HTTP until ctx is cancelled. When ready is not
@@ -138,6 +141,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		Logger:        logger,
 		BaseURL:       cfg.BaseURL,
 		SecureCookies: cfg.SecureCookies,
+		ContactEmail:  cfg.ContactEmail,
 	})
 	if err != nil {
 		return err
