@@ -185,7 +185,7 @@ func TestCaseDownloadsHoldExactlyThePublishedCases(t *testing.T) {
 	}
 	wantRow := map[string]string{
 		"titel": "Flexwonen in status gepubliceerd", "tekst": "Tijdelijke woningen in Utrecht.",
-		"url":  "https://opnieuwthuis.example/voorbeelden/wonen-status-gepubliceerd",
+		"url":   "https://opnieuwthuis.example/voorbeelden/wonen-status-gepubliceerd",
 		"soort": "woonoplossing", "jaar": "", "gemeente_code": "GM0344", "gemeente": "Utrecht",
 		"provincie_code": "PV26", "provincie": "Utrecht",
 		"themas": "tijdelijke-woningen | gezinnen", "thema_labels": "Tijdelijke woningen en flexwonen | Gezinnen",
