@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -100,6 +101,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, logger, nil)
+	case "synthetic-cases":
+		return syntheticCases(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -110,8 +113,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 const usage = `usage: opnieuwthuis [command]
 
 commands:
-  serve       run the web site (default)
-  help        show this text
+  serve                 run the web site (default)
+  synthetic-cases N     add N fictitious published cases, for load tests only
+  help                  show this text
 
 environment: ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, CONTACT_EMAIL, LOG_LEVEL (see README.md)
 `
@@ -169,5 +173,30 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		logger.Error("shutdown", "err", err)
 	}
+	return nil
+}
+
+// syntheticCases fills a database with fictitious cases for benchmarks and load
+// tests. Never run it on a real site's database.
+func syntheticCases(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: opnieuwthuis synthetic-cases N")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 1 || n > 1_000_000 {
+		return fmt.Errorf("synthetic-cases: %q is not a number from 1 to 1000000", args[0])
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.DBPath), 0o750); err != nil {
+		return err
+	}
+	store, err := db.Open(ctx, cfg.DBPath, schema)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.AddSyntheticCases(ctx, n, 1); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %d synthetic cases to %s\n", n, cfg.DBPath)
 	return nil
 }

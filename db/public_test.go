@@ -76,6 +76,9 @@ func TestEachCaseWalksExactlyWhatFindCasesPagesThrough(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("EachCase = %v\nFindCases pages = %v", got, want)
 			}
+			if (name == "nothing matches" || name == "punctuation only") && len(got) != 0 {
+				t.Errorf("a query that matches nothing gave %d cases", len(got))
+			}
 			for status, slug := range slugs {
 				if status != StatusPublished && slices.Contains(got, slug) {
 					t.Errorf("EachCase gave the %s case", status)
