@@ -359,7 +359,8 @@ type gemeenteRecord struct {
 	PopulationDate string `json:"inwoners_peildatum"`
 }
 
-// gemeenten reads the list before answering: 342 rows, nothing to stream from.
+// gemeenteRecords reads all gemeenten up front: 342 small rows, not worth streaming
+// from the database.
 func (h *Handler) gemeenteRecords(ctx context.Context) ([]gemeenteRecord, error) {
 	list, err := h.db.Gemeenten(ctx)
 	if err != nil {

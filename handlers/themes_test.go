@@ -130,3 +130,21 @@ func TestCasePageMetaForSharingAndPrinting(t *testing.T) {
 		}
 	}
 }
+
+func TestThemeTextHelpers(t *testing.T) {
+	got := paragraphs("Eerste alinea\nloopt door.\r\n\r\nTweede.\n\n\n  \n\nDerde.  ")
+	if want := []string{"Eerste alinea\nloopt door.", "Tweede.", "Derde."}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("paragraphs = %q, want %q", got, want)
+	}
+	if paragraphs("  \n\n ") != nil {
+		t.Error("blank text gives paragraphs")
+	}
+	long := strings.Repeat("woningen voor statushouders, ", 20)
+	s := summarize(long, 160)
+	if n := len([]rune(s)); n > 160 || !strings.HasSuffix(s, "…") || strings.HasSuffix(s, ",…") || strings.Contains(s, "  ") {
+		t.Errorf("summarize = %q (%d runes)", s, n)
+	}
+	if summarize("Kort.", 160) != "Kort." {
+		t.Error("short text changed")
+	}
+}
