@@ -48,6 +48,7 @@ type config struct {
 	DBPath        string
 	BaseURL       string
 	SecureCookies bool
+	ContactEmail  string
 	LogLevel      slog.Level
 }
 
@@ -56,6 +57,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Addr:    envOr(getenv, "ADDR", "127.0.0.1:8080"),
 		DBPath:  envOr(getenv, "DB_PATH", filepath.Join("data", "opnieuwthuis.db")),
 		BaseURL: envOr(getenv, "BASE_URL", ""),
+		// Shown on /over, /toegankelijkheid and /privacy as the address for questions.
+		ContactEmail: getenv("CONTACT_EMAIL"),
 	}
 	switch v := getenv("SECURE_COOKIES"); v {
 	case "", "0", "false", "off", "no":
@@ -114,7 +117,7 @@ commands:
   synthetic-cases N     add N fictitious published cases, for load tests only
   help                  show this text
 
-environment: ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, LOG_LEVEL (see README.md)
+environment: ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, CONTACT_EMAIL, LOG_LEVEL (see README.md)
 `
 
 // serve opens the database and serves HTTP until ctx is cancelled. When ready is not
@@ -142,6 +145,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		Logger:        logger,
 		BaseURL:       cfg.BaseURL,
 		SecureCookies: cfg.SecureCookies,
+		ContactEmail:  cfg.ContactEmail,
 	})
 	if err != nil {
 		return err

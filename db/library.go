@@ -218,14 +218,7 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 	}
 	q := parseQuery(f.Query)
 	match := q.match()
-	res := CaseResults{PerPage: f.PerPage, Searched: match != "", Sort: f.Sort}
-	switch {
-	case res.Sort == SortRelevance && !res.Searched, res.Sort != SortNewest && res.Sort != SortYear && res.Sort != SortRelevance:
-		res.Sort = SortNewest
-		if res.Searched {
-			res.Sort = SortRelevance
-		}
-	}
+	res := CaseResults{PerPage: f.PerPage, Searched: match != "", Sort: resultSort(f.Sort, match != "")}
 
 	order, err := d.candidates(ctx, ix, f.Query, match, res.Sort)
 	if err != nil {
@@ -262,6 +255,69 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 		return CaseResults{}, fmt.Errorf("find cases: %w", err)
 	}
 	return res, nil
+}
+
+// resultSort is the order a library result is given in: the one asked for when it
+// applies, otherwise best match first when searching and newest first when not.
+func resultSort(asked string, searched bool) string {
+	switch {
+	case asked == SortRelevance && !searched, asked != SortNewest && asked != SortYear && asked != SortRelevance:
+		if searched {
+			return SortRelevance
+		}
+		return SortNewest
+	}
+	return asked
+}
+
+// eachBatch is how many cases EachCase loads at a time.
+const eachBatch = 200
+
+// EachCase calls fn for every published case matching f, in the order FindCases
+// lists them, without paging (f.Page and f.PerPage are ignored). Cases are loaded a
+// batch at a time, so memory stays flat however many match. An error from fn stops
+// the walk and is returned as it is.
+func (d *DB) EachCase(ctx context.Context, f CaseFilter, fn func(Case) error) error {
+	ix, err := d.caseIndex(ctx)
+	if err != nil {
+		return fmt.Errorf("each case: %w", err)
+	}
+	match := parseQuery(f.Query).match()
+	order, err := d.candidates(ctx, ix, f.Query, match, resultSort(f.Sort, match != ""))
+	if err != nil {
+		return fmt.Errorf("each case: %w", err)
+	}
+	sel := ix.resolve(f)
+	c := counts{
+		provinces: make([]int, len(ix.provinces)+1),
+		gemeenten: make([]int, len(ix.gemeenten)+1),
+	}
+	var batch []int32
+	flush := func() error {
+		hits, err := d.hits(ctx, ix, batch, query{})
+		if err != nil {
+			return fmt.Errorf("each case: %w", err)
+		}
+		batch = batch[:0]
+		for _, h := range hits {
+			if err := fn(h.Case); err != nil {
+				return err // fn's own error, as it is
+			}
+		}
+		return nil
+	}
+	order(func(p int32) {
+		if err != nil || !c.visit(&sel, &ix.entries[p]) {
+			return
+		}
+		if batch = append(batch, p); len(batch) == eachBatch {
+			err = flush()
+		}
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	return err
 }
 
 // candidates returns an iterator over the index positions of the cases a query can
@@ -315,7 +371,12 @@ func (d *DB) candidates(ctx context.Context, ix *caseIndex, query, match, sortBy
 		if err != nil {
 			return nil, err
 		}
-		return all(ranked), nil
+		// Not all(ranked): to all, a nil list (no match at all) means every case.
+		return func(yield func(int32)) {
+			for _, p := range ranked {
+				yield(p)
+			}
+		}, nil
 	}
 	inTitle, _, err := d.matchSet(ctx, ix, "{title} : ("+match+")")
 	if err != nil {
