@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -53,6 +54,7 @@ type config struct {
 	DBPath        string
 	BaseURL       string
 	SecureCookies bool
+	ContactEmail  string
 	LogLevel      slog.Level
 }
 
@@ -62,6 +64,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		MetricsAddr: getenv("METRICS_ADDR"),
 		DBPath:      envOr(getenv, "DB_PATH", filepath.Join("data", "opnieuwthuis.db")),
 		BaseURL:     envOr(getenv, "BASE_URL", ""),
+		// Shown on /over, /toegankelijkheid and /privacy as the address for questions.
+		ContactEmail: getenv("CONTACT_EMAIL"),
 	}
 	switch v := getenv("SECURE_COOKIES"); v {
 	case "", "0", "false", "off", "no":
@@ -111,6 +115,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return fmt.Errorf("usage: opnieuwthuis backup FILE")
 		}
 		return backup(ctx, cfg, args[0], stdout)
+	case "synthetic-cases":
+		return syntheticCases(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -121,13 +127,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 const usage = `usage: opnieuwthuis [command]
 
 commands:
-  serve         run the web site (default)
-  healthcheck   exit 0 when the site at ADDR answers /healthz, 1 otherwise
-  backup FILE   write a consistent copy of the live database to FILE (a new file)
-  help          show this text
+  serve                 run the web site (default)
+  healthcheck           exit 0 when the site at ADDR answers /healthz, 1 otherwise
+  backup FILE           write a consistent copy of the live database to FILE (a new file)
+  synthetic-cases N     add N fictitious published cases, for load tests only
+  help                  show this text
 
-environment: ADDR, METRICS_ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, LOG_LEVEL
-(see README.md)
+environment: ADDR, METRICS_ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, CONTACT_EMAIL,
+LOG_LEVEL (see README.md)
 `
 
 // shutdownTimeout bounds how long requests in flight may take to finish after
@@ -171,6 +178,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		Logger:        logger,
 		BaseURL:       cfg.BaseURL,
 		SecureCookies: cfg.SecureCookies,
+		ContactEmail:  cfg.ContactEmail,
 	}
 	if registry != nil {
 		hcfg.Metrics = registry
@@ -280,5 +288,30 @@ func backup(ctx context.Context, cfg config, file string, stdout io.Writer) erro
 		return err
 	}
 	slog.InfoContext(ctx, "backup written", "file", file, "bytes", fi.Size(), "duration_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// syntheticCases fills a database with fictitious cases for benchmarks and load
+// tests. Never run it on a real site's database.
+func syntheticCases(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: opnieuwthuis synthetic-cases N")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 1 || n > 1_000_000 {
+		return fmt.Errorf("synthetic-cases: %q is not a number from 1 to 1000000", args[0])
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.DBPath), 0o750); err != nil {
+		return err
+	}
+	store, err := db.Open(ctx, cfg.DBPath, schema)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.AddSyntheticCases(ctx, n, 1); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %d synthetic cases to %s\n", n, cfg.DBPath)
 	return nil
 }

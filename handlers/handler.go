@@ -30,6 +30,7 @@ type Config struct {
 	Logger        *slog.Logger
 	BaseURL       string // absolute URL of the site, for canonical links and feeds
 	SecureCookies bool
+	ContactEmail  string // shown on /over, /toegankelijkheid and /privacy; optional
 	// Metrics, when set, receives the request metrics and the database size (main
 	// serves it on METRICS_ADDR).
 	Metrics prometheus.Registerer
@@ -47,6 +48,7 @@ type Handler struct {
 	public  fs.FS
 	assets  map[string]string // file name in public/ → URL with content hash
 	secure  bool
+	contact string
 	metrics *httpMetrics
 
 	testRoutes func(h *Handler, r fiber.Router)
@@ -61,6 +63,7 @@ func New(cfg Config) (*fiber.App, error) {
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
 		public:  cfg.Public,
 		secure:  cfg.SecureCookies,
+		contact: cfg.ContactEmail,
 		metrics: newHTTPMetrics(),
 
 		testRoutes: cfg.testRoutes,
@@ -135,6 +138,14 @@ type page struct {
 	Canonical   string // absolute URL of this page
 	Nav         string // active item of the main navigation
 	NoIndex     bool
+	OGType      string     // OpenGraph type of a shared link; "website" when empty
+	Feeds       []feedLink // Atom feeds announced with <link rel="alternate">
+}
+
+// feedLink is an Atom feed a page announces.
+type feedLink struct {
+	Title string
+	URL   string // absolute
 }
 
 // render answers with the fragment when htmx asks for it, and with the whole page
