@@ -7,7 +7,9 @@
 package main
 
 import (
+	"fmt"
 	"log"
+	"net"
 	"os"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,7 +20,13 @@ func main() {
 	app.Get("/", func(c *fiber.Ctx) error { return c.SendString("Hello, World!") })
 	addr := os.Getenv("ADDR")
 	if addr == "" {
-		addr = "127.0.0.1:18081"
+		addr = "127.0.0.1:0"
 	}
-	log.Fatal(app.Listen(addr))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// The same line as the site's log, which the load script waits for.
+	fmt.Printf("{\"msg\":\"listening\",\"addr\":%q}\n", ln.Addr().String())
+	log.Fatal(app.Listener(ln))
 }
