@@ -339,7 +339,21 @@ func TestHostilePathsAndParameters(t *testing.T) {
 				checkNoInjection(t, target, res, p)
 			}
 		}
-		for _, target := range []string{"/voorbeelden/" + url.PathEscape(p), "/" + url.PathEscape(p), "/?q=" + url.QueryEscape(p)} {
+		// The library's query string is shared by its downloads and feed; the
+		// other routes take a path parameter or nothing (extra parameters must
+		// not hurt either).
+		for _, route := range []string{"/voorbeelden.csv", "/voorbeelden.json", "/voorbeelden.atom"} {
+			for _, param := range []string{"q", "thema", "provincie", "gemeente", "soort", "jaar", "sort", "excel"} {
+				target := route + "?" + url.Values{param: {p}}.Encode()
+				checkNoInjection(t, target, get(t, app, target), p)
+			}
+		}
+		for _, target := range []string{
+			"/voorbeelden/" + url.PathEscape(p), "/themas/" + url.PathEscape(p), "/" + url.PathEscape(p),
+			"/?q=" + url.QueryEscape(p), "/themas?q=" + url.QueryEscape(p), "/open-data?q=" + url.QueryEscape(p),
+			"/open-data/voorbeelden.csv?excel=" + url.QueryEscape(p), "/open-data/gemeenten.json?q=" + url.QueryEscape(p),
+			"/over?q=" + url.QueryEscape(p), "/sitemap.xml?q=" + url.QueryEscape(p), "/healthz?q=" + url.QueryEscape(p),
+		} {
 			checkNoInjection(t, target, get(t, app, target), p)
 		}
 	}
@@ -357,6 +371,12 @@ func checkNoInjection(t *testing.T, target string, res response, payload string)
 	t.Helper()
 	if res.StatusCode >= 500 {
 		t.Errorf("%.120s: status %d", target, res.StatusCode)
+		return
+	}
+	// Markup matters where a browser renders it: HTML pages and fragments, and
+	// the Atom feed (XML). CSV and JSON are data, sent with nosniff.
+	ct := res.Header.Get("Content-Type")
+	if !strings.Contains(ct, "html") && !strings.Contains(ct, "xml") {
 		return
 	}
 	if len(payload) > 3 && strings.ContainsAny(payload, `<>"`) && strings.Contains(res.Body, payload) {
