@@ -161,14 +161,6 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		logger.Info("database closed", "db", cfg.DBPath)
 	}()
 
-	var registry *prometheus.Registry
-	if cfg.MetricsAddr != "" {
-		registry = prometheus.NewRegistry()
-		registry.MustRegister(
-			collectors.NewGoCollector(),
-			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		)
-	}
 	views, _ := fs.Sub(viewsFS, "views")
 	public, _ := fs.Sub(publicFS, "public")
 	hcfg := handlers.Config{
@@ -180,7 +172,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		SecureCookies: cfg.SecureCookies,
 		ContactEmail:  cfg.ContactEmail,
 	}
-	if registry != nil {
+	// Metrics only when asked for, and on their own address: never on the site.
+	var registry *prometheus.Registry
+	if cfg.MetricsAddr != "" {
+		registry = prometheus.NewRegistry()
+		registry.MustRegister(
+			collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		)
 		hcfg.Metrics = registry
 	}
 	app, err := handlers.New(hcfg)
