@@ -221,10 +221,10 @@ func classify(realised, expected int) (Standing, *int) {
 	return StandingFarBehind, &pct
 }
 
-// expectedProRata is the number of persons a gemeente must have housed after months
+// ExpectedProRata is the number of persons a gemeente must have housed after months
 // elapsed months to be on schedule: months/6 of its gecorrigeerde taakstelling,
 // rounded up (towards +∞, also for a negative gecorrigeerde taakstelling).
-func expectedProRata(months, corrected int) int {
+func ExpectedProRata(months, corrected int) int {
 	n := months * corrected
 	q := n / 6
 	if n%6 != 0 && n > 0 {
@@ -772,7 +772,7 @@ func computePeriod(p Period, gemeenten []divisionGemeente, taak map[string]taakR
 			}
 		}
 		if g.Corrected != nil && g.Realised != nil {
-			expected := expectedProRata(g.Months, *g.Corrected)
+			expected := ExpectedProRata(g.Months, *g.Corrected)
 			g.Expected = &expected
 			g.Difference = ptr(*g.Realised - expected)
 			g.Standing, g.Percentage = classify(*g.Realised, expected)

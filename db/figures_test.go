@@ -53,21 +53,21 @@ func TestExpectedProRataPerMonth(t *testing.T) {
 	// persons, since a gemeente is on schedule when realised ≥ m/6 × 14.
 	want := []int{0, 3, 5, 7, 10, 12, 14}
 	for m, w := range want {
-		if got := expectedProRata(m, 14); got != w {
+		if got := ExpectedProRata(m, 14); got != w {
 			t.Errorf("expected after %d months of 14 = %d, want %d", m, got, w)
 		}
 		// The rounding keeps the on-schedule rule exact.
 		for realised := 0; realised <= 14; realised++ {
 			exact := 6*realised >= m*14
-			if got := realised >= expectedProRata(m, 14); got != exact {
+			if got := realised >= ExpectedProRata(m, 14); got != exact {
 				t.Fatalf("months %d, realised %d: on schedule %v, exact rule says %v", m, realised, got, exact)
 			}
 		}
 	}
-	if got := expectedProRata(3, -5); got != -2 { // ceil(-2.5)
+	if got := ExpectedProRata(3, -5); got != -2 { // ceil(-2.5)
 		t.Errorf("expected after 3 months of -5 = %d, want -2", got)
 	}
-	if got := expectedProRata(6, 13); got != 13 {
+	if got := ExpectedProRata(6, 13); got != 13 {
 		t.Errorf("a full period expects the whole gecorrigeerde taakstelling, got %d", got)
 	}
 }
@@ -398,7 +398,7 @@ func TestFiguresFollowWrites(t *testing.T) {
 	u, _ := after.Gemeente("GM0344")
 	wantCorr := 100 + *g.CarriedIn
 	if *u.Realised != 31 || u.Months != 3 || u.RealisedBasis != BasisOfficial || u.TaakstellingBasis != BasisOfficial ||
-		*u.Corrected != wantCorr || *u.Expected != expectedProRata(3, wantCorr) || u.Source() != BasisOfficial ||
+		*u.Corrected != wantCorr || *u.Expected != ExpectedProRata(3, wantCorr) || u.Source() != BasisOfficial ||
 		u.Peildatum.Format(time.DateOnly) != "2025-10-01" || u.CarriedOut != nil {
 		t.Errorf("after import: %+v", u)
 	}

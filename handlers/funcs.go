@@ -11,7 +11,7 @@ import (
 
 // templateFuncs are the few functions views may call; registered once.
 func (h *Handler) templateFuncs() template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		"asset":     h.asset,
 		"marked":    marked,
 		"number":    formatNumber,
@@ -22,6 +22,10 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"hit":       func(c db.Case) db.CaseHit { return db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary} },
 		"facet":     newFacetGroup,
 	}
+	for k, v := range figureFuncs() {
+		m[k] = v
+	}
+	return m
 }
 
 // asset is the cache-busting URL of a file in public/.

@@ -38,6 +38,8 @@ type Handler struct {
 	public  fs.FS
 	assets  map[string]string // file name in public/ → URL with content hash
 	secure  bool
+	views   *html.Engine
+	maps    mapCache // rendered SVG maps (maps.go)
 }
 
 // New builds the Fiber app with its middleware and routes. It fails when a template
@@ -63,6 +65,7 @@ func New(cfg Config) (*fiber.App, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("load views: %w", err)
 	}
+	h.views = engine
 
 	app := fiber.New(fiber.Config{
 		Immutable:             true,
