@@ -30,6 +30,7 @@ type mapState struct {
 	Provinces []db.Province
 	Province  db.Province // Code "" for all of the Netherlands
 	Gemeente  string      // selected gemeente, "" for none
+	Absent    string      // why the asked-for gemeente is not shown
 }
 
 // Period is the period shown.
@@ -76,10 +77,23 @@ func (h *Handler) resolveMap(c *fiber.Ctx) (mapState, error) {
 		}
 	}
 	if v := c.Query("gemeente"); v != "" {
-		if _, ok := st.Figures.Gemeente(v); !ok {
+		if _, ok := st.Figures.Gemeente(v); ok {
+			st.Gemeente = v
+			return st, nil
+		}
+		// A gemeente of another boundary set (kept by the form while the period
+		// changes): show the map without it and say why. An unknown code is a 404.
+		if !gemeentePattern.MatchString(v) {
 			return st, gemeenteNotFound(v, st.Figures.Period)
 		}
-		st.Gemeente = v
+		info, _, err := h.db.GemeenteHistory(ctx, v)
+		if errors.Is(err, db.ErrNotFound) {
+			return st, gemeenteNotFound(v, st.Figures.Period)
+		}
+		if err != nil {
+			return st, err
+		}
+		st.Absent = info.Name + " hoort niet bij de gemeentelijke indeling van " + st.Figures.Period.Label() + ". Kies een andere gemeente op de kaart."
 	}
 	return st, nil
 }
@@ -199,6 +213,7 @@ type mapPage struct {
 	Selection  *selectionOverlay
 	Panel      *gemeentePanel
 	Search     *searchResult
+	Absent     string
 	Status     string // announced after a swap
 	TableURL   string
 	CSVURL     string
@@ -248,7 +263,7 @@ func (h *Handler) mapPage(c *fiber.Ctx, st mapState) (mapPage, error) {
 		return vm, nil
 	}
 	pf, p := st.Figures, st.Figures.Period
-	vm.Period, vm.Province, vm.Selected = p, st.Province, st.Gemeente
+	vm.Period, vm.Province, vm.Selected, vm.Absent = p, st.Province, st.Gemeente, st.Absent
 	vm.Periods = periodOptions(st.Periods, p.Code)
 	vm.Provinces = provinceOptions(st.Provinces, st.Province.Code)
 	rows := pf.Gemeenten
