@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -9,17 +8,10 @@ import (
 	"opnieuwthuis/db"
 )
 
-// Open data: the figures of the map as CSV and JSON. The columns are documented on
-// /open-data; do not rename them. Every number comes from db.PeriodFigures, the
-// same values the map, the table and the gemeente pages show.
-
-// figureColumns are the columns of /open-data/cijfers.csv and the keys of its JSON.
-var figureColumns = []string{
-	"periode", "gemeente_code", "gemeente", "provincie_code", "provincie", "inwoners",
-	"taakstelling", "taakstelling_bron", "overloop", "gecorrigeerde_taakstelling", "peildatum",
-	"gerealiseerd", "verwacht_pro_rata", "verschil", "percentage_pro_rata", "status",
-	"realisatie_bron", "cijfers",
-}
+// Open data: the figures of the map as CSV and JSON. The columns (figureColumns,
+// nationalColumns) are documented on /open-data in opendata.go; do not rename them.
+// Every number comes from db.PeriodFigures, the same values the map, the table and
+// the gemeente pages show.
 
 // figureRecord is one gemeente in one period, as exported. Pointers are null (JSON)
 // or empty (CSV) where the value is unknown.
@@ -58,7 +50,7 @@ func newFigureRecord(g db.GemeenteFigures) figureRecord {
 	return r
 }
 
-// cells is the record as CSV cells, in figureColumns order.
+// cells is the record as CSV cells, in the order of figureColumns.
 func (r figureRecord) cells() []string {
 	return []string{
 		r.Period, r.Code, r.Name, r.ProvinceCode, r.Province, intCell(r.Population),
@@ -75,13 +67,6 @@ func optString(s string) *string {
 	return &s
 }
 
-func intCell(p *int) string {
-	if p == nil {
-		return ""
-	}
-	return strconv.Itoa(*p)
-}
-
 func strCell(p *string) string {
 	if p == nil {
 		return ""
@@ -89,17 +74,14 @@ func strCell(p *string) string {
 	return *p
 }
 
-// exportMeta describes a download in its JSON form.
-type exportMeta struct {
-	Title       string   `json:"title"`
-	Licence     string   `json:"licence"`
-	LicenceURL  string   `json:"licence_url"`
-	Attribution string   `json:"attribution"`
-	Sources     []string `json:"sources"`
-	Notes       []string `json:"notes"`
-	Periods     []string `json:"periods,omitempty"`
-	Columns     []string `json:"columns"`
-	GeneratedAt string   `json:"generated_at"`
+// figureMeta heads the JSON figure downloads: the site's usual download header
+// (exportMeta) plus what these figures need said.
+type figureMeta struct {
+	exportMeta
+	Sources []string `json:"bronnen"`
+	Notes   []string `json:"toelichting"`
+	Periods []string `json:"perioden,omitempty"`
+	Columns []string `json:"kolommen"`
 }
 
 var figureNotes = []string{
@@ -114,27 +96,31 @@ var figureNotes = []string{
 	"Alle aantallen zijn personen, geen woningen.",
 }
 
-const figuresLicence = "CC BY 4.0"
-
-func (h *Handler) figureMeta(periods []db.Period) exportMeta {
-	m := exportMeta{
-		Title:       "Taakstelling huisvesting vergunninghouders per gemeente per halfjaar",
-		Licence:     figuresLicence,
-		LicenceURL:  "https://creativecommons.org/licenses/by/4.0/deed.nl",
-		Attribution: "Opnieuw Thuis (" + h.canonical("/open-data") + "); inwonertallen: CBS",
+func (h *Handler) figureMeta(c *fiber.Ctx, periods []db.Period) figureMeta {
+	m := figureMeta{
+		exportMeta: h.exportMeta("Taakstelling en realisatie per gemeente per halfjaar",
+			"Per gemeente en halfjaar de taakstelling, de overloop, de gecorrigeerde taakstelling, de realisatie tot de peildatum en de status, zoals op de kaart Land in beeld.",
+			"/open-data/cijfers.json"+queryString(c), "Opnieuw Thuis; inwonertallen: CBS; landelijke totalen: bron per periode in /open-data/taakstelling-landelijk.csv."),
 		Sources: []string{
-			"Landelijke taakstelling per halfjaar: zie /open-data/taakstelling-landelijk.csv (bron per periode)",
+			"Landelijke taakstelling per halfjaar: /open-data/taakstelling-landelijk.csv, met de bron van elk getal",
 			"Inwonertallen: CBS StatLine, bevolking op 1 januari 2025 (CC BY 4.0)",
 			"Gemeentelijke indeling: CBS / Kadaster (PDOK), vereenvoudigd via cartomap.github.io/nl",
 		},
-		Notes:       figureNotes,
-		Columns:     figureColumns,
-		GeneratedAt: time.Now().UTC().Format(time.RFC3339),
+		Notes:   figureNotes,
+		Columns: columnNames(figureColumns),
 	}
 	for _, p := range periods {
 		m.Periods = append(m.Periods, p.Code)
 	}
 	return m
+}
+
+// queryString is the request's query string with its "?", or "".
+func queryString(c *fiber.Ctx) string {
+	if q := string(c.Request().URI().QueryString()); q != "" {
+		return "?" + q
+	}
+	return ""
 }
 
 // exportFigures selects the periods of a figures download: ?periode=… or all.
@@ -175,7 +161,7 @@ func (h *Handler) figuresCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return streamCSV(c, figuresFilename(c, "csv"), figureColumns, func(write func(row ...string) error) error {
+	return streamCSV(c, figuresFilename(c, "csv"), columnNames(figureColumns), func(write func(row ...string) error) error {
 		for _, pf := range pfs {
 			for _, g := range byCode(pf) {
 				if err := write(newFigureRecord(g).cells()...); err != nil {
@@ -193,7 +179,7 @@ func (h *Handler) figuresJSON(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return streamJSONArray(c, h.figureMeta(periods), func(emit func(v any) error) error {
+	return streamJSONArray(c, h.figureMeta(c, periods), func(emit func(v any) error) error {
 		for _, pf := range pfs {
 			for _, g := range byCode(pf) {
 				if err := emit(newFigureRecord(g)); err != nil {
@@ -212,9 +198,8 @@ func byCode(pf *db.PeriodFigures) []db.GemeenteFigures {
 	return out
 }
 
-// nationalColumns are the columns of /open-data/taakstelling-landelijk.csv.
-var nationalColumns = []string{"periode", "totaal", "status", "bron_url", "bron_datum", "opmerking"}
-
+// nationalRecord is one period of /open-data/taakstelling-landelijk.*; keys as in
+// nationalColumns.
 type nationalRecord struct {
 	Period     string `json:"periode"`
 	Total      *int   `json:"totaal"`
@@ -235,7 +220,7 @@ func (h *Handler) nationalCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return streamCSV(c, "opnieuwthuis-taakstelling-landelijk.csv", nationalColumns, func(write func(row ...string) error) error {
+	return streamCSV(c, "opnieuwthuis-taakstelling-landelijk.csv", columnNames(nationalColumns), func(write func(row ...string) error) error {
 		for _, p := range periods {
 			r := newNationalRecord(p)
 			if err := write(r.Period, intCell(r.Total), r.Status, r.SourceURL, r.SourceDate, r.Note); err != nil {
@@ -252,19 +237,18 @@ func (h *Handler) nationalJSON(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	meta := exportMeta{
-		Title:       "Landelijke taakstelling huisvesting vergunninghouders per halfjaar",
-		Licence:     figuresLicence,
-		LicenceURL:  "https://creativecommons.org/licenses/by/4.0/deed.nl",
-		Attribution: "Opnieuw Thuis (" + h.canonical("/open-data") + "), met de bron per periode",
-		Sources:     []string{"Per periode in bron_url en bron_datum: berichten van Rijksoverheid, Staatscourant (via nieuwsbronnen), VNG en pers"},
+	meta := figureMeta{
+		exportMeta: h.exportMeta("Landelijke taakstelling per halfjaar",
+			"Het landelijke aantal vergunninghouders (personen) dat alle gemeenten samen per halfjaar moeten huisvesten, met de bron van elk getal.",
+			"/open-data/taakstelling-landelijk.json", "Opnieuw Thuis; de getallen zelf komen uit de bron in elke regel."),
+		Sources: []string{"Per periode in bron_url en bron_datum: berichten van de Rijksoverheid en de Staatscourant (via nieuwsbronnen), VNG en pers"},
 		Notes: []string{
 			"totaal is null als er geen bron met het landelijke getal is gevonden: onbekend, niet nul.",
 			"status: vastgesteld, vastgesteld (verlaagd), prognose (alleen de prognose gevonden), afgeleid (indicatief, afgeleid uit een bericht) of niet gevonden.",
+			"Voor 2015 is alleen een jaartotaal van 30.000 gevonden (Aedes, mei 2015), niet de verdeling over de halfjaren; het staat daarom niet in deze lijst.",
 			"Alle aantallen zijn personen, geen woningen.",
 		},
-		Columns:     nationalColumns,
-		GeneratedAt: time.Now().UTC().Format(time.RFC3339),
+		Columns: columnNames(nationalColumns),
 	}
 	return streamJSONArray(c, meta, func(emit func(v any) error) error {
 		for _, p := range periods {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"opnieuwthuis/db"
 )
@@ -20,7 +21,8 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"plural":    plural,
 		"deref":     func(p *int) int { return *p },
 		"hit":       func(c db.Case) db.CaseHit { return db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary} },
-		"facet":     newFacetGroup,
+		"absURL":    h.canonical,
+		"paras":     paragraphs,
 	}
 	for k, v := range figureFuncs() {
 		m[k] = v
@@ -108,9 +110,32 @@ type facetGroup struct {
 	Name    string // query parameter
 	Label   string
 	Options []db.FacetOption
-	Long    bool // many options: the list scrolls
+	Long    bool   // many options: the list scrolls
+	MoreURL string // set when only the top options are shown: shows them all
+	Total   int    // options in all
+	Plural  string // what Total counts, e.g. "gemeenten"
 }
 
-func newFacetGroup(name, label string, opts []db.FacetOption, long bool) facetGroup {
-	return facetGroup{Name: name, Label: label, Options: opts, Long: long}
+// paragraphs splits plain text at blank lines, for texts editors write without markup.
+func paragraphs(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// summarize cuts s to at most n runes at a word boundary, for descriptions.
+func summarize(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := string([]rune(s)[:n-1])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
 }

@@ -573,11 +573,11 @@ func TestFigureExportsMatchTheMap(t *testing.T) {
 	j := get(t, app, "/open-data/cijfers.json?periode=2024-H2")
 	var doc struct {
 		Meta struct {
-			Licence     string   `json:"licence"`
-			GeneratedAt string   `json:"generated_at"`
-			Notes       []string `json:"notes"`
-			Columns     []string `json:"columns"`
-			Periods     []string `json:"periods"`
+			Licence     string   `json:"licentie"`
+			GeneratedAt string   `json:"gegenereerd"`
+			Notes       []string `json:"toelichting"`
+			Columns     []string `json:"kolommen"`
+			Periods     []string `json:"perioden"`
 		} `json:"meta"`
 		Data []map[string]any `json:"data"`
 	}
