@@ -101,3 +101,14 @@ func BenchmarkFiguresAfterChange(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTablePage is /kaart/tabel with all 342 gemeenten.
+func BenchmarkTablePage(b *testing.B) {
+	app, _ := newTestApp(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if res := get(b, app, "/kaart/tabel?periode=2025-H2&sorteer=verschil"); res.StatusCode != 200 {
+			b.Fatal(res.StatusCode)
+		}
+	}
+}

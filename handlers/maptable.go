@@ -98,32 +98,51 @@ func findColumn(key string) (tableColumn, bool) {
 	return tableColumn{}, false
 }
 
-// sortFigures orders rows by a column; unknown values last, ties by name.
+// sortFigures orders rows by a column; unknown values last, ties by name. The keys
+// are computed once per row: folding a name (searchKey) in every comparison would
+// cost more than the rest of the table.
 func sortFigures(rows []db.GemeenteFigures, col tableColumn, desc bool) {
-	byName := func(a, b db.GemeenteFigures) int {
-		return cmp.Or(strings.Compare(searchKey(a.Name), searchKey(b.Name)), strings.Compare(a.Code, b.Code))
+	type keyed struct {
+		name, code, text string
+		value            *int
+		row              int
 	}
-	slices.SortStableFunc(rows, func(a, b db.GemeenteFigures) int {
+	keys := make([]keyed, len(rows))
+	for i, g := range rows {
+		k := keyed{name: searchKey(g.Name), code: g.Code, row: i}
+		if col.text != nil {
+			k.text = col.text(g)
+		} else {
+			k.value = col.value(g)
+		}
+		keys[i] = k
+	}
+	slices.SortFunc(keys, func(a, b keyed) int {
+		byName := cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.code, b.code))
 		var c int
 		if col.text != nil {
-			c = strings.Compare(col.text(a), col.text(b))
+			c = strings.Compare(a.text, b.text)
 		} else {
-			va, vb := col.value(a), col.value(b)
 			switch {
-			case va == nil && vb == nil:
-				return byName(a, b)
-			case va == nil:
+			case a.value == nil && b.value == nil:
+				return byName
+			case a.value == nil:
 				return 1
-			case vb == nil:
+			case b.value == nil:
 				return -1
 			}
-			c = cmp.Compare(*va, *vb)
+			c = cmp.Compare(*a.value, *b.value)
 		}
 		if desc {
 			c = -c
 		}
-		return cmp.Or(c, byName(a, b))
+		return cmp.Or(c, byName)
 	})
+	sorted := make([]db.GemeenteFigures, len(rows))
+	for i, k := range keys {
+		sorted[i] = rows[k.row]
+	}
+	copy(rows, sorted)
 }
 
 // headerCell is a column header: a link that sorts by it, and its aria-sort.
