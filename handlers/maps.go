@@ -77,7 +77,13 @@ func (h *Handler) resolveMap(c *fiber.Ctx) (mapState, error) {
 		}
 	}
 	if v := c.Query("gemeente"); v != "" {
-		if _, ok := st.Figures.Gemeente(v); ok {
+		if g, ok := st.Figures.Gemeente(v); ok {
+			if st.Province.Code != "" && g.ProvinceCode != st.Province.Code {
+				// Zoomed to another province (the form keeps the choice while the
+				// province changes): the gemeente is off the map, so not chosen.
+				st.Absent = g.Name + " ligt niet in " + st.Province.Name + ". Kies een gemeente op de kaart."
+				return st, nil
+			}
 			st.Gemeente = v
 			return st, nil
 		}

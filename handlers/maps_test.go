@@ -449,6 +449,7 @@ func TestUnknownCodesAreDutch404s(t *testing.T) {
 		{"/kaart?gemeente=GM9999", 404, "Gemeente niet gevonden"},
 		{"/kaart?gemeente=GM0003&periode=2025-H1", 200, "Appingedam hoort niet bij de gemeentelijke indeling van 1e halfjaar 2025"},
 		{"/kaart?gemeente=GM0000", 404, "Gemeente niet gevonden"},
+		{"/kaart?gemeente=GM0344&provincie=PV27", 200, "Utrecht ligt niet in Noord-Holland"},
 		{"/kaart?gemeente=%3Cscript%3E", 404, "Gemeente niet gevonden"},
 		{"/kaart/tabel?status=prima", 404, "Status niet gevonden"},
 		{"/kaart/tabel?sorteer=naam%22", 400, "Onbekende sortering"},
