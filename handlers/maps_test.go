@@ -156,6 +156,14 @@ func TestMapWithoutNationalTotalSaysSo(t *testing.T) {
 	if !strings.Contains(res.Body, "is geen landelijke taakstelling gevonden") || strings.Contains(res.Body, "<dd>0</dd>") {
 		t.Error("2024-H2 must say that the national total is unknown, and show no zero totals")
 	}
+	// The period after it counts without carry-over, and says so.
+	next := get(t, app, "/kaart?periode=2025-H1")
+	if !strings.Contains(next.Body, "De overloop uit het vorige halfjaar is onbekend") {
+		t.Error("2025-H1 does not say that its carry-over is unknown")
+	}
+	if strings.Contains(get(t, app, "/kaart?periode=2025-H2").Body, "overloop uit het vorige halfjaar is onbekend") {
+		t.Error("2025-H2 has a known carry-over but says it is unknown")
+	}
 }
 
 func TestMapOfImported2016FiguresUsesThe2016Boundaries(t *testing.T) {
