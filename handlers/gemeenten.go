@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -109,6 +110,10 @@ type gemeentePage struct {
 func (h *Handler) showGemeente(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	code := c.Params("code")
+	if up := strings.ToUpper(code); up != code && gemeentePattern.MatchString(up) {
+		// gm0344 is a typed or shortened link: send it to the one real address.
+		return c.Redirect("/gemeenten/"+up+queryString(c), fiber.StatusMovedPermanently)
+	}
 	if !gemeentePattern.MatchString(code) {
 		return gemeenteNotFound(code, db.Period{})
 	}

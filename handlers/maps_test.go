@@ -472,6 +472,11 @@ func TestUnknownCodesAreDutch404s(t *testing.T) {
 			t.Errorf("%s: %d, want %d with %q", tt.path, res.StatusCode, tt.status, tt.text)
 		}
 	}
+	// A lower-case code is sent to the real address.
+	res := get(t, app, "/gemeenten/gm0344?periode=2025-H1")
+	if res.StatusCode != fiber.StatusMovedPermanently || res.Header.Get("Location") != "/gemeenten/GM0344?periode=2025-H1" {
+		t.Errorf("lower-case code: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
 }
 
 func TestMapSearch(t *testing.T) {
