@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // caseIndex is an in-memory snapshot of what the library filters on: for every
@@ -25,6 +26,7 @@ type caseIndex struct {
 	provIdx   map[string]int
 	gemIdx    map[string]int
 	themeBit  map[string]int
+	cache     matchCache // FTS5 results on this snapshot
 }
 
 type indexEntry struct {
@@ -194,4 +196,44 @@ func (ix *caseIndex) position(id int64) (int32, bool) {
 		return 0, false
 	}
 	return ix.pos[id], true
+}
+
+// matchCache keeps the results of the most recent FTS5 expressions of one
+// snapshot. A bitset of 100,000 cases is 12.5 KB, so a full cache stays small.
+type matchCache struct {
+	mu    sync.Mutex
+	items map[string]*matches
+	order []string // oldest first
+}
+
+const matchCacheSize = 128
+
+func (c *matchCache) get(match string) (*matches, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.items[match]
+	return m, ok
+}
+
+func (c *matchCache) put(match string, m *matches) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.items == nil {
+		c.items = map[string]*matches{}
+	}
+	if _, ok := c.items[match]; ok {
+		return
+	}
+	if len(c.order) == matchCacheSize {
+		delete(c.items, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.items[match] = m
+	c.order = append(c.order, match)
+}
+
+func (c *matchCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.items, c.order = nil, nil
 }
