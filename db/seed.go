@@ -41,6 +41,9 @@ func seed(ctx context.Context, tx *sql.Tx) error {
 	if err := seedPlaces(ctx, tx); err != nil {
 		return err
 	}
+	if err := seedFigures(ctx, tx); err != nil {
+		return err
+	}
 	if err := seedThemes(ctx, tx); err != nil {
 		return err
 	}

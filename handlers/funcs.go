@@ -12,7 +12,7 @@ import (
 
 // templateFuncs are the few functions views may call; registered once.
 func (h *Handler) templateFuncs() template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		"asset":     h.asset,
 		"marked":    marked,
 		"number":    formatNumber,
@@ -24,6 +24,10 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"absURL":    h.canonical,
 		"paras":     paragraphs,
 	}
+	for k, v := range figureFuncs() {
+		m[k] = v
+	}
+	return m
 }
 
 // asset is the cache-busting URL of a file in public/.

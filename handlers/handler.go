@@ -40,6 +40,8 @@ type Handler struct {
 	assets  map[string]string // file name in public/ → URL with content hash
 	secure  bool
 	contact string
+	views   *html.Engine
+	maps    mapCache // rendered SVG maps (maps.go)
 }
 
 // New builds the Fiber app with its middleware and routes. It fails when a template
@@ -66,6 +68,7 @@ func New(cfg Config) (*fiber.App, error) {
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("load views: %w", err)
 	}
+	h.views = engine
 
 	app := fiber.New(fiber.Config{
 		Immutable:             true,

@@ -32,5 +32,15 @@ func (h *Handler) register(app *fiber.App) {
 	app.Get("/toegankelijkheid", h.accessibility)
 	app.Get("/privacy", h.privacy)
 
+	app.Get("/kaart", h.showMap)
+	app.Get("/kaart/tabel", h.showTable)
+	app.Get("/kaart/zoek", h.searchMap)
+	app.Get("/gemeenten/:code", h.showGemeente)
+	app.Get("/taakstelling", h.showTaakstelling)
+	app.Get("/open-data/cijfers.csv", h.figuresCSV)
+	app.Get("/open-data/cijfers.json", h.figuresJSON)
+	app.Get("/open-data/taakstelling-landelijk.csv", h.nationalCSV)
+	app.Get("/open-data/taakstelling-landelijk.json", h.nationalJSON)
+
 	app.Use(h.notFound)
 }
