@@ -97,6 +97,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, logger, nil)
+	case "user":
+		return userCommand(ctx, cfg, args, stdin, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -108,6 +110,9 @@ const usage = `usage: opnieuwthuis [command]
 
 commands:
   serve       run the web site (default)
+  user add --email ADDRESS --role beheerder|redacteur [--name NAME]
+              add an editor account; the password is asked for (without echo
+              on a terminal) or read from the first line of standard input
   help        show this text
 
 environment: ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, LOG_LEVEL (see README.md)

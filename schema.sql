@@ -196,3 +196,85 @@ CREATE TABLE IF NOT EXISTS figure_uploads (
     content    BLOB NOT NULL,
     created_at TEXT NOT NULL
 ) STRICT;
+
+-- ---------------------------------------------------------------------------
+-- Figures: the tables of the map branch (issue 3) that the figure import writes,
+-- copied with the exact same definitions so the branches merge cleanly; when both
+-- are merged, keep one copy of each. db/import.go writes them.
+-- ---------------------------------------------------------------------------
+
+-- A CBS municipal division ("gebiedsindeling") with its map geometry. Gemeenten merge
+-- almost every year, so figures are always drawn and joined on the division of their
+-- own period (periods.division). Every division uses the same SVG frame (view_box).
+CREATE TABLE IF NOT EXISTS divisions (
+    year     INTEGER PRIMARY KEY CHECK (year BETWEEN 1900 AND 2100),
+    view_box TEXT NOT NULL,
+    source   TEXT NOT NULL
+) STRICT;
+
+-- The gemeenten of a division. The current division (2025) repeats the gemeenten
+-- table, which cases refer to; an older one (2016: 390 gemeenten) has codes that no
+-- longer exist. population is CBS's count on 1 January of the division's year, NULL
+-- where unknown (2016).
+CREATE TABLE IF NOT EXISTS division_gemeenten (
+    division      INTEGER NOT NULL REFERENCES divisions (year),
+    code          TEXT NOT NULL CHECK (code GLOB 'GM[0-9][0-9][0-9][0-9]'),
+    name          TEXT NOT NULL,
+    province_code TEXT NOT NULL REFERENCES provinces (code),
+    population    INTEGER CHECK (population >= 0),
+    label_x       INTEGER NOT NULL, -- a point inside the shape
+    label_y       INTEGER NOT NULL,
+    path          TEXT NOT NULL,
+    PRIMARY KEY (division, code)
+) STRICT;
+
+-- Half-year periods with the national taakstelling. division is the boundary set the
+-- period's figures use (NULL: no boundaries available, so no per-gemeente figures).
+-- national_total is NULL when no source was found: unknown, never zero.
+CREATE TABLE IF NOT EXISTS periods (
+    code           TEXT PRIMARY KEY CHECK (code GLOB '[12][0-9][0-9][0-9]-H[12]'),
+    division       INTEGER REFERENCES divisions (year),
+    national_total INTEGER CHECK (national_total > 0),
+    total_status   TEXT NOT NULL CHECK (total_status IN
+                   ('vastgesteld', 'vastgesteld (verlaagd)', 'prognose', 'afgeleid', 'niet gevonden')),
+    source_url     TEXT NOT NULL DEFAULT '',
+    source_date    TEXT NOT NULL DEFAULT '',
+    note           TEXT NOT NULL DEFAULT '',
+    CHECK ((national_total IS NULL) = (total_status = 'niet gevonden')),
+    UNIQUE (code, division)
+) STRICT;
+
+-- The taakstelling of one gemeente in one period: official (imported from the
+-- circulaire) or computed here from the national total and the population share.
+CREATE TABLE IF NOT EXISTS taakstellingen (
+    period        TEXT NOT NULL,
+    division      INTEGER NOT NULL,
+    gemeente_code TEXT NOT NULL,
+    amount        INTEGER NOT NULL CHECK (amount >= 0),
+    basis         TEXT NOT NULL CHECK (basis IN ('officieel', 'berekend')),
+    PRIMARY KEY (period, gemeente_code),
+    FOREIGN KEY (period, division) REFERENCES periods (code, division),
+    FOREIGN KEY (division, gemeente_code) REFERENCES division_gemeenten (division, code)
+) STRICT, WITHOUT ROWID;
+
+-- Realisations: the number of permit holders a gemeente housed in a period from its
+-- start up to a peildatum (cumulative, as COA reports them monthly). The peildatum is
+-- the 1st of a month and lies within the period: 2025-H1 has 2025-02-01 … 2025-07-01.
+-- basis 'fictief' marks generated demo figures; an import of 'officieel' ones
+-- replaces them.
+CREATE TABLE IF NOT EXISTS realisaties (
+    period        TEXT NOT NULL,
+    division      INTEGER NOT NULL,
+    gemeente_code TEXT NOT NULL,
+    peildatum     TEXT NOT NULL CHECK (peildatum GLOB '[12][0-9][0-9][0-9]-[01][0-9]-01'),
+    realised      INTEGER NOT NULL CHECK (realised >= 0),
+    basis         TEXT NOT NULL CHECK (basis IN ('officieel', 'fictief')),
+    PRIMARY KEY (period, gemeente_code, peildatum),
+    FOREIGN KEY (period, division) REFERENCES periods (code, division),
+    FOREIGN KEY (division, gemeente_code) REFERENCES division_gemeenten (division, code),
+    CHECK (CASE substr(period, 6, 2)
+        WHEN 'H1' THEN peildatum BETWEEN substr(period, 1, 4) || '-02-01' AND substr(period, 1, 4) || '-07-01'
+        ELSE peildatum BETWEEN substr(period, 1, 4) || '-08-01' AND substr(period, 1, 4) || '-12-01'
+             OR peildatum = (CAST(substr(period, 1, 4) AS INTEGER) + 1) || '-01-01'
+    END)
+) STRICT, WITHOUT ROWID;

@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // Europe/Amsterdam also where the system has no time zone files
 
 	"opnieuwthuis/db"
 )
@@ -21,6 +23,12 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"deref":     func(p *int) int { return *p },
 		"hit":       func(c db.Case) db.CaseHit { return db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary} },
 		"facet":     newFacetGroup,
+		// Editors' pages.
+		"statusLabel": db.StatusLabel,
+		"auditLabel":  db.AuditActionLabel,
+		"datetime":    formatDateTime,
+		"has":         slices.Contains[[]string],
+		"diffClass":   diffClass,
 	}
 }
 
@@ -109,4 +117,33 @@ type facetGroup struct {
 
 func newFacetGroup(name, label string, opts []db.FacetOption, long bool) facetGroup {
 	return facetGroup{Name: name, Label: label, Options: opts, Long: long}
+}
+
+// amsterdam is the time zone editors read times in.
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// formatDateTime writes a moment in Dutch time: 5 maart 2025 om 14:03.
+func formatDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(amsterdam)
+	return formatDate(t) + " om " + t.Format("15:04")
+}
+
+// diffClass names the CSS class of a diff line.
+func diffClass(op byte) string {
+	switch op {
+	case '+':
+		return "diff__add"
+	case '-':
+		return "diff__del"
+	}
+	return "diff__same"
 }
