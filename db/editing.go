@@ -247,7 +247,7 @@ func writeRevision(ctx context.Context, tx *sql.Tx, caseID int64, version int, i
 		editor = sql.NullInt64{Int64: by.ID, Valid: true}
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO case_revisions (case_id, version, status, editor_id, editor_name, note, content, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, version, in.Status, editor, name, note, content, ts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, version, in.Status, editor, name, note, string(content), ts)
 	if err != nil {
 		return fmt.Errorf("revision %d of case %d: %w", version, caseID, err)
 	}

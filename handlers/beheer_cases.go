@@ -71,10 +71,11 @@ type caseForm struct {
 
 // caseFields are the fields with their own inline validation block
 // (views/beheer/case-form.html: "beheer/veld-<name>").
+// Choices (themes, kind, status) have none: swapping a group of checkboxes while
+// the editor works through it would move their focus.
 var caseFields = map[string]bool{
-	"title": true, "slug": true, "summary": true, "body": true, "gemeente": true, "themes": true,
-	"kind": true, "year": true, "homes": true, "people": true, "partners": true, "contact": true,
-	"source_url": true, "status": true, "note": true,
+	"title": true, "slug": true, "summary": true, "body": true, "gemeente": true, "year": true,
+	"homes": true, "people": true, "partners": true, "contact": true, "source_url": true, "note": true,
 }
 
 func (h *Handler) caseFormFrom(cs db.Case) caseForm {
@@ -370,7 +371,8 @@ func (h *Handler) validateCaseField(c *fiber.Ctx) error {
 		return err
 	}
 	vm := h.newCaseFormPage(c, f, cur)
-	vm.SlugHint, vm.OOB = slug, true
+	// Leaving the title also updates the slug that an empty slug field will get.
+	vm.SlugHint, vm.OOB = slug, field == "title"
 	if e := errs.Get(field); e != "" {
 		vm.Errors = formErrors{{Field: field, Message: e}}
 	}
@@ -397,7 +399,7 @@ func (h *Handler) setCaseStatus(c *fiber.Ctx) error {
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	u := currentUser(c)
 	rejecting := status == db.StatusArchived && cur.Status == db.StatusSubmitted
-	if rejecting && note == "" || len([]rune(note)) > 500 {
+	if (rejecting && note == "") || len([]rune(note)) > 500 {
 		vm := h.newCaseFormPage(c, h.caseFormFrom(cur), &cur)
 		vm.RejectNote = note
 		vm.RejectError = "Schrijf kort op waarom de tip wordt afgewezen (hoogstens 500 tekens); dat blijft bewaard in de geschiedenis."
