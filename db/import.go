@@ -172,7 +172,7 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 	}
 
 	byCode := map[string]*FigureImportRow{}
-	var order []string // codes in the order of the file
+	var order []string         // codes in the order of the file
 	lineOf := map[string]int{} // "code" or "code peildatum" → first line
 	cell := func(rec []string, name string) string {
 		i, ok := col[name]
