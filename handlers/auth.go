@@ -112,6 +112,16 @@ func (h *Handler) setupSessions(secure bool) {
 var errFormExpired = clientError(fiber.StatusForbidden, "Formulier verlopen of ongeldig",
 	"Dit formulier is verlopen of kwam niet van deze site, dus er is niets gewijzigd. Ga terug, laad de pagina opnieuw en probeer het nog eens.")
 
+// settle turns an error of the handlers after it into its error page at once, so
+// that the rate limiters before it see the final status (they count only failed
+// sign-ins, and only accepted tips).
+func (h *Handler) settle(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		return h.handleError(c, err)
+	}
+	return nil
+}
+
 // currentUser is the signed-in editor (set by requireEditor).
 func currentUser(c *fiber.Ctx) db.User {
 	u, _ := c.Locals(userLocal).(db.User)

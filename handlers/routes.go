@@ -16,7 +16,7 @@ func (h *Handler) register(app *fiber.App) {
 
 	// Public suggestions: no session, no cookie; a signed form token instead.
 	app.Get("/tip", h.showTip)
-	app.Post("/tip", h.tipLimiter, h.submitTip)
+	app.Post("/tip", h.tipLimiter, h.settle, h.submitTip)
 	app.Post("/tip/valideer", h.validateTipField)
 	app.Get("/tip/bedankt", h.tipThanks)
 
@@ -24,7 +24,7 @@ func (h *Handler) register(app *fiber.App) {
 	// requireEditor (a session) and then the CSRF check, in that order, so a
 	// visitor without a session gets a redirect and no cookie.
 	app.Get("/inloggen", h.showLogin)
-	app.Post("/inloggen", h.loginLimiter, h.login)
+	app.Post("/inloggen", h.loginLimiter, h.settle, h.login)
 	app.Post("/uitloggen", h.requireEditor, h.csrf, h.logout)
 
 	b := app.Group("/beheer", h.requireEditor, h.csrf)
