@@ -91,7 +91,6 @@ func TestTipLandsInQueue(t *testing.T) {
 	}
 }
 
-
 func TestTipValidation(t *testing.T) {
 	c, a, store := tipApp(t)
 	cases := []struct{ field, value, message string }{
