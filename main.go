@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -47,6 +48,7 @@ type config struct {
 	DBPath        string
 	BaseURL       string
 	SecureCookies bool
+	ContactEmail  string
 	LogLevel      slog.Level
 }
 
@@ -55,6 +57,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Addr:    envOr(getenv, "ADDR", "127.0.0.1:8080"),
 		DBPath:  envOr(getenv, "DB_PATH", filepath.Join("data", "opnieuwthuis.db")),
 		BaseURL: envOr(getenv, "BASE_URL", ""),
+		// Shown on /over, /toegankelijkheid and /privacy as the address for questions.
+		ContactEmail: getenv("CONTACT_EMAIL"),
 	}
 	switch v := getenv("SECURE_COOKIES"); v {
 	case "", "0", "false", "off", "no":
@@ -99,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return serve(ctx, cfg, logger, nil)
 	case "user":
 		return userCommand(ctx, cfg, args, stdin, stdout)
+	case "synthetic-cases":
+		return syntheticCases(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -109,13 +115,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 const usage = `usage: opnieuwthuis [command]
 
 commands:
-  serve       run the web site (default)
+  serve                 run the web site (default)
   user add --email ADDRESS --role beheerder|redacteur [--name NAME]
-              add an editor account; the password is asked for (without echo
-              on a terminal) or read from the first line of standard input
-  help        show this text
+                        add an editor account; the password is asked for (without
+                        echo on a terminal) or read from the first line of stdin
+  synthetic-cases N     add N fictitious published cases, for load tests only
+  help                  show this text
 
-environment: ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, LOG_LEVEL (see README.md)
+environment: ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, CONTACT_EMAIL, LOG_LEVEL (see README.md)
 `
 
 // serve opens the database and serves HTTP until ctx is cancelled. When ready is not
@@ -143,6 +150,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		Logger:        logger,
 		BaseURL:       cfg.BaseURL,
 		SecureCookies: cfg.SecureCookies,
+		ContactEmail:  cfg.ContactEmail,
 	})
 	if err != nil {
 		return err
@@ -170,5 +178,30 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		logger.Error("shutdown", "err", err)
 	}
+	return nil
+}
+
+// syntheticCases fills a database with fictitious cases for benchmarks and load
+// tests. Never run it on a real site's database.
+func syntheticCases(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: opnieuwthuis synthetic-cases N")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil || n < 1 || n > 1_000_000 {
+		return fmt.Errorf("synthetic-cases: %q is not a number from 1 to 1000000", args[0])
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.DBPath), 0o750); err != nil {
+		return err
+	}
+	store, err := db.Open(ctx, cfg.DBPath, schema)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.AddSyntheticCases(ctx, n, 1); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %d synthetic cases to %s\n", n, cfg.DBPath)
 	return nil
 }

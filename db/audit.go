@@ -60,6 +60,9 @@ func AuditActionLabel(action string) string {
 	return action
 }
 
+// AuditRetention is how long audit entries are kept (privacy statement: two years).
+const AuditRetention = 2 * 365 * 24 * time.Hour
+
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
 	ID      int64

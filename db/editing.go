@@ -211,6 +211,12 @@ func updateCase(ctx context.Context, tx *sql.Tx, id int64, version int, in CaseI
 	if from == in.Status {
 		return nil
 	}
+	if from == StatusSubmitted && (in.Status == StatusPublished || in.Status == StatusArchived) {
+		// The tip is handled: its sender's contact details go (privacy statement).
+		if err := forgetTipper(ctx, tx, id); err != nil {
+			return err
+		}
+	}
 	switch {
 	case in.Status == StatusPublished:
 		return audit(ctx, tx, &actor, ActionPublish, subject, note)
@@ -497,6 +503,9 @@ func (d *DB) CreateSuggestion(ctx context.Context, in CaseInput, tipper Tipper) 
 		if id, err = insertCase(ctx, tx, in, nil, ts); err != nil {
 			return err
 		}
+		if err := forgetTipper(ctx, tx, 0); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO case_tippers (case_id, name, email, created_at) VALUES (?, ?, ?, ?)",
 			id, tipper.Name, NormalizeEmail(tipper.Email), ts); err != nil {
 			return err
@@ -526,6 +535,18 @@ func freeSlugTx(ctx context.Context, tx *sql.Tx, base string) (string, error) {
 		}
 		slug = fmt.Sprintf("%s-%d", base, i)
 	}
+}
+
+// TipperRetention is how long a tipper's contact details are kept at most; they go
+// sooner, as soon as an editor publishes or rejects the tip.
+const TipperRetention = 183 * 24 * time.Hour
+
+// forgetTipper removes the contact details of case id's tipper (0: none), and of
+// every tip older than TipperRetention.
+func forgetTipper(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, "DELETE FROM case_tippers WHERE case_id = ? OR created_at < ?",
+		id, time.Now().Add(-TipperRetention).UTC().Format(time.RFC3339))
+	return err
 }
 
 // FindTipper returns who suggested case id, or ErrNotFound when an editor wrote it.
@@ -568,18 +589,4 @@ func (d *DB) UpdateTheme(ctx context.Context, slug, intro, when string, by User)
 	}
 	d.casesChanged(ctx) // the index holds the theme list
 	return d.FindTheme(ctx, slug)
-}
-
-// FindTheme returns one theme.
-func (d *DB) FindTheme(ctx context.Context, slug string) (Theme, error) {
-	var t Theme
-	err := d.r.QueryRowContext(ctx, "SELECT slug, label, intro, when_text FROM themes WHERE slug = ?", slug).
-		Scan(&t.Slug, &t.Label, &t.Intro, &t.WhenText)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Theme{}, fmt.Errorf("find theme %q: %w", slug, ErrNotFound)
-	}
-	if err != nil {
-		return Theme{}, fmt.Errorf("find theme %q: %w", slug, err)
-	}
-	return t, nil
 }

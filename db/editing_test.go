@@ -44,10 +44,10 @@ func TestCanTransition(t *testing.T) {
 
 func TestSlugify(t *testing.T) {
 	for in, want := range map[string]string{
-		"Café in ’s-Hertogenbosch":   "cafe-in-s-hertogenbosch",
-		"  Wonen -- boven  winkels!": "wonen-boven-winkels",
-		"Één, twee & drie (2025)":    "een-twee-drie-2025",
-		"日本":                         "",
+		"Café in ’s-Hertogenbosch":        "cafe-in-s-hertogenbosch",
+		"  Wonen -- boven  winkels!":      "wonen-boven-winkels",
+		"Één, twee & drie (2025)":         "een-twee-drie-2025",
+		"日本":                              "",
 		strings.Repeat("lang woord ", 20): "lang-woord-lang-woord-lang-woord-lang-woord-lang-woord-lang-woord-lang-woord",
 	} {
 		if got := Slugify(in); got != want {

@@ -18,10 +18,10 @@ import (
 type caseIndex struct {
 	entries   []indexEntry // newest first
 	byYear    []int32      // positions in entries: year descending, then newest
-	pos       map[int64]int32
-	provinces []Province // 1-based in indexEntry.province
-	gemeenten []Gemeente // 1-based in indexEntry.gemeente
-	themes    []Theme    // bit i of indexEntry.themes is themes[i]
+	pos       []int32      // by case id: position in entries, or -1
+	provinces []Province   // 1-based in indexEntry.province
+	gemeenten []Gemeente   // 1-based in indexEntry.gemeente
+	themes    []Theme      // bit i of indexEntry.themes is themes[i]
 	provIdx   map[string]int
 	gemIdx    map[string]int
 	themeBit  map[string]int
@@ -77,7 +77,6 @@ func loadIndex(ctx context.Context, r *sql.DB) (*caseIndex, error) {
 	}
 	defer tx.Rollback()
 	ix := &caseIndex{
-		pos:      map[int64]int32{},
 		provIdx:  map[string]int{},
 		gemIdx:   map[string]int{},
 		themeBit: map[string]int{},
@@ -118,11 +117,21 @@ func loadIndex(ctx context.Context, r *sql.DB) (*caseIndex, error) {
 				e.themes |= 1 << b
 			}
 		}
-		ix.pos[e.id] = int32(len(ix.entries))
 		ix.entries = append(ix.entries, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load case index: %w", err)
+	}
+	var maxID int64
+	for _, e := range ix.entries {
+		maxID = max(maxID, e.id)
+	}
+	ix.pos = make([]int32, maxID+1)
+	for i := range ix.pos {
+		ix.pos[i] = -1
+	}
+	for p, e := range ix.entries {
+		ix.pos[e.id] = int32(p)
 	}
 	ix.byYear = make([]int32, len(ix.entries))
 	for i := range ix.byYear {
@@ -177,4 +186,12 @@ func (ix *caseIndex) loadPlaces(ctx context.Context, tx *sql.Tx) error {
 		ix.themes = append(ix.themes, t)
 	}
 	return rows.Err()
+}
+
+// position returns where the published case with this id sits in entries.
+func (ix *caseIndex) position(id int64) (int32, bool) {
+	if id < 0 || id >= int64(len(ix.pos)) || ix.pos[id] < 0 {
+		return 0, false
+	}
+	return ix.pos[id], true
 }

@@ -2,8 +2,12 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
+	"strings"
 )
 
 // Sort orders of the library.
@@ -87,6 +91,14 @@ const (
 	nFacets
 )
 
+// Years a case may have (the schema's CHECK); yearSlot maps them onto arrays.
+const (
+	minYear = 1990
+	maxYear = 2100
+)
+
+func yearSlot(y uint16) int { return int(y) - minYear }
+
 // selection is a CaseFilter resolved against the index.
 type selection struct {
 	active    [nFacets]bool
@@ -94,14 +106,13 @@ type selection struct {
 	gemeenten []bool
 	themes    uint64
 	kinds     [2]bool
-	years     map[uint16]bool
+	years     [maxYear - minYear + 1]bool
 }
 
 func (ix *caseIndex) resolve(f CaseFilter) selection {
 	s := selection{
 		provinces: make([]bool, len(ix.provinces)+1),
 		gemeenten: make([]bool, len(ix.gemeenten)+1),
-		years:     map[uint16]bool{},
 	}
 	for _, p := range f.Provinces {
 		if i, ok := ix.provIdx[p]; ok {
@@ -127,67 +138,74 @@ func (ix *caseIndex) resolve(f CaseFilter) selection {
 		}
 	}
 	for _, y := range f.Years {
-		if y > 0 && y < 1<<16 {
-			s.years[uint16(y)], s.active[fYear] = true, true
+		if y >= minYear && y <= maxYear {
+			s.years[y-minYear], s.active[fYear] = true, true
 		}
 	}
 	return s
 }
 
-// passes reports, per facet, whether e meets that facet's filter.
-func (s *selection) passes(e *indexEntry) (ok [nFacets]bool, fails int) {
-	ok[fProvince] = !s.active[fProvince] || s.provinces[e.province]
-	ok[fGemeente] = !s.active[fGemeente] || s.gemeenten[e.gemeente]
-	ok[fTheme] = !s.active[fTheme] || e.themes&s.themes != 0
-	ok[fKind] = !s.active[fKind] || s.kinds[e.kind]
-	ok[fYear] = !s.active[fYear] || s.years[e.year]
-	for _, b := range ok {
-		if !b {
-			fails++
-		}
-	}
-	return ok, fails
-}
-
 // counts accumulates facet counts: an entry counts for facet F when it passes every
-// filter except, possibly, F's own.
+// filter except, possibly, F's own ("disjunctive faceting": an option's count is
+// what choosing it would give).
 type counts struct {
 	provinces []int
 	gemeenten []int
 	themes    [64]int
 	kinds     [2]int
-	years     map[uint16]int
+	years     [maxYear - minYear + 1]int
 }
 
-func (c *counts) add(e *indexEntry, ok [nFacets]bool, fails int) {
-	counted := func(f int) bool { return fails == 0 || (fails == 1 && !ok[f]) }
-	if counted(fProvince) {
+// visit checks entry e against the selection, adds it to the facet counts and
+// reports whether it passes every filter.
+func (c *counts) visit(s *selection, e *indexEntry) bool {
+	var fail [nFacets]bool
+	fails := 0
+	if s.active[fProvince] && !s.provinces[e.province] {
+		fail[fProvince], fails = true, fails+1
+	}
+	if s.active[fGemeente] && !s.gemeenten[e.gemeente] {
+		fail[fGemeente], fails = true, fails+1
+	}
+	if s.active[fTheme] && e.themes&s.themes == 0 {
+		fail[fTheme], fails = true, fails+1
+	}
+	if s.active[fKind] && !s.kinds[e.kind] {
+		fail[fKind], fails = true, fails+1
+	}
+	if s.active[fYear] && (e.year == 0 || !s.years[yearSlot(e.year)]) {
+		fail[fYear], fails = true, fails+1
+	}
+	if fails > 1 {
+		return false
+	}
+	// With no failure every facet counts the entry; with one, only the failing facet.
+	count := func(f int) bool { return fails == 0 || fail[f] }
+	if count(fProvince) {
 		c.provinces[e.province]++
 	}
-	if counted(fGemeente) {
+	if count(fGemeente) {
 		c.gemeenten[e.gemeente]++
 	}
-	if counted(fTheme) {
+	if count(fTheme) {
 		for t := e.themes; t != 0; t &= t - 1 {
-			c.themes[trailingZeros(t)]++
+			c.themes[bits.TrailingZeros64(t)]++
 		}
 	}
-	if counted(fKind) {
+	if count(fKind) {
 		c.kinds[e.kind]++
 	}
-	if counted(fYear) && e.year > 0 {
-		c.years[e.year]++
+	if count(fYear) && e.year != 0 {
+		c.years[yearSlot(e.year)]++
 	}
+	return fails == 0
 }
 
-func trailingZeros(x uint64) int {
-	n := 0
-	for x&1 == 0 {
-		x >>= 1
-		n++
-	}
-	return n
-}
+// rankLimit is the largest match set that is ordered by bm25 itself. Ranking costs
+// a few microseconds per match, so a query that matches most of a 100,000-case
+// library ("wo", "gemeente") is ordered more cheaply: cases with a hit in the title
+// first, each group newest first.
+const rankLimit = 2000
 
 // FindCases returns one page of published cases matching f, with facet counts.
 func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
@@ -198,126 +216,243 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 	if f.PerPage <= 0 {
 		f.PerPage = 12
 	}
-	match := matchQuery(f.Query)
-	res := CaseResults{PerPage: f.PerPage, Searched: match != "", Sort: f.Sort}
-	if res.Sort != SortNewest && res.Sort != SortYear && res.Sort != SortRelevance {
-		res.Sort = ""
-	}
-	if res.Sort == "" || (res.Sort == SortRelevance && !res.Searched) {
-		res.Sort = SortNewest
-		if res.Searched {
-			res.Sort = SortRelevance
-		}
-	}
+	q := parseQuery(f.Query)
+	match := q.match()
+	res := CaseResults{PerPage: f.PerPage, Searched: match != "", Sort: resultSort(f.Sort, match != "")}
 
-	// Candidates in result order.
-	var order []int32
-	switch {
-	case f.Query != "" && match == "":
-		// Only punctuation, emoji or the like: nothing can match.
-	case res.Searched:
-		order, err = d.matchPositions(ctx, ix, match, res.Sort)
-		if err != nil {
-			return CaseResults{}, fmt.Errorf("find cases: %w", err)
-		}
-	case res.Sort == SortYear:
-		order = ix.byYear
-	default:
-		order = make([]int32, len(ix.entries))
-		for i := range order {
-			order[i] = int32(i)
-		}
+	order, err := d.candidates(ctx, ix, f.Query, match, res.Sort)
+	if err != nil {
+		return CaseResults{}, fmt.Errorf("find cases: %w", err)
 	}
 
 	sel := ix.resolve(f)
 	c := counts{
 		provinces: make([]int, len(ix.provinces)+1),
 		gemeenten: make([]int, len(ix.gemeenten)+1),
-		years:     map[uint16]int{},
 	}
-	var results []int32
-	for _, p := range order {
-		e := &ix.entries[p]
-		ok, fails := sel.passes(e)
-		if fails > 1 {
-			continue
+	from := (max(1, f.Page) - 1) * f.PerPage
+	var page, first []int32 // the requested page, and page 1 in case it is past the end
+	order(func(p int32) {
+		if !c.visit(&sel, &ix.entries[p]) {
+			return
 		}
-		c.add(e, ok, fails)
-		if fails == 0 {
-			results = append(results, p)
+		if res.Total >= from && res.Total < from+f.PerPage {
+			page = append(page, p)
 		}
-	}
-	res.Total = len(results)
+		if res.Total < f.PerPage {
+			first = append(first, p)
+		}
+		res.Total++
+	})
 	res.Pages = max(1, (res.Total+f.PerPage-1)/f.PerPage)
-	res.Page = min(max(1, f.Page), res.Pages)
-	res.Facets = ix.facets(sel, &c)
-
-	from := (res.Page - 1) * f.PerPage
-	page := results[min(from, len(results)):min(from+f.PerPage, len(results))]
-	if res.Hits, err = d.hits(ctx, ix, page, match); err != nil {
+	res.Page = max(1, f.Page)
+	if res.Page > res.Pages {
+		// A page past the end (an old link): show the first page.
+		res.Page, page = 1, first
+	}
+	res.Facets = ix.facets(&sel, &c)
+	if res.Hits, err = d.hits(ctx, ix, page, q); err != nil {
 		return CaseResults{}, fmt.Errorf("find cases: %w", err)
 	}
 	return res, nil
 }
 
-// matchPositions returns the index positions of the published cases matching the
-// FTS5 expression, best match first or in the index's own order.
-func (d *DB) matchPositions(ctx context.Context, ix *caseIndex, match, sortBy string) ([]int32, error) {
-	q := "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?"
-	if sortBy == SortRelevance {
-		// Title weighs most, then summary, gemeente and partners, then body.
-		q += " ORDER BY bm25(cases_fts, 10.0, 4.0, 1.0, 3.0, 2.0)"
+// resultSort is the order a library result is given in: the one asked for when it
+// applies, otherwise best match first when searching and newest first when not.
+func resultSort(asked string, searched bool) string {
+	switch {
+	case asked == SortRelevance && !searched, asked != SortNewest && asked != SortYear && asked != SortRelevance:
+		if searched {
+			return SortRelevance
+		}
+		return SortNewest
 	}
-	rows, err := d.r.QueryContext(ctx, q, match)
+	return asked
+}
+
+// eachBatch is how many cases EachCase loads at a time.
+const eachBatch = 200
+
+// EachCase calls fn for every published case matching f, in the order FindCases
+// lists them, without paging (f.Page and f.PerPage are ignored). Cases are loaded a
+// batch at a time, so memory stays flat however many match. An error from fn stops
+// the walk and is returned as it is.
+func (d *DB) EachCase(ctx context.Context, f CaseFilter, fn func(Case) error) error {
+	ix, err := d.caseIndex(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("match %q: %w", match, err)
+		return fmt.Errorf("each case: %w", err)
 	}
-	defer rows.Close()
-	var out []int32
-	var seen []bool
-	if sortBy != SortRelevance {
-		seen = make([]bool, len(ix.entries))
+	match := parseQuery(f.Query).match()
+	order, err := d.candidates(ctx, ix, f.Query, match, resultSort(f.Sort, match != ""))
+	if err != nil {
+		return fmt.Errorf("each case: %w", err)
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+	sel := ix.resolve(f)
+	c := counts{
+		provinces: make([]int, len(ix.provinces)+1),
+		gemeenten: make([]int, len(ix.gemeenten)+1),
+	}
+	var batch []int32
+	flush := func() error {
+		hits, err := d.hits(ctx, ix, batch, query{})
+		if err != nil {
+			return fmt.Errorf("each case: %w", err)
+		}
+		batch = batch[:0]
+		for _, h := range hits {
+			if err := fn(h.Case); err != nil {
+				return err // fn's own error, as it is
+			}
+		}
+		return nil
+	}
+	order(func(p int32) {
+		if err != nil || !c.visit(&sel, &ix.entries[p]) {
+			return
+		}
+		if batch = append(batch, p); len(batch) == eachBatch {
+			err = flush()
+		}
+	})
+	if err == nil && len(batch) > 0 {
+		err = flush()
+	}
+	return err
+}
+
+// candidates returns an iterator over the index positions of the cases a query can
+// give, in result order: everything when there is no query, otherwise the cases
+// matching the FTS5 expression.
+func (d *DB) candidates(ctx context.Context, ix *caseIndex, query, match, sortBy string) (func(yield func(int32)), error) {
+	all := func(order []int32) func(yield func(int32)) {
+		return func(yield func(int32)) {
+			if order != nil {
+				for _, p := range order {
+					yield(p)
+				}
+				return
+			}
+			for p := range ix.entries {
+				yield(int32(p))
+			}
+		}
+	}
+	byYear := sortBy == SortYear
+	switch {
+	case query != "" && match == "":
+		// Only punctuation, emoji or the like: nothing can match.
+		return func(func(int32)) {}, nil
+	case match == "" && byYear:
+		return all(ix.byYear), nil
+	case match == "":
+		return all(nil), nil
+	}
+
+	matched, n, err := d.matchSet(ctx, ix, match)
+	if err != nil {
+		return nil, err
+	}
+	inOrder := func(set []bool, order []int32) func(yield func(int32)) {
+		return func(yield func(int32)) {
+			all(order)(func(p int32) {
+				if set[p] {
+					yield(p)
+				}
+			})
+		}
+	}
+	switch {
+	case byYear:
+		return inOrder(matched, ix.byYear), nil
+	case sortBy == SortNewest:
+		return inOrder(matched, nil), nil
+	case n <= rankLimit:
+		ranked, err := d.rankedPositions(ctx, ix, match)
+		if err != nil {
 			return nil, err
 		}
-		p, ok := ix.pos[id]
-		if !ok {
-			continue // not published
+		// Not all(ranked): to all, a nil list (no match at all) means every case.
+		return func(yield func(int32)) {
+			for _, p := range ranked {
+				yield(p)
+			}
+		}, nil
+	}
+	inTitle, _, err := d.matchSet(ctx, ix, "{title} : ("+match+")")
+	if err != nil {
+		return nil, err
+	}
+	return func(yield func(int32)) {
+		inOrder(inTitle, nil)(yield)
+		for p := range ix.entries {
+			if matched[p] && !inTitle[p] {
+				yield(int32(p))
+			}
 		}
-		if seen != nil {
-			seen[p] = true
-		} else {
+	}, nil
+}
+
+// matchSet marks the index positions of the published cases matching an FTS5
+// expression. The row ids come back as one group_concat string: a single cgo call
+// instead of one per match, which matters when 100,000 cases match.
+func (d *DB) matchSet(ctx context.Context, ix *caseIndex, match string) ([]bool, int, error) {
+	var ids string
+	err := d.r.QueryRowContext(ctx,
+		"SELECT coalesce(group_concat(rowid), '') FROM cases_fts WHERE cases_fts MATCH ?", match).Scan(&ids)
+	if err != nil {
+		return nil, 0, fmt.Errorf("match %q: %w", match, err)
+	}
+	set := make([]bool, len(ix.entries))
+	n := 0
+	eachID(ids, func(id int64) {
+		if p, ok := ix.position(id); ok {
+			set[p] = true
+			n++
+		}
+	})
+	return set, n, nil
+}
+
+// rankedPositions returns the positions of the published cases matching an FTS5
+// expression, best match first: bm25 with the title weighing most, then summary,
+// gemeente and partners, then the body.
+func (d *DB) rankedPositions(ctx context.Context, ix *caseIndex, match string) ([]int32, error) {
+	var ids string
+	err := d.r.QueryRowContext(ctx, `SELECT coalesce(group_concat(rowid), '') FROM (
+		SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?
+		ORDER BY bm25(cases_fts, 10.0, 4.0, 1.0, 3.0, 2.0))`, match).Scan(&ids)
+	if err != nil {
+		return nil, fmt.Errorf("rank %q: %w", match, err)
+	}
+	var out []int32
+	eachID(ids, func(id int64) {
+		if p, ok := ix.position(id); ok {
 			out = append(out, p)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("match %q: %w", match, err)
-	}
-	if seen == nil {
-		return out, nil
-	}
-	order := ix.byYear
-	if sortBy != SortYear {
-		order = nil
-	}
-	for i := range ix.entries {
-		p := int32(i)
-		if order != nil {
-			p = order[i]
-		}
-		if seen[p] {
-			out = append(out, p)
-		}
-	}
+	})
 	return out, nil
+}
+
+// eachID calls fn for every number in a comma-separated list.
+func eachID(list string, fn func(int64)) {
+	var n int64
+	digits := false
+	for i := 0; i <= len(list); i++ {
+		if i < len(list) && list[i] >= '0' && list[i] <= '9' {
+			n = n*10 + int64(list[i]-'0')
+			digits = true
+			continue
+		}
+		if digits {
+			fn(n)
+		}
+		n, digits = 0, false
+	}
 }
 
 // hits loads the cases at the given index positions, in that order, with marked
 // title, summary and body snippet when searching.
-func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, match string) ([]CaseHit, error) {
+func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, q query) ([]CaseHit, error) {
 	if len(positions) == 0 {
 		return nil, nil
 	}
@@ -325,37 +460,47 @@ func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, match s
 	for i, p := range positions {
 		ids[i] = ix.entries[p].id
 	}
-	cases, err := d.queryCases(ctx, d.r,
-		"WHERE c.status = 'gepubliceerd' AND c.id IN ("+placeholders(len(ids))+")", ids...)
+	// By primary key only: given "status = …" too, the planner would rather walk
+	// the status index through every published case.
+	cases, err := d.queryCases(ctx, d.r, "WHERE c.id IN ("+placeholders(len(ids))+")", ids...)
 	if err != nil {
 		return nil, err
 	}
 	byID := make(map[int64]Case, len(cases))
 	for _, c := range cases {
-		byID[c.ID] = c
+		if c.Status == StatusPublished {
+			byID[c.ID] = c
+		}
 	}
 	marks := map[int64][3]string{}
-	if match != "" {
-		args := append([]any{match}, ids...)
-		rows, err := d.r.QueryContext(ctx, `SELECT rowid,
+	if match := q.match(); match != "" {
+		var texts []string
+		for _, c := range byID {
+			texts = append(texts, c.Title, c.Summary, PlainText(c.Body), c.GemeenteName, strings.Join(c.Partners, " "))
+		}
+		if words := q.completions(texts...); len(words) > 0 {
+			match = q.matchWith(words)
+		}
+		// One small query per hit: FTS5 uses "rowid = ?" to go straight to the
+		// document, where "rowid IN (…)" would walk every match.
+		stmt, err := d.r.PrepareContext(ctx, `SELECT
 			highlight(cases_fts, 0, char(1), char(2)),
 			highlight(cases_fts, 1, char(1), char(2)),
 			snippet(cases_fts, 2, char(1), char(2), '…', 24)
-			FROM cases_fts WHERE cases_fts MATCH ? AND rowid IN (`+placeholders(len(ids))+`)`, args...)
+			FROM cases_fts WHERE cases_fts MATCH ? AND rowid = ?`)
 		if err != nil {
 			return nil, fmt.Errorf("highlight: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
+		defer stmt.Close()
+		for _, id := range ids {
 			var m [3]string
-			if err := rows.Scan(&id, &m[0], &m[1], &m[2]); err != nil {
+			err := stmt.QueryRowContext(ctx, match, id).Scan(&m[0], &m[1], &m[2])
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return nil, fmt.Errorf("highlight: %w", err)
 			}
-			marks[id] = m
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("highlight: %w", err)
+			if err == nil {
+				marks[id.(int64)] = m
+			}
 		}
 	}
 	out := make([]CaseHit, 0, len(ids))
@@ -389,7 +534,7 @@ func containsMark(s string) bool {
 // facets turns counts into options with labels, in display order. Provinces, themes
 // and kinds list every option; gemeenten and years only those that give results or
 // are selected.
-func (ix *caseIndex) facets(sel selection, c *counts) Facets {
+func (ix *caseIndex) facets(sel *selection, c *counts) Facets {
 	var f Facets
 	for i, p := range ix.provinces {
 		f.Provinces = append(f.Provinces, FacetOption{Value: p.Code, Label: p.Name, Count: c.provinces[i+1], Selected: sel.provinces[i+1]})
@@ -405,17 +550,10 @@ func (ix *caseIndex) facets(sel selection, c *counts) Facets {
 	for i, k := range Kinds {
 		f.Kinds = append(f.Kinds, FacetOption{Value: k, Label: KindLabel(k), Count: c.kinds[i], Selected: sel.kinds[i]})
 	}
-	years := map[uint16]bool{}
-	for y := range c.years {
-		years[y] = true
-	}
-	for y := range sel.years {
-		years[y] = true
-	}
-	for y := uint16(2100); y >= 1990; y-- {
-		if years[y] {
-			v := strconv.Itoa(int(y))
-			f.Years = append(f.Years, FacetOption{Value: v, Label: v, Count: c.years[y], Selected: sel.years[y]})
+	for i := len(c.years) - 1; i >= 0; i-- {
+		if c.years[i] > 0 || sel.years[i] {
+			v := strconv.Itoa(minYear + i)
+			f.Years = append(f.Years, FacetOption{Value: v, Label: v, Count: c.years[i], Selected: sel.years[i]})
 		}
 	}
 	return f

@@ -478,6 +478,11 @@ func (d *DB) Authenticate(ctx context.Context, email, password string) (User, er
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", now(), u.ID); err != nil {
 			return err
 		}
+		// Entries past their retention go now and then: at each sign-in.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM audit_log WHERE at < ?",
+			time.Now().Add(-AuditRetention).UTC().Format(time.RFC3339)); err != nil {
+			return err
+		}
 		return audit(ctx, tx, &u, ActionLogin, u.Email, "")
 	})
 	if err != nil {

@@ -210,18 +210,18 @@ func (h *Handler) restoreRevision(c *fiber.Ctx) error {
 	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=teruggezet", cs.ID))
 }
 
-// themesPage lists the themes with their texts.
-type themesPage struct {
+// themeTextsPage lists the themes with their texts, for editing.
+type themeTextsPage struct {
 	editorPage
 	Themes []db.Theme
 }
 
-func (h *Handler) listThemes(c *fiber.Ctx) error {
+func (h *Handler) listThemeTexts(c *fiber.Ctx) error {
 	themes, err := h.db.Themes(c.UserContext())
 	if err != nil {
 		return err
 	}
-	vm := themesPage{editorPage: h.newEditorPage(c, "Themateksten", "themas"), Themes: themes}
+	vm := themeTextsPage{editorPage: h.newEditorPage(c, "Themateksten", "themas"), Themes: themes}
 	return h.render(c, fiber.StatusOK, "beheer/themes", "", vm)
 }
 
@@ -238,7 +238,7 @@ type themeFormPage struct {
 	Errors formErrors
 }
 
-func (h *Handler) editTheme(c *fiber.Ctx) error {
+func (h *Handler) editThemeText(c *fiber.Ctx) error {
 	t, err := h.theme(c)
 	if err != nil {
 		return err
@@ -248,7 +248,7 @@ func (h *Handler) editTheme(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, "beheer/theme-form", "", vm)
 }
 
-func (h *Handler) updateTheme(c *fiber.Ctx) error {
+func (h *Handler) updateThemeText(c *fiber.Ctx) error {
 	t, err := h.theme(c)
 	if err != nil {
 		return err

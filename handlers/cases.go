@@ -29,6 +29,13 @@ type libraryPage struct {
 	SortOptions []sortOption
 	NoTerms     bool // the query held no searchable words at all
 	OOB         bool // rendering the fragment: facets swap out of band
+	Downloads   selectionDownloads
+}
+
+// selectionDownloads are the addresses of the library's current selection as files.
+// They sit inside the swapped results, so they follow every htmx change.
+type selectionDownloads struct {
+	CSV, Excel, JSON, Feed string
 }
 
 // activeFilter is a chosen facet value with the URL that removes it.
@@ -65,6 +72,13 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 		vm.NextURL = libraryURL(known)
 	}
 	vm.SortOptions = sortOptions(res)
+	known.Page = 0
+	vm.Downloads = selectionDownloads{
+		CSV:   downloadURL(known, "csv"),
+		Excel: excelURL(downloadURL(known, "csv")),
+		JSON:  downloadURL(known, "json"),
+		Feed:  downloadURL(known, "atom"),
+	}
 
 	vm.Title = "Goede voorbeelden"
 	if f.Query != "" {
@@ -73,6 +87,10 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 	vm.Description = "Zoek en filter goede voorbeelden van huisvesting van vergunninghouders: woonoplossingen en aanpakken van gemeenten."
 	vm.Canonical = h.canonical("/voorbeelden")
 	vm.Nav = "voorbeelden"
+	vm.Feeds = []feedLink{{Title: "Nieuwe goede voorbeelden", URL: h.canonical("/voorbeelden.atom")}}
+	if vm.Downloads.Feed != "/voorbeelden.atom" {
+		vm.Feeds = append(vm.Feeds, feedLink{Title: "Nieuwe goede voorbeelden bij deze zoekvraag en filters", URL: h.canonical(vm.Downloads.Feed)})
+	}
 	return h.render(c, fiber.StatusOK, "voorbeelden/index", "voorbeelden/fragment", vm)
 }
 
@@ -107,6 +125,11 @@ func (h *Handler) showCase(c *fiber.Ctx) error {
 	vm.Description = cs.Summary
 	vm.Canonical = h.canonical("/voorbeelden/" + cs.Slug)
 	vm.Nav = "voorbeelden"
+	vm.OGType = "article"
+	vm.Feeds = []feedLink{{Title: "Nieuwe goede voorbeelden", URL: h.canonical("/voorbeelden.atom")}}
+	if cs.ProvinceCode != "" {
+		vm.Feeds = append(vm.Feeds, feedLink{Title: "Nieuwe goede voorbeelden in " + cs.ProvinceName, URL: h.canonical("/voorbeelden.atom?provincie=" + cs.ProvinceCode)})
+	}
 	return h.render(c, fiber.StatusOK, "voorbeelden/show", "", vm)
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Amsterdam also where the system has no time zone files
+	"unicode/utf8"
 
 	"opnieuwthuis/db"
 )
@@ -29,6 +30,8 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"datetime":    formatDateTime,
 		"has":         slices.Contains[[]string],
 		"diffClass":   diffClass,
+		"absURL":      h.canonical,
+		"paras":       paragraphs,
 	}
 }
 
@@ -119,15 +122,6 @@ func newFacetGroup(name, label string, opts []db.FacetOption, long bool) facetGr
 	return facetGroup{Name: name, Label: label, Options: opts, Long: long}
 }
 
-// amsterdam is the time zone editors read times in.
-var amsterdam = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
 // formatDateTime writes a moment in Dutch time: 5 maart 2025 om 14:03.
 func formatDateTime(t time.Time) string {
 	if t.IsZero() {
@@ -146,4 +140,28 @@ func diffClass(op byte) string {
 		return "diff__del"
 	}
 	return "diff__same"
+}
+
+// paragraphs splits plain text at blank lines, for texts editors write without markup.
+func paragraphs(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// summarize cuts s to at most n runes at a word boundary, for descriptions.
+func summarize(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	cut := string([]rune(s)[:n-1])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
 }

@@ -30,6 +30,7 @@ type Config struct {
 	Logger        *slog.Logger
 	BaseURL       string // absolute URL of the site, for canonical links and feeds
 	SecureCookies bool
+	ContactEmail  string // shown on /over, /toegankelijkheid and /privacy; optional
 }
 
 // Handler carries the dependencies of every handler.
@@ -40,6 +41,7 @@ type Handler struct {
 	public  fs.FS
 	assets  map[string]string // file name in public/ → URL with content hash
 	secure  bool
+	contact string
 
 	// Editors (auth.go, forms.go).
 	sessions     *session.Store
@@ -59,6 +61,7 @@ func New(cfg Config) (*fiber.App, error) {
 		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
 		public:  cfg.Public,
 		secure:  cfg.SecureCookies,
+		contact: cfg.ContactEmail,
 	}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -129,6 +132,14 @@ type page struct {
 	Canonical   string // absolute URL of this page
 	Nav         string // active item of the main navigation
 	NoIndex     bool
+	OGType      string     // OpenGraph type of a shared link; "website" when empty
+	Feeds       []feedLink // Atom feeds announced with <link rel="alternate">
+}
+
+// feedLink is an Atom feed a page announces.
+type feedLink struct {
+	Title string
+	URL   string // absolute
 }
 
 // render answers with the fragment when htmx asks for it, and with the whole page

@@ -33,5 +33,6 @@ func (h *Handler) home(c *fiber.Ctx) error {
 	vm.Description = "Opnieuw Thuis helpt gemeenten vergunninghouders te huisvesten: goede voorbeelden van woonoplossingen en aanpakken, en per gemeente de stand van de taakstelling."
 	vm.Canonical = h.canonical("/")
 	vm.Nav = "home"
+	vm.Feeds = []feedLink{{Title: "Nieuwe goede voorbeelden", URL: h.canonical("/voorbeelden.atom")}}
 	return h.render(c, fiber.StatusOK, "home/index", "", vm)
 }

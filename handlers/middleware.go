@@ -46,7 +46,8 @@ func (h *Handler) middleware(app *fiber.App) {
 		CrossOriginEmbedderPolicy: "require-corp",
 	}))
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
-	app.Use(etag.New())
+	// Streamed downloads get no ETag: computing one would read the whole stream into memory.
+	app.Use(etag.New(etag.Config{Next: isDownload}))
 }
 
 // static serves public/ under /static. URLs carry a content hash (see hashAssets),
@@ -72,13 +73,17 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 		}
 	}
 	route := c.Route().Path
+	size := -1 // a streamed body's size is unknown until it has been sent
+	if !c.Response().IsBodyStream() {
+		size = len(c.Response().Body())
+	}
 	h.log.InfoContext(c.UserContext(), "request",
 		"method", c.Method(),
 		"path", safePath(c.Path()),
 		"route", route,
 		"status", c.Response().StatusCode(),
 		"duration_ms", float64(time.Since(start).Microseconds())/1000,
-		"bytes", len(c.Response().Body()),
+		"bytes", size,
 		"request_id", requestID(c),
 		"htmx", c.Get("HX-Request") == "true",
 	)

@@ -9,10 +9,28 @@ func (h *Handler) register(app *fiber.App) {
 
 	app.Use("/static", h.static())
 	app.Get("/healthz", h.health)
+	app.Get("/robots.txt", h.robots)
+	app.Get("/sitemap.xml", h.sitemap)
 
 	app.Get("/", h.home)
 	app.Get("/voorbeelden", h.listCases)
+	app.Get("/voorbeelden.csv", h.exportCasesCSV)
+	app.Get("/voorbeelden.json", h.exportCasesJSON)
+	app.Get("/voorbeelden.atom", h.casesFeed)
 	app.Get("/voorbeelden/:slug", h.showCase)
+
+	app.Get("/themas", h.listThemes)
+	app.Get("/themas/:slug", h.showTheme)
+
+	app.Get("/open-data", h.openData)
+	app.Get("/open-data/voorbeelden.csv", h.openDataCasesCSV)
+	app.Get("/open-data/voorbeelden.json", h.openDataCasesJSON)
+	app.Get("/open-data/gemeenten.csv", h.openDataGemeentenCSV)
+	app.Get("/open-data/gemeenten.json", h.openDataGemeentenJSON)
+
+	app.Get("/over", h.about)
+	app.Get("/toegankelijkheid", h.accessibility)
+	app.Get("/privacy", h.privacy)
 
 	// Public suggestions: no session, no cookie; a signed form token instead.
 	app.Get("/tip", h.showTip)
@@ -40,9 +58,9 @@ func (h *Handler) register(app *fiber.App) {
 	b.Get("/voorbeelden/:id<int>/geschiedenis", h.caseHistory)
 	b.Get("/voorbeelden/:id<int>/verschil", h.caseDiff)
 	b.Post("/voorbeelden/:id<int>/geschiedenis/:rev<int>/terugzetten", h.restoreRevision)
-	b.Get("/themas", h.listThemes)
-	b.Get("/themas/:slug", h.editTheme)
-	b.Post("/themas/:slug", h.updateTheme)
+	b.Get("/themas", h.listThemeTexts)
+	b.Get("/themas/:slug", h.editThemeText)
+	b.Post("/themas/:slug", h.updateThemeText)
 	b.Get("/cijfers", h.showImport)
 	b.Post("/cijfers", h.uploadFigures)
 	b.Post("/cijfers/bevestigen", h.confirmImport)

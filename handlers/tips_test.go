@@ -85,6 +85,10 @@ func TestTipLandsInQueue(t *testing.T) {
 	if res := ed.post("/beheer/voorbeelden/"+id+"/status", url.Values{"status": {"gepubliceerd"}, "version": {v}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("publish tip = %d", res.StatusCode)
 	}
+	// Handled: the tipper's contact details are gone (privacy statement).
+	if n := count(t, raw, "SELECT count(*) FROM case_tippers"); n != 0 {
+		t.Error("the tipper's contact details are kept after publication")
+	}
 	pub := get(t, c.app, "/voorbeelden/buddy-s-voor-nieuwkomers-in-zeist")
 	if pub.StatusCode != 200 || strings.Contains(pub.Body, "anna.tipgever") || strings.Contains(pub.Body, "Anna de Vries") {
 		t.Fatalf("published tip = %d, or shows the tipper", pub.StatusCode)

@@ -1,0 +1,85 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// benchDB opens a database holding the seed cases plus synthetic ones, n in all.
+// Building 100,000 cases takes about a minute, so the file is kept in the temp
+// folder under a name that changes with the schema and the generator.
+func benchDB(b *testing.B, n int) *DB {
+	b.Helper()
+	src, _ := os.ReadFile("synthetic.go")
+	seedCases, _ := seedFS.ReadFile("seed/cases.json")
+	sum := sha256.Sum256([]byte(testSchema(b) + string(src) + string(seedCases)))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("opnieuwthuis-bench-%d-%x.db", n, sum[:6]))
+	ctx := context.Background()
+	if _, err := os.Stat(path); err != nil {
+		tmp := path + ".building"
+		os.Remove(tmp)
+		d, err := Open(ctx, tmp, testSchema(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var seeded int
+		d.r.QueryRow("SELECT count(*) FROM cases").Scan(&seeded)
+		if err := d.AddSyntheticCases(ctx, n-seeded, 1); err != nil {
+			b.Fatal(err)
+		}
+		if err := d.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	d, err := Open(ctx, path, testSchema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { d.Close() })
+	return d
+}
+
+// benchQueries are typical library requests: browsing, facets, search as you type
+// from one letter on, and searches combined with facets.
+var benchQueries = []struct {
+	name string
+	f    CaseFilter
+}{
+	{"browse", CaseFilter{}},
+	{"facets", CaseFilter{Provinces: []string{"PV26"}, Themes: []string{"gemengd-wonen", "tijdelijke-woningen"}}},
+	{"prefix1", CaseFilter{Query: "w"}},
+	{"prefix2", CaseFilter{Query: "wo"}},
+	{"prefix3", CaseFilter{Query: "won"}},
+	{"word", CaseFilter{Query: "statushouders"}},
+	{"twowords", CaseFilter{Query: "tijdelijke woningen"}},
+	{"search+facets", CaseFilter{Query: "jongeren", Kinds: []string{KindSolution}, Years: []int{2016, 2017}}},
+	{"newest+search", CaseFilter{Query: "gemeente", Sort: SortNewest}},
+	{"page5", CaseFilter{Query: "de", Page: 5}},
+}
+
+func BenchmarkFindCases(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		d := benchDB(b, n)
+		ctx := context.Background()
+		if _, err := d.FindCases(ctx, CaseFilter{}); err != nil { // build the index
+			b.Fatal(err)
+		}
+		for _, q := range benchQueries {
+			b.Run(fmt.Sprintf("cases=%d/%s", n, q.name), func(b *testing.B) {
+				q.f.PerPage = 12
+				for b.Loop() {
+					if _, err := d.FindCases(ctx, q.f); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// CaseStamp is the address and last change of a published case: what a sitemap needs.
+type CaseStamp struct {
+	Slug      string
+	UpdatedAt time.Time
+}
+
+// CaseStamps returns every published case's slug and last change, newest first.
+func (d *DB) CaseStamps(ctx context.Context) ([]CaseStamp, error) {
+	rows, err := d.r.QueryContext(ctx, `SELECT slug, updated_at FROM cases
+		WHERE status = 'gepubliceerd' ORDER BY published_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("case stamps: %w", err)
+	}
+	defer rows.Close()
+	var out []CaseStamp
+	for rows.Next() {
+		var (
+			s       CaseStamp
+			updated string
+		)
+		if err := rows.Scan(&s.Slug, &updated); err != nil {
+			return nil, fmt.Errorf("case stamps: %w", err)
+		}
+		s.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("case stamps: %w", err)
+	}
+	return out, nil
+}
+
+// CasesChangedAt is when the set of public cases last changed: the latest change to
+// a case that is or was published (so archiving one counts too). It is the zero
+// time when nothing was ever published.
+func (d *DB) CasesChangedAt(ctx context.Context) (time.Time, error) {
+	var last sql.NullString
+	err := d.r.QueryRowContext(ctx,
+		"SELECT max(updated_at) FROM cases WHERE published_at IS NOT NULL").Scan(&last)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("cases changed at: %w", err)
+	}
+	if !last.Valid {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, last.String)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("cases changed at: %w", err)
+	}
+	return t, nil
+}

@@ -1,0 +1,115 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"unicode"
+)
+
+// AddSyntheticCases adds n published, clearly fictitious cases for benchmarks and
+// load tests. Their words are drawn (Zipf-distributed, like real text) from the
+// vocabulary of the seed cases, so searches, prefixes and snippets behave as they
+// would on a large real library. The same seed gives the same cases.
+func (d *DB) AddSyntheticCases(ctx context.Context, n int, seed uint64) error {
+	if n <= 0 {
+		return nil
+	}
+	var seeds []seedCase
+	if err := readJSON("seed/cases.json", &seeds); err != nil {
+		return err
+	}
+	var vocab []string
+	seen := map[string]bool{}
+	for _, c := range seeds {
+		for _, w := range strings.FieldsFunc(c.Title+" "+c.Summary+" "+PlainText(c.Body), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsNumber(r)
+		}) {
+			if w = strings.ToLower(w); !seen[w] {
+				seen[w] = true
+				vocab = append(vocab, w)
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x0715))
+	zipf := rand.NewZipf(rand.New(rand.NewPCG(seed, 0x2025)), 1.1, 2, uint64(len(vocab)-1))
+	words := func(k int) string {
+		ws := make([]string, k)
+		for i := range ws {
+			ws[i] = vocab[zipf.Uint64()]
+		}
+		s := strings.Join(ws, " ")
+		return strings.ToUpper(s[:1]) + s[1:]
+	}
+
+	var gemeenten, themes []string
+	rows, err := d.r.QueryContext(ctx, "SELECT code FROM gemeenten ORDER BY code")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var code string
+		rows.Scan(&code)
+		gemeenten = append(gemeenten, code)
+	}
+	rows.Close()
+	if themes, err = d.themeSlugs(ctx); err != nil {
+		return err
+	}
+
+	var first int64
+	if err := d.r.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) + 1 FROM cases").Scan(&first); err != nil {
+		return err
+	}
+	const batch = 5000
+	for done := 0; done < n; done += batch {
+		err := d.write(ctx, func(tx *sql.Tx) error {
+			ts := now()
+			for i := done; i < min(done+batch, n); i++ {
+				year := 2015 + rng.IntN(11)
+				homes := rng.IntN(400) + 4
+				in := CaseInput{
+					Slug:         fmt.Sprintf("synthetisch-%d-%d", seed, first+int64(i)),
+					Title:        words(4 + rng.IntN(5)),
+					Summary:      words(20+rng.IntN(20)) + ".",
+					Body:         words(40+rng.IntN(50)) + ".\n\n" + words(40+rng.IntN(50)) + ".\n\n" + words(20+rng.IntN(30)) + ".",
+					GemeenteCode: gemeenten[rng.IntN(len(gemeenten))],
+					Kind:         Kinds[rng.IntN(len(Kinds))],
+					Year:         &year,
+					Homes:        &homes,
+					Partners:     []string{words(2), words(3)},
+					Status:       StatusPublished,
+				}
+				if rng.IntN(10) == 0 {
+					in.GemeenteCode = "" // a regional or national case
+				}
+				for _, t := range rng.Perm(len(themes))[:1+rng.IntN(3)] {
+					in.Themes = append(in.Themes, themes[t])
+				}
+				if _, err := insertCase(ctx, tx, in, nil, ts); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("add synthetic cases: %w", err)
+		}
+	}
+	d.casesChanged(ctx)
+	return nil
+}
+
+func (d *DB) themeSlugs(ctx context.Context) ([]string, error) {
+	themes, err := d.Themes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(themes))
+	for i, t := range themes {
+		out[i] = t.Slug
+	}
+	return out, nil
+}

@@ -1,0 +1,453 @@
+package handlers
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"opnieuwthuis/db"
+)
+
+// column documents one column of a download: its CSV header and JSON key, what it
+// means and its type. The CSV header rows are built from these lists, so what
+// /open-data documents is what the files hold.
+type column struct {
+	Name    string
+	Meaning string
+	Type    string
+}
+
+func columnNames(cols []column) []string {
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// caseColumns are the columns of every case download (/open-data/voorbeelden.*,
+// /voorbeelden.csv and /voorbeelden.json), in order. The person to contact is left
+// out on purpose: it may name a person, and a download is copied far and wide.
+var caseColumns = []column{
+	{"id", "Vast nummer van het voorbeeld. Verandert nooit, ook niet als de titel of het adres verandert.", "geheel getal"},
+	{"slug", "Laatste deel van het webadres.", "tekst"},
+	{"titel", "Titel van het voorbeeld.", "tekst"},
+	{"samenvatting", "Korte samenvatting in één of twee zinnen.", "tekst"},
+	{"tekst", "De volledige beschrijving, in Markdown.", "tekst (Markdown)"},
+	{"url", "Webadres van het voorbeeld op deze site.", "URL"},
+	{"soort", "woonoplossing (een gebouw, project of aantal woningen) of aanpak (hoe toewijzing, begeleiding of samenwerking is georganiseerd).", "tekst: woonoplossing of aanpak"},
+	{"jaar", "Jaar waarin het initiatief begon. Leeg als dat niet bekend is.", "geheel getal of leeg"},
+	{"woningen", "Aantal woningen of wooneenheden. Leeg als dat niet bekend is.", "geheel getal of leeg"},
+	{"personen", "Aantal gehuisveste personen. Leeg als dat niet bekend is.", "geheel getal of leeg"},
+	{"gemeente_code", "CBS-code van de gemeente, bijvoorbeeld GM0363. Leeg bij een landelijk of regionaal voorbeeld.", "tekst of leeg"},
+	{"gemeente", "Naam van de gemeente, zoals het CBS die schrijft.", "tekst of leeg"},
+	{"provincie_code", "CBS-code van de provincie, bijvoorbeeld PV27.", "tekst of leeg"},
+	{"provincie", "Naam van de provincie.", "tekst of leeg"},
+	{"themas", "Thema’s van het voorbeeld als slug (zie /themas). In CSV gescheiden door ‘ | ’; in JSON een lijst van objecten met slug en label.", "tekst; JSON: lijst"},
+	{"thema_labels", "Namen van de thema’s, gescheiden door ‘ | ’. Alleen in CSV; in JSON staan ze bij themas.", "tekst"},
+	{"partners", "Betrokken organisaties. In CSV gescheiden door ‘ | ’; in JSON een lijst.", "tekst; JSON: lijst"},
+	{"bron_url", "Openbare bron van de feiten in het voorbeeld.", "URL"},
+	{"gepubliceerd", "Moment van eerste publicatie op deze site, in UTC.", "datum-tijd (ISO 8601)"},
+	{"bijgewerkt", "Moment van de laatste wijziging, in UTC.", "datum-tijd (ISO 8601)"},
+}
+
+// gemeenteColumns are the columns of /open-data/gemeenten.*.
+var gemeenteColumns = []column{
+	{"gemeente_code", "CBS-code van de gemeente (indeling 2025).", "tekst"},
+	{"gemeente", "Naam van de gemeente, zoals het CBS die schrijft.", "tekst"},
+	{"provincie_code", "CBS-code van de provincie.", "tekst"},
+	{"provincie", "Naam van de provincie.", "tekst"},
+	{"inwoners", "Aantal inwoners volgens het CBS op de peildatum.", "geheel getal"},
+	{"inwoners_peildatum", "Datum waarop het inwonertal geldt: " + populationDate + ".", "datum (ISO 8601)"},
+}
+
+// figureColumns and nationalColumns document the figure downloads that the map
+// (Land in beeld) serves; they are listed here so /open-data describes every file.
+var figureColumns = []column{
+	{"periode", "Halfjaar, bijvoorbeeld 2025-H1.", "tekst"},
+	{"gemeente_code", "CBS-code van de gemeente.", "tekst"},
+	{"gemeente", "Naam van de gemeente.", "tekst"},
+	{"provincie_code", "CBS-code van de provincie.", "tekst"},
+	{"provincie", "Naam van de provincie.", "tekst"},
+	{"inwoners", "Inwonertal waarnaar de taakstelling is verdeeld.", "geheel getal"},
+	{"taakstelling", "Aantal vergunninghouders (personen) dat de gemeente in deze periode moet huisvesten.", "geheel getal"},
+	{"taakstelling_bron", "officieel (uit de circulaire) of berekend (het landelijke totaal verdeeld naar inwonertal).", "tekst: officieel of berekend"},
+	{"overloop", "Achterstand uit eerdere perioden die meetelt, in personen. Negatief: een voorsprong die wordt meegenomen.", "geheel getal"},
+	{"gecorrigeerde_taakstelling", "taakstelling plus overloop: wat de gemeente deze periode werkelijk moet halen.", "geheel getal"},
+	{"peildatum", "Datum van de telling (de eerste van een maand).", "datum (ISO 8601)"},
+	{"gerealiseerd", "Aantal vergunninghouders dat in deze periode tot de peildatum is gehuisvest.", "geheel getal of leeg"},
+	{"verwacht_pro_rata", "Wat op de peildatum gerealiseerd had moeten zijn: een zesde van de gecorrigeerde taakstelling per verstreken maand.", "getal"},
+	{"verschil", "gerealiseerd min verwacht_pro_rata. Negatief: achterstand; positief: voorsprong.", "getal"},
+	{"percentage_pro_rata", "gerealiseerd als percentage van verwacht_pro_rata.", "getal"},
+	{"status", "grote achterstand, achterstand, op schema, voorsprong of geen gegevens. De grenzen staan in de legenda van de kaart.", "tekst"},
+	{"realisatie_bron", "officieel (ingevoerd uit een openbare bron) of fictief (gegenereerde voorbeeldcijfers).", "tekst: officieel of fictief"},
+	{"cijfers", "Eén label voor de hele regel: officieel, berekend of fictief. Zie ‘Fictief, berekend of officieel’ hieronder.", "tekst: officieel, berekend of fictief"},
+}
+
+var nationalColumns = []column{
+	{"periode", "Halfjaar, bijvoorbeeld 2025-H1.", "tekst"},
+	{"totaal", "Landelijke taakstelling: aantal vergunninghouders (personen) dat alle gemeenten samen moeten huisvesten. Leeg als het cijfer niet is gevonden.", "geheel getal of leeg"},
+	{"status", "Of het cijfer is vastgesteld, verlaagd, een prognose is of is afgeleid.", "tekst"},
+	{"bron_url", "Waar het cijfer is gevonden.", "URL"},
+	{"bron_datum", "Datum van die bron.", "datum (ISO 8601, soms alleen jaar en maand)"},
+	{"opmerking", "Toelichting, bijvoorbeeld een eerdere of latere waarde.", "tekst"},
+}
+
+// populationDate is the reference date of the CBS population figures in the seed.
+const populationDate = "2025-01-01"
+
+// Licence texts of the downloads.
+const (
+	ccBy       = "CC BY 4.0"
+	ccByURL    = "https://creativecommons.org/licenses/by/4.0/deed.nl"
+	listSep    = " | "
+	siteAuthor = "Opnieuw Thuis"
+)
+
+// dataset is one entry on /open-data.
+type dataset struct {
+	ID          string // fragment identifier on the page
+	Title       string
+	Description string
+	Files       []download
+	Licence     string
+	Attribution string
+	Changed     string // last change, in words
+	Columns     []column
+	Note        string
+}
+
+// download is one file of a dataset.
+type download struct {
+	Label string
+	URL   string
+}
+
+// openDataPage is the view model of /open-data.
+type openDataPage struct {
+	page
+	Datasets   []dataset
+	ThemeFeeds []feedLink
+	ProvFeeds  []feedLink
+	LicenceURL string
+}
+
+// openData lists every download with its licence, columns and last change.
+func (h *Handler) openData(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	changed, err := h.db.CasesChangedAt(ctx)
+	if err != nil {
+		return err
+	}
+	themes, err := h.db.Themes(ctx)
+	if err != nil {
+		return err
+	}
+	provinces, err := h.db.Provinces(ctx)
+	if err != nil {
+		return err
+	}
+	casesChanged := "Nog geen voorbeelden gepubliceerd."
+	if !changed.IsZero() {
+		casesChanged = formatDate(changed.In(amsterdam)) + ", bij de laatste wijziging van een gepubliceerd voorbeeld"
+	}
+	vm := openDataPage{LicenceURL: ccByURL}
+	vm.Datasets = []dataset{
+		{
+			ID: "voorbeelden", Title: "Goede voorbeelden",
+			Description: "Alle gepubliceerde voorbeelden met hun thema’s, gemeente, soort, jaar, aantallen, partners en bron. Concepten, ingediende tips en gearchiveerde voorbeelden zitten er niet in.",
+			Files:       csvJSON("/open-data/voorbeelden"),
+			Licence:     ccBy, Attribution: "Opnieuw Thuis. De feiten komen uit de bron die bij elk voorbeeld staat.",
+			Changed: casesChanged, Columns: caseColumns,
+			Note: "Een selectie downloaden kan ook: kies in de goede voorbeelden een zoekwoord of filters en gebruik de downloadlinks boven de resultaten. Die bestanden hebben dezelfde kolommen.",
+		},
+		{
+			ID: "gemeenten", Title: "Gemeenten",
+			Description: "De 342 gemeenten van de CBS-indeling 2025 met hun code, provincie en inwonertal.",
+			Files:       csvJSON("/open-data/gemeenten"),
+			Licence:     ccBy, Attribution: "CBS (inwonertallen per 1 januari 2025); gemeentelijke indeling: CBS / Kadaster (PDOK).",
+			Changed: "Inwonertallen per 1 januari 2025 (CBS).", Columns: gemeenteColumns,
+		},
+		{
+			ID: "cijfers", Title: "Taakstelling en realisatie per gemeente",
+			Description: "Per gemeente en halfjaar: de taakstelling, de overloop uit eerdere perioden, de gecorrigeerde taakstelling en per peildatum het aantal gehuisveste vergunninghouders, met de status zoals op de kaart. Eén periode kiezen kan met ?periode=2025-H1.",
+			Files:       csvJSON("/open-data/cijfers"),
+			Licence:     ccBy, Attribution: "Opnieuw Thuis; landelijke totalen: Rijksoverheid (bron per periode in de landelijke taakstelling).",
+			Changed: "Bij elke import van cijfers; de peildatum staat in elke regel.", Columns: figureColumns,
+			Note: "Lees vóór gebruik de uitleg over fictieve en berekende cijfers hieronder: de realisatie per gemeente is op dit moment fictief.",
+		},
+		{
+			ID: "taakstelling-landelijk", Title: "Landelijke taakstelling per halfjaar",
+			Description: "Het landelijke aantal te huisvesten vergunninghouders per halfjaar, met de bron van elk cijfer. Perioden waarvan geen cijfer is gevonden, staan erin met een leeg totaal.",
+			Files:       csvJSON("/open-data/taakstelling-landelijk"),
+			Licence:     ccBy, Attribution: "Opnieuw Thuis; de cijfers zelf komen uit de bron in elke regel.",
+			Changed: "Als een nieuw halfjaarcijfer bekend wordt.", Columns: nationalColumns,
+		},
+	}
+	vm.Feeds = []feedLink{{Title: "Nieuwe goede voorbeelden", URL: h.canonical("/voorbeelden.atom")}}
+	for _, t := range themes {
+		vm.ThemeFeeds = append(vm.ThemeFeeds, feedLink{Title: t.Label, URL: h.canonical("/voorbeelden.atom?thema=" + t.Slug)})
+	}
+	for _, p := range provinces {
+		vm.ProvFeeds = append(vm.ProvFeeds, feedLink{Title: p.Name, URL: h.canonical("/voorbeelden.atom?provincie=" + p.Code)})
+	}
+	vm.Title = "Open data"
+	vm.Description = "Download de goede voorbeelden, de gemeenten en de cijfers van de taakstelling als CSV of JSON, of volg nieuwe voorbeelden met een Atom-feed. Vrij te hergebruiken onder CC BY 4.0."
+	vm.Canonical = h.canonical("/open-data")
+	vm.Nav = "open-data"
+	return h.render(c, fiber.StatusOK, "opendata/index", "", vm)
+}
+
+func csvJSON(base string) []download {
+	return []download{
+		{Label: "CSV", URL: base + ".csv"},
+		{Label: "CSV voor Excel", URL: excelURL(base + ".csv")},
+		{Label: "JSON", URL: base + ".json"},
+	}
+}
+
+// amsterdam is the time zone dates are shown in.
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// exportMeta heads every JSON download.
+type exportMeta struct {
+	Title         string    `json:"titel"`
+	Description   string    `json:"beschrijving"`
+	URL           string    `json:"url"`
+	Documentation string    `json:"documentatie"`
+	Licence       string    `json:"licentie"`
+	LicenceURL    string    `json:"licentie_url"`
+	Attribution   string    `json:"naamsvermelding"`
+	Generated     time.Time `json:"gegenereerd"`
+}
+
+// caseRecord is a case in a JSON download; its keys are the names in caseColumns.
+type caseRecord struct {
+	ID           int64         `json:"id"`
+	Slug         string        `json:"slug"`
+	Title        string        `json:"titel"`
+	Summary      string        `json:"samenvatting"`
+	Body         string        `json:"tekst"`
+	URL          string        `json:"url"`
+	Kind         string        `json:"soort"`
+	Year         *int          `json:"jaar"`
+	Homes        *int          `json:"woningen"`
+	People       *int          `json:"personen"`
+	GemeenteCode *string       `json:"gemeente_code"`
+	Gemeente     *string       `json:"gemeente"`
+	ProvinceCode *string       `json:"provincie_code"`
+	Province     *string       `json:"provincie"`
+	Themes       []themeRecord `json:"themas"`
+	Partners     []string      `json:"partners"`
+	SourceURL    string        `json:"bron_url"`
+	Published    *time.Time    `json:"gepubliceerd"`
+	Updated      time.Time     `json:"bijgewerkt"`
+}
+
+type themeRecord struct {
+	Slug  string `json:"slug"`
+	Label string `json:"label"`
+}
+
+func (h *Handler) caseRecord(c db.Case) caseRecord {
+	r := caseRecord{
+		ID: c.ID, Slug: c.Slug, Title: c.Title, Summary: c.Summary, Body: c.Body,
+		URL: h.canonical("/voorbeelden/" + c.Slug), Kind: c.Kind,
+		Year: c.Year, Homes: c.Homes, People: c.People,
+		GemeenteCode: orNull(c.GemeenteCode), Gemeente: orNull(c.GemeenteName),
+		ProvinceCode: orNull(c.ProvinceCode), Province: orNull(c.ProvinceName),
+		Themes: []themeRecord{}, Partners: c.Partners, SourceURL: c.SourceURL,
+		Updated: c.UpdatedAt.UTC(),
+	}
+	if r.Partners == nil {
+		r.Partners = []string{}
+	}
+	for _, t := range c.Themes {
+		r.Themes = append(r.Themes, themeRecord{Slug: t.Slug, Label: t.Label})
+	}
+	if c.PublishedAt != nil {
+		p := c.PublishedAt.UTC()
+		r.Published = &p
+	}
+	return r
+}
+
+// csvRow is the record as CSV cells, in the order of caseColumns.
+func (r caseRecord) csvRow() []string {
+	slugs := make([]string, len(r.Themes))
+	labels := make([]string, len(r.Themes))
+	for i, t := range r.Themes {
+		slugs[i], labels[i] = t.Slug, t.Label
+	}
+	published := ""
+	if r.Published != nil {
+		published = r.Published.Format(time.RFC3339)
+	}
+	return []string{
+		strconv.FormatInt(r.ID, 10), r.Slug, r.Title, r.Summary, r.Body, r.URL, r.Kind,
+		intCell(r.Year), intCell(r.Homes), intCell(r.People),
+		deref(r.GemeenteCode), deref(r.Gemeente), deref(r.ProvinceCode), deref(r.Province),
+		strings.Join(slugs, listSep), strings.Join(labels, listSep), strings.Join(r.Partners, listSep),
+		r.SourceURL, published, r.Updated.Format(time.RFC3339),
+	}
+}
+
+// exportCasesCSV streams the published cases matching the library's query string.
+func (h *Handler) exportCasesCSV(c *fiber.Ctx) error {
+	return h.streamCasesCSV(c, parseCaseFilter(c), "goede-voorbeelden-selectie.csv")
+}
+
+// exportCasesJSON is exportCasesCSV as JSON.
+func (h *Handler) exportCasesJSON(c *fiber.Ctx) error {
+	f := parseCaseFilter(c)
+	return h.streamCasesJSON(c, f, "Goede voorbeelden: selectie", "De gepubliceerde voorbeelden die passen bij de zoekvraag en filters op de pagina in url, in dezelfde volgorde.", libraryURL(exportFilter(f)))
+}
+
+// openDataCasesCSV streams every published case.
+func (h *Handler) openDataCasesCSV(c *fiber.Ctx) error {
+	return h.streamCasesCSV(c, db.CaseFilter{}, "opnieuwthuis-voorbeelden.csv")
+}
+
+// openDataCasesJSON streams every published case as JSON.
+func (h *Handler) openDataCasesJSON(c *fiber.Ctx) error {
+	return h.streamCasesJSON(c, db.CaseFilter{}, "Goede voorbeelden", "Alle gepubliceerde goede voorbeelden van Opnieuw Thuis, nieuwste eerst.", "/voorbeelden")
+}
+
+func (h *Handler) streamCasesCSV(c *fiber.Ctx, f db.CaseFilter, filename string) error {
+	ctx := c.UserContext()
+	return streamCSV(c, filename, columnNames(caseColumns), func(write func(row ...string) error) error {
+		return h.db.EachCase(ctx, f, func(cs db.Case) error {
+			return write(h.caseRecord(cs).csvRow()...)
+		})
+	})
+}
+
+func (h *Handler) streamCasesJSON(c *fiber.Ctx, f db.CaseFilter, title, description, path string) error {
+	ctx := c.UserContext()
+	meta := h.exportMeta(title, description, path, "Opnieuw Thuis. De feiten komen uit de bron die bij elk voorbeeld staat.")
+	return streamJSONArray(c, meta, func(emit func(v any) error) error {
+		return h.db.EachCase(ctx, f, func(cs db.Case) error {
+			return emit(h.caseRecord(cs))
+		})
+	})
+}
+
+func (h *Handler) exportMeta(title, description, path, attribution string) exportMeta {
+	return exportMeta{
+		Title: title, Description: description, URL: h.canonical(path),
+		Documentation: h.canonical("/open-data"), Licence: ccBy, LicenceURL: ccByURL,
+		Attribution: attribution, Generated: time.Now().UTC().Truncate(time.Second),
+	}
+}
+
+// gemeenteRecord is a gemeente in the JSON download; keys as in gemeenteColumns.
+type gemeenteRecord struct {
+	Code           string `json:"gemeente_code"`
+	Name           string `json:"gemeente"`
+	ProvinceCode   string `json:"provincie_code"`
+	Province       string `json:"provincie"`
+	Population     int    `json:"inwoners"`
+	PopulationDate string `json:"inwoners_peildatum"`
+}
+
+// gemeenteRecords reads all gemeenten up front: 342 small rows, not worth streaming
+// from the database.
+func (h *Handler) gemeenteRecords(ctx context.Context) ([]gemeenteRecord, error) {
+	list, err := h.db.Gemeenten(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]gemeenteRecord, len(list))
+	for i, g := range list {
+		out[i] = gemeenteRecord{g.Code, g.Name, g.ProvinceCode, g.ProvinceName, g.Population, populationDate}
+	}
+	return out, nil
+}
+
+// openDataGemeentenCSV serves the gemeenten with code, province and population.
+func (h *Handler) openDataGemeentenCSV(c *fiber.Ctx) error {
+	list, err := h.gemeenteRecords(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return streamCSV(c, "opnieuwthuis-gemeenten.csv", columnNames(gemeenteColumns), func(write func(row ...string) error) error {
+		for _, g := range list {
+			if err := write(g.Code, g.Name, g.ProvinceCode, g.Province, strconv.Itoa(g.Population), g.PopulationDate); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// openDataGemeentenJSON is openDataGemeentenCSV as JSON.
+func (h *Handler) openDataGemeentenJSON(c *fiber.Ctx) error {
+	list, err := h.gemeenteRecords(c.UserContext())
+	if err != nil {
+		return err
+	}
+	meta := h.exportMeta("Gemeenten", "De gemeenten van de CBS-indeling 2025 met provincie en inwonertal per 1 januari 2025.",
+		"/open-data", "CBS (inwonertallen per 1 januari 2025); gemeentelijke indeling: CBS / Kadaster (PDOK).")
+	return streamJSONArray(c, meta, func(emit func(v any) error) error {
+		for _, g := range list {
+			if err := emit(g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// exportFilter is a library filter as downloads and feeds use it: every match, so
+// no page.
+func exportFilter(f db.CaseFilter) db.CaseFilter {
+	f.Page, f.PerPage = 0, 0
+	return f
+}
+
+// downloadURL is the address of the library's selection f as a file: ext is
+// "csv", "json" or "atom".
+func downloadURL(f db.CaseFilter, ext string) string {
+	if ext == "atom" {
+		f.Sort = "" // a feed is always newest first
+	}
+	return "/voorbeelden." + ext + strings.TrimPrefix(libraryURL(exportFilter(f)), "/voorbeelden")
+}
+
+// excelURL is the address of a CSV download's variant for Dutch Excel (see streamCSV).
+func excelURL(csvURL string) string {
+	if strings.Contains(csvURL, "?") {
+		return csvURL + "&excel=1"
+	}
+	return csvURL + "?excel=1"
+}
+
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func intCell(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}
