@@ -269,7 +269,7 @@ func (d *DB) CreateCase(ctx context.Context, in CaseInput, authorID *int64) (Cas
 	if err != nil {
 		return Case{}, fmt.Errorf("create case %q: %w", in.Slug, err)
 	}
-	d.casesChanged(ctx)
+	d.caseChanged(ctx, id)
 	return d.FindCaseByID(ctx, id)
 }
 

@@ -93,7 +93,7 @@ func (d *DB) UpdateCase(ctx context.Context, id int64, version int, in CaseInput
 	if err != nil {
 		return Case{}, fmt.Errorf("update case %d: %w", id, err)
 	}
-	d.casesChanged(ctx)
+	d.caseChanged(ctx, id)
 	return d.FindCaseByID(ctx, id)
 }
 
@@ -112,7 +112,7 @@ func (d *DB) SetCaseStatus(ctx context.Context, id int64, version int, status st
 	if err != nil {
 		return Case{}, fmt.Errorf("set status of case %d: %w", id, err)
 	}
-	d.casesChanged(ctx)
+	d.caseChanged(ctx, id)
 	return d.FindCaseByID(ctx, id)
 }
 
@@ -139,7 +139,7 @@ func (d *DB) RestoreRevision(ctx context.Context, id int64, revision, version in
 	if err != nil {
 		return Case{}, fmt.Errorf("restore case %d to revision %d: %w", id, revision, err)
 	}
-	d.casesChanged(ctx)
+	d.caseChanged(ctx, id)
 	return d.FindCaseByID(ctx, id)
 }
 

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -232,4 +233,64 @@ func TestImportReplacesFictitious(t *testing.T) {
 	if _, errs, _ := d.ParseFigureImport(ctx, "2025-H2", "f.csv", []byte("gemeente_code,periode,peildatum,gerealiseerd,officieel\nGM0363,2025-H2,2025-07-01,1,ja\n")); len(errs) != 1 {
 		t.Errorf("2025-07-01 accepted for 2025-H2: %v", errs)
 	}
+}
+
+// The snapshot patched after each save equals one loaded from scratch.
+func TestCaseChangedPatchesIndex(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.caseIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string) {
+		t.Helper()
+		fresh, err := loadIndex(ctx, d.r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := d.index.Load()
+		if got == nil {
+			t.Fatalf("%s: no snapshot", step)
+		}
+		if !slices.Equal(got.entries, fresh.entries) || !slices.Equal(got.byYear, fresh.byYear) || !slices.Equal(got.pos, fresh.pos) {
+			t.Fatalf("%s: patched snapshot differs from a fresh one", step)
+		}
+	}
+	y2019, y2030 := 2019, 2030
+	in := CaseInput{Slug: "patch", Title: "Patch", Summary: "S", Kind: KindSolution, Status: StatusPublished, Year: &y2019,
+		GemeenteCode: "GM0363", Themes: []string{"gezinnen"}}
+	c, err := d.CreateCase(ctx, in, &ed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("create published")
+	in.Year, in.Themes, in.GemeenteCode = &y2030, []string{"woningdelen", "gezinnen"}, "GM0014"
+	c, _ = d.UpdateCase(ctx, c.ID, c.Version, in, ed, "")
+	check("change year, themes, gemeente")
+	in.Year = nil
+	c, _ = d.UpdateCase(ctx, c.ID, c.Version, in, ed, "")
+	check("year unknown")
+	c, _ = d.SetCaseStatus(ctx, c.ID, c.Version, StatusArchived, ed, "")
+	check("archive")
+	in2 := in
+	in2.Slug, in2.Status = "concept", StatusDraft
+	c2, _ := d.CreateCase(ctx, in2, &ed.ID)
+	check("create concept")
+	seeded, _ := d.FindCaseBySlug(ctx, "startblok-riekerhaven")
+	sin := seeded.Input()
+	sin.Year = &y2030
+	if _, err := d.UpdateCase(ctx, seeded.ID, seeded.Version, sin, ed, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("seed case moves in the year order")
+	c2, _ = d.SetCaseStatus(ctx, c2.ID, c2.Version, StatusPublished, ed, "")
+	check("publish the concept")
+	if _, err := d.RestoreRevision(ctx, seeded.ID, 1, seeded.Version+1, ed); err != nil {
+		t.Fatal(err)
+	}
+	check("restore")
 }
