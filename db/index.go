@@ -32,10 +32,10 @@ type indexEntry struct {
 	id        int64
 	published int64 // unix seconds of published_at: with year and id, the "newest" order
 	themes    uint64
-	gemeente uint16 // 0: none (regional or national case)
-	year     uint16 // 0: unknown
-	province uint8  // 0: none
-	kind     uint8  // index in Kinds
+	gemeente  uint16 // 0: none (regional or national case)
+	year      uint16 // 0: unknown
+	province  uint8  // 0: none
+	kind      uint8  // index in Kinds
 }
 
 // caseIndex returns the current snapshot, building it when there is none.
