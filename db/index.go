@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // caseIndex is an in-memory snapshot of what the library filters on: for every
@@ -26,6 +27,7 @@ type caseIndex struct {
 	provIdx   map[string]int
 	gemIdx    map[string]int
 	themeBit  map[string]int
+	cache     matchCache // FTS5 results on this snapshot
 }
 
 type indexEntry struct {
@@ -172,10 +174,14 @@ func (d *DB) caseChanged(ctx context.Context, id int64) {
 	d.index.Store(old.with(id, e, err == nil && status == StatusPublished))
 }
 
-// with returns a copy of ix in which case id is e (when published) or absent.
-// Places and themes are shared: they do not change with a case.
+// with returns a new snapshot in which case id is e (when published) or absent.
+// Places and themes are shared: they do not change with a case. The match cache
+// is not: it starts empty, like that of any new snapshot.
 func (ix *caseIndex) with(id int64, e indexEntry, published bool) *caseIndex {
-	next := *ix
+	next := caseIndex{
+		provinces: ix.provinces, gemeenten: ix.gemeenten, themes: ix.themes,
+		provIdx: ix.provIdx, gemIdx: ix.gemIdx, themeBit: ix.themeBit,
+	}
 	next.entries = make([]indexEntry, 0, len(ix.entries)+1)
 	for i := range ix.entries {
 		if ix.entries[i].id != id {
@@ -265,4 +271,44 @@ func (ix *caseIndex) position(id int64) (int32, bool) {
 		return 0, false
 	}
 	return ix.pos[id], true
+}
+
+// matchCache keeps the results of the most recent FTS5 expressions of one
+// snapshot. A bitset of 100,000 cases is 12.5 KB, so a full cache stays small.
+type matchCache struct {
+	mu    sync.Mutex
+	items map[string]*matches
+	order []string // oldest first
+}
+
+const matchCacheSize = 128
+
+func (c *matchCache) get(match string) (*matches, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.items[match]
+	return m, ok
+}
+
+func (c *matchCache) put(match string, m *matches) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.items == nil {
+		c.items = map[string]*matches{}
+	}
+	if _, ok := c.items[match]; ok {
+		return
+	}
+	if len(c.order) == matchCacheSize {
+		delete(c.items, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.items[match] = m
+	c.order = append(c.order, match)
+}
+
+func (c *matchCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.items, c.order = nil, nil
 }

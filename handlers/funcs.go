@@ -23,15 +23,14 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"plural":    plural,
 		"deref":     func(p *int) int { return *p },
 		"hit":       func(c db.Case) db.CaseHit { return db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary} },
-		"facet":     newFacetGroup,
+		"absURL":    h.canonical,
+		"paras":     paragraphs,
 		// Editors' pages.
 		"statusLabel": db.StatusLabel,
 		"auditLabel":  db.AuditActionLabel,
 		"datetime":    formatDateTime,
 		"has":         slices.Contains[[]string],
 		"diffClass":   diffClass,
-		"absURL":      h.canonical,
-		"paras":       paragraphs,
 	}
 }
 
@@ -115,11 +114,10 @@ type facetGroup struct {
 	Name    string // query parameter
 	Label   string
 	Options []db.FacetOption
-	Long    bool // many options: the list scrolls
-}
-
-func newFacetGroup(name, label string, opts []db.FacetOption, long bool) facetGroup {
-	return facetGroup{Name: name, Label: label, Options: opts, Long: long}
+	Long    bool   // many options: the list scrolls
+	MoreURL string // set when only the top options are shown: shows them all
+	Total   int    // options in all
+	Plural  string // what Total counts, e.g. "gemeenten"
 }
 
 // formatDateTime writes a moment in Dutch time: 5 maart 2025 om 14:03.
