@@ -90,8 +90,9 @@ func TestBrowserEditorWritesAndPublishesCase(t *testing.T) {
 
 	// Publish it.
 	do(t, ctx, chromedp.SetValue(chromedp.ID("f-status"), "gepubliceerd"),
-		chromedp.Click(chromedp.CSS(`.form-actions button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(".notice")))
+		chromedp.Click(chromedp.CSS(`.form-actions button[type="submit"]`)))
+	// The page before the click had a notice too: wait for the new one.
+	waitFor(t, ctx, "location.search.includes('melding=gepubliceerd') && document.querySelector('.notice') !== null")
 	if notice := eval[string](t, ctx, "document.querySelector('.notice').textContent"); !strings.Contains(notice, "gepubliceerd") {
 		t.Fatalf("after publishing: %q", notice)
 	}
@@ -114,4 +115,39 @@ func TestBrowserEditorWritesAndPublishesCase(t *testing.T) {
 	checkAxe(t, ctx)
 	do(t, ctx, chromedp.Click(chromedp.CSS(`.tip-form button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(".error-summary")))
 	checkAxe(t, ctx)
+}
+
+func TestBrowserEditorPagesAccessible(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "site.db")
+	env := map[string]string{"DB_PATH": dbPath}
+	getenv := func(k string) string { return env[k] }
+	if err := run(context.Background(), []string{"user", "add", "--email", "beheer@opnieuwthuis.example", "--role", "beheerder"},
+		getenv, strings.NewReader("browser-test-wachtwoord\n"), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	site := startSite(t, env)
+	ctx := newBrowser(t)
+	do(t, ctx, chromedp.Navigate(site.URL+"/inloggen"), chromedp.WaitVisible(chromedp.ID("f-email")),
+		chromedp.SendKeys(chromedp.ID("f-email"), "beheer@opnieuwthuis.example"),
+		chromedp.SendKeys(chromedp.ID("f-password"), "browser-test-wachtwoord"),
+		chromedp.Click(chromedp.CSS(`form[action="/inloggen"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.ID("queue-heading")))
+
+	// A second version of a seeded case, for the history and the comparison.
+	do(t, ctx, chromedp.Navigate(site.URL+"/beheer/voorbeelden/1"), chromedp.WaitVisible(chromedp.ID("f-summary")),
+		chromedp.SetValue(chromedp.ID("f-summary"), "Een herziene samenvatting voor de toegankelijkheidstest."),
+		chromedp.Click(chromedp.CSS(`.form-actions button[type="submit"]`)))
+	waitFor(t, ctx, "location.search.includes('melding=opgeslagen')")
+
+	for _, path := range []string{"/beheer/voorbeelden", "/beheer/voorbeelden/1", "/beheer/voorbeelden/1/geschiedenis",
+		"/beheer/voorbeelden/1/verschil?van=1&naar=2", "/beheer/accounts", "/beheer/logboek", "/beheer/cijfers",
+		"/beheer/themas", "/beheer/themas/gezinnen", "/beheer/wachtwoord", "/tip/bedankt"} {
+		t.Run(path, func(t *testing.T) {
+			do(t, ctx, chromedp.Navigate(site.URL+path), chromedp.WaitReady(chromedp.CSS("main")))
+			if h1 := eval[string](t, ctx, "document.querySelector('h1') ? document.querySelector('h1').textContent : ''"); h1 == "" {
+				t.Fatalf("%s has no heading", path)
+			}
+			checkAxe(t, ctx)
+		})
+	}
 }
