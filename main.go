@@ -101,6 +101,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, logger, nil)
+	case "user":
+		return userCommand(ctx, cfg, args, stdin, stdout)
 	case "synthetic-cases":
 		return syntheticCases(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
@@ -114,6 +116,9 @@ const usage = `usage: opnieuwthuis [command]
 
 commands:
   serve                 run the web site (default)
+  user add --email ADDRESS --role beheerder|redacteur [--name NAME]
+                        add an editor account; the password is asked for (without
+                        echo on a terminal) or read from the first line of stdin
   synthetic-cases N     add N fictitious published cases, for load tests only
   help                  show this text
 

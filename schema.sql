@@ -36,7 +36,10 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     role          TEXT NOT NULL CHECK (role IN ('redacteur', 'beheerder')),
     disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
-    created_at    TEXT NOT NULL
+    -- set for a password made up by the system: the editor must choose a new one
+    must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
+    created_at    TEXT NOT NULL,
+    last_login_at TEXT
 ) STRICT;
 
 -- A good example ("voorbeeld"). body is Markdown; body_text is its plain text, kept
@@ -115,6 +118,84 @@ AFTER UPDATE OF title, summary, body_text, gemeente_code, partners ON cases BEGI
             coalesce((SELECT name FROM gemeenten WHERE code = new.gemeente_code), ''),
             new.partners);
 END;
+
+-- ---------------------------------------------------------------------------
+-- Editors: accounts, sessions, revisions, suggestions, audit, figure uploads.
+-- ---------------------------------------------------------------------------
+
+-- Server secrets and other single values, generated on first use (never in code).
+CREATE TABLE IF NOT EXISTS settings (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) STRICT;
+
+-- Editors' sessions, the storage behind Fiber's session middleware. id is the
+-- SHA-256 (hex) of the session id in the cookie, so a copy of the file (a backup)
+-- holds no usable session. expires_at is unix seconds; 0 means no expiry.
+CREATE TABLE IF NOT EXISTS sessions (
+    id         TEXT PRIMARY KEY,
+    data       BLOB NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+
+-- Failed sign-ins per e-mail address (known or not, so that the answer never tells
+-- which addresses have an account). A window of failures leads to a lockout.
+CREATE TABLE IF NOT EXISTS login_failures (
+    email        TEXT PRIMARY KEY COLLATE NOCASE,
+    failures     INTEGER NOT NULL,
+    first_at     INTEGER NOT NULL, -- unix seconds of the first failure in the window
+    locked_until INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+-- Every save of a case: who, when, and the full content (JSON of db.CaseInput).
+CREATE TABLE IF NOT EXISTS case_revisions (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    version     INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    editor_id   INTEGER REFERENCES users (id),
+    editor_name TEXT NOT NULL, -- as it was at the time
+    note        TEXT NOT NULL DEFAULT '', -- why: a rejection, a restore, the editor's remark
+    content     TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    UNIQUE (case_id, version)
+) STRICT;
+
+-- Who suggested a case through /tip. Kept apart from cases.contact, which is public:
+-- the tipper's e-mail address is never published.
+CREATE TABLE IF NOT EXISTS case_tippers (
+    case_id    INTEGER PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    email      TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+
+-- What editors did: sign-ins, publications, imports, account changes. Never holds
+-- a password, nor an e-mail address typed at a failed sign-in for no account.
+CREATE TABLE IF NOT EXISTS audit_log (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    user_id  INTEGER REFERENCES users (id),
+    actor    TEXT NOT NULL DEFAULT '', -- e-mail address at the time; '' for a visitor
+    action   TEXT NOT NULL,
+    subject  TEXT NOT NULL DEFAULT '',
+    detail   TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at DESC, id DESC);
+
+-- An uploaded figures file between its preview and the editor's confirmation.
+-- Rows older than a day are removed at the next upload.
+CREATE TABLE IF NOT EXISTS figure_uploads (
+    id         TEXT PRIMARY KEY, -- random, in the confirm form
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    period     TEXT NOT NULL,
+    filename   TEXT NOT NULL,
+    content    BLOB NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
 
 -- ---------------------------------------------------------------------------------
 -- Land in beeld: boundary sets, half-year periods, taakstelling and realisations.

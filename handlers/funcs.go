@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // Europe/Amsterdam also where the system has no time zone files
 	"unicode/utf8"
 
 	"opnieuwthuis/db"
@@ -23,6 +25,12 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"hit":       func(c db.Case) db.CaseHit { return db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary} },
 		"absURL":    h.canonical,
 		"paras":     paragraphs,
+		// Editors' pages.
+		"statusLabel": db.StatusLabel,
+		"auditLabel":  db.AuditActionLabel,
+		"datetime":    formatDateTime,
+		"has":         slices.Contains[[]string],
+		"diffClass":   diffClass,
 	}
 	for k, v := range figureFuncs() {
 		m[k] = v
@@ -114,6 +122,26 @@ type facetGroup struct {
 	MoreURL string // set when only the top options are shown: shows them all
 	Total   int    // options in all
 	Plural  string // what Total counts, e.g. "gemeenten"
+}
+
+// formatDateTime writes a moment in Dutch time: 5 maart 2025 om 14:03.
+func formatDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(amsterdam)
+	return formatDate(t) + " om " + t.Format("15:04")
+}
+
+// diffClass names the CSS class of a diff line.
+func diffClass(op byte) string {
+	switch op {
+	case '+':
+		return "diff__add"
+	case '-':
+		return "diff__del"
+	}
+	return "diff__same"
 }
 
 // paragraphs splits plain text at blank lines, for texts editors write without markup.

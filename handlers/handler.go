@@ -4,6 +4,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/gofiber/template/html/v2"
 
 	"opnieuwthuis/db"
@@ -42,6 +44,14 @@ type Handler struct {
 	contact string
 	views   *html.Engine
 	maps    mapCache // rendered SVG maps (maps.go)
+
+	// Editors (auth.go, forms.go).
+	sessions     *session.Store
+	csrf         fiber.Handler
+	loginLimiter fiber.Handler
+	tipLimiter   fiber.Handler
+	formSecret   []byte // signs the tokens of session-less forms
+	forms        *forms
 }
 
 // New builds the Fiber app with its middleware and routes. It fails when a template
@@ -62,6 +72,15 @@ func New(cfg Config) (*fiber.App, error) {
 	if h.assets, err = hashAssets(cfg.Public); err != nil {
 		return nil, err
 	}
+	ctx := context.Background()
+	if h.formSecret, err = cfg.DB.Secret(ctx, "form-token-key", 32); err != nil {
+		return nil, err
+	}
+	if h.forms, err = newForms(ctx, cfg.DB); err != nil {
+		return nil, err
+	}
+	h.setupSessions(cfg.SecureCookies)
+	h.setupTipLimiter()
 
 	engine := html.NewFileSystem(http.FS(cfg.Views), ".html")
 	engine.AddFuncMap(h.templateFuncs())

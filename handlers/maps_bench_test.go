@@ -83,11 +83,7 @@ func BenchmarkRenderMapUncached(b *testing.B) {
 // after a write (figures_version moved), plus one query of the version.
 func BenchmarkFiguresAfterChange(b *testing.B) {
 	_, store := newTestApp(b)
-	raw, err := rawDBB(b, store.Path())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer raw.Close()
+	raw := rawDB(b, store)
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {

@@ -24,22 +24,6 @@ var (
 	tableRowRe = regexp.MustCompile(`<th scope="row"><a href="/gemeenten/(GM\d{4})\?periode=`)
 )
 
-// rawDBB opens the database file directly, for benchmarks.
-func rawDBB(_ testing.TB, path string) (*sql.DB, error) {
-	return sql.Open("sqlite3", "file:"+path+"?_foreign_keys=on&_busy_timeout=5000")
-}
-
-// rawDB opens the test database file directly: it stands in for writes that the
-// figure import (issue 4, another package) will make through db.
-func rawDB(t *testing.T, store *db.DB) *sql.DB {
-	t.Helper()
-	c, err := sql.Open("sqlite3", "file:"+store.Path()+"?_foreign_keys=on&_busy_timeout=5000")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
 
 func mustExec(t *testing.T, c *sql.DB, q string, args ...any) {
 	t.Helper()
