@@ -115,6 +115,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return fmt.Errorf("usage: opnieuwthuis backup FILE")
 		}
 		return backup(ctx, cfg, args[0], stdout)
+	case "user":
+		return userCommand(ctx, cfg, args, stdin, stdout)
 	case "synthetic-cases":
 		return syntheticCases(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
@@ -130,6 +132,9 @@ commands:
   serve                 run the web site (default)
   healthcheck           exit 0 when the site at ADDR answers /healthz, 1 otherwise
   backup FILE           write a consistent copy of the live database to FILE (a new file)
+  user add --email ADDRESS --role beheerder|redacteur [--name NAME]
+                        add an editor account; the password is asked for (without
+                        echo on a terminal) or read from the first line of stdin
   synthetic-cases N     add N fictitious published cases, for load tests only
   help                  show this text
 

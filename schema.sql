@@ -36,7 +36,10 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     role          TEXT NOT NULL CHECK (role IN ('redacteur', 'beheerder')),
     disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
-    created_at    TEXT NOT NULL
+    -- set for a password made up by the system: the editor must choose a new one
+    must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
+    created_at    TEXT NOT NULL,
+    last_login_at TEXT
 ) STRICT;
 
 -- A good example ("voorbeeld"). body is Markdown; body_text is its plain text, kept
@@ -114,4 +117,207 @@ AFTER UPDATE OF title, summary, body_text, gemeente_code, partners ON cases BEGI
     VALUES (new.id, new.title, new.summary, new.body_text,
             coalesce((SELECT name FROM gemeenten WHERE code = new.gemeente_code), ''),
             new.partners);
+END;
+
+-- ---------------------------------------------------------------------------
+-- Editors: accounts, sessions, revisions, suggestions, audit, figure uploads.
+-- ---------------------------------------------------------------------------
+
+-- Server secrets and other single values, generated on first use (never in code).
+CREATE TABLE IF NOT EXISTS settings (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+) STRICT;
+
+-- Editors' sessions, the storage behind Fiber's session middleware. id is the
+-- SHA-256 (hex) of the session id in the cookie, so a copy of the file (a backup)
+-- holds no usable session. expires_at is unix seconds; 0 means no expiry.
+CREATE TABLE IF NOT EXISTS sessions (
+    id         TEXT PRIMARY KEY,
+    data       BLOB NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
+
+-- Failed sign-ins per e-mail address (known or not, so that the answer never tells
+-- which addresses have an account). A window of failures leads to a lockout.
+CREATE TABLE IF NOT EXISTS login_failures (
+    email        TEXT PRIMARY KEY COLLATE NOCASE,
+    failures     INTEGER NOT NULL,
+    first_at     INTEGER NOT NULL, -- unix seconds of the first failure in the window
+    locked_until INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+-- Every save of a case: who, when, and the full content (JSON of db.CaseInput).
+CREATE TABLE IF NOT EXISTS case_revisions (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    version     INTEGER NOT NULL,
+    status      TEXT NOT NULL,
+    editor_id   INTEGER REFERENCES users (id),
+    editor_name TEXT NOT NULL, -- as it was at the time
+    note        TEXT NOT NULL DEFAULT '', -- why: a rejection, a restore, the editor's remark
+    content     TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    UNIQUE (case_id, version)
+) STRICT;
+
+-- Who suggested a case through /tip. Kept apart from cases.contact, which is public:
+-- the tipper's e-mail address is never published.
+CREATE TABLE IF NOT EXISTS case_tippers (
+    case_id    INTEGER PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    email      TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+
+-- What editors did: sign-ins, publications, imports, account changes. Never holds
+-- a password, nor an e-mail address typed at a failed sign-in for no account.
+CREATE TABLE IF NOT EXISTS audit_log (
+    id       INTEGER PRIMARY KEY,
+    at       TEXT NOT NULL,
+    user_id  INTEGER REFERENCES users (id),
+    actor    TEXT NOT NULL DEFAULT '', -- e-mail address at the time; '' for a visitor
+    action   TEXT NOT NULL,
+    subject  TEXT NOT NULL DEFAULT '',
+    detail   TEXT NOT NULL DEFAULT ''
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at DESC, id DESC);
+
+-- An uploaded figures file between its preview and the editor's confirmation.
+-- Rows older than a day are removed at the next upload.
+CREATE TABLE IF NOT EXISTS figure_uploads (
+    id         TEXT PRIMARY KEY, -- random, in the confirm form
+    user_id    INTEGER NOT NULL REFERENCES users (id),
+    period     TEXT NOT NULL,
+    filename   TEXT NOT NULL,
+    content    BLOB NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+
+-- ---------------------------------------------------------------------------------
+-- Land in beeld: boundary sets, half-year periods, taakstelling and realisations.
+-- How the figures are computed and how an import replaces them: db/figures.go.
+
+-- A CBS municipal division ("gebiedsindeling") with its map geometry. Gemeenten merge
+-- almost every year, so figures are always drawn and joined on the division of their
+-- own period (periods.division). Every division uses the same SVG frame (view_box).
+CREATE TABLE IF NOT EXISTS divisions (
+    year     INTEGER PRIMARY KEY CHECK (year BETWEEN 1900 AND 2100),
+    view_box TEXT NOT NULL,
+    source   TEXT NOT NULL
+) STRICT;
+
+-- The provinces of a division as drawn on the map (dissolved from its gemeenten).
+CREATE TABLE IF NOT EXISTS division_provinces (
+    division INTEGER NOT NULL REFERENCES divisions (year),
+    code     TEXT NOT NULL REFERENCES provinces (code),
+    path     TEXT NOT NULL, -- SVG path data: "M x y l dx dy … z", fill-rule evenodd
+    PRIMARY KEY (division, code)
+) STRICT;
+
+-- The gemeenten of a division. The current division (2025) repeats the gemeenten
+-- table, which cases refer to; an older one (2016: 390 gemeenten) has codes that no
+-- longer exist. population is CBS's count on 1 January of the division's year, NULL
+-- where unknown (2016).
+CREATE TABLE IF NOT EXISTS division_gemeenten (
+    division      INTEGER NOT NULL REFERENCES divisions (year),
+    code          TEXT NOT NULL CHECK (code GLOB 'GM[0-9][0-9][0-9][0-9]'),
+    name          TEXT NOT NULL,
+    province_code TEXT NOT NULL REFERENCES provinces (code),
+    population    INTEGER CHECK (population >= 0),
+    label_x       INTEGER NOT NULL, -- a point inside the shape
+    label_y       INTEGER NOT NULL,
+    path          TEXT NOT NULL,
+    PRIMARY KEY (division, code)
+) STRICT;
+
+-- Half-year periods with the national taakstelling. division is the boundary set the
+-- period's figures use (NULL: no boundaries available, so no per-gemeente figures).
+-- national_total is NULL when no source was found: unknown, never zero.
+CREATE TABLE IF NOT EXISTS periods (
+    code           TEXT PRIMARY KEY CHECK (code GLOB '[12][0-9][0-9][0-9]-H[12]'),
+    division       INTEGER REFERENCES divisions (year),
+    national_total INTEGER CHECK (national_total > 0),
+    total_status   TEXT NOT NULL CHECK (total_status IN
+                   ('vastgesteld', 'vastgesteld (verlaagd)', 'prognose', 'afgeleid', 'niet gevonden')),
+    source_url     TEXT NOT NULL DEFAULT '',
+    source_date    TEXT NOT NULL DEFAULT '',
+    note           TEXT NOT NULL DEFAULT '',
+    CHECK ((national_total IS NULL) = (total_status = 'niet gevonden')),
+    UNIQUE (code, division)
+) STRICT;
+
+-- The taakstelling of one gemeente in one period: official (imported from the
+-- circulaire) or computed here from the national total and the population share.
+CREATE TABLE IF NOT EXISTS taakstellingen (
+    period        TEXT NOT NULL,
+    division      INTEGER NOT NULL,
+    gemeente_code TEXT NOT NULL,
+    amount        INTEGER NOT NULL CHECK (amount >= 0),
+    basis         TEXT NOT NULL CHECK (basis IN ('officieel', 'berekend')),
+    PRIMARY KEY (period, gemeente_code),
+    FOREIGN KEY (period, division) REFERENCES periods (code, division),
+    FOREIGN KEY (division, gemeente_code) REFERENCES division_gemeenten (division, code)
+) STRICT, WITHOUT ROWID;
+
+-- Realisations: the number of permit holders a gemeente housed in a period from its
+-- start up to a peildatum (cumulative, as COA reports them monthly). The peildatum is
+-- the 1st of a month and lies within the period: 2025-H1 has 2025-02-01 … 2025-07-01.
+-- basis 'fictief' marks generated demo figures; an import of 'officieel' ones
+-- replaces them.
+CREATE TABLE IF NOT EXISTS realisaties (
+    period        TEXT NOT NULL,
+    division      INTEGER NOT NULL,
+    gemeente_code TEXT NOT NULL,
+    peildatum     TEXT NOT NULL CHECK (peildatum GLOB '[12][0-9][0-9][0-9]-[01][0-9]-01'),
+    realised      INTEGER NOT NULL CHECK (realised >= 0),
+    basis         TEXT NOT NULL CHECK (basis IN ('officieel', 'fictief')),
+    PRIMARY KEY (period, gemeente_code, peildatum),
+    FOREIGN KEY (period, division) REFERENCES periods (code, division),
+    FOREIGN KEY (division, gemeente_code) REFERENCES division_gemeenten (division, code),
+    CHECK (CASE substr(period, 6, 2)
+        WHEN 'H1' THEN peildatum BETWEEN substr(period, 1, 4) || '-02-01' AND substr(period, 1, 4) || '-07-01'
+        ELSE peildatum BETWEEN substr(period, 1, 4) || '-08-01' AND substr(period, 1, 4) || '-12-01'
+             OR peildatum = (CAST(substr(period, 1, 4) AS INTEGER) + 1) || '-01-01'
+    END)
+) STRICT, WITHOUT ROWID;
+
+-- figures_version changes with every write to the figures, whoever makes it; the
+-- computed standings and the rendered maps are cached until it does.
+CREATE TABLE IF NOT EXISTS figures_version (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL
+) STRICT;
+
+INSERT OR IGNORE INTO figures_version (id, version) VALUES (1, 1);
+
+CREATE TRIGGER IF NOT EXISTS periods_changed_insert AFTER INSERT ON periods BEGIN
+    UPDATE figures_version SET version = version + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS periods_changed_update AFTER UPDATE ON periods BEGIN
+    UPDATE figures_version SET version = version + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS periods_changed_delete AFTER DELETE ON periods BEGIN
+    UPDATE figures_version SET version = version + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS taakstellingen_changed_insert AFTER INSERT ON taakstellingen BEGIN
+    UPDATE figures_version SET version = version + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS taakstellingen_changed_update AFTER UPDATE ON taakstellingen BEGIN
+    UPDATE figures_version SET version = version + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS taakstellingen_changed_delete AFTER DELETE ON taakstellingen BEGIN
+    UPDATE figures_version SET version = version + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS realisaties_changed_insert AFTER INSERT ON realisaties BEGIN
+    UPDATE figures_version SET version = version + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS realisaties_changed_update AFTER UPDATE ON realisaties BEGIN
+    UPDATE figures_version SET version = version + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS realisaties_changed_delete AFTER DELETE ON realisaties BEGIN
+    UPDATE figures_version SET version = version + 1;
 END;

@@ -57,21 +57,35 @@ type Case struct {
 }
 
 // CaseInput holds every field an editor sets on a case.
+// It is also the content of a revision, stored as JSON: keep the tags stable.
 type CaseInput struct {
-	Slug         string
-	Title        string
-	Summary      string
-	Body         string
-	GemeenteCode string
-	Themes       []string
-	Kind         string
-	Year         *int
-	Homes        *int
-	People       *int
-	Partners     []string
-	Contact      string
-	SourceURL    string
-	Status       string
+	Slug         string   `json:"slug"`
+	Title        string   `json:"title"`
+	Summary      string   `json:"summary"`
+	Body         string   `json:"body"`
+	GemeenteCode string   `json:"gemeente_code"`
+	Themes       []string `json:"themes"`
+	Kind         string   `json:"kind"`
+	Year         *int     `json:"year"`
+	Homes        *int     `json:"homes"`
+	People       *int     `json:"people"`
+	Partners     []string `json:"partners"`
+	Contact      string   `json:"contact"`
+	SourceURL    string   `json:"source_url"`
+	Status       string   `json:"status"`
+}
+
+// Input is the case's content as an editor would set it.
+func (c Case) Input() CaseInput {
+	in := CaseInput{
+		Slug: c.Slug, Title: c.Title, Summary: c.Summary, Body: c.Body,
+		GemeenteCode: c.GemeenteCode, Kind: c.Kind, Year: c.Year, Homes: c.Homes, People: c.People,
+		Partners: c.Partners, Contact: c.Contact, SourceURL: c.SourceURL, Status: c.Status,
+	}
+	for _, t := range c.Themes {
+		in.Themes = append(in.Themes, t.Slug)
+	}
+	return in
 }
 
 // caseColumns is the column list scanned by scanCase.
@@ -218,19 +232,44 @@ func attachThemes(ctx context.Context, q queryer, cases []Case) error {
 	return rows.Err()
 }
 
-// CreateCase stores a new case and returns it. authorID may be nil (a public
-// suggestion or the seed).
+// CreateCase stores a new case with its first revision and returns it. authorID
+// may be nil (the seed, a program); otherwise the author must be an active editor
+// whose role may create a case in in.Status (CanTransition from "").
 func (d *DB) CreateCase(ctx context.Context, in CaseInput, authorID *int64) (Case, error) {
 	var id int64
 	err := d.write(ctx, func(tx *sql.Tx) error {
+		var by *User
+		if authorID != nil {
+			u, err := loadActor(ctx, tx, *authorID)
+			if err != nil {
+				return err
+			}
+			if !CanTransition(u.Role, "", in.Status) {
+				return ErrForbidden
+			}
+			by = &u
+		}
+		ts := now()
 		var err error
-		id, err = insertCase(ctx, tx, in, authorID, now())
-		return err
+		if id, err = insertCase(ctx, tx, in, authorID, ts); err != nil {
+			return err
+		}
+		name := "systeem"
+		if by != nil {
+			name = by.DisplayName()
+		}
+		if err := writeRevision(ctx, tx, id, 1, in, by, name, "Aangemaakt", ts); err != nil {
+			return err
+		}
+		if in.Status == StatusPublished {
+			return audit(ctx, tx, by, ActionPublish, caseSubject(in), "")
+		}
+		return nil
 	})
 	if err != nil {
 		return Case{}, fmt.Errorf("create case %q: %w", in.Slug, err)
 	}
-	d.casesChanged(ctx)
+	d.caseChanged(ctx, id)
 	return d.FindCaseByID(ctx, id)
 }
 

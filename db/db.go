@@ -39,6 +39,12 @@ type DB struct {
 	// index is the in-memory facet index of published cases, rebuilt after writes.
 	indexMu sync.Mutex
 	index   atomic.Pointer[caseIndex]
+
+	// figs holds the computed taakstelling figures at one figures_version (figures.go);
+	// divisions the map geometry, which never changes while the program runs.
+	figsMu    sync.Mutex
+	figs      atomic.Pointer[figureSnapshot]
+	divisions sync.Map // year → *Division
 }
 
 // Open opens (creating if needed) the database at path, applies the schema and

@@ -3,10 +3,12 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // caseIndex is an in-memory snapshot of what the library filters on: for every
@@ -25,15 +27,17 @@ type caseIndex struct {
 	provIdx   map[string]int
 	gemIdx    map[string]int
 	themeBit  map[string]int
+	cache     matchCache // FTS5 results on this snapshot
 }
 
 type indexEntry struct {
-	id       int64
-	themes   uint64
-	gemeente uint16 // 0: none (regional or national case)
-	year     uint16 // 0: unknown
-	province uint8  // 0: none
-	kind     uint8  // index in Kinds
+	id        int64
+	published int64 // unix seconds of published_at: with year and id, the "newest" order
+	themes    uint64
+	gemeente  uint16 // 0: none (regional or national case)
+	year      uint16 // 0: unknown
+	province  uint8  // 0: none
+	kind      uint8  // index in Kinds
 }
 
 // caseIndex returns the current snapshot, building it when there is none.
@@ -84,44 +88,118 @@ func loadIndex(ctx context.Context, r *sql.DB) (*caseIndex, error) {
 	if err := ix.loadPlaces(ctx, tx); err != nil {
 		return nil, fmt.Errorf("load case index: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, coalesce(c.gemeente_code, ''), c.kind, coalesce(c.year, 0),
-		coalesce((SELECT group_concat(theme_slug) FROM case_themes WHERE case_id = c.id), '')
-		FROM cases c WHERE c.status = 'gepubliceerd'
+	rows, err := tx.QueryContext(ctx, "SELECT "+indexColumns+` WHERE c.status = 'gepubliceerd'
 		ORDER BY c.published_at DESC, c.year DESC NULLS LAST, c.id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("load case index: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			e              indexEntry
-			gemeente, kind string
-			year           int
-			themes         string
-		)
-		if err := rows.Scan(&e.id, &gemeente, &kind, &year, &themes); err != nil {
+		e, _, err := ix.scanEntry(rows)
+		if err != nil {
 			return nil, fmt.Errorf("load case index: %w", err)
-		}
-		if g := ix.gemIdx[gemeente]; g > 0 {
-			e.gemeente = uint16(g)
-			e.province = uint8(ix.provIdx[ix.gemeenten[g-1].ProvinceCode])
-		}
-		for i, k := range Kinds {
-			if k == kind {
-				e.kind = uint8(i)
-			}
-		}
-		e.year = uint16(year)
-		for _, t := range strings.Split(themes, ",") {
-			if b, ok := ix.themeBit[t]; ok {
-				e.themes |= 1 << b
-			}
 		}
 		ix.entries = append(ix.entries, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load case index: %w", err)
 	}
+	ix.finish()
+	return ix, nil
+}
+
+// indexColumns are what scanEntry reads of a case.
+const indexColumns = `c.id, coalesce(unixepoch(c.published_at), 0), coalesce(c.gemeente_code, ''), c.kind,
+	coalesce(c.year, 0), coalesce((SELECT group_concat(theme_slug) FROM case_themes WHERE case_id = c.id), ''),
+	c.status FROM cases c`
+
+func (ix *caseIndex) scanEntry(s interface{ Scan(...any) error }) (indexEntry, string, error) {
+	var (
+		e                      indexEntry
+		gemeente, kind, status string
+		year                   int
+		themes                 string
+	)
+	if err := s.Scan(&e.id, &e.published, &gemeente, &kind, &year, &themes, &status); err != nil {
+		return e, "", err
+	}
+	if g := ix.gemIdx[gemeente]; g > 0 {
+		e.gemeente = uint16(g)
+		e.province = uint8(ix.provIdx[ix.gemeenten[g-1].ProvinceCode])
+	}
+	for i, k := range Kinds {
+		if k == kind {
+			e.kind = uint8(i)
+		}
+	}
+	e.year = uint16(year)
+	for _, t := range strings.Split(themes, ",") {
+		if b, ok := ix.themeBit[t]; ok {
+			e.themes |= 1 << b
+		}
+	}
+	return e, status, nil
+}
+
+// newer reports whether a comes before b in the library's "newest" order, the
+// ORDER BY of loadIndex: published_at, then year (unknown last), then id, all
+// descending.
+func newer(a, b *indexEntry) bool {
+	if a.published != b.published {
+		return a.published > b.published
+	}
+	if a.year != b.year {
+		return a.year > b.year // 0 (unknown) sorts last
+	}
+	return a.id > b.id
+}
+
+// caseChanged brings the snapshot up to date after a committed write to one case:
+// instead of reloading every published case (most of a second at 100,000 cases),
+// it reads that one case and builds the new snapshot from the current one.
+// Without a snapshot there is nothing to patch: the next search loads one.
+func (d *DB) caseChanged(ctx context.Context, id int64) {
+	d.indexMu.Lock()
+	defer d.indexMu.Unlock()
+	old := d.index.Load()
+	if old == nil {
+		return
+	}
+	e, status, err := old.scanEntry(d.r.QueryRowContext(context.WithoutCancel(ctx), "SELECT "+indexColumns+" WHERE c.id = ?", id))
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		d.index.Store(nil)
+		slog.ErrorContext(ctx, "update case index", "id", id, "err", err)
+		return
+	}
+	d.index.Store(old.with(id, e, err == nil && status == StatusPublished))
+}
+
+// with returns a new snapshot in which case id is e (when published) or absent.
+// Places and themes are shared: they do not change with a case. The match cache
+// is not: it starts empty, like that of any new snapshot.
+func (ix *caseIndex) with(id int64, e indexEntry, published bool) *caseIndex {
+	next := caseIndex{
+		provinces: ix.provinces, gemeenten: ix.gemeenten, themes: ix.themes,
+		provIdx: ix.provIdx, gemIdx: ix.gemIdx, themeBit: ix.themeBit,
+	}
+	next.entries = make([]indexEntry, 0, len(ix.entries)+1)
+	for i := range ix.entries {
+		if ix.entries[i].id != id {
+			next.entries = append(next.entries, ix.entries[i])
+		}
+	}
+	if published {
+		at := sort.Search(len(next.entries), func(i int) bool { return !newer(&next.entries[i], &e) })
+		next.entries = append(next.entries, indexEntry{})
+		copy(next.entries[at+1:], next.entries[at:])
+		next.entries[at] = e
+	}
+	next.finish()
+	return &next
+}
+
+// finish derives the lookups from entries: position by id, and the year order.
+func (ix *caseIndex) finish() {
 	var maxID int64
 	for _, e := range ix.entries {
 		maxID = max(maxID, e.id)
@@ -140,7 +218,6 @@ func loadIndex(ctx context.Context, r *sql.DB) (*caseIndex, error) {
 	sort.SliceStable(ix.byYear, func(a, b int) bool {
 		return ix.entries[ix.byYear[a]].year > ix.entries[ix.byYear[b]].year
 	})
-	return ix, nil
 }
 
 func (ix *caseIndex) loadPlaces(ctx context.Context, tx *sql.Tx) error {
@@ -194,4 +271,44 @@ func (ix *caseIndex) position(id int64) (int32, bool) {
 		return 0, false
 	}
 	return ix.pos[id], true
+}
+
+// matchCache keeps the results of the most recent FTS5 expressions of one
+// snapshot. A bitset of 100,000 cases is 12.5 KB, so a full cache stays small.
+type matchCache struct {
+	mu    sync.Mutex
+	items map[string]*matches
+	order []string // oldest first
+}
+
+const matchCacheSize = 128
+
+func (c *matchCache) get(match string) (*matches, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.items[match]
+	return m, ok
+}
+
+func (c *matchCache) put(match string, m *matches) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.items == nil {
+		c.items = map[string]*matches{}
+	}
+	if _, ok := c.items[match]; ok {
+		return
+	}
+	if len(c.order) == matchCacheSize {
+		delete(c.items, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.items[match] = m
+	c.order = append(c.order, match)
+}
+
+func (c *matchCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.items, c.order = nil, nil
 }

@@ -324,89 +324,118 @@ func (d *DB) EachCase(ctx context.Context, f CaseFilter, fn func(Case) error) er
 // give, in result order: everything when there is no query, otherwise the cases
 // matching the FTS5 expression.
 func (d *DB) candidates(ctx context.Context, ix *caseIndex, query, match, sortBy string) (func(yield func(int32)), error) {
-	all := func(order []int32) func(yield func(int32)) {
-		return func(yield func(int32)) {
-			if order != nil {
-				for _, p := range order {
-					yield(p)
-				}
-				return
-			}
-			for p := range ix.entries {
-				yield(int32(p))
-			}
-		}
-	}
-	byYear := sortBy == SortYear
 	switch {
 	case query != "" && match == "":
 		// Only punctuation, emoji or the like: nothing can match.
 		return func(func(int32)) {}, nil
-	case match == "" && byYear:
-		return all(ix.byYear), nil
+	case match == "" && sortBy == SortYear:
+		return ix.inOrder(ix.byYear, nil), nil
 	case match == "":
-		return all(nil), nil
+		return ix.inOrder(nil, nil), nil
 	}
-
-	matched, n, err := d.matchSet(ctx, ix, match)
+	m, err := d.matches(ctx, ix, match)
 	if err != nil {
 		return nil, err
 	}
-	inOrder := func(set []bool, order []int32) func(yield func(int32)) {
-		return func(yield func(int32)) {
-			all(order)(func(p int32) {
-				if set[p] {
-					yield(p)
-				}
-			})
-		}
-	}
 	switch {
-	case byYear:
-		return inOrder(matched, ix.byYear), nil
+	case sortBy == SortYear:
+		return ix.inOrder(ix.byYear, m.set), nil
 	case sortBy == SortNewest:
-		return inOrder(matched, nil), nil
-	case n <= rankLimit:
-		ranked, err := d.rankedPositions(ctx, ix, match)
-		if err != nil {
-			return nil, err
-		}
-		// Not all(ranked): to all, a nil list (no match at all) means every case.
+		return ix.inOrder(nil, m.set), nil
+	case m.ranked != nil:
 		return func(yield func(int32)) {
-			for _, p := range ranked {
+			for _, p := range m.ranked {
 				yield(p)
 			}
 		}, nil
 	}
-	inTitle, _, err := d.matchSet(ctx, ix, "{title} : ("+match+")")
-	if err != nil {
-		return nil, err
-	}
+	// Too many to rank: hits in the title first, then the rest, each newest first.
 	return func(yield func(int32)) {
-		inOrder(inTitle, nil)(yield)
-		for p := range ix.entries {
-			if matched[p] && !inTitle[p] {
-				yield(int32(p))
+		ix.inOrder(nil, m.title)(yield)
+		ix.inOrder(nil, m.set)(func(p int32) {
+			if !m.title.has(p) {
+				yield(p)
+			}
+		})
+	}, nil
+}
+
+// inOrder iterates over the positions in order (nil: the index's own, newest
+// first) that are in set (nil: all).
+func (ix *caseIndex) inOrder(order []int32, set bitset) func(yield func(int32)) {
+	return func(yield func(int32)) {
+		if order == nil {
+			for p := range ix.entries {
+				if set == nil || set.has(int32(p)) {
+					yield(int32(p))
+				}
+			}
+			return
+		}
+		for _, p := range order {
+			if set == nil || set.has(p) {
+				yield(p)
 			}
 		}
-	}, nil
+	}
+}
+
+// bitset is a set of index positions.
+type bitset []uint64
+
+func newBitset(n int) bitset      { return make(bitset, (n+63)/64) }
+func (b bitset) add(p int32)      { b[p>>6] |= 1 << (p & 63) }
+func (b bitset) has(p int32) bool { return b[p>>6]&(1<<(p&63)) != 0 }
+
+// matches is what one FTS5 expression gives on one snapshot of the index.
+type matches struct {
+	set    bitset
+	n      int
+	ranked []int32 // best first; only when n <= rankLimit
+	title  bitset  // cases with a hit in the title; only when n > rankLimit
+}
+
+// matches runs an FTS5 expression, or takes its result from the snapshot's cache:
+// while typing, many visitors send the same first letters. The cache belongs to
+// the snapshot, so any write to cases (a new snapshot) empties it.
+func (d *DB) matches(ctx context.Context, ix *caseIndex, match string) (*matches, error) {
+	if m, ok := ix.cache.get(match); ok {
+		return m, nil
+	}
+	m := &matches{}
+	var err error
+	if m.set, m.n, err = d.matchSet(ctx, ix, match); err != nil {
+		return nil, err
+	}
+	if m.n <= rankLimit {
+		if m.ranked, err = d.rankedPositions(ctx, ix, match); err != nil {
+			return nil, err
+		}
+		if m.ranked == nil {
+			m.ranked = []int32{}
+		}
+	} else if m.title, _, err = d.matchSet(ctx, ix, "{title} : ("+match+")"); err != nil {
+		return nil, err
+	}
+	ix.cache.put(match, m)
+	return m, nil
 }
 
 // matchSet marks the index positions of the published cases matching an FTS5
 // expression. The row ids come back as one group_concat string: a single cgo call
 // instead of one per match, which matters when 100,000 cases match.
-func (d *DB) matchSet(ctx context.Context, ix *caseIndex, match string) ([]bool, int, error) {
+func (d *DB) matchSet(ctx context.Context, ix *caseIndex, match string) (bitset, int, error) {
 	var ids string
 	err := d.r.QueryRowContext(ctx,
 		"SELECT coalesce(group_concat(rowid), '') FROM cases_fts WHERE cases_fts MATCH ?", match).Scan(&ids)
 	if err != nil {
 		return nil, 0, fmt.Errorf("match %q: %w", match, err)
 	}
-	set := make([]bool, len(ix.entries))
+	set := newBitset(len(ix.entries))
 	n := 0
 	eachID(ids, func(id int64) {
 		if p, ok := ix.position(id); ok {
-			set[p] = true
+			set.add(p)
 			n++
 		}
 	})

@@ -72,14 +72,21 @@ func BenchmarkFindCases(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, q := range benchQueries {
-			b.Run(fmt.Sprintf("cases=%d/%s", n, q.name), func(b *testing.B) {
-				q.f.PerPage = 12
-				for b.Loop() {
-					if _, err := d.FindCases(ctx, q.f); err != nil {
-						b.Fatal(err)
+			// cold: every search runs FTS5 afresh; warm: the snapshot's cache of
+			// recent match sets answers (search as you type repeats first letters).
+			for _, cache := range []string{"cold", "warm"} {
+				b.Run(fmt.Sprintf("cases=%d/%s/%s", n, q.name, cache), func(b *testing.B) {
+					q.f.PerPage = 12
+					for b.Loop() {
+						if cache == "cold" {
+							d.index.Load().cache.clear()
+						}
+						if _, err := d.FindCases(ctx, q.f); err != nil {
+							b.Fatal(err)
+						}
 					}
-				}
-			})
+				})
+			}
 		}
 	}
 }

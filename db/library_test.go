@@ -195,3 +195,26 @@ func TestRelatedCases(t *testing.T) {
 		t.Errorf("the sister project Startblok Elzenhagen is not among %v", slugs)
 	}
 }
+
+// TestNewCaseIsFoundAtOnce guards the match cache: a search repeated after a write
+// must see the write.
+func TestNewCaseIsFoundAtOnce(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	search := func() int {
+		res, err := d.FindCases(ctx, CaseFilter{Query: "korhoen"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Total
+	}
+	if n := search(); n != 0 {
+		t.Fatalf("found %d before any case exists", n)
+	}
+	if _, err := d.CreateCase(ctx, CaseInput{Slug: "korhoen", Title: "Korhoen", Summary: "x", Kind: KindSolution, Status: StatusPublished}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := search(); n != 1 {
+		t.Fatalf("found %d right after publishing, want 1", n)
+	}
+}

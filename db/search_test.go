@@ -149,3 +149,11 @@ func TestTitleWeighsMoreThanBody(t *testing.T) {
 		t.Fatalf("got %d hits, first %v; want in-title first", res.Total, res.Hits)
 	}
 }
+
+func TestPlainText(t *testing.T) {
+	got := PlainText("## Hoe het werkt\n\nEen **vet** woord en een [link](https://example.org).\n\n<script>alert(1)</script>\n\n- punt één\n- punt twee")
+	want := "Hoe het werkt.\n\nEen vet woord en een link.\n\npunt één\n\npunt twee"
+	if got != want {
+		t.Errorf("PlainText =\n%q\nwant\n%q", got, want)
+	}
+}

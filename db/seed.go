@@ -41,6 +41,9 @@ func seed(ctx context.Context, tx *sql.Tx) error {
 	if err := seedPlaces(ctx, tx); err != nil {
 		return err
 	}
+	if err := seedFigures(ctx, tx); err != nil {
+		return err
+	}
 	if err := seedThemes(ctx, tx); err != nil {
 		return err
 	}
@@ -113,7 +116,11 @@ func seedCases(ctx context.Context, tx *sql.Tx) error {
 			Partners: c.Partners, Contact: c.Contact, SourceURL: c.SourceURL,
 			Status: StatusPublished,
 		}
-		if _, err := insertCase(ctx, tx, in, nil, ts); err != nil {
+		id, err := insertCase(ctx, tx, in, nil, ts)
+		if err != nil {
+			return fmt.Errorf("seed case %s: %w", c.Slug, err)
+		}
+		if err := writeRevision(ctx, tx, id, 1, in, nil, "startinhoud", "Startinhoud van de site", ts); err != nil {
 			return fmt.Errorf("seed case %s: %w", c.Slug, err)
 		}
 	}

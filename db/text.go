@@ -38,6 +38,15 @@ func PlainText(md string) string {
 			if al, ok := n.(*ast.AutoLink); ok && entering {
 				b.Write(al.Label(src))
 			}
+		case *ast.Heading:
+			// End a heading like a sentence, so that a snippet running from a
+			// heading into its paragraph still reads well.
+			if !entering && b.Len() > 0 && !strings.ContainsAny(b.String()[b.Len()-1:], ".:?!") {
+				b.WriteByte('.')
+			}
+			if !entering {
+				b.WriteString("\n\n")
+			}
 		default:
 			if n.Type() == ast.TypeBlock && !entering && b.Len() > 0 {
 				b.WriteString("\n\n")

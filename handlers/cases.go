@@ -30,6 +30,9 @@ type libraryPage struct {
 	NoTerms     bool // the query held no searchable words at all
 	OOB         bool // rendering the fragment: facets swap out of band
 	Downloads   selectionDownloads
+	Facets      []facetGroup
+	// AllGemeenten shows every gemeente option instead of the top few.
+	AllGemeenten bool
 }
 
 // selectionDownloads are the addresses of the library's current selection as files.
@@ -72,6 +75,8 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 		vm.NextURL = libraryURL(known)
 	}
 	vm.SortOptions = sortOptions(res)
+	vm.AllGemeenten = c.Query("alle") == "gemeente"
+	vm.Facets = facetGroups(res.Facets, known, vm.AllGemeenten)
 	known.Page = 0
 	vm.Downloads = selectionDownloads{
 		CSV:   downloadURL(known, "csv"),
@@ -283,4 +288,42 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n])
+}
+
+// topGemeenten is how many gemeente options the library shows until asked for all:
+// a list of 300 checkboxes would make every keystroke's answer heavy.
+const topGemeenten = 10
+
+// facetGroups lists the facets in display order. The gemeente facet shows the
+// chosen gemeenten and those with the most results, with a link to show them all.
+func facetGroups(f db.Facets, known db.CaseFilter, allGemeenten bool) []facetGroup {
+	gemeenten := facetGroup{Name: "gemeente", Label: "Gemeente", Options: f.Gemeenten, Long: true,
+		Total: len(f.Gemeenten), Plural: "gemeenten"}
+	if !allGemeenten && len(f.Gemeenten) > topGemeenten {
+		top := slices.Clone(f.Gemeenten)
+		slices.SortStableFunc(top, func(a, b db.FacetOption) int { return b.Count - a.Count })
+		keep := map[string]bool{}
+		for i, o := range top {
+			if o.Selected || i < topGemeenten {
+				keep[o.Value] = true
+			}
+		}
+		gemeenten.Options = slices.DeleteFunc(slices.Clone(f.Gemeenten), func(o db.FacetOption) bool { return !keep[o.Value] })
+		gemeenten.MoreURL = libraryURL(known) + sep(libraryURL(known)) + "alle=gemeente"
+	}
+	return []facetGroup{
+		{Name: "provincie", Label: "Provincie", Options: f.Provinces},
+		{Name: "thema", Label: "Thema", Options: f.Themes},
+		{Name: "soort", Label: "Soort", Options: f.Kinds},
+		{Name: "jaar", Label: "Jaar", Options: f.Years, Long: true},
+		gemeenten,
+	}
+}
+
+// sep is the separator that appends a parameter to url.
+func sep(url string) string {
+	if strings.Contains(url, "?") {
+		return "&"
+	}
+	return "?"
 }

@@ -198,3 +198,26 @@ func TestHomePage(t *testing.T) {
 		t.Errorf("home shows %d latest cases, want 6", n)
 	}
 }
+
+func TestGemeenteFacetShowsTopAndAllOnRequest(t *testing.T) {
+	app, _ := newTestApp(t)
+	gemeenteOpts := regexp.MustCompile(`name="gemeente" value="(GM\d{4})"`)
+	top := get(t, app, "/voorbeelden?gemeente=GM1507")
+	shown := gemeenteOpts.FindAllStringSubmatch(top.Body, -1)
+	if len(shown) != topGemeenten+1 { // the ten with most cases plus the chosen one
+		t.Errorf("gemeente facet shows %d options, want %d", len(shown), topGemeenten+1)
+	}
+	if !strings.Contains(top.Body, `value="GM1507" checked`) {
+		t.Error("the chosen gemeente is not among the options shown")
+	}
+	if !strings.Contains(top.Body, `href="/voorbeelden?gemeente=GM1507&amp;alle=gemeente"`) {
+		t.Fatal("no link to show all gemeenten")
+	}
+	all := get(t, app, "/voorbeelden?gemeente=GM1507&alle=gemeente")
+	if n := len(gemeenteOpts.FindAllStringSubmatch(all.Body, -1)); n <= len(shown) {
+		t.Errorf("asking for all gemeenten shows %d options", n)
+	}
+	if !strings.Contains(all.Body, `<input type="hidden" name="alle" value="gemeente">`) {
+		t.Error("the form forgets that all gemeenten are shown")
+	}
+}

@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // Europe/Amsterdam also where the system has no time zone files
 	"unicode/utf8"
 
 	"opnieuwthuis/db"
@@ -12,7 +14,7 @@ import (
 
 // templateFuncs are the few functions views may call; registered once.
 func (h *Handler) templateFuncs() template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		"asset":     h.asset,
 		"marked":    marked,
 		"number":    formatNumber,
@@ -21,10 +23,19 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"plural":    plural,
 		"deref":     func(p *int) int { return *p },
 		"hit":       func(c db.Case) db.CaseHit { return db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary} },
-		"facet":     newFacetGroup,
 		"absURL":    h.canonical,
 		"paras":     paragraphs,
+		// Editors' pages.
+		"statusLabel": db.StatusLabel,
+		"auditLabel":  db.AuditActionLabel,
+		"datetime":    formatDateTime,
+		"has":         slices.Contains[[]string],
+		"diffClass":   diffClass,
 	}
+	for k, v := range figureFuncs() {
+		m[k] = v
+	}
+	return m
 }
 
 // asset is the cache-busting URL of a file in public/.
@@ -107,11 +118,30 @@ type facetGroup struct {
 	Name    string // query parameter
 	Label   string
 	Options []db.FacetOption
-	Long    bool // many options: the list scrolls
+	Long    bool   // many options: the list scrolls
+	MoreURL string // set when only the top options are shown: shows them all
+	Total   int    // options in all
+	Plural  string // what Total counts, e.g. "gemeenten"
 }
 
-func newFacetGroup(name, label string, opts []db.FacetOption, long bool) facetGroup {
-	return facetGroup{Name: name, Label: label, Options: opts, Long: long}
+// formatDateTime writes a moment in Dutch time: 5 maart 2025 om 14:03.
+func formatDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(amsterdam)
+	return formatDate(t) + " om " + t.Format("15:04")
+}
+
+// diffClass names the CSS class of a diff line.
+func diffClass(op byte) string {
+	switch op {
+	case '+':
+		return "diff__add"
+	case '-':
+		return "diff__del"
+	}
+	return "diff__same"
 }
 
 // paragraphs splits plain text at blank lines, for texts editors write without markup.

@@ -4,6 +4,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/gofiber/template/html/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -49,7 +51,17 @@ type Handler struct {
 	assets  map[string]string // file name in public/ → URL with content hash
 	secure  bool
 	contact string
+	views   *html.Engine
+	maps    mapCache // rendered SVG maps (maps.go)
 	metrics *httpMetrics
+
+	// Editors (auth.go, forms.go).
+	sessions     *session.Store
+	csrf         fiber.Handler
+	loginLimiter fiber.Handler
+	tipLimiter   fiber.Handler
+	formSecret   []byte // signs the tokens of session-less forms
+	forms        *forms
 
 	testRoutes func(h *Handler, r fiber.Router)
 }
@@ -80,12 +92,22 @@ func New(cfg Config) (*fiber.App, error) {
 	if h.assets, err = hashAssets(cfg.Public); err != nil {
 		return nil, err
 	}
+	ctx := context.Background()
+	if h.formSecret, err = cfg.DB.Secret(ctx, "form-token-key", 32); err != nil {
+		return nil, err
+	}
+	if h.forms, err = newForms(ctx, cfg.DB); err != nil {
+		return nil, err
+	}
+	h.setupSessions(cfg.SecureCookies)
+	h.setupTipLimiter()
 
 	engine := html.NewFileSystem(http.FS(cfg.Views), ".html")
 	engine.AddFuncMap(h.templateFuncs())
 	if err := engine.Load(); err != nil {
 		return nil, fmt.Errorf("load views: %w", err)
 	}
+	h.views = engine
 
 	app := fiber.New(fiber.Config{
 		Immutable:             true,

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"opnieuwthuis/db"
@@ -12,6 +14,16 @@ type homePage struct {
 	Latest []db.Case
 	Themes []db.Theme
 	Total  int
+	// Figures are the national totals of the current period: the one containing
+	// today, or else the latest with figures (Latest is then true).
+	Figures *homeFigures
+}
+
+type homeFigures struct {
+	Period db.Period
+	Totals db.FigureTotals
+	Latest bool
+	MapURL string
 }
 
 // home introduces the platform, offers the search box and shows the latest cases.
@@ -30,6 +42,17 @@ func (h *Handler) home(c *fiber.Ctx) error {
 		return err
 	}
 	vm := homePage{Latest: latest, Themes: themes, Total: all.Total}
+	periods, err := h.db.FigurePeriods(ctx)
+	if err != nil {
+		return err
+	}
+	if p, ok := db.CurrentPeriod(periods, time.Now()); ok {
+		pf, err := h.db.PeriodFigures(ctx, p.Code)
+		if err != nil {
+			return err
+		}
+		vm.Figures = &homeFigures{Period: p, Totals: pf.Totals, Latest: p.Code != db.PeriodCode(time.Now()), MapURL: mapURL(p.Code, "", "")}
+	}
 	vm.Description = "Opnieuw Thuis helpt gemeenten vergunninghouders te huisvesten: goede voorbeelden van woonoplossingen en aanpakken, en per gemeente de stand van de taakstelling."
 	vm.Canonical = h.canonical("/")
 	vm.Nav = "home"

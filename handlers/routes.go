@@ -35,5 +35,54 @@ func (h *Handler) register(app *fiber.App) {
 	app.Get("/toegankelijkheid", h.accessibility)
 	app.Get("/privacy", h.privacy)
 
+	app.Get("/kaart", h.showMap)
+	app.Get("/kaart/tabel", h.showTable)
+	app.Get("/kaart/zoek", h.searchMap)
+	app.Get("/gemeenten/:code", h.showGemeente)
+	app.Get("/taakstelling", h.showTaakstelling)
+	app.Get("/open-data/cijfers.csv", h.figuresCSV)
+	app.Get("/open-data/cijfers.json", h.figuresJSON)
+	app.Get("/open-data/taakstelling-landelijk.csv", h.nationalCSV)
+	app.Get("/open-data/taakstelling-landelijk.json", h.nationalJSON)
+
+	// Public suggestions: no session, no cookie; a signed form token instead.
+	app.Get("/tip", h.showTip)
+	app.Post("/tip", h.tipLimiter, h.settle, h.submitTip)
+	app.Post("/tip/valideer", h.validateTipField)
+	app.Get("/tip/bedankt", h.tipThanks)
+
+	// Editors. Sign-in sets the first cookie; everything after it passes
+	// requireEditor (a session) and then the CSRF check, in that order, so a
+	// visitor without a session gets a redirect and no cookie.
+	app.Get("/inloggen", h.showLogin)
+	app.Post("/inloggen", h.loginLimiter, h.settle, h.login)
+	app.Post("/uitloggen", h.requireEditor, h.csrf, h.logout)
+
+	b := app.Group("/beheer", h.requireEditor, h.csrf)
+	b.Get("/", h.dashboard)
+	b.Get("/voorbeelden", h.listEditorCases)
+	b.Get("/voorbeelden/nieuw", h.newCase)
+	b.Post("/voorbeelden", h.createCase)
+	b.Post("/voorbeelden/valideer", h.validateCaseField)
+	b.Post("/voorbeelden/voorvertoning", h.previewCase)
+	b.Get("/voorbeelden/:id<int>", h.editCase)
+	b.Post("/voorbeelden/:id<int>", h.updateCase)
+	b.Post("/voorbeelden/:id<int>/status", h.setCaseStatus)
+	b.Get("/voorbeelden/:id<int>/geschiedenis", h.caseHistory)
+	b.Get("/voorbeelden/:id<int>/verschil", h.caseDiff)
+	b.Post("/voorbeelden/:id<int>/geschiedenis/:rev<int>/terugzetten", h.restoreRevision)
+	b.Get("/themas", h.listThemeTexts)
+	b.Get("/themas/:slug", h.editThemeText)
+	b.Post("/themas/:slug", h.updateThemeText)
+	b.Get("/cijfers", h.showImport)
+	b.Post("/cijfers", h.uploadFigures)
+	b.Post("/cijfers/bevestigen", h.confirmImport)
+	b.Get("/wachtwoord", h.showPassword)
+	b.Post("/wachtwoord", h.changePassword)
+	b.Get("/accounts", h.requireAdmin, h.listAccounts)
+	b.Post("/accounts", h.requireAdmin, h.createAccount)
+	b.Post("/accounts/:id<int>", h.requireAdmin, h.updateAccount)
+	b.Get("/logboek", h.requireAdmin, h.auditLog)
+
 	app.Use(h.notFound)
 }

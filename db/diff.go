@@ -1,0 +1,116 @@
+package db
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+)
+
+// FieldChange is one field that differs between two revisions, as text.
+type FieldChange struct {
+	Field  string // CaseInput's JSON name
+	Label  string // Dutch
+	Before string
+	After  string
+}
+
+// DiffLine is one line of a line diff: Op is '-' (only before), '+' (only after)
+// or ' ' (both).
+type DiffLine struct {
+	Op   byte
+	Text string
+}
+
+// CaseDiff is what changed between two revisions of a case.
+type CaseDiff struct {
+	Fields []FieldChange // every changed field except the body
+	Body   []DiffLine    // nil when the body did not change
+}
+
+// Changed reports whether anything differs.
+func (d CaseDiff) Changed() bool { return len(d.Fields) > 0 || d.Body != nil }
+
+// DiffCases compares two versions of a case field by field, and the Markdown body
+// line by line. names turns a gemeente code and a theme slug into what editors
+// read (it may be nil).
+func DiffCases(a, b CaseInput, names func(kind, value string) string) CaseDiff {
+	if names == nil {
+		names = func(_, v string) string { return v }
+	}
+	var d CaseDiff
+	add := func(field, label, before, after string) {
+		if before != after {
+			d.Fields = append(d.Fields, FieldChange{field, label, before, after})
+		}
+	}
+	num := func(p *int) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.Itoa(*p)
+	}
+	themes := func(slugs []string) string {
+		s := slices.Clone(slugs)
+		slices.Sort(s)
+		for i := range s {
+			s[i] = names("theme", s[i])
+		}
+		return strings.Join(s, ", ")
+	}
+	gemeente := func(code string) string {
+		if code == "" {
+			return ""
+		}
+		return names("gemeente", code)
+	}
+	add("title", "Titel", a.Title, b.Title)
+	add("slug", "Adres (slug)", a.Slug, b.Slug)
+	add("status", "Status", StatusLabel(a.Status), StatusLabel(b.Status))
+	add("summary", "Samenvatting", a.Summary, b.Summary)
+	add("gemeente_code", "Gemeente", gemeente(a.GemeenteCode), gemeente(b.GemeenteCode))
+	add("themes", "Thema’s", themes(a.Themes), themes(b.Themes))
+	add("kind", "Soort", KindLabel(a.Kind), KindLabel(b.Kind))
+	add("year", "Jaar", num(a.Year), num(b.Year))
+	add("homes", "Woningen", num(a.Homes), num(b.Homes))
+	add("people", "Personen", num(a.People), num(b.People))
+	add("partners", "Partners", strings.Join(a.Partners, "\n"), strings.Join(b.Partners, "\n"))
+	add("contact", "Contact", a.Contact, b.Contact)
+	add("source_url", "Bron", a.SourceURL, b.SourceURL)
+	if a.Body != b.Body {
+		d.Body = diffLines(a.Body, b.Body)
+	}
+	return d
+}
+
+// diffLines is a line diff (diff-match-patch in line mode).
+func diffLines(a, b string) []DiffLine {
+	dmp := diffmatchpatch.New()
+	ca, cb, lines := dmp.DiffLinesToChars(ensureNewline(a), ensureNewline(b))
+	diffs := dmp.DiffCharsToLines(dmp.DiffMain(ca, cb, false), lines)
+	var out []DiffLine
+	for _, df := range diffs {
+		op := byte(' ')
+		switch df.Type {
+		case diffmatchpatch.DiffDelete:
+			op = '-'
+		case diffmatchpatch.DiffInsert:
+			op = '+'
+		}
+		for _, l := range strings.SplitAfter(df.Text, "\n") {
+			if l == "" {
+				continue
+			}
+			out = append(out, DiffLine{Op: op, Text: strings.TrimSuffix(l, "\n")})
+		}
+	}
+	return out
+}
+
+func ensureNewline(s string) string {
+	if s != "" && !strings.HasSuffix(s, "\n") {
+		return s + "\n"
+	}
+	return s
+}

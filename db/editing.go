@@ -1,0 +1,592 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// The workflow of a case, in one place.
+//
+//	concept ──▶ ingediend ──▶ gepubliceerd ──▶ gearchiveerd
+//	   ▲  ◀──────  │  ╲_____________________________▲ (afwijzen)
+//	   └───────────┴─────────────────── (beheerder) ┘
+//
+// Every editor (redacteur or beheerder) may write a case as concept, offer it for
+// review (ingediend) or send it back, publish it from concept or ingediend (a
+// redacteur moderates and publishes), archive it from any status (withdrawing a
+// publication, or rejecting a suggestion with a note), and edit it without changing
+// its status. Only a beheerder may take a case out of the archive again (to concept
+// or straight to gepubliceerd): the archive holds what was rejected or withdrawn on
+// purpose. A new case starts as concept, ingediend or gepubliceerd, never archived.
+var transitions = map[string][]string{
+	"":              {StatusDraft, StatusSubmitted, StatusPublished},
+	StatusDraft:     {StatusSubmitted, StatusPublished, StatusArchived},
+	StatusSubmitted: {StatusDraft, StatusPublished, StatusArchived},
+	StatusPublished: {StatusDraft, StatusArchived},
+	StatusArchived:  {},
+}
+
+var adminTransitions = map[string][]string{
+	StatusArchived: {StatusDraft, StatusPublished},
+}
+
+// CanTransition reports whether role may move a case from status from ("" for a
+// new case) to status to. Staying in the same status is always allowed.
+func CanTransition(role, from, to string) bool {
+	if role != RoleEditor && role != RoleAdmin {
+		return false
+	}
+	if from == to && from != "" {
+		return true
+	}
+	if slices.Contains(transitions[from], to) {
+		return true
+	}
+	return role == RoleAdmin && slices.Contains(adminTransitions[from], to)
+}
+
+// AllowedStatuses lists, in workflow order, the statuses role may give a case that
+// is now in status from (including from itself).
+func AllowedStatuses(role, from string) []string {
+	var out []string
+	for _, s := range Statuses {
+		if CanTransition(role, from, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// StatusLabel is the Dutch label of a status.
+func StatusLabel(s string) string {
+	switch s {
+	case StatusDraft:
+		return "Concept"
+	case StatusSubmitted:
+		return "Ingediend"
+	case StatusPublished:
+		return "Gepubliceerd"
+	case StatusArchived:
+		return "Gearchiveerd"
+	}
+	return s
+}
+
+// UpdateCase saves an editor's change to case id. version is the version the
+// editor started from: when the case changed since, nothing is written and
+// ErrConflict is returned (optimistic locking). A status change the editor's role
+// may not make gives ErrForbidden. The save, its revision and its audit entry are
+// one transaction; the library sees the result at once.
+func (d *DB) UpdateCase(ctx context.Context, id int64, version int, in CaseInput, by User, note string) (Case, error) {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		return updateCase(ctx, tx, id, version, in, by, note, "")
+	})
+	if err != nil {
+		return Case{}, fmt.Errorf("update case %d: %w", id, err)
+	}
+	d.caseChanged(ctx, id)
+	return d.FindCaseByID(ctx, id)
+}
+
+// SetCaseStatus moves case id to status, keeping its content: publishing,
+// rejecting (to gearchiveerd, with a note) and the like from the moderation queue.
+func (d *DB) SetCaseStatus(ctx context.Context, id int64, version int, status string, by User, note string) (Case, error) {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		cur, err := caseInTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		in := cur.Input()
+		in.Status = status
+		return updateCase(ctx, tx, id, version, in, by, note, "")
+	})
+	if err != nil {
+		return Case{}, fmt.Errorf("set status of case %d: %w", id, err)
+	}
+	d.caseChanged(ctx, id)
+	return d.FindCaseByID(ctx, id)
+}
+
+// RestoreRevision makes the content of an older revision the case's content again,
+// as a new revision. The status stays what it is now: restoring text never
+// publishes or withdraws a case by itself.
+func (d *DB) RestoreRevision(ctx context.Context, id int64, revision, version int, by User) (Case, error) {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		rev, err := findRevision(ctx, tx, id, revision)
+		if err != nil {
+			return err
+		}
+		var status string
+		if err := tx.QueryRowContext(ctx, "SELECT status FROM cases WHERE id = ?", id).Scan(&status); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		in := rev.Content
+		in.Status = status
+		return updateCase(ctx, tx, id, version, in, by, fmt.Sprintf("Versie %d teruggezet", revision), ActionRestore)
+	})
+	if err != nil {
+		return Case{}, fmt.Errorf("restore case %d to revision %d: %w", id, revision, err)
+	}
+	d.caseChanged(ctx, id)
+	return d.FindCaseByID(ctx, id)
+}
+
+func caseInTx(ctx context.Context, tx *sql.Tx, id int64) (Case, error) {
+	cases, err := (*DB)(nil).queryCases(ctx, tx, "WHERE c.id = ?", id)
+	if err != nil {
+		return Case{}, err
+	}
+	if len(cases) == 0 {
+		return Case{}, ErrNotFound
+	}
+	return cases[0], nil
+}
+
+// updateCase is the one write path for a change to an existing case. action, when
+// not "", is audited besides any status change.
+func updateCase(ctx context.Context, tx *sql.Tx, id int64, version int, in CaseInput, by User, note, action string) error {
+	actor, err := loadActor(ctx, tx, by.ID)
+	if err != nil {
+		return err
+	}
+	var (
+		from      string
+		published sql.NullString
+	)
+	err = tx.QueryRowContext(ctx, "SELECT status, published_at FROM cases WHERE id = ?", id).Scan(&from, &published)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if !CanTransition(actor.Role, from, in.Status) {
+		return ErrForbidden
+	}
+	ts := now()
+	// The first publication date stays: republishing after a withdrawal does not
+	// make an old case "new".
+	if in.Status == StatusPublished && !published.Valid {
+		published = sql.NullString{String: ts, Valid: true}
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE cases SET slug = ?, title = ?, summary = ?, body = ?, body_text = ?,
+		gemeente_code = ?, kind = ?, year = ?, homes = ?, people = ?, partners = ?, contact = ?, source_url = ?,
+		status = ?, version = version + 1, updated_at = ?, published_at = ?
+		WHERE id = ? AND version = ?`,
+		in.Slug, in.Title, in.Summary, in.Body, PlainText(in.Body),
+		nullString(in.GemeenteCode), in.Kind, nullInt(in.Year), nullInt(in.Homes), nullInt(in.People),
+		strings.Join(in.Partners, "\n"), in.Contact, in.SourceURL, in.Status, ts, published, id, version)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrConflict // the row exists (read above): someone saved in between
+	}
+	if err := setThemes(ctx, tx, id, in.Themes); err != nil {
+		return err
+	}
+	if err := writeRevision(ctx, tx, id, version+1, in, &actor, actor.DisplayName(), note, ts); err != nil {
+		return err
+	}
+	subject := caseSubject(in)
+	if action != "" {
+		if err := audit(ctx, tx, &actor, action, subject, note); err != nil {
+			return err
+		}
+	}
+	if from == in.Status {
+		return nil
+	}
+	if from == StatusSubmitted && (in.Status == StatusPublished || in.Status == StatusArchived) {
+		// The tip is handled: its sender's contact details go (privacy statement).
+		if err := forgetTipper(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	switch {
+	case in.Status == StatusPublished:
+		return audit(ctx, tx, &actor, ActionPublish, subject, note)
+	case from == StatusSubmitted && in.Status == StatusArchived:
+		return audit(ctx, tx, &actor, ActionReject, subject, note)
+	case from == StatusPublished:
+		return audit(ctx, tx, &actor, ActionUnpublish, subject, note)
+	}
+	return nil
+}
+
+func caseSubject(in CaseInput) string { return in.Title + " (/voorbeelden/" + in.Slug + ")" }
+
+// Revision is one saved state of a case.
+type Revision struct {
+	ID         int64
+	CaseID     int64
+	Version    int
+	Status     string
+	EditorID   *int64
+	EditorName string
+	Note       string
+	CreatedAt  time.Time
+	Content    CaseInput
+}
+
+func writeRevision(ctx context.Context, tx *sql.Tx, caseID int64, version int, in CaseInput, by *User, name, note, ts string) error {
+	content, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("revision: %w", err)
+	}
+	var editor sql.NullInt64
+	if by != nil && by.ID != 0 {
+		editor = sql.NullInt64{Int64: by.ID, Valid: true}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO case_revisions (case_id, version, status, editor_id, editor_name, note, content, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, caseID, version, in.Status, editor, name, note, string(content), ts)
+	if err != nil {
+		return fmt.Errorf("revision %d of case %d: %w", version, caseID, err)
+	}
+	return nil
+}
+
+const revisionColumns = `id, case_id, version, status, editor_id, editor_name, note, content, created_at FROM case_revisions`
+
+func scanRevision(s interface{ Scan(...any) error }) (Revision, error) {
+	var (
+		r       Revision
+		editor  sql.NullInt64
+		content string
+		created string
+	)
+	if err := s.Scan(&r.ID, &r.CaseID, &r.Version, &r.Status, &editor, &r.EditorName, &r.Note, &content, &created); err != nil {
+		return Revision{}, err
+	}
+	if editor.Valid {
+		r.EditorID = &editor.Int64
+	}
+	r.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	if err := json.Unmarshal([]byte(content), &r.Content); err != nil {
+		return Revision{}, fmt.Errorf("revision %d: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+// Revisions lists the revisions of a case, newest first.
+func (d *DB) Revisions(ctx context.Context, caseID int64) ([]Revision, error) {
+	rows, err := d.r.QueryContext(ctx, "SELECT "+revisionColumns+" WHERE case_id = ? ORDER BY version DESC", caseID)
+	if err != nil {
+		return nil, fmt.Errorf("revisions of case %d: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []Revision
+	for rows.Next() {
+		r, err := scanRevision(rows)
+		if err != nil {
+			return nil, fmt.Errorf("revisions of case %d: %w", caseID, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// FindRevision returns one revision of a case.
+func (d *DB) FindRevision(ctx context.Context, caseID int64, version int) (Revision, error) {
+	r, err := findRevision(ctx, d.r, caseID, version)
+	if err != nil {
+		return Revision{}, fmt.Errorf("revision %d of case %d: %w", version, caseID, err)
+	}
+	return r, nil
+}
+
+func findRevision(ctx context.Context, q rowQueryer, caseID int64, version int) (Revision, error) {
+	r, err := scanRevision(q.QueryRowContext(ctx, "SELECT "+revisionColumns+" WHERE case_id = ? AND version = ?", caseID, version))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Revision{}, ErrNotFound
+	}
+	return r, err
+}
+
+// RecentChange is a revision with the title of its case, for the dashboard.
+type RecentChange struct {
+	Revision
+	Title string
+}
+
+// RecentChanges lists the n latest revisions of any case, newest first.
+func (d *DB) RecentChanges(ctx context.Context, n int) ([]RecentChange, error) {
+	rows, err := d.r.QueryContext(ctx, `SELECT r.id, r.case_id, r.version, r.status, r.editor_id, r.editor_name, r.note,
+		r.content, r.created_at, c.title FROM case_revisions r JOIN cases c ON c.id = r.case_id
+		ORDER BY r.id DESC LIMIT ?`, n)
+	if err != nil {
+		return nil, fmt.Errorf("recent changes: %w", err)
+	}
+	defer rows.Close()
+	var out []RecentChange
+	for rows.Next() {
+		var (
+			rc      RecentChange
+			editor  sql.NullInt64
+			content string
+			created string
+		)
+		if err := rows.Scan(&rc.ID, &rc.CaseID, &rc.Version, &rc.Status, &editor, &rc.EditorName, &rc.Note,
+			&content, &created, &rc.Title); err != nil {
+			return nil, fmt.Errorf("recent changes: %w", err)
+		}
+		rc.CreatedAt, _ = time.Parse(time.RFC3339, created)
+		if editor.Valid {
+			rc.EditorID = &editor.Int64
+		}
+		out = append(out, rc)
+	}
+	return out, rows.Err()
+}
+
+// EditorCaseFilter selects cases of any status for the editors' list.
+type EditorCaseFilter struct {
+	Query   string // words in title, summary, body, gemeente or partners
+	Status  string // "" for all
+	Oldest  bool   // oldest change first (the moderation queue)
+	Page    int
+	PerPage int
+}
+
+// FindEditorCases returns one page of cases for editors, most recently changed
+// first, and the number that match.
+func (d *DB) FindEditorCases(ctx context.Context, f EditorCaseFilter) ([]Case, int, error) {
+	if f.PerPage <= 0 {
+		f.PerPage = 25
+	}
+	f.Page = max(1, f.Page)
+	var (
+		where []string
+		args  []any
+	)
+	if f.Status != "" {
+		where, args = append(where, "c.status = ?"), append(args, f.Status)
+	}
+	if strings.TrimSpace(f.Query) != "" {
+		match := matchQuery(f.Query)
+		if match == "" {
+			return nil, 0, nil
+		}
+		where = append(where, "c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
+		args = append(args, match)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = "WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := d.r.QueryRowContext(ctx, "SELECT count(*) FROM cases c "+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("find editor cases: %w", err)
+	}
+	order := "c.updated_at DESC, c.id DESC"
+	if f.Oldest {
+		order = "c.updated_at, c.id"
+	}
+	cases, err := d.queryCases(ctx, d.r, cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find editor cases: %w", err)
+	}
+	return cases, total, nil
+}
+
+// StatusCounts returns the number of cases per status.
+func (d *DB) StatusCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := d.r.QueryContext(ctx, "SELECT status, count(*) FROM cases GROUP BY status")
+	if err != nil {
+		return nil, fmt.Errorf("status counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var (
+			s string
+			n int
+		)
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("status counts: %w", err)
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// SlugTaken reports whether another case than except (0: none) uses slug.
+func (d *DB) SlugTaken(ctx context.Context, slug string, except int64) (bool, error) {
+	var n int
+	if err := d.r.QueryRowContext(ctx, "SELECT count(*) FROM cases WHERE slug = ? AND id <> ?", slug, except).Scan(&n); err != nil {
+		return false, fmt.Errorf("slug taken %q: %w", slug, err)
+	}
+	return n > 0, nil
+}
+
+// FreeSlug returns base, or base-2, base-3 … whichever no other case than except uses.
+func (d *DB) FreeSlug(ctx context.Context, base string, except int64) (string, error) {
+	if base == "" {
+		base = "voorbeeld"
+	}
+	slug := base
+	for i := 2; ; i++ {
+		taken, err := d.SlugTaken(ctx, slug, except)
+		if err != nil || !taken {
+			return slug, err
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// maxSlugLen keeps slugs readable in a URL.
+const maxSlugLen = 80
+
+// Slugify turns a title into a slug: lower case, accents dropped, words joined by
+// hyphens ("Café in 's-Hertogenbosch" → "cafe-in-s-hertogenbosch").
+func Slugify(title string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFD.String(strings.ToLower(title)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// accent on the previous letter: drop it
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		default:
+			dash = true
+		}
+	}
+	s := b.String()
+	if len(s) > maxSlugLen {
+		s = strings.TrimRight(s[:maxSlugLen], "-")
+		if i := strings.LastIndexByte(s, '-'); i > maxSlugLen/2 {
+			s = s[:i]
+		}
+	}
+	return s
+}
+
+// Tipper is who suggested a case through /tip; never shown publicly.
+type Tipper struct {
+	Name      string
+	Email     string
+	CreatedAt time.Time
+}
+
+// CreateSuggestion stores a visitor's suggestion as a case in status ingediend,
+// with the tipper's contact apart from the case. Nothing is published.
+func (d *DB) CreateSuggestion(ctx context.Context, in CaseInput, tipper Tipper) (Case, error) {
+	in.Status = StatusSubmitted
+	var id int64
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		ts := now()
+		slug, err := freeSlugTx(ctx, tx, in.Slug)
+		if err != nil {
+			return err
+		}
+		in.Slug = slug
+		if id, err = insertCase(ctx, tx, in, nil, ts); err != nil {
+			return err
+		}
+		if err := forgetTipper(ctx, tx, 0); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO case_tippers (case_id, name, email, created_at) VALUES (?, ?, ?, ?)",
+			id, tipper.Name, NormalizeEmail(tipper.Email), ts); err != nil {
+			return err
+		}
+		return writeRevision(ctx, tx, id, 1, in, nil, "tip van een bezoeker", "Ingestuurd via het tipformulier", ts)
+	})
+	if err != nil {
+		return Case{}, fmt.Errorf("create suggestion: %w", err)
+	}
+	return d.FindCaseByID(ctx, id)
+}
+
+// freeSlugTx is FreeSlug inside a write, so two suggestions with the same title
+// cannot both take the same slug.
+func freeSlugTx(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+	if base == "" {
+		base = "tip"
+	}
+	slug := base
+	for i := 2; ; i++ {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM cases WHERE slug = ?", slug).Scan(&n); err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return slug, nil
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// TipperRetention is how long a tipper's contact details are kept at most; they go
+// sooner, as soon as an editor publishes or rejects the tip.
+const TipperRetention = 183 * 24 * time.Hour
+
+// forgetTipper removes the contact details of case id's tipper (0: none), and of
+// every tip older than TipperRetention.
+func forgetTipper(ctx context.Context, tx *sql.Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, "DELETE FROM case_tippers WHERE case_id = ? OR created_at < ?",
+		id, time.Now().Add(-TipperRetention).UTC().Format(time.RFC3339))
+	return err
+}
+
+// FindTipper returns who suggested case id, or ErrNotFound when an editor wrote it.
+func (d *DB) FindTipper(ctx context.Context, caseID int64) (Tipper, error) {
+	var (
+		t       Tipper
+		created string
+	)
+	err := d.r.QueryRowContext(ctx, "SELECT name, email, created_at FROM case_tippers WHERE case_id = ?", caseID).
+		Scan(&t.Name, &t.Email, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Tipper{}, fmt.Errorf("tipper of case %d: %w", caseID, ErrNotFound)
+	}
+	if err != nil {
+		return Tipper{}, fmt.Errorf("tipper of case %d: %w", caseID, err)
+	}
+	t.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	return t, nil
+}
+
+// UpdateTheme changes the explanation texts of a theme (its intro and when it
+// helps), shown on the theme pages.
+func (d *DB) UpdateTheme(ctx context.Context, slug, intro, when string, by User) (Theme, error) {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		actor, err := loadActor(ctx, tx, by.ID)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE themes SET intro = ?, when_text = ? WHERE slug = ?", intro, when, slug)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return audit(ctx, tx, &actor, ActionThemeChange, slug, "")
+	})
+	if err != nil {
+		return Theme{}, fmt.Errorf("update theme %q: %w", slug, err)
+	}
+	d.casesChanged(ctx) // the index holds the theme list
+	return d.FindTheme(ctx, slug)
+}

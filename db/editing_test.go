@@ -1,0 +1,299 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCanTransition(t *testing.T) {
+	cases := []struct {
+		role, from, to string
+		want           bool
+	}{
+		{RoleEditor, "", StatusDraft, true},
+		{RoleEditor, "", StatusPublished, true},
+		{RoleEditor, "", StatusArchived, false},
+		{RoleEditor, StatusDraft, StatusSubmitted, true},
+		{RoleEditor, StatusSubmitted, StatusDraft, true},
+		{RoleEditor, StatusSubmitted, StatusPublished, true},
+		{RoleEditor, StatusSubmitted, StatusArchived, true},
+		{RoleEditor, StatusPublished, StatusArchived, true},
+		{RoleEditor, StatusPublished, StatusSubmitted, false},
+		{RoleEditor, StatusArchived, StatusPublished, false},
+		{RoleEditor, StatusArchived, StatusDraft, false},
+		{RoleEditor, StatusArchived, StatusArchived, true},
+		{RoleAdmin, StatusArchived, StatusPublished, true},
+		{RoleAdmin, StatusArchived, StatusDraft, true},
+		{RoleAdmin, StatusArchived, StatusSubmitted, false},
+		{RoleAdmin, "", StatusArchived, false},
+		{"bezoeker", StatusDraft, StatusDraft, false},
+		{RoleAdmin, StatusDraft, "verwijderd", false},
+	}
+	for _, c := range cases {
+		if got := CanTransition(c.role, c.from, c.to); got != c.want {
+			t.Errorf("CanTransition(%s, %q, %q) = %v", c.role, c.from, c.to, got)
+		}
+	}
+	if got := AllowedStatuses(RoleEditor, StatusArchived); len(got) != 1 || got[0] != StatusArchived {
+		t.Errorf("redacteur from archive: %v", got)
+	}
+}
+
+func TestSlugify(t *testing.T) {
+	for in, want := range map[string]string{
+		"Café in ’s-Hertogenbosch":        "cafe-in-s-hertogenbosch",
+		"  Wonen -- boven  winkels!":      "wonen-boven-winkels",
+		"Één, twee & drie (2025)":         "een-twee-drie-2025",
+		"日本":                              "",
+		strings.Repeat("lang woord ", 20): "lang-woord-lang-woord-lang-woord-lang-woord-lang-woord-lang-woord-lang-woord",
+	} {
+		if got := Slugify(in); got != want {
+			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDiffCases(t *testing.T) {
+	year := 2024
+	a := CaseInput{Title: "Oud", Body: "regel 1\nregel 2\nregel 3", Themes: []string{"b", "a"}, Status: StatusDraft, Year: &year}
+	b := a
+	b.Title = "Nieuw"
+	b.Themes = []string{"a", "b"}
+	b.Year = nil
+	b.Body = "regel 1\nregel twee\nregel 3\nregel 4"
+	d := DiffCases(a, b, nil)
+	fields := map[string]FieldChange{}
+	for _, f := range d.Fields {
+		fields[f.Field] = f
+	}
+	if fields["title"].Before != "Oud" || fields["title"].After != "Nieuw" {
+		t.Errorf("title change: %+v", fields["title"])
+	}
+	if _, ok := fields["themes"]; ok {
+		t.Error("themes in another order count as a change")
+	}
+	if fields["year"].Before != "2024" || fields["year"].After != "" {
+		t.Errorf("year change: %+v", fields["year"])
+	}
+	var got []string
+	for _, l := range d.Body {
+		got = append(got, string(l.Op)+l.Text)
+	}
+	want := " regel 1|-regel 2|+regel twee| regel 3|+regel 4"
+	if strings.Join(got, "|") != want {
+		t.Errorf("body diff = %q, want %q", strings.Join(got, "|"), want)
+	}
+	if DiffCases(a, a, nil).Changed() {
+		t.Error("identical revisions differ")
+	}
+}
+
+func TestUpdateCaseVersionsAndRevisions(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := CaseInput{Slug: "proef", Title: "Proef", Summary: "S", Kind: KindApproach, Status: StatusDraft}
+	c, err := d.CreateCase(ctx, in, &ed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Title = "Proef 2"
+	if _, err := d.UpdateCase(ctx, c.ID, c.Version, in, ed, "tweede"); err != nil {
+		t.Fatal(err)
+	}
+	in.Title = "Proef 3"
+	if _, err := d.UpdateCase(ctx, c.ID, c.Version, in, ed, ""); !errors.Is(err, ErrConflict) {
+		t.Fatalf("stale version: %v, want ErrConflict", err)
+	}
+	if _, err := d.UpdateCase(ctx, 424242, 1, in, ed, ""); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown case: %v", err)
+	}
+	revs, err := d.Revisions(ctx, c.ID)
+	if err != nil || len(revs) != 2 || revs[0].Version != 2 || revs[0].Content.Title != "Proef 2" || revs[0].Note != "tweede" ||
+		revs[1].Content.Title != "Proef" || revs[0].EditorName != "ria@example.org" {
+		t.Fatalf("revisions = %+v, %v", revs, err)
+	}
+	// A seeded case has its first revision too.
+	seeded, _ := d.FindCaseBySlug(ctx, "startblok-riekerhaven")
+	if revs, _ := d.Revisions(ctx, seeded.ID); len(revs) != 1 {
+		t.Errorf("seed case has %d revisions", len(revs))
+	}
+	// A disabled editor can no longer write.
+	admin, _ := d.CreateUser(ctx, UserInput{Email: "admin@example.org", Role: RoleAdmin, Password: "een lang wachtwoord"}, nil)
+	off := true
+	if _, err := d.UpdateUser(ctx, ed.ID, UserUpdate{Disabled: &off}, admin); err != nil {
+		t.Fatal(err)
+	}
+	cur, _ := d.FindCaseByID(ctx, c.ID)
+	if _, err := d.UpdateCase(ctx, c.ID, cur.Version, in, ed, ""); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("disabled editor: %v", err)
+	}
+}
+
+func TestSessionStorage(t *testing.T) {
+	d := openTest(t)
+	s := d.Sessions()
+	if err := s.Set("a", []byte("data-a"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("b", []byte("data-b"), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.Get("a"); string(v) != "data-a" {
+		t.Fatalf("get a = %q", v)
+	}
+	if v, _ := s.Get("nope"); v != nil {
+		t.Fatal("unknown session found")
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if v, _ := s.Get("b"); v != nil {
+		t.Fatal("expired session still returned")
+	}
+	// The next save after sessionSweepEvery removes expired rows.
+	s.lastSweep.Store(0)
+	if err := s.Set("c", []byte("data-c"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	d.r.QueryRow("SELECT count(*) FROM sessions").Scan(&n)
+	if n != 2 {
+		t.Fatalf("%d sessions stored after the sweep, want 2", n)
+	}
+	if err := s.Delete("a"); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.Get("a"); v != nil {
+		t.Fatal("deleted session found")
+	}
+}
+
+func TestSecretIsMadeOnce(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	a, err := d.Secret(ctx, "k", 32)
+	if err != nil || len(a) != 32 {
+		t.Fatal(err)
+	}
+	b, _ := d.Secret(ctx, "k", 32)
+	if string(a) != string(b) {
+		t.Fatal("secret changed")
+	}
+}
+
+func TestImportReplacesFictitious(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		// OR IGNORE / ON CONFLICT: the same rows as the map's seed, where it has them.
+		`INSERT OR IGNORE INTO divisions (year, view_box, source) VALUES (2025, '0 0 1 1', 'test')`,
+		`INSERT OR IGNORE INTO division_gemeenten (division, code, name, province_code, population, label_x, label_y, path)
+			SELECT 2025, code, name, province_code, population, 0, 0, 'M0 0z' FROM gemeenten`,
+		`INSERT OR IGNORE INTO periods (code, division, national_total, total_status) VALUES ('2025-H2', 2025, 10000, 'vastgesteld')`,
+		`INSERT INTO taakstellingen (period, division, gemeente_code, amount, basis) VALUES ('2025-H2', 2025, 'GM0363', 900, 'berekend')
+			ON CONFLICT (period, gemeente_code) DO UPDATE SET amount = 900, basis = 'berekend'`,
+		`INSERT INTO realisaties (period, division, gemeente_code, peildatum, realised, basis) VALUES
+			('2025-H2', 2025, 'GM0363', '2025-08-01', 3, 'fictief'), ('2025-H2', 2025, 'GM0014', '2025-08-01', 4, 'fictief')
+			ON CONFLICT (period, gemeente_code, peildatum) DO UPDATE SET realised = excluded.realised, basis = 'fictief'`,
+	} {
+		if _, err := d.w.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ed, _ := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	file := "gemeente_code,periode,taakstelling,peildatum,gerealiseerd,officieel\n" +
+		"GM0363,2025-H2,950,2025-08-01,5,ja\n" +
+		"GM0363,2025-H2,,2026-01-01,80,ja\n"
+	imp, lineErrs, err := d.ParseFigureImport(ctx, "2025-H2", "f.csv", []byte(file))
+	if err != nil || lineErrs != nil {
+		t.Fatalf("parse: %v %v", err, lineErrs)
+	}
+	p, err := d.ImportFigures(ctx, imp, ed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ChangedFigures != 1 || p.NewFigures != 2 || p.FictitiousRemoved < 2 {
+		t.Errorf("summary = %+v", p)
+	}
+	var basis string
+	var amount int
+	d.r.QueryRow("SELECT amount, basis FROM taakstellingen WHERE gemeente_code = 'GM0363' AND period = '2025-H2'").Scan(&amount, &basis)
+	if amount != 950 || basis != "officieel" {
+		t.Errorf("taakstelling = %d %s", amount, basis)
+	}
+	var fict int
+	d.r.QueryRow("SELECT count(*) FROM realisaties WHERE basis = 'fictief' AND period = '2025-H2'").Scan(&fict)
+	if fict != 0 {
+		t.Errorf("%d fictitious realisations left in the imported period", fict)
+	}
+	// Peildata of H2 run to 1 January of the next year.
+	if _, errs, _ := d.ParseFigureImport(ctx, "2025-H2", "f.csv", []byte("gemeente_code,periode,peildatum,gerealiseerd,officieel\nGM0363,2025-H2,2025-07-01,1,ja\n")); len(errs) != 1 {
+		t.Errorf("2025-07-01 accepted for 2025-H2: %v", errs)
+	}
+}
+
+// The snapshot patched after each save equals one loaded from scratch.
+func TestCaseChangedPatchesIndex(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.caseIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string) {
+		t.Helper()
+		fresh, err := loadIndex(ctx, d.r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := d.index.Load()
+		if got == nil {
+			t.Fatalf("%s: no snapshot", step)
+		}
+		if !slices.Equal(got.entries, fresh.entries) || !slices.Equal(got.byYear, fresh.byYear) || !slices.Equal(got.pos, fresh.pos) {
+			t.Fatalf("%s: patched snapshot differs from a fresh one", step)
+		}
+	}
+	y2019, y2030 := 2019, 2030
+	in := CaseInput{Slug: "patch", Title: "Patch", Summary: "S", Kind: KindSolution, Status: StatusPublished, Year: &y2019,
+		GemeenteCode: "GM0363", Themes: []string{"gezinnen"}}
+	c, err := d.CreateCase(ctx, in, &ed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("create published")
+	in.Year, in.Themes, in.GemeenteCode = &y2030, []string{"woningdelen", "gezinnen"}, "GM0014"
+	c, _ = d.UpdateCase(ctx, c.ID, c.Version, in, ed, "")
+	check("change year, themes, gemeente")
+	in.Year = nil
+	c, _ = d.UpdateCase(ctx, c.ID, c.Version, in, ed, "")
+	check("year unknown")
+	c, _ = d.SetCaseStatus(ctx, c.ID, c.Version, StatusArchived, ed, "")
+	check("archive")
+	in2 := in
+	in2.Slug, in2.Status = "concept", StatusDraft
+	c2, _ := d.CreateCase(ctx, in2, &ed.ID)
+	check("create concept")
+	seeded, _ := d.FindCaseBySlug(ctx, "startblok-riekerhaven")
+	sin := seeded.Input()
+	sin.Year = &y2030
+	if _, err := d.UpdateCase(ctx, seeded.ID, seeded.Version, sin, ed, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("seed case moves in the year order")
+	c2, _ = d.SetCaseStatus(ctx, c2.ID, c2.Version, StatusPublished, ed, "")
+	check("publish the concept")
+	if _, err := d.RestoreRevision(ctx, seeded.ID, 1, seeded.Version+1, ed); err != nil {
+		t.Fatal(err)
+	}
+	check("restore")
+}

@@ -1,0 +1,791 @@
+package db
+
+// Land in beeld: the taakstelling figures of every gemeente, per half year.
+//
+// # The model (issue 3)
+//
+// Every half year (a Period, "2025-H1") the state sets a national number of permit
+// holders to house (periods.national_total). Each gemeente's taakstelling is its share
+// in proportion to its population (taakstellingen, basis 'berekend' when this program
+// computed it, 'officieel' when imported from the circulaire). Realisations are
+// counted monthly: realisaties holds, per gemeente and peildatum (the 1st of a month),
+// the number housed in the period up to that date, cumulative, as COA reports it.
+//
+//   - gecorrigeerde taakstelling = taakstelling + achterstand carried in
+//     − voorsprong carried in (CarriedIn is positive for an achterstand).
+//   - A carry-in is known only when the previous half year, on the same boundary set,
+//     had a known gecorrigeerde taakstelling and a realisation at its last peildatum
+//     (the period's end). Otherwise it is unknown, and the period is computed without
+//     carry-over; every page and export says so (CarriedIn nil).
+//   - After m elapsed months (the gemeente's latest peildatum in the period) a gemeente
+//     is expected to have housed m/6 of its gecorrigeerde taakstelling. Expected is
+//     rounded up to whole persons: "realised ≥ m/6 × gecorrigeerd" holds exactly when
+//     realised ≥ Expected, because realised is a whole number.
+//   - Standing compares realised with Expected: voorsprong from 110 %, op schema from
+//     100 %, achterstand from 75 %, grote achterstand below; geen gegevens when the
+//     taakstelling or the realisation is unknown. See classify.
+//   - At the end of a period what is left (gecorrigeerd − realised, negative for a
+//     voorsprong) carries to the next period.
+//
+// # Importing official figures (issue 4 builds the importer; this is its contract)
+//
+// Everything an import needs is in the schema; it runs in one d.write transaction:
+//
+//   - Look up the period (FindPeriod): its Division is the boundary set whose codes
+//     are valid (PeriodGemeenten lists them). Both foreign keys of taakstellingen and
+//     realisaties enforce that pairing, and a CHECK keeps each peildatum inside its
+//     period.
+//   - Taakstelling: INSERT INTO taakstellingen (period, division, gemeente_code,
+//     amount, basis) VALUES (…, 'officieel') ON CONFLICT (period, gemeente_code)
+//     DO UPDATE SET amount = excluded.amount, basis = excluded.basis.
+//   - Realisations: DELETE FROM realisaties WHERE period = ? AND basis = 'fictief'
+//     (all gemeenten of the period, so official and fictitious figures never mix),
+//     then INSERT the cumulative count per (gemeente, peildatum) with basis
+//     'officieel', upserting like the taakstelling. Counts must not decrease within a
+//     period; the importer validates that.
+//   - Periods of the 2016 boundary set (2016–2017) have no population, so their
+//     taakstelling is never computed: only imported official figures appear there.
+//
+// Nothing else is needed: triggers bump figures_version on every change, and the next
+// request rebuilds the computed standings (figureSnapshot) and the cached maps.
+// A suggested shape: type FigureImport struct { Period string; Rows []FigureImportRow }
+// with FigureImportRow{GemeenteCode string; Taakstelling *int; Realised map[string]int
+// (peildatum → count)} and func (d *DB) ImportFigures(ctx, FigureImport) error.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Bases of a figure: where it comes from.
+const (
+	BasisOfficial   = "officieel" // imported from an official source
+	BasisComputed   = "berekend"  // taakstelling computed from the national total and population
+	BasisFictitious = "fictief"   // generated demo realisations
+)
+
+// Statuses of a national total (periods.total_status).
+const (
+	TotalSet      = "vastgesteld"
+	TotalLowered  = "vastgesteld (verlaagd)"
+	TotalForecast = "prognose"
+	TotalInferred = "afgeleid"
+	TotalMissing  = "niet gevonden"
+)
+
+// Period is a half year and its national taakstelling.
+type Period struct {
+	Code          string // "2025-H1"
+	Year          int
+	Half          int // 1 or 2
+	Division      int // year of the boundary set its figures use; 0: none
+	NationalTotal *int
+	TotalStatus   string
+	SourceURL     string
+	SourceDate    string // as the source gives it: "2025-04" or "2025-04-16"
+	Note          string
+}
+
+var periodPattern = regexp.MustCompile(`^([12][0-9]{3})-H([12])$`)
+
+// ParsePeriod checks a period code such as "2025-H1".
+func ParsePeriod(code string) (year, half int, ok bool) {
+	m := periodPattern.FindStringSubmatch(code)
+	if m == nil {
+		return 0, 0, false
+	}
+	year, _ = strconv.Atoi(m[1])
+	half, _ = strconv.Atoi(m[2])
+	return year, half, true
+}
+
+// PeriodCode is the code of the half year that contains t.
+func PeriodCode(t time.Time) string {
+	half := 1
+	if t.Month() > time.June {
+		half = 2
+	}
+	return fmt.Sprintf("%d-H%d", t.Year(), half)
+}
+
+// Start is the first day of the period.
+func (p Period) Start() time.Time {
+	return time.Date(p.Year, time.Month(6*(p.Half-1)+1), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// End is the first day after the period: its last peildatum.
+func (p Period) End() time.Time { return p.Start().AddDate(0, 6, 0) }
+
+// Label is the short Dutch name: "1e halfjaar 2025".
+func (p Period) Label() string { return fmt.Sprintf("%de halfjaar %d", p.Half, p.Year) }
+
+// LongLabel is the Dutch name in a sentence: "het eerste halfjaar van 2025".
+func (p Period) LongLabel() string {
+	if p.Half == 1 {
+		return fmt.Sprintf("het eerste halfjaar van %d", p.Year)
+	}
+	return fmt.Sprintf("het tweede halfjaar van %d", p.Year)
+}
+
+// Known reports whether the national total was found.
+func (p Period) Known() bool { return p.NationalTotal != nil }
+
+// seq numbers half years consecutively, so the previous period is seq-1.
+func (p Period) seq() int { return 2*p.Year + p.Half - 1 }
+
+// Months is the number of whole months from the start of the period to a peildatum.
+func (p Period) Months(peildatum time.Time) int {
+	s := p.Start()
+	return (peildatum.Year()-s.Year())*12 + int(peildatum.Month()) - int(s.Month())
+}
+
+// Peildatum is the date that closes month m (1–6) of the period.
+func (p Period) Peildatum(m int) time.Time { return p.Start().AddDate(0, m, 0) }
+
+// Standing is how a gemeente stands against its pro-rata expectation.
+type Standing string
+
+// The classes of the map, on a diverging scale.
+const (
+	StandingAhead      Standing = "voorsprong"
+	StandingOnSchedule Standing = "op schema"
+	StandingBehind     Standing = "achterstand"
+	StandingFarBehind  Standing = "grote achterstand"
+	StandingNoData     Standing = "geen gegevens"
+)
+
+// Standings lists the classes in legend order.
+var Standings = []Standing{StandingAhead, StandingOnSchedule, StandingBehind, StandingFarBehind, StandingNoData}
+
+// Thresholds of the classes, in percent of the pro-rata expectation.
+const (
+	AheadFromPercent  = 110 // voorsprong: at least this
+	BehindFromPercent = 75  // achterstand: at least this (and below 100); below: grote achterstand
+)
+
+// Slug is the class as a URL and CSS value: "grote-achterstand".
+func (s Standing) Slug() string { return strings.ReplaceAll(string(s), " ", "-") }
+
+// Rule states the threshold of the class in Dutch, for the legend.
+func (s Standing) Rule() string {
+	switch s {
+	case StandingAhead:
+		return fmt.Sprintf("%d %% of meer van het aantal dat naar rato verwacht wordt", AheadFromPercent)
+	case StandingOnSchedule:
+		return fmt.Sprintf("100 tot %d %% van het verwachte aantal", AheadFromPercent)
+	case StandingBehind:
+		return fmt.Sprintf("%d tot 100 %% van het verwachte aantal", BehindFromPercent)
+	case StandingFarBehind:
+		return fmt.Sprintf("minder dan %d %% van het verwachte aantal", BehindFromPercent)
+	}
+	return "taakstelling of realisatie onbekend"
+}
+
+// StandingBySlug finds a class by its slug.
+func StandingBySlug(slug string) (Standing, bool) {
+	for _, s := range Standings {
+		if s.Slug() == slug {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// classify puts realised against expected (both whole persons) in a class, with the
+// percentage rounded down, so that the shown percentage never crosses a threshold
+// the class did not. When nothing (or less than nothing, after a large voorsprong
+// carried in) is expected there is no percentage: any realisation is a voorsprong.
+func classify(realised, expected int) (Standing, *int) {
+	if expected <= 0 {
+		if realised > expected {
+			return StandingAhead, nil
+		}
+		return StandingOnSchedule, nil
+	}
+	pct := realised * 100 / expected
+	switch {
+	case 100*realised >= AheadFromPercent*expected:
+		return StandingAhead, &pct
+	case realised >= expected:
+		return StandingOnSchedule, &pct
+	case 100*realised >= BehindFromPercent*expected:
+		return StandingBehind, &pct
+	}
+	return StandingFarBehind, &pct
+}
+
+// ExpectedProRata is the number of persons a gemeente must have housed after months
+// elapsed months to be on schedule: months/6 of its gecorrigeerde taakstelling,
+// rounded up (towards +∞, also for a negative gecorrigeerde taakstelling).
+func ExpectedProRata(months, corrected int) int {
+	n := months * corrected
+	q := n / 6
+	if n%6 != 0 && n > 0 {
+		q++
+	}
+	return q
+}
+
+// GemeenteFigures is one gemeente's standing in one period. A nil pointer means
+// unknown; it is never shown or exported as zero.
+type GemeenteFigures struct {
+	Period            string
+	Code              string
+	Name              string
+	ProvinceCode      string
+	ProvinceName      string
+	Population        *int // CBS, 1 January of the boundary set's year
+	Taakstelling      *int
+	TaakstellingBasis string // BasisOfficial, BasisComputed or ""
+	CarriedIn         *int   // achterstand carried in; negative: voorsprong carried in
+	Corrected         *int   // gecorrigeerde taakstelling
+	Peildatum         time.Time
+	Months            int  // elapsed months counted, up to Peildatum (0–6)
+	Realised          *int // housed in the period up to Peildatum
+	RealisedBasis     string
+	Expected          *int // pro rata, whole persons
+	Difference        *int // Realised − Expected; negative: achterstand
+	Percentage        *int // Realised as a percentage of Expected, rounded down
+	Remaining         *int // still to house this period: max(0, Corrected − Realised)
+	CarriedOut        *int // left over at the end of the period, for the next one
+	Standing          Standing
+	// Cumulative realised per month of the period (index 0 is month 1); nil where no
+	// figure exists for that peildatum.
+	Cumulative [6]*int
+}
+
+// Source says in one word where the figures come from, as the exports do: "fictief"
+// when the realisations are fictitious, else "berekend" when the taakstelling is
+// computed, else "officieel"; "" when nothing is known.
+func (g GemeenteFigures) Source() string {
+	switch {
+	case g.RealisedBasis == BasisFictitious:
+		return BasisFictitious
+	case g.TaakstellingBasis == BasisComputed:
+		return BasisComputed
+	case g.TaakstellingBasis == BasisOfficial || g.RealisedBasis == BasisOfficial:
+		return BasisOfficial
+	}
+	return ""
+}
+
+// Monthly is the number housed in month m (1–6), when the figures of that month and
+// the one before are known.
+func (g GemeenteFigures) Monthly(m int) *int {
+	if m < 1 || m > 6 || g.Cumulative[m-1] == nil {
+		return nil
+	}
+	prev := 0
+	if m > 1 {
+		if g.Cumulative[m-2] == nil {
+			return nil
+		}
+		prev = *g.Cumulative[m-2]
+	}
+	n := *g.Cumulative[m-1] - prev
+	return &n
+}
+
+// FigureTotals sums the figures of a set of gemeenten. Every sum is over the
+// gemeenten whose value is known; the *Known counts say how many that were.
+type FigureTotals struct {
+	Gemeenten         int
+	Taakstelling      int
+	TaakstellingKnown int
+	CarriedIn         int
+	CarriedInKnown    int
+	Corrected         int
+	Realised          int
+	RealisedKnown     int
+	Expected          int
+	Remaining         int
+	RemainingKnown    int
+	Counts            []StandingCount // every class, in legend order
+	Computed          bool            // some taakstelling is computed
+	Fictitious        bool            // some realisation is fictitious
+	Official          bool            // some figure is official
+}
+
+// StandingCount is the number of gemeenten in a class.
+type StandingCount struct {
+	Standing Standing
+	Count    int
+}
+
+// Count is the number of gemeenten in class s.
+func (t FigureTotals) Count(s Standing) int {
+	for _, c := range t.Counts {
+		if c.Standing == s {
+			return c.Count
+		}
+	}
+	return 0
+}
+
+// SumFigures adds up rows.
+func SumFigures(rows []GemeenteFigures) FigureTotals {
+	t := FigureTotals{Gemeenten: len(rows)}
+	counts := map[Standing]int{}
+	for _, g := range rows {
+		counts[g.Standing]++
+		if g.Taakstelling != nil {
+			t.Taakstelling += *g.Taakstelling
+			t.TaakstellingKnown++
+		}
+		if g.CarriedIn != nil {
+			t.CarriedIn += *g.CarriedIn
+			t.CarriedInKnown++
+		}
+		if g.Corrected != nil {
+			t.Corrected += *g.Corrected
+		}
+		if g.Realised != nil {
+			t.Realised += *g.Realised
+			t.RealisedKnown++
+		}
+		if g.Expected != nil {
+			t.Expected += *g.Expected
+		}
+		if g.Remaining != nil {
+			t.Remaining += *g.Remaining
+			t.RemainingKnown++
+		}
+		t.Computed = t.Computed || g.TaakstellingBasis == BasisComputed
+		t.Fictitious = t.Fictitious || g.RealisedBasis == BasisFictitious
+		t.Official = t.Official || g.TaakstellingBasis == BasisOfficial || g.RealisedBasis == BasisOfficial
+	}
+	for _, s := range Standings {
+		t.Counts = append(t.Counts, StandingCount{s, counts[s]})
+	}
+	return t
+}
+
+// PeriodFigures is every gemeente of a period's boundary set with its figures. It
+// belongs to a shared snapshot: read it, never change it.
+type PeriodFigures struct {
+	Period    Period
+	Version   int64             // changes whenever any figure changes: a cache key
+	Gemeenten []GemeenteFigures // by name
+	Totals    FigureTotals
+	Peildatum time.Time // the latest peildatum in the period; zero when none
+	index     map[string]int
+}
+
+// Gemeente returns the figures of one gemeente.
+func (pf *PeriodFigures) Gemeente(code string) (GemeenteFigures, bool) {
+	i, ok := pf.index[code]
+	if !ok {
+		return GemeenteFigures{}, false
+	}
+	return pf.Gemeenten[i], true
+}
+
+// Select returns the gemeenten of a province (all when "") in a class (all when
+// ""), by name, in a new slice.
+func (pf *PeriodFigures) Select(province string, standing Standing) []GemeenteFigures {
+	out := make([]GemeenteFigures, 0, len(pf.Gemeenten))
+	for _, g := range pf.Gemeenten {
+		if (province == "" || g.ProvinceCode == province) && (standing == "" || g.Standing == standing) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// figureSnapshot is every period with its computed figures at one figures_version.
+type figureSnapshot struct {
+	version    int64
+	periods    []Period // all, chronological
+	mapPeriods []Period // the periods with per-gemeente figures, chronological
+	byPeriod   map[string]*PeriodFigures
+}
+
+// figures returns the computed figures, rebuilding them when figures_version moved.
+// The version check is one primary-key read; the rebuild (all figures, a few
+// milliseconds) happens once per change.
+func (d *DB) figures(ctx context.Context) (*figureSnapshot, error) {
+	var v int64
+	if err := d.r.QueryRowContext(ctx, "SELECT version FROM figures_version WHERE id = 1").Scan(&v); err != nil {
+		return nil, fmt.Errorf("figures version: %w", err)
+	}
+	if s := d.figs.Load(); s != nil && s.version >= v {
+		return s, nil
+	}
+	d.figsMu.Lock()
+	defer d.figsMu.Unlock()
+	if s := d.figs.Load(); s != nil && s.version >= v {
+		return s, nil
+	}
+	s, err := loadFigures(ctx, d.r)
+	if err != nil {
+		return nil, fmt.Errorf("load figures: %w", err)
+	}
+	d.figs.Store(s)
+	return s, nil
+}
+
+// Periods lists every half year with its national total, oldest first.
+func (d *DB) Periods(ctx context.Context) ([]Period, error) {
+	s, err := d.figures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(s.periods), nil
+}
+
+// FindPeriod returns one period by code.
+func (d *DB) FindPeriod(ctx context.Context, code string) (Period, error) {
+	s, err := d.figures(ctx)
+	if err != nil {
+		return Period{}, err
+	}
+	for _, p := range s.periods {
+		if p.Code == code {
+			return p, nil
+		}
+	}
+	return Period{}, fmt.Errorf("find period %q: %w", code, ErrNotFound)
+}
+
+// FigurePeriods lists the periods the map can show, oldest first: from the first to
+// the last period with any per-gemeente figure, each on a boundary set. A period in
+// between without figures (2024-H2: no national total found) is listed too, so that
+// the map can say why it is empty.
+func (d *DB) FigurePeriods(ctx context.Context) ([]Period, error) {
+	s, err := d.figures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(s.mapPeriods), nil
+}
+
+// PeriodFigures returns the figures of every gemeente in a period of FigurePeriods.
+func (d *DB) PeriodFigures(ctx context.Context, code string) (*PeriodFigures, error) {
+	s, err := d.figures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pf, ok := s.byPeriod[code]
+	if !ok {
+		return nil, fmt.Errorf("period figures %q: %w", code, ErrNotFound)
+	}
+	return pf, nil
+}
+
+// CurrentPeriod picks the period to show by default on date today: the map period
+// that contains today, or else the latest one before it, or else the first one.
+func CurrentPeriod(periods []Period, today time.Time) (Period, bool) {
+	if len(periods) == 0 {
+		return Period{}, false
+	}
+	code := PeriodCode(today)
+	best := periods[0]
+	for _, p := range periods {
+		if p.Code <= code {
+			best = p
+		}
+	}
+	return best, true
+}
+
+// GemeenteInfo identifies a gemeente of any boundary set.
+type GemeenteInfo struct {
+	Code         string
+	Name         string
+	ProvinceCode string
+	ProvinceName string
+	Population   *int
+	Division     int  // the latest boundary set it belongs to
+	Current      bool // part of the current division (cases can refer to it)
+}
+
+// GemeenteHistory returns a gemeente and its figures in every map period whose
+// boundary set includes it, oldest first.
+func (d *DB) GemeenteHistory(ctx context.Context, code string) (GemeenteInfo, []GemeenteFigures, error) {
+	var (
+		info GemeenteInfo
+		pop  sql.NullInt64
+	)
+	err := d.r.QueryRowContext(ctx, `SELECT dg.code, dg.name, dg.province_code, p.name, dg.population, dg.division,
+		EXISTS (SELECT 1 FROM gemeenten g WHERE g.code = dg.code)
+		FROM division_gemeenten dg JOIN provinces p ON p.code = dg.province_code
+		WHERE dg.code = ? ORDER BY dg.division DESC LIMIT 1`, code).
+		Scan(&info.Code, &info.Name, &info.ProvinceCode, &info.ProvinceName, &pop, &info.Division, &info.Current)
+	if errors.Is(err, sql.ErrNoRows) {
+		return GemeenteInfo{}, nil, fmt.Errorf("gemeente history %q: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return GemeenteInfo{}, nil, fmt.Errorf("gemeente history %q: %w", code, err)
+	}
+	info.Population = intPtr(pop)
+	s, err := d.figures(ctx)
+	if err != nil {
+		return GemeenteInfo{}, nil, err
+	}
+	var out []GemeenteFigures
+	for _, p := range s.mapPeriods {
+		if g, ok := s.byPeriod[p.Code].Gemeente(code); ok {
+			out = append(out, g)
+		}
+	}
+	return info, out, nil
+}
+
+// PeriodGemeenten lists the gemeenten (code → name) valid in a period: those of its
+// boundary set. An importer validates codes against it.
+func (d *DB) PeriodGemeenten(ctx context.Context, period string) (map[string]string, error) {
+	rows, err := d.r.QueryContext(ctx, `SELECT dg.code, dg.name FROM periods p
+		JOIN division_gemeenten dg ON dg.division = p.division WHERE p.code = ?`, period)
+	if err != nil {
+		return nil, fmt.Errorf("gemeenten of period %q: %w", period, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var code, name string
+		if err := rows.Scan(&code, &name); err != nil {
+			return nil, fmt.Errorf("gemeenten of period %q: %w", period, err)
+		}
+		out[code] = name
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("gemeenten of period %q: %w", period, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("gemeenten of period %q: %w", period, ErrNotFound)
+	}
+	return out, nil
+}
+
+// Inputs of the computation, as stored.
+type (
+	divisionGemeente struct {
+		code, name, provinceCode, provinceName string
+		population                             *int
+	}
+	taakRow struct {
+		amount int
+		basis  string
+	}
+	realRow struct {
+		peildatum time.Time
+		realised  int
+		basis     string
+	}
+)
+
+func loadFigures(ctx context.Context, r *sql.DB) (*figureSnapshot, error) {
+	// One read transaction: every table at the same moment.
+	tx, err := r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	s := &figureSnapshot{byPeriod: map[string]*PeriodFigures{}}
+	if err := tx.QueryRowContext(ctx, "SELECT version FROM figures_version WHERE id = 1").Scan(&s.version); err != nil {
+		return nil, err
+	}
+	if s.periods, err = loadPeriods(ctx, tx); err != nil {
+		return nil, err
+	}
+	divisions, err := loadDivisionGemeenten(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	taak := map[string]map[string]taakRow{}
+	rows, err := tx.QueryContext(ctx, "SELECT period, gemeente_code, amount, basis FROM taakstellingen")
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var period, code string
+		var t taakRow
+		if err := rows.Scan(&period, &code, &t.amount, &t.basis); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if taak[period] == nil {
+			taak[period] = map[string]taakRow{}
+		}
+		taak[period][code] = t
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	reals := map[string]map[string][]realRow{}
+	rows, err = tx.QueryContext(ctx, `SELECT period, gemeente_code, peildatum, realised, basis
+		FROM realisaties ORDER BY period, gemeente_code, peildatum`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var period, code, day string
+		var rr realRow
+		if err := rows.Scan(&period, &code, &day, &rr.realised, &rr.basis); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if rr.peildatum, err = time.Parse(time.DateOnly, day); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("peildatum %q of %s in %s: %w", day, code, period, err)
+		}
+		if reals[period] == nil {
+			reals[period] = map[string][]realRow{}
+		}
+		reals[period][code] = append(reals[period][code], rr)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	// The map shows the periods from the first to the last one with figures.
+	first, last := -1, -1
+	for i, p := range s.periods {
+		if p.Division != 0 && (len(taak[p.Code]) > 0 || len(reals[p.Code]) > 0) {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	var (
+		carry    map[string]int
+		prevSeq  int
+		prevDivn int
+	)
+	for i := max(first, 0); first >= 0 && i <= last; i++ {
+		p := s.periods[i]
+		if p.Division == 0 {
+			carry = nil
+			continue
+		}
+		if p.seq() != prevSeq+1 || p.Division != prevDivn {
+			carry = nil // no carry-over across a gap or a change of boundaries
+		}
+		rows, out := computePeriod(p, divisions[p.Division], taak[p.Code], reals[p.Code], carry)
+		pf := &PeriodFigures{Period: p, Version: s.version, Gemeenten: rows, index: map[string]int{}}
+		for j, g := range rows {
+			pf.index[g.Code] = j
+			if g.Peildatum.After(pf.Peildatum) {
+				pf.Peildatum = g.Peildatum
+			}
+		}
+		pf.Totals = SumFigures(rows)
+		s.byPeriod[p.Code] = pf
+		s.mapPeriods = append(s.mapPeriods, p)
+		carry, prevSeq, prevDivn = out, p.seq(), p.Division
+	}
+	return s, tx.Commit()
+}
+
+func loadPeriods(ctx context.Context, q queryer) ([]Period, error) {
+	rows, err := q.QueryContext(ctx, `SELECT code, coalesce(division, 0), national_total, total_status,
+		source_url, source_date, note FROM periods ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Period
+	for rows.Next() {
+		var (
+			p     Period
+			total sql.NullInt64
+		)
+		if err := rows.Scan(&p.Code, &p.Division, &total, &p.TotalStatus, &p.SourceURL, &p.SourceDate, &p.Note); err != nil {
+			return nil, err
+		}
+		p.NationalTotal = intPtr(total)
+		p.Year, p.Half, _ = ParsePeriod(p.Code)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// loadDivisionGemeenten returns the gemeenten of every boundary set, by name.
+func loadDivisionGemeenten(ctx context.Context, q queryer) (map[int][]divisionGemeente, error) {
+	rows, err := q.QueryContext(ctx, `SELECT dg.division, dg.code, dg.name, dg.province_code, p.name, dg.population
+		FROM division_gemeenten dg JOIN provinces p ON p.code = dg.province_code
+		ORDER BY dg.division, dg.name COLLATE NOCASE, dg.code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int][]divisionGemeente{}
+	for rows.Next() {
+		var (
+			div int
+			g   divisionGemeente
+			pop sql.NullInt64
+		)
+		if err := rows.Scan(&div, &g.code, &g.name, &g.provinceCode, &g.provinceName, &pop); err != nil {
+			return nil, err
+		}
+		g.population = intPtr(pop)
+		out[div] = append(out[div], g)
+	}
+	return out, rows.Err()
+}
+
+// computePeriod works out every gemeente's standing in period p from its
+// taakstelling, its realisations (per gemeente, by peildatum) and what the previous
+// period carried over (nil: unknown for all). It returns the rows and what this
+// period carries to the next one: only for gemeenten whose figures are complete.
+func computePeriod(p Period, gemeenten []divisionGemeente, taak map[string]taakRow,
+	reals map[string][]realRow, carry map[string]int) ([]GemeenteFigures, map[string]int) {
+	out := make([]GemeenteFigures, 0, len(gemeenten))
+	next := map[string]int{}
+	for _, dg := range gemeenten {
+		g := GemeenteFigures{
+			Period: p.Code, Code: dg.code, Name: dg.name,
+			ProvinceCode: dg.provinceCode, ProvinceName: dg.provinceName,
+			Population: dg.population, Standing: StandingNoData,
+		}
+		if t, ok := taak[dg.code]; ok {
+			g.Taakstelling, g.TaakstellingBasis = ptr(t.amount), t.basis
+			corrected := t.amount
+			if c, ok := carry[dg.code]; ok {
+				g.CarriedIn = ptr(c)
+				corrected += c
+			}
+			g.Corrected = &corrected
+		}
+		for _, rr := range reals[dg.code] {
+			m := p.Months(rr.peildatum)
+			if m < 1 || m > 6 {
+				continue // the schema's CHECK prevents this
+			}
+			g.Cumulative[m-1] = ptr(rr.realised)
+			if !rr.peildatum.Before(g.Peildatum) {
+				g.Peildatum, g.Months, g.Realised = rr.peildatum, m, ptr(rr.realised)
+			}
+			if g.RealisedBasis == "" || rr.basis == BasisFictitious {
+				g.RealisedBasis = rr.basis // one fictitious month makes the whole fictitious
+			}
+		}
+		if g.Corrected != nil && g.Realised != nil {
+			expected := ExpectedProRata(g.Months, *g.Corrected)
+			g.Expected = &expected
+			g.Difference = ptr(*g.Realised - expected)
+			g.Standing, g.Percentage = classify(*g.Realised, expected)
+			g.Remaining = ptr(max(0, *g.Corrected-*g.Realised))
+			if g.Months == 6 {
+				left := *g.Corrected - *g.Realised
+				g.CarriedOut = &left
+				next[dg.code] = left
+			}
+		}
+		out = append(out, g)
+	}
+	return out, next
+}
+
+func ptr(n int) *int { return &n }

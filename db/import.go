@@ -1,0 +1,618 @@
+package db
+
+// The figure import: editors upload a CSV of official taakstelling and realisation
+// figures for one half year. This file parses and checks it against the period's
+// boundary set, previews what would change, and writes it in one transaction.
+//
+// It writes the tables of the map (schema.sql: periods, division_gemeenten,
+// taakstellingen, realisaties) following the contract in the map's db/figures.go:
+// official taakstellingen replace computed ones; official realisations replace all
+// fictitious realisations of the period, so official and fictitious figures never
+// mix. The basis values ('officieel', 'berekend', 'fictief') are written literally
+// here to keep this file independent of the map's Go constants.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxImportBytes is the largest CSV file an editor may upload.
+const MaxImportBytes = 5 << 20
+
+// maxImportErrors bounds the list of bad lines shown: a wholly wrong file would
+// otherwise give thousands.
+const maxImportErrors = 200
+
+// The columns of an import file (header row, any order, case-insensitive).
+const (
+	ColGemeente     = "gemeente_code"
+	ColPeriod       = "periode"
+	ColTaakstelling = "taakstelling"
+	ColPeildatum    = "peildatum"
+	ColRealised     = "gerealiseerd"
+	ColOfficial     = "officieel"
+)
+
+// FigureImport is a checked import file: every row is valid for Period.
+type FigureImport struct {
+	Period   string
+	Division int
+	Filename string
+	UploadID string // the stored upload it came from (figure_uploads), if any
+	Rows     []FigureImportRow
+}
+
+// FigureImportRow holds one gemeente's figures from the file.
+type FigureImportRow struct {
+	GemeenteCode string
+	GemeenteName string
+	Taakstelling *int
+	// TaakstellingOfficial is false for a taakstelling marked officieel=nee: it is
+	// then stored as computed ("berekend").
+	TaakstellingOfficial bool
+	Realised             map[string]int // peildatum (YYYY-MM-01) → housed in the period up to it
+}
+
+// ImportLineError is a bad line of an import file (line 0: the file as a whole).
+type ImportLineError struct {
+	Line    int
+	Message string
+}
+
+// importPeriodPattern is a half-year code (named apart from the map's own pattern).
+var importPeriodPattern = regexp.MustCompile(`^([12][0-9]{3})-H([12])$`)
+
+// FigureImportPeriods lists the periods figures can be imported for (those with a
+// boundary set), newest first.
+func (d *DB) FigureImportPeriods(ctx context.Context) ([]string, error) {
+	rows, err := d.r.QueryContext(ctx, "SELECT code FROM periods WHERE division IS NOT NULL ORDER BY code DESC")
+	if err != nil {
+		return nil, fmt.Errorf("import periods: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("import periods: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ParseFigureImport reads and checks an import file for period. It returns every
+// bad line with its number (and the file is then not to be imported), or the
+// checked import. An unknown period is reported as line 0.
+func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, content []byte) (FigureImport, []ImportLineError, error) {
+	imp := FigureImport{Period: period, Filename: filename}
+	fail := func(msg string) (FigureImport, []ImportLineError, error) {
+		return imp, []ImportLineError{{0, msg}}, nil
+	}
+	if len(content) > MaxImportBytes {
+		return fail("Het bestand is groter dan 5 MB.")
+	}
+	m := importPeriodPattern.FindStringSubmatch(period)
+	if m == nil {
+		return fail("Kies een periode zoals 2025-H1.")
+	}
+	var division sql.NullInt64
+	err := d.r.QueryRowContext(ctx, "SELECT division FROM periods WHERE code = ?", period).Scan(&division)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !division.Valid) {
+		return fail(fmt.Sprintf("Voor periode %s kunnen geen cijfers per gemeente worden ingelezen: de periode of haar gemeentelijke indeling is onbekend.", period))
+	}
+	if err != nil {
+		return imp, nil, fmt.Errorf("parse import: %w", err)
+	}
+	imp.Division = int(division.Int64)
+	names, err := d.divisionNames(ctx, imp.Division)
+	if err != nil {
+		return imp, nil, fmt.Errorf("parse import: %w", err)
+	}
+	year, _ := strconv.Atoi(m[1])
+	half, _ := strconv.Atoi(m[2])
+	peildata := importPeildata(year, half)
+
+	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")) // a BOM from a spreadsheet
+	if !utf8.Valid(content) {
+		return fail("Het bestand is geen UTF-8-tekst. Sla het op als ‘CSV UTF-8’ en probeer het opnieuw.")
+	}
+	r := csv.NewReader(bytes.NewReader(content))
+	r.Comma = sniffDelimiter(content)
+	r.FieldsPerRecord = -1
+	r.TrimLeadingSpace = true
+	r.ReuseRecord = true
+
+	header, err := r.Read()
+	if err == io.EOF {
+		return fail("Het bestand is leeg.")
+	}
+	if err != nil {
+		return fail("De kopregel is geen geldige CSV: " + csvProblem(err))
+	}
+	col := map[string]int{}
+	var errs []ImportLineError
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if _, dup := col[h]; dup && h != "" {
+			errs = append(errs, ImportLineError{1, fmt.Sprintf("De kolom ‘%s’ staat twee keer in de kopregel.", h)})
+		}
+		col[h] = i
+	}
+	for _, need := range []string{ColGemeente, ColPeriod, ColOfficial} {
+		if _, ok := col[need]; !ok {
+			errs = append(errs, ImportLineError{1, fmt.Sprintf("De kolom ‘%s’ ontbreekt in de kopregel.", need)})
+		}
+	}
+	_, hasTaak := col[ColTaakstelling]
+	_, hasPeil := col[ColPeildatum]
+	_, hasReal := col[ColRealised]
+	if hasPeil != hasReal {
+		errs = append(errs, ImportLineError{1, "De kolommen ‘peildatum’ en ‘gerealiseerd’ horen bij elkaar: geef ze allebei of geen van beide."})
+	}
+	if !hasTaak && !hasReal {
+		errs = append(errs, ImportLineError{1, "Geef een kolom ‘taakstelling’, of de kolommen ‘peildatum’ en ‘gerealiseerd’, of alle drie."})
+	}
+	if len(errs) > 0 {
+		return imp, errs, nil
+	}
+
+	byCode := map[string]*FigureImportRow{}
+	var order []string         // codes in the order of the file
+	lineOf := map[string]int{} // "code" or "code peildatum" → first line
+	cell := func(rec []string, name string) string {
+		i, ok := col[name]
+		if !ok || i >= len(rec) {
+			return ""
+		}
+		return strings.TrimSpace(rec[i])
+	}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.StartLine
+			}
+			errs = append(errs, ImportLineError{line, "Deze regel is geen geldige CSV: " + csvProblem(err)})
+			if len(errs) >= maxImportErrors {
+				break
+			}
+			continue
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		bad := func(format string, args ...any) {
+			errs = append(errs, ImportLineError{line, fmt.Sprintf(format, args...)})
+		}
+		n0 := len(errs)
+		code := strings.ToUpper(cell(rec, ColGemeente))
+		name, known := names[code]
+		switch {
+		case code == "":
+			bad("De gemeentecode ontbreekt.")
+		case !known:
+			bad("Onbekende gemeentecode ‘%s’: die hoort niet bij de gemeentelijke indeling %d van periode %s.", truncateRunes(code, 20), imp.Division, period)
+		}
+		if p := cell(rec, ColPeriod); p != period {
+			bad("Verkeerde periode ‘%s’: dit bestand wordt ingelezen voor %s.", truncateRunes(p, 20), period)
+		}
+		official := false
+		switch strings.ToLower(cell(rec, ColOfficial)) {
+		case "ja", "j", "yes", "true", "1":
+			official = true
+		case "nee", "n", "no", "false", "0":
+		default:
+			bad("Vul bij ‘officieel’ ja of nee in.")
+		}
+		taak, taakText := (*int)(nil), cell(rec, ColTaakstelling)
+		if taakText != "" {
+			n, ok := importCount(taakText)
+			if !ok {
+				bad("De taakstelling ‘%s’ is geen geheel getal van 0 of meer.", truncateRunes(taakText, 20))
+			}
+			taak = &n
+		}
+		peil, realText := cell(rec, ColPeildatum), cell(rec, ColRealised)
+		var realised *int
+		switch {
+		case peil == "" && realText == "":
+		case peil == "" || realText == "":
+			bad("Geef bij een realisatie zowel de peildatum als het aantal gerealiseerd.")
+		default:
+			if !slices.Contains(peildata, peil) {
+				bad("Ongeldige peildatum ‘%s’: gebruik de eerste van een maand binnen de periode, van %s tot en met %s.",
+					truncateRunes(peil, 20), peildata[0], peildata[len(peildata)-1])
+			}
+			n, ok := importCount(realText)
+			if !ok {
+				bad("Het aantal gerealiseerd ‘%s’ is geen geheel getal van 0 of meer.", truncateRunes(realText, 20))
+			}
+			realised = &n
+			if !official {
+				bad("Realisaties kunnen alleen als officiële cijfers worden ingelezen (officieel = ja); fictieve cijfers maakt de site zelf.")
+			}
+		}
+		if taak == nil && realised == nil && len(errs) == n0 {
+			bad("Deze regel bevat geen taakstelling en geen realisatie.")
+		}
+		if len(errs) > n0 {
+			if len(errs) >= maxImportErrors {
+				break
+			}
+			continue
+		}
+		row := byCode[code]
+		if row == nil {
+			row = &FigureImportRow{GemeenteCode: code, GemeenteName: name, Realised: map[string]int{}}
+			byCode[code] = row
+			order = append(order, code)
+		}
+		if taak != nil {
+			if first, dup := lineOf[code]; dup {
+				bad("Dubbele regel: de taakstelling van %s staat ook op regel %d.", code, first)
+			} else {
+				lineOf[code] = line
+				row.Taakstelling, row.TaakstellingOfficial = taak, official
+			}
+		}
+		if realised != nil {
+			key := code + " " + peil
+			if first, dup := lineOf[key]; dup {
+				bad("Dubbele regel: de realisatie van %s op %s staat ook op regel %d.", code, peil, first)
+			} else {
+				lineOf[key] = line
+				row.Realised[peil] = *realised
+			}
+		}
+		if len(errs) >= maxImportErrors {
+			break
+		}
+	}
+	for _, code := range order {
+		imp.Rows = append(imp.Rows, *byCode[code])
+	}
+	// Cumulative counts cannot go down within a period.
+	for _, row := range imp.Rows {
+		prev, prevDate := -1, ""
+		for _, p := range peildata {
+			n, ok := row.Realised[p]
+			if !ok {
+				continue
+			}
+			if n < prev {
+				errs = append(errs, ImportLineError{lineOf[row.GemeenteCode+" "+p],
+					fmt.Sprintf("Het aantal gerealiseerd van %s op %s (%d) is lager dan op %s (%d); het telt op vanaf het begin van de periode en kan niet dalen.",
+						row.GemeenteCode, p, n, prevDate, prev)})
+			}
+			prev, prevDate = n, p
+		}
+	}
+	if len(errs) == 0 && len(imp.Rows) == 0 {
+		errs = append(errs, ImportLineError{0, "Het bestand bevat geen regels met cijfers."})
+	}
+	slices.SortStableFunc(errs, func(a, b ImportLineError) int { return a.Line - b.Line })
+	if len(errs) > 0 {
+		return imp, errs, nil
+	}
+	return imp, nil, nil
+}
+
+// importPeildata are the peildata of a half year: the 1st of the second to the
+// seventh month after its start (2025-H1: 2025-02-01 … 2025-07-01).
+func importPeildata(year, half int) []string {
+	start := time.Date(year, time.Month(6*(half-1)+1), 1, 0, 0, 0, 0, time.UTC)
+	out := make([]string, 6)
+	for m := 1; m <= 6; m++ {
+		out[m-1] = start.AddDate(0, m, 0).Format("2006-01-02")
+	}
+	return out
+}
+
+// importCount parses a whole number of persons: digits only, up to a million.
+func importCount(s string) (int, bool) {
+	if s == "" || strings.Trim(s, "0123456789") != "" || len(s) > 7 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n <= 1_000_000
+}
+
+// sniffDelimiter picks ';' for the files Dutch spreadsheets write, ',' otherwise.
+func sniffDelimiter(b []byte) rune {
+	first, _, _ := bufio.NewReader(bytes.NewReader(b)).ReadLine()
+	if bytes.Count(first, []byte{';'}) > bytes.Count(first, []byte{','}) {
+		return ';'
+	}
+	return ','
+}
+
+func csvProblem(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrQuote), errors.Is(err, csv.ErrBareQuote):
+		return "een aanhalingsteken staat verkeerd."
+	case errors.Is(err, csv.ErrFieldCount):
+		return "het aantal kolommen klopt niet."
+	}
+	return "de regel kon niet worden gelezen."
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+func (d *DB) divisionNames(ctx context.Context, division int) (map[string]string, error) {
+	rows, err := d.r.QueryContext(ctx, "SELECT code, name FROM division_gemeenten WHERE division = ?", division)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var c, n string
+		if err := rows.Scan(&c, &n); err != nil {
+			return nil, err
+		}
+		out[c] = n
+	}
+	return out, rows.Err()
+}
+
+// ImportChange is one figure an import sets, with what is there now.
+type ImportChange struct {
+	GemeenteCode string
+	GemeenteName string
+	What         string // "taakstelling" or the peildatum of a realisation
+	Old          *int
+	OldBasis     string // "" when there is no figure yet
+	New          int
+	NewBasis     string
+}
+
+// ImportPreview is what an import would change.
+type ImportPreview struct {
+	Period              string
+	Gemeenten           int
+	NewFigures          int
+	ChangedFigures      int
+	UnchangedFigures    int
+	FictitiousRemoved   int // fictitious realisations of the period that official ones replace
+	Changes             []ImportChange
+	OfficialRealisation bool
+}
+
+// PreviewFigureImport compares a checked import with the figures stored now.
+func (d *DB) PreviewFigureImport(ctx context.Context, imp FigureImport) (ImportPreview, error) {
+	tx, err := d.r.BeginTx(ctx, nil)
+	if err != nil {
+		return ImportPreview{}, fmt.Errorf("preview import: %w", err)
+	}
+	defer tx.Rollback()
+	p, err := previewImport(ctx, tx, imp)
+	if err != nil {
+		return ImportPreview{}, fmt.Errorf("preview import: %w", err)
+	}
+	return p, nil
+}
+
+func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPreview, error) {
+	p := ImportPreview{Period: imp.Period, Gemeenten: len(imp.Rows)}
+	taak := map[string]figure{}
+	rows, err := tx.QueryContext(ctx, "SELECT gemeente_code, amount, basis FROM taakstellingen WHERE period = ?", imp.Period)
+	if err != nil {
+		return p, err
+	}
+	for rows.Next() {
+		var (
+			code string
+			f    figure
+		)
+		if err := rows.Scan(&code, &f.n, &f.basis); err != nil {
+			rows.Close()
+			return p, err
+		}
+		taak[code] = f
+	}
+	rows.Close()
+	real := map[string]figure{}
+	rows, err = tx.QueryContext(ctx, "SELECT gemeente_code, peildatum, realised, basis FROM realisaties WHERE period = ?", imp.Period)
+	if err != nil {
+		return p, err
+	}
+	fictitious := 0
+	for rows.Next() {
+		var (
+			code, peil string
+			f          figure
+		)
+		if err := rows.Scan(&code, &peil, &f.n, &f.basis); err != nil {
+			rows.Close()
+			return p, err
+		}
+		real[code+" "+peil] = f
+		if f.basis == "fictief" {
+			fictitious++
+		}
+	}
+	rows.Close()
+	add := func(r FigureImportRow, what string, old figure, had bool, n int, basis string) {
+		c := ImportChange{GemeenteCode: r.GemeenteCode, GemeenteName: r.GemeenteName, What: what, New: n, NewBasis: basis}
+		switch {
+		case !had:
+			p.NewFigures++
+		case old.n == n && old.basis == basis:
+			p.UnchangedFigures++
+			return
+		default:
+			p.ChangedFigures++
+			v := old.n
+			c.Old, c.OldBasis = &v, old.basis
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	for _, r := range imp.Rows {
+		if r.Taakstelling != nil {
+			basis := "berekend"
+			if r.TaakstellingOfficial {
+				basis = "officieel"
+			}
+			old, had := taak[r.GemeenteCode]
+			add(r, "taakstelling", old, had, *r.Taakstelling, basis)
+		}
+		peils := make([]string, 0, len(r.Realised))
+		for k := range r.Realised {
+			peils = append(peils, k)
+		}
+		slices.Sort(peils)
+		for _, k := range peils {
+			p.OfficialRealisation = true
+			old, had := real[r.GemeenteCode+" "+k]
+			if had && old.basis == "fictief" {
+				had = false // the fictitious figure goes in any case
+			}
+			add(r, k, old, had, r.Realised[k], "officieel")
+		}
+	}
+	if p.OfficialRealisation {
+		p.FictitiousRemoved = fictitious
+	}
+	return p, nil
+}
+
+type figure struct {
+	n     int
+	basis string
+}
+
+// ImportFigures writes a checked import in one transaction, together with its
+// audit entry and the removal of its stored upload: official taakstellingen replace
+// what is there; official realisations first remove every fictitious realisation
+// of the period. It returns what changed.
+func (d *DB) ImportFigures(ctx context.Context, imp FigureImport, by User) (ImportPreview, error) {
+	var p ImportPreview
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		actor, err := loadActor(ctx, tx, by.ID)
+		if err != nil {
+			return err
+		}
+		if p, err = previewImport(ctx, tx, imp); err != nil {
+			return err
+		}
+		if p.OfficialRealisation {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM realisaties WHERE period = ? AND basis = 'fictief'", imp.Period); err != nil {
+				return err
+			}
+		}
+		for _, r := range imp.Rows {
+			if r.Taakstelling != nil {
+				basis := "berekend"
+				if r.TaakstellingOfficial {
+					basis = "officieel"
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO taakstellingen (period, division, gemeente_code, amount, basis)
+					VALUES (?, ?, ?, ?, ?) ON CONFLICT (period, gemeente_code)
+					DO UPDATE SET amount = excluded.amount, basis = excluded.basis`,
+					imp.Period, imp.Division, r.GemeenteCode, *r.Taakstelling, basis); err != nil {
+					return fmt.Errorf("taakstelling %s: %w", r.GemeenteCode, err)
+				}
+			}
+			for peil, n := range r.Realised {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO realisaties (period, division, gemeente_code, peildatum, realised, basis)
+					VALUES (?, ?, ?, ?, ?, 'officieel') ON CONFLICT (period, gemeente_code, peildatum)
+					DO UPDATE SET realised = excluded.realised, basis = excluded.basis`,
+					imp.Period, imp.Division, r.GemeenteCode, peil, n); err != nil {
+					return fmt.Errorf("realisatie %s %s: %w", r.GemeenteCode, peil, err)
+				}
+			}
+		}
+		if imp.UploadID != "" {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM figure_uploads WHERE id = ?", imp.UploadID); err != nil {
+				return err
+			}
+		}
+		detail := fmt.Sprintf("%s: %d gemeenten, %d nieuw, %d gewijzigd, %d ongewijzigd, %d fictieve realisaties vervangen",
+			imp.Filename, p.Gemeenten, p.NewFigures, p.ChangedFigures, p.UnchangedFigures, p.FictitiousRemoved)
+		return audit(ctx, tx, &actor, ActionImport, "cijfers "+imp.Period, detail)
+	})
+	if err != nil {
+		return ImportPreview{}, fmt.Errorf("import figures for %s: %w", imp.Period, err)
+	}
+	return p, nil
+}
+
+// FigureUpload is an uploaded file waiting for the editor's confirmation.
+type FigureUpload struct {
+	ID       string
+	UserID   int64
+	Period   string
+	Filename string
+	Content  []byte
+}
+
+// figureUploadMaxAge is how long an upload waits for confirmation.
+const figureUploadMaxAge = 24 * time.Hour
+
+// SaveFigureUpload keeps a checked file until the editor confirms the import, and
+// removes uploads nobody confirmed within a day.
+func (d *DB) SaveFigureUpload(ctx context.Context, by User, period, filename string, content []byte) (string, error) {
+	b := make([]byte, 16)
+	rand.Read(b)
+	id := hex.EncodeToString(b)
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM figure_uploads WHERE created_at < ?",
+			time.Now().Add(-figureUploadMaxAge).UTC().Format(time.RFC3339)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT INTO figure_uploads (id, user_id, period, filename, content, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			id, by.ID, period, filename, content, now())
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("save figure upload: %w", err)
+	}
+	return id, nil
+}
+
+// FindFigureUpload returns an upload of the editor's own.
+func (d *DB) FindFigureUpload(ctx context.Context, id string, by User) (FigureUpload, error) {
+	u := FigureUpload{ID: id}
+	err := d.r.QueryRowContext(ctx, "SELECT user_id, period, filename, content FROM figure_uploads WHERE id = ? AND user_id = ? AND created_at >= ?",
+		id, by.ID, time.Now().Add(-figureUploadMaxAge).UTC().Format(time.RFC3339)).Scan(&u.UserID, &u.Period, &u.Filename, &u.Content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return FigureUpload{}, fmt.Errorf("figure upload %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return FigureUpload{}, fmt.Errorf("figure upload %q: %w", id, err)
+	}
+	return u, nil
+}
+
+// DeleteFigureUpload drops an upload the editor cancelled.
+func (d *DB) DeleteFigureUpload(ctx context.Context, id string, by User) error {
+	return d.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM figure_uploads WHERE id = ? AND user_id = ?", id, by.ID)
+		return err
+	})
+}

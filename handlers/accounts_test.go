@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"opnieuwthuis/db"
+)
+
+func TestAccountsAndAudit(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "beheer@gemeente.example", db.RoleAdmin)
+	adm := signIn(t, app, "beheer@gemeente.example")
+	raw := rawDB(t, store)
+
+	// Validation.
+	adm.get("/beheer/accounts")
+	res := adm.post("/beheer/accounts", url.Values{"email": {"geen-adres"}, "role": {"koning"}, "password": {"kort"}})
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid account = %d", res.StatusCode)
+	}
+	for _, msg := range []string{"E-mailadres moet een geldig e-mailadres zijn", "Kies als Rol ‘redacteur’ of ‘beheerder’.", "Wachtwoord moet minstens 12"} {
+		if !strings.Contains(res.Body, msg) && !strings.Contains(strings.ReplaceAll(res.Body, "&#39;", "'"), msg) {
+			t.Errorf("missing %q: %s", msg, messages(res.Body))
+		}
+	}
+	if strings.Contains(res.Body, `value="kort"`) {
+		t.Error("a typed password is echoed back")
+	}
+
+	// A new account with a one-time password, shown once.
+	res = adm.post("/beheer/accounts", url.Values{"email": {"Nieuw@Gemeente.example"}, "name": {"Nina"}, "role": {"redacteur"}})
+	m := regexp.MustCompile(`<code class="one-time__pw">([^<]+)</code>`).FindStringSubmatch(res.Body)
+	if res.StatusCode != 200 || m == nil || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("one-time password not shown: %d", res.StatusCode)
+	}
+	oneTime := m[1]
+	if again := adm.get("/beheer/accounts"); strings.Contains(again.Body, oneTime) {
+		t.Fatal("the one-time password is shown twice")
+	}
+	if res := adm.post("/beheer/accounts", url.Values{"email": {"nieuw@gemeente.example"}, "role": {"redacteur"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.Body, "Er is al een account met dit e-mailadres.") {
+		t.Errorf("duplicate address = %d", res.StatusCode)
+	}
+
+	// The new editor must choose a password first.
+	nina := newClient(t, app)
+	if res := nina.login("nieuw@gemeente.example", oneTime); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("one-time sign-in = %d", res.StatusCode)
+	}
+	if res := nina.get("/beheer/voorbeelden"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/beheer/wachtwoord" {
+		t.Fatalf("before choosing a password = %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	nina.get("/beheer/wachtwoord")
+	res = nina.post("/beheer/wachtwoord", url.Values{"current": {oneTime}, "new": {"mijn eigen lange zin"}, "repeat": {"mijn eigen lange zinn"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "De twee nieuwe wachtwoorden zijn niet gelijk.") {
+		t.Fatalf("different repeat = %d %s", res.StatusCode, messages(res.Body))
+	}
+	res = nina.post("/beheer/wachtwoord", url.Values{"current": {"fout"}, "new": {"mijn eigen lange zin"}, "repeat": {"mijn eigen lange zin"}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Het huidige wachtwoord klopt niet.") {
+		t.Fatalf("wrong current = %d", res.StatusCode)
+	}
+	res = nina.post("/beheer/wachtwoord", url.Values{"current": {oneTime}, "new": {"mijn eigen lange zin"}, "repeat": {"mijn eigen lange zin"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change password = %d %s", res.StatusCode, messages(res.Body))
+	}
+	if res := nina.get("/beheer/voorbeelden"); res.StatusCode != 200 {
+		t.Fatalf("after choosing a password = %d", res.StatusCode)
+	}
+
+	// Role change and disabling, by id.
+	var id string
+	raw.QueryRow("SELECT id FROM users WHERE email = 'nieuw@gemeente.example'").Scan(&id)
+	adm.get("/beheer/accounts")
+	if res := adm.post("/beheer/accounts/"+id, url.Values{"actie": {"rol"}, "role": {"beheerder"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("role change = %d", res.StatusCode)
+	}
+	if res := nina.get("/beheer/logboek"); res.StatusCode != 200 {
+		t.Fatalf("new beheerder on the audit log = %d", res.StatusCode)
+	}
+	if res := adm.post("/beheer/accounts/"+id, url.Values{"actie": {"uitschakelen"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disable = %d", res.StatusCode)
+	}
+	if res := nina.get("/beheer"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("disabled account's session still works: %d", res.StatusCode)
+	}
+	// A beheerder cannot lock themselves out, nor remove the last beheerder.
+	var self string
+	raw.QueryRow("SELECT id FROM users WHERE email = 'beheer@gemeente.example'").Scan(&self)
+	if res := adm.post("/beheer/accounts/"+self, url.Values{"actie": {"uitschakelen"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.Body, "eigen rol of toegang") {
+		t.Errorf("disabling oneself = %d", res.StatusCode)
+	}
+
+	// The audit log has sign-ins, account changes and password changes; never a password.
+	audit := adm.get("/beheer/logboek")
+	for _, want := range []string{"Aangemeld", "Account aangemaakt", "Account gewijzigd", "Wachtwoord gewijzigd", "uitgeschakeld", "rol redacteur → beheerder"} {
+		if !strings.Contains(audit.Body, want) {
+			t.Errorf("audit log lacks %q", want)
+		}
+	}
+	if filtered := adm.get("/beheer/logboek?actie=account_create"); strings.Contains(filtered.Body, "<td>Aangemeld</td>") {
+		t.Error("audit filter ignored")
+	}
+	for _, secret := range []string{oneTime, "mijn eigen lange zin", testPassword} {
+		if n := count(t, raw, "SELECT count(*) FROM audit_log WHERE subject LIKE ? OR detail LIKE ?", "%"+secret+"%", "%"+secret+"%"); n != 0 {
+			t.Errorf("a password is in the audit log")
+		}
+	}
+	if n := count(t, raw, "SELECT count(*) FROM users WHERE password_hash LIKE '%mijn eigen%'"); n != 0 {
+		t.Error("password stored in plain text")
+	}
+}

@@ -1,0 +1,402 @@
+package handlers
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/csrf"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/session"
+
+	"opnieuwthuis/db"
+)
+
+// Editors' sessions and CSRF protection.
+//
+// Visitors get no cookie at all: the session and CSRF middleware only run on the
+// editors' routes (/beheer/..., /uitloggen), and a session is created only when an
+// editor signs in. The two forms that are posted without a session — sign-in and
+// /tip — carry a signed form token instead (formToken): an HMAC over its purpose
+// and issue time with a server secret kept in the database. It refuses forged or
+// stale posts (403) and gives /tip its minimum fill time, without a cookie. Those
+// posts are also refused when the browser says they come from another site
+// (Sec-Fetch-Site / Origin), which blocks sign-in CSRF.
+//
+// Signed in, an editor has two cookies, both HttpOnly, SameSite=Lax, Secure (and
+// named __Host-…) when SECURE_COOKIES is on: the session id, and the CSRF cookie
+// of Fiber's csrf middleware, whose token is kept in the session (session-backed)
+// and must come back with every POST as the X-Csrf-Token header (htmx, set with
+// hx-headers on the editor pages) or the _csrf form field (plain forms).
+const (
+	// sessionIdle ends a session after this long without a request (sliding:
+	// every editor request saves the session and moves its expiry).
+	sessionIdle = 30 * time.Minute
+	// sessionMaxAge ends a session this long after signing in, however active.
+	sessionMaxAge = 12 * time.Hour
+
+	sessUserID  = "uid"
+	sessLoginAt = "login_at"
+
+	csrfField  = "_csrf"
+	csrfHeader = "X-Csrf-Token"
+	csrfLocal  = "csrf"
+	userLocal  = "user"
+
+	// Failed sign-ins per client address within loginWindow (db adds a limit per
+	// e-mail address).
+	loginMaxPerAddress = 20
+	loginWindow        = 15 * time.Minute
+)
+
+func cookieName(secure bool, name string) string {
+	if secure {
+		// __Host-: only set over HTTPS, for this host and path / only.
+		return "__Host-" + name
+	}
+	return name
+}
+
+func (h *Handler) setupSessions(secure bool) {
+	h.sessions = session.New(session.Config{
+		Storage:        h.db.Sessions(),
+		Expiration:     sessionIdle,
+		KeyLookup:      "cookie:" + cookieName(secure, "ot_sessie"),
+		CookiePath:     "/",
+		CookieSecure:   secure,
+		CookieHTTPOnly: true,
+		CookieSameSite: "Lax",
+	})
+	h.csrf = csrf.New(csrf.Config{
+		Session:        h.sessions,
+		CookieName:     cookieName(secure, "ot_csrf"),
+		CookiePath:     "/",
+		CookieSecure:   secure,
+		CookieHTTPOnly: true,
+		CookieSameSite: "Lax",
+		Expiration:     sessionMaxAge,
+		ContextKey:     csrfLocal,
+		Extractor: func(c *fiber.Ctx) (string, error) {
+			if t := c.Get(csrfHeader); t != "" {
+				return t, nil
+			}
+			if t := c.FormValue(csrfField); t != "" {
+				return t, nil
+			}
+			return "", csrf.ErrTokenNotFound
+		},
+		ErrorHandler: func(c *fiber.Ctx, err error) error {
+			return errFormExpired
+		},
+	})
+	h.loginLimiter = limiter.New(limiter.Config{
+		Max:                    loginMaxPerAddress,
+		Expiration:             loginWindow,
+		LimiterMiddleware:      limiter.SlidingWindow{},
+		SkipSuccessfulRequests: true, // only failed sign-ins count
+		LimitReached: func(c *fiber.Ctx) error {
+			return clientError(fiber.StatusTooManyRequests, "Te veel pogingen",
+				"Vanaf dit adres is te vaak geprobeerd in te loggen. Wacht een kwartier en probeer het dan opnieuw.")
+		},
+	})
+}
+
+var errFormExpired = clientError(fiber.StatusForbidden, "Formulier verlopen of ongeldig",
+	"Dit formulier is verlopen of kwam niet van deze site, dus er is niets gewijzigd. Ga terug, laad de pagina opnieuw en probeer het nog eens.")
+
+// settle turns an error of the handlers after it into its error page at once, so
+// that the rate limiters before it see the final status (they count only failed
+// sign-ins, and only accepted tips).
+func (h *Handler) settle(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		return h.handleError(c, err)
+	}
+	return nil
+}
+
+// currentUser is the signed-in editor (set by requireEditor).
+func currentUser(c *fiber.Ctx) db.User {
+	u, _ := c.Locals(userLocal).(db.User)
+	return u
+}
+
+// csrfToken is the CSRF token for the forms of this response.
+func csrfToken(c *fiber.Ctx) string {
+	t, _ := c.Locals(csrfLocal).(string)
+	return t
+}
+
+// requireEditor lets signed-in editors with an active account through and sends
+// everyone else to the sign-in page. It reads the account on every request, so a
+// disabled account or a changed role takes effect at once.
+func (h *Handler) requireEditor(c *fiber.Ctx) error {
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return err
+	}
+	uid, _ := sess.Get(sessUserID).(int64)
+	loginAt, _ := sess.Get(sessLoginAt).(int64)
+	if uid == 0 {
+		return h.toLogin(c, "")
+	}
+	if time.Since(time.Unix(loginAt, 0)) > sessionMaxAge {
+		_ = sess.Destroy()
+		return h.toLogin(c, "verlopen")
+	}
+	u, err := h.db.FindUserByID(c.UserContext(), uid)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && u.Disabled) {
+		_ = sess.Destroy()
+		return h.toLogin(c, "uitgeschakeld")
+	}
+	if err != nil {
+		return err
+	}
+	c.Locals(userLocal, u)
+	if u.MustChangePassword && c.Path() != "/beheer/wachtwoord" && c.Path() != "/uitloggen" {
+		return redirect(c, "/beheer/wachtwoord")
+	}
+	return c.Next()
+}
+
+// requireAdmin lets only beheerders through; it runs after requireEditor.
+func (h *Handler) requireAdmin(c *fiber.Ctx) error {
+	if !currentUser(c).IsAdmin() {
+		return clientError(fiber.StatusForbidden, "Alleen voor beheerders",
+			"Deze pagina is alleen voor beheerders. Vraag een beheerder als u hier iets nodig heeft.")
+	}
+	return c.Next()
+}
+
+// toLogin sends a visitor without a (valid) session to the sign-in page and back
+// here afterwards: 303 for a page, 401 with HX-Redirect for htmx.
+func (h *Handler) toLogin(c *fiber.Ctx, reason string) error {
+	v := url.Values{}
+	back := c.OriginalURL()
+	if c.Method() != fiber.MethodGet || wantsFragment(c) {
+		back = c.Get("HX-Current-URL")
+		if u, err := url.Parse(back); err == nil {
+			back = u.RequestURI()
+		}
+	}
+	if safeReturn(back) != "" {
+		v.Set("terug", back)
+	}
+	if reason != "" {
+		v.Set("reden", reason)
+	}
+	target := "/inloggen"
+	if q := v.Encode(); q != "" {
+		target += "?" + q
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if c.Get("HX-Request") == "true" {
+		c.Set("HX-Redirect", target)
+		return c.SendStatus(fiber.StatusUnauthorized)
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+// safeReturn accepts only a path on this site as a place to return to: no other
+// host ("//evil", "/\evil"), no scheme.
+func safeReturn(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") ||
+		strings.ContainsAny(p, "\r\n\t") || len(p) > 500 {
+		return ""
+	}
+	if u, err := url.Parse(p); err != nil || u.Host != "" || u.Scheme != "" {
+		return ""
+	}
+	return p
+}
+
+// redirect answers a successful POST: 303 to target, or for htmx HX-Redirect.
+func redirect(c *fiber.Ctx, target string) error {
+	if c.Get("HX-Request") == "true" {
+		c.Set("HX-Redirect", target)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+// loginPage is the view model of /inloggen.
+type loginPage struct {
+	page
+	Token   string
+	Email   string
+	Return  string
+	Error   string
+	Notice  string
+	Invalid bool
+}
+
+var loginNotices = map[string]string{
+	"verlopen":      "Uw sessie is verlopen. Log opnieuw in.",
+	"uitgeschakeld": "Uw account is uitgeschakeld of bestaat niet meer.",
+	"afgemeld":      "U bent afgemeld.",
+}
+
+// showLogin is the sign-in form. It sets no cookie.
+func (h *Handler) showLogin(c *fiber.Ctx) error {
+	vm := h.newLoginPage(c)
+	vm.Return = safeReturn(c.Query("terug"))
+	vm.Notice = loginNotices[c.Query("reden")]
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return h.render(c, fiber.StatusOK, "auth/login", "", vm)
+}
+
+func (h *Handler) newLoginPage(c *fiber.Ctx) loginPage {
+	vm := loginPage{Token: h.formToken(purposeLogin, time.Now())}
+	vm.Title = "Inloggen voor redacteuren"
+	vm.NoIndex = true
+	vm.Canonical = h.canonical("/inloggen")
+	return vm
+}
+
+// login checks the e-mail address and password and starts a new session.
+func (h *Handler) login(c *fiber.Ctx) error {
+	if err := h.checkFormPost(c, purposeLogin, 0); err != nil {
+		return err
+	}
+	email := strings.TrimSpace(c.FormValue("email"))
+	password := c.FormValue("password")
+	back := safeReturn(c.FormValue("terug"))
+	vm := h.newLoginPage(c)
+	vm.Email, vm.Return = email, back
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if email == "" || password == "" {
+		vm.Error, vm.Invalid = "Vul uw e-mailadres en wachtwoord in.", true
+		return h.render(c, fiber.StatusUnprocessableEntity, "auth/login", "", vm)
+	}
+	u, err := h.db.Authenticate(c.UserContext(), email, password)
+	switch {
+	case errors.Is(err, db.ErrLockedOut):
+		vm.Error = "Te veel mislukte pogingen voor dit e-mailadres. Wacht " +
+			minutes(db.LockoutDuration) + " en probeer het dan opnieuw."
+		return h.render(c, fiber.StatusTooManyRequests, "auth/login", "", vm)
+	case errors.Is(err, db.ErrBadCredentials):
+		vm.Error, vm.Invalid = "E-mailadres of wachtwoord klopt niet.", true
+		return h.render(c, fiber.StatusUnprocessableEntity, "auth/login", "", vm)
+	case errors.Is(err, db.ErrDisabled):
+		vm.Error = "Uw account is uitgeschakeld. Neem contact op met een beheerder."
+		return h.render(c, fiber.StatusForbidden, "auth/login", "", vm)
+	case err != nil:
+		return err
+	}
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return err
+	}
+	// A new session id at every sign-in: an id planted before (session fixation)
+	// or left from an earlier sign-in is dropped.
+	if err := sess.Reset(); err != nil {
+		return err
+	}
+	sess.Set(sessUserID, u.ID)
+	sess.Set(sessLoginAt, time.Now().Unix())
+	if err := sess.Save(); err != nil {
+		return err
+	}
+	if back == "" {
+		back = "/beheer"
+	}
+	return redirect(c, back)
+}
+
+// logout ends the session and clears both cookies.
+func (h *Handler) logout(c *fiber.Ctx) error {
+	u := currentUser(c)
+	sess, err := h.sessions.Get(c)
+	if err != nil {
+		return err
+	}
+	if err := sess.Destroy(); err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: cookieName(h.secure, "ot_csrf"), Path: "/", Expires: time.Unix(1, 0),
+		HTTPOnly: true, Secure: h.secure, SameSite: "Lax"})
+	if err := h.db.Audit(c.UserContext(), &u, db.ActionLogout, u.Email, ""); err != nil {
+		return err
+	}
+	return redirect(c, "/inloggen?reden=afgemeld")
+}
+
+func minutes(d time.Duration) string { return strconv.Itoa(int(d.Minutes())) + " minuten" }
+
+// Signed form tokens for the forms posted without a session.
+const (
+	purposeLogin byte = 1
+	purposeTip   byte = 2
+
+	formTokenMaxAge = 24 * time.Hour
+)
+
+// formToken signs purpose and issue time: base64url(purpose | unix time | nonce | HMAC).
+func (h *Handler) formToken(purpose byte, at time.Time) string {
+	msg := make([]byte, 1+8+8, 1+8+8+sha256.Size)
+	msg[0] = purpose
+	binary.BigEndian.PutUint64(msg[1:9], uint64(at.Unix()))
+	rand.Read(msg[9:17])
+	mac := hmac.New(sha256.New, h.formSecret)
+	mac.Write(msg)
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(msg))
+}
+
+// formTokenAge checks a token for purpose and returns how long ago it was issued.
+func (h *Handler) formTokenAge(token string, purpose byte) (time.Duration, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(b) != 1+8+8+sha256.Size || b[0] != purpose {
+		return 0, false
+	}
+	mac := hmac.New(sha256.New, h.formSecret)
+	mac.Write(b[:17])
+	if !hmac.Equal(mac.Sum(nil), b[17:]) {
+		return 0, false
+	}
+	age := time.Since(time.Unix(int64(binary.BigEndian.Uint64(b[1:9])), 0))
+	if age < -time.Minute || age > formTokenMaxAge {
+		return 0, false
+	}
+	return age, true
+}
+
+// checkFormPost refuses a session-less form post that comes from another site or
+// lacks a valid token for purpose (403, nothing changes). minAge is the minimum
+// fill time; a younger token gives errTooFast.
+func (h *Handler) checkFormPost(c *fiber.Ctx, purpose byte, minAge time.Duration) error {
+	if crossSite(c) {
+		return errFormExpired
+	}
+	age, ok := h.formTokenAge(c.FormValue("_token"), purpose)
+	if !ok {
+		return errFormExpired
+	}
+	if age < minAge {
+		return errTooFast
+	}
+	return nil
+}
+
+var errTooFast = errors.New("form sent faster than a person can fill it in")
+
+// crossSite reports whether the browser says the request comes from another site.
+// Browsers without these headers (old ones, or tests) are let through: the token
+// still has to be valid.
+func crossSite(c *fiber.Ctx) bool {
+	switch c.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return true
+	}
+	if o := c.Get(fiber.HeaderOrigin); o != "" && o != "null" {
+		u, err := url.Parse(o)
+		return err != nil || u.Host != c.Hostname()
+	}
+	return false
+}

@@ -1,0 +1,323 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"opnieuwthuis/db"
+)
+
+func TestLoginOK(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := newClient(t, app)
+	res := c.login("Ria@Gemeente.example ", testPassword)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/beheer" {
+		t.Fatalf("sign in = %d to %q: %s", res.StatusCode, res.Header.Get("Location"), messages(res.Body))
+	}
+	var session *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == "ot_sessie" {
+			session = ck
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode || session.Path != "/" {
+		t.Fatalf("session cookie = %+v, want HttpOnly, SameSite=Lax, Path=/", session)
+	}
+	home := c.get("/beheer")
+	if home.StatusCode != 200 || !strings.Contains(home.Body, "ria") || !strings.Contains(home.Body, "Te beoordelen") {
+		t.Fatalf("dashboard = %d", home.StatusCode)
+	}
+	// The session id in the database is hashed: the cookie value is not stored.
+	raw := rawDB(t, store)
+	if n := count(t, raw, "SELECT count(*) FROM sessions WHERE id = ?", session.Value); n != 0 {
+		t.Error("the session id is stored in plain text")
+	}
+	if n := count(t, raw, "SELECT count(*) FROM audit_log WHERE action = 'login' AND actor = 'ria@gemeente.example'"); n != 1 {
+		t.Errorf("sign-in audited %d times", n)
+	}
+}
+
+func TestLoginWrongAndUnknownAnswerAlike(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	wrong := newClient(t, app).login("ria@gemeente.example", "niet-het-goede-wachtwoord")
+	unknown := newClient(t, app).login("niemand@gemeente.example", "niet-het-goede-wachtwoord")
+	for name, res := range map[string]response{"wrong password": wrong, "unknown e-mail": unknown} {
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%s: status %d, want 422", name, res.StatusCode)
+		}
+		if !strings.Contains(res.Body, "E-mailadres of wachtwoord klopt niet.") {
+			t.Errorf("%s: message %q", name, messages(res.Body))
+		}
+		if len(res.Cookies()) != 0 {
+			t.Errorf("%s: a failed sign-in set cookies %v", name, res.Cookies())
+		}
+	}
+	if messages(wrong.Body) != messages(unknown.Body) {
+		t.Errorf("answers differ:\n%s\n%s", messages(wrong.Body), messages(unknown.Body))
+	}
+	// The typed address of an unknown account is not logged (it may be a password).
+	raw := rawDB(t, store)
+	if n := count(t, raw, "SELECT count(*) FROM audit_log WHERE action = 'login_failed'"); n != 2 {
+		t.Errorf("%d failed sign-ins audited, want 2", n)
+	}
+	if n := count(t, raw, "SELECT count(*) FROM audit_log WHERE subject LIKE '%niemand%' OR detail LIKE '%niet-het-goede%'"); n != 0 {
+		t.Error("the audit log holds what was typed for an unknown account or a password")
+	}
+}
+
+func TestLoginLockedOutPerAccount(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	for _, email := range []string{"ria@gemeente.example", "onbekend@gemeente.example"} {
+		c := newClient(t, app)
+		var last response
+		for i := 0; i < 5; i++ {
+			last = c.login(email, "fout-wachtwoord-nummer")
+		}
+		if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(last.Body, "Te veel mislukte pogingen voor dit e-mailadres") {
+			t.Fatalf("%s: 5th failure = %d %s", email, last.StatusCode, messages(last.Body))
+		}
+		// Now even the right password is refused.
+		res := c.login(email, testPassword)
+		if res.StatusCode != http.StatusTooManyRequests || len(res.Cookies()) != 0 {
+			t.Fatalf("%s: locked out, the right password gives %d", email, res.StatusCode)
+		}
+	}
+	// Another account is not affected.
+	addUser(t, store, "kees@gemeente.example", db.RoleEditor)
+	if res := newClient(t, app).login("kees@gemeente.example", testPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("other account = %d", res.StatusCode)
+	}
+}
+
+func TestLoginRateLimitedPerAddress(t *testing.T) {
+	app, _ := newTestApp(t)
+	c := newClient(t, app)
+	for i := 0; i < loginMaxPerAddress; i++ {
+		res := c.login("iemand"+strings.Repeat("x", i)+"@example.org", "fout-wachtwoord-nummer")
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("attempt %d = %d", i+1, res.StatusCode)
+		}
+	}
+	res := c.login("nog-een@example.org", "fout-wachtwoord-nummer")
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.Body, "te vaak geprobeerd") {
+		t.Fatalf("attempt past the limit = %d %s", res.StatusCode, messages(res.Body))
+	}
+}
+
+func TestLoginNeedsFormToken(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := newClient(t, app)
+	form := url.Values{"email": {"ria@gemeente.example"}, "password": {testPassword}}
+	if res := c.post("/inloggen", form); res.StatusCode != http.StatusForbidden || !strings.Contains(res.Body, "Formulier verlopen") {
+		t.Fatalf("no token = %d", res.StatusCode)
+	}
+	form.Set("_token", "bm9wZQ")
+	if res := c.post("/inloggen", form); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged token = %d", res.StatusCode)
+	}
+	// A valid token, but the browser says the form was posted from another site.
+	if res := c.login("ria@gemeente.example", testPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("control: %d", res.StatusCode)
+	}
+	c2 := newClient(t, app)
+	page := c2.get("/inloggen")
+	tok := tokenInput.FindStringSubmatch(page.Body)[1]
+	res := c2.post("/inloggen", url.Values{"_token": {tok}, "email": {"ria@gemeente.example"}, "password": {testPassword}},
+		"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+	if res.StatusCode != http.StatusForbidden || len(res.Cookies()) != 0 {
+		t.Fatalf("cross-site sign-in = %d", res.StatusCode)
+	}
+}
+
+func TestLoginReturnsOnlyToThisSite(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	res := newClient(t, app).login("ria@gemeente.example", testPassword, "terug", "/beheer/themas")
+	if res.Header.Get("Location") != "/beheer/themas" {
+		t.Errorf("back to %q", res.Header.Get("Location"))
+	}
+	for _, evil := range []string{"//evil.example/x", "https://evil.example", "/\\evil.example", "javascript:alert(1)"} {
+		res := newClient(t, app).login("ria@gemeente.example", testPassword, "terug", evil)
+		if res.Header.Get("Location") != "/beheer" {
+			t.Errorf("terug=%q redirected to %q", evil, res.Header.Get("Location"))
+		}
+	}
+}
+
+func TestSecureCookies(t *testing.T) {
+	_, store := newTestApp(t)
+	app := newAppOn(t, store, true)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := newClient(t, app)
+	res := c.login("ria@gemeente.example", testPassword)
+	ck := res.Cookies()
+	if len(ck) == 0 || ck[len(ck)-1].Name != "__Host-ot_sessie" || !ck[len(ck)-1].Secure {
+		t.Fatalf("cookies = %+v, want a Secure __Host- session cookie", ck)
+	}
+}
+
+func TestVisitorsGetNoCookie(t *testing.T) {
+	app, _ := newTestApp(t)
+	c := newClient(t, app)
+	for _, p := range []string{"/", "/voorbeelden", "/voorbeelden/startblok-riekerhaven", "/tip", "/inloggen", "/beheer", "/beheer/voorbeelden/1", "/tip/bedankt"} {
+		if res := c.get(p); len(res.Cookies()) != 0 {
+			t.Errorf("GET %s set %v", p, res.Cookies())
+		}
+	}
+	tok := tokenInput.FindStringSubmatch(c.get("/tip").Body)[1]
+	if res := c.post("/tip", url.Values{"_token": {tok}, "title": {""}}); len(res.Cookies()) != 0 {
+		t.Errorf("POST /tip set %v", res.Cookies())
+	}
+}
+
+func TestSessionSurvivesRestart(t *testing.T) {
+	_, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	path := store.Path()
+	c := signIn(t, newAppOn(t, store, false), "ria@gemeente.example")
+	store.Close()
+
+	// A new program on the same file.
+	store2, err := db.Open(context.Background(), path, testSchemaText(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store2.Close()
+	c.app = newAppOn(t, store2, false)
+	res := c.get("/beheer")
+	if res.StatusCode != 200 || !strings.Contains(res.Body, "ria") {
+		t.Fatalf("after restart /beheer = %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	// The CSRF token kept in the session still works.
+	id := c.createCase(caseValues("Na een herstart"))
+	if id == "" {
+		t.Fatal("no case")
+	}
+}
+
+func TestLogout(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	old := c.cookies["ot_sessie"]
+	res := c.post("/uitloggen", nil)
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/inloggen") {
+		t.Fatalf("logout = %d", res.StatusCode)
+	}
+	// The old cookie no longer opens anything.
+	c2 := newClient(t, app)
+	c2.cookies["ot_sessie"] = old
+	if res := c2.get("/beheer"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("old session after logout = %d", res.StatusCode)
+	}
+}
+
+func TestUnauthorised(t *testing.T) {
+	app, store := newTestApp(t)
+	anon := newClient(t, app)
+	res := anon.get("/beheer/voorbeelden?status=ingediend")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/inloggen?terug="+url.QueryEscape("/beheer/voorbeelden?status=ingediend") {
+		t.Fatalf("no session = %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	res = anon.get("/beheer/voorbeelden", "HX-Request", "true")
+	if res.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(res.Header.Get("HX-Redirect"), "/inloggen") {
+		t.Fatalf("htmx without session = %d, HX-Redirect %q", res.StatusCode, res.Header.Get("HX-Redirect"))
+	}
+	// A write without a session changes nothing.
+	raw := rawDB(t, store)
+	before := count(t, raw, "SELECT count(*) FROM cases")
+	res = anon.post("/beheer/voorbeelden", caseValues("Zonder sessie"))
+	if res.StatusCode != http.StatusSeeOther || count(t, raw, "SELECT count(*) FROM cases") != before {
+		t.Fatalf("POST without session = %d", res.StatusCode)
+	}
+
+	// A redacteur on the beheerders' pages.
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	red := signIn(t, app, "ria@gemeente.example")
+	for _, p := range []string{"/beheer/accounts", "/beheer/logboek"} {
+		if res := red.get(p); res.StatusCode != http.StatusForbidden || !strings.Contains(res.Body, "Alleen voor beheerders") {
+			t.Errorf("redacteur GET %s = %d", p, res.StatusCode)
+		}
+	}
+	res = red.post("/beheer/accounts", url.Values{"email": {"nieuw@example.org"}, "role": {"beheerder"}})
+	if res.StatusCode != http.StatusForbidden || count(t, raw, "SELECT count(*) FROM users WHERE email = 'nieuw@example.org'") != 0 {
+		t.Errorf("redacteur adding an account = %d", res.StatusCode)
+	}
+	if strings.Contains(red.get("/beheer").Body, `href="/beheer/accounts"`) {
+		t.Error("the redacteur's menu links to the accounts page")
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	raw := rawDB(t, store)
+	before := count(t, raw, "SELECT count(*) FROM cases")
+
+	cases := []struct {
+		name    string
+		token   string
+		headers []string
+	}{
+		{"form, no token", "", nil},
+		{"form, wrong token", "00000000-0000-4000-8000-000000000000", nil},
+		{"htmx, no token", "", []string{"HX-Request", "true"}},
+		{"htmx, wrong header", "", []string{"HX-Request", "true", "X-Csrf-Token", "00000000-0000-4000-8000-000000000000"}},
+	}
+	for _, tc := range cases {
+		form := caseValues("Vervalst " + tc.name)
+		form.Set("_csrf", tc.token)
+		res := c.post("/beheer/voorbeelden", form, tc.headers...)
+		if res.StatusCode != http.StatusForbidden || !strings.Contains(res.Body, "Formulier verlopen of ongeldig") {
+			t.Errorf("%s: %d", tc.name, res.StatusCode)
+		}
+	}
+	if n := count(t, raw, "SELECT count(*) FROM cases"); n != before {
+		t.Fatalf("refused requests created %d cases", n-before)
+	}
+
+	// The right token works as a form field and, for htmx, as a header.
+	if id := c.createCase(caseValues("Met formulierveld")); id == "" {
+		t.Fatal("form field token refused")
+	}
+	form := caseValues("Met htmx-kop")
+	form.Set("_csrf", "")
+	res := c.post("/beheer/voorbeelden", form, "HX-Request", "true", "X-Csrf-Token", c.csrf)
+	if res.StatusCode != http.StatusNoContent || !strings.HasPrefix(res.Header.Get("HX-Redirect"), "/beheer/voorbeelden/") {
+		t.Fatalf("htmx with header token = %d, HX-Redirect %q", res.StatusCode, res.Header.Get("HX-Redirect"))
+	}
+	// The editor pages give htmx the token in hx-headers.
+	if page := c.get("/beheer/voorbeelden/nieuw"); !strings.Contains(page.Body, `hx-headers='{"X-Csrf-Token": "`+c.csrf+`"}'`) {
+		t.Error("case form has no hx-headers with the CSRF token")
+	}
+	// Logout needs the token too.
+	if res := c.post("/uitloggen", url.Values{"_csrf": {""}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("logout without token = %d", res.StatusCode)
+	}
+}
+
+func TestDisabledAccountLosesSession(t *testing.T) {
+	app, store := newTestApp(t)
+	admin := addUser(t, store, "beheer@gemeente.example", db.RoleAdmin)
+	ria := addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	off := true
+	if _, err := store.UpdateUser(context.Background(), ria.ID, db.UserUpdate{Disabled: &off}, admin); err != nil {
+		t.Fatal(err)
+	}
+	res := c.get("/beheer")
+	if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "reden=uitgeschakeld") {
+		t.Fatalf("disabled account = %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := c.login("ria@gemeente.example", testPassword); res.StatusCode != http.StatusForbidden || !strings.Contains(res.Body, "uitgeschakeld") {
+		t.Fatalf("disabled sign-in = %d", res.StatusCode)
+	}
+}

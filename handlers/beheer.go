@@ -1,0 +1,327 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"opnieuwthuis/db"
+)
+
+// dashboardPage is the view model of /beheer.
+type dashboardPage struct {
+	editorPage
+	Counts  []statusCount
+	Queue   []db.Case
+	Queued  int
+	Changes []db.RecentChange
+}
+
+type statusCount struct {
+	Status, Label string
+	Count         int
+}
+
+// dashboard shows the moderation queue, the counts per status and recent changes.
+func (h *Handler) dashboard(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	vm := dashboardPage{editorPage: h.newEditorPage(c, "Beheer", "dashboard")}
+	counts, err := h.db.StatusCounts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, s := range db.Statuses {
+		vm.Counts = append(vm.Counts, statusCount{s, db.StatusLabel(s), counts[s]})
+	}
+	if vm.Queue, vm.Queued, err = h.db.FindEditorCases(ctx, db.EditorCaseFilter{Status: db.StatusSubmitted, Oldest: true, PerPage: 20}); err != nil {
+		return err
+	}
+	if vm.Changes, err = h.db.RecentChanges(ctx, 15); err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "beheer/dashboard", "", vm)
+}
+
+// editorListPage is the view model of /beheer/voorbeelden.
+type editorListPage struct {
+	editorPage
+	Query    string
+	Status   string
+	Statuses []statusOption
+	Cases    []db.Case
+	Total    int
+	Page     int
+	Pages    int
+	PrevURL  string
+	NextURL  string
+}
+
+const editorCasesPerPage = 25
+
+// listEditorCases lists cases of every status with search and a status filter.
+func (h *Handler) listEditorCases(c *fiber.Ctx) error {
+	q := truncate(strings.ToValidUTF8(c.Query("q"), "�"), maxQueryLen)
+	status := c.Query("status")
+	if !slices.Contains(db.Statuses, status) {
+		status = ""
+	}
+	page, _ := strconv.Atoi(c.Query("pagina"))
+	page = max(1, page)
+	cases, total, err := h.db.FindEditorCases(c.UserContext(), db.EditorCaseFilter{Query: q, Status: status, Page: page, PerPage: editorCasesPerPage})
+	if err != nil {
+		return err
+	}
+	vm := editorListPage{editorPage: h.newEditorPage(c, "Voorbeelden beheren", "voorbeelden"),
+		Query: q, Status: status, Cases: cases, Total: total, Page: page}
+	vm.Pages = max(1, (total+editorCasesPerPage-1)/editorCasesPerPage)
+	vm.Statuses = append(vm.Statuses, statusOption{"", "Alle statussen", status == ""})
+	for _, s := range db.Statuses {
+		vm.Statuses = append(vm.Statuses, statusOption{s, db.StatusLabel(s), s == status})
+	}
+	link := func(p int) string {
+		v := url.Values{}
+		if q != "" {
+			v.Set("q", q)
+		}
+		if status != "" {
+			v.Set("status", status)
+		}
+		if p > 1 {
+			v.Set("pagina", strconv.Itoa(p))
+		}
+		if e := v.Encode(); e != "" {
+			return "/beheer/voorbeelden?" + e
+		}
+		return "/beheer/voorbeelden"
+	}
+	if page > 1 {
+		vm.PrevURL = link(page - 1)
+	}
+	if page < vm.Pages {
+		vm.NextURL = link(page + 1)
+	}
+	return h.render(c, fiber.StatusOK, "beheer/cases", "beheer/case-rows", vm)
+}
+
+// historyPage is the view model of a case's history.
+type historyPage struct {
+	editorPage
+	Case      db.Case
+	Revisions []db.Revision
+}
+
+// caseHistory lists the revisions of a case.
+func (h *Handler) caseHistory(c *fiber.Ctx) error {
+	cs, err := h.editorCase(c)
+	if err != nil {
+		return err
+	}
+	revs, err := h.db.Revisions(c.UserContext(), cs.ID)
+	if err != nil {
+		return err
+	}
+	vm := historyPage{editorPage: h.newEditorPage(c, "Geschiedenis: "+cs.Title, "voorbeelden"), Case: cs, Revisions: revs}
+	return h.render(c, fiber.StatusOK, "beheer/history", "", vm)
+}
+
+// diffPage is the view model of the comparison of two revisions.
+type diffPage struct {
+	editorPage
+	Case   db.Case
+	From   db.Revision
+	To     db.Revision
+	Diff   db.CaseDiff
+	Latest bool // To is the current version
+}
+
+// caseDiff shows what changed between revision ?van= and revision ?naar= (default:
+// the one before it, and the current version).
+func (h *Handler) caseDiff(c *fiber.Ctx) error {
+	cs, err := h.editorCase(c)
+	if err != nil {
+		return err
+	}
+	to := c.QueryInt("naar", cs.Version)
+	from := c.QueryInt("van", to-1)
+	ctx := c.UserContext()
+	a, err := h.db.FindRevision(ctx, cs.ID, from)
+	if err == nil {
+		var b db.Revision
+		if b, err = h.db.FindRevision(ctx, cs.ID, to); err == nil {
+			vm := diffPage{editorPage: h.newEditorPage(c, fmt.Sprintf("Versie %d en %d vergelijken: %s", from, to, cs.Title), "voorbeelden"),
+				Case: cs, From: a, To: b, Latest: to == cs.Version}
+			vm.Diff = db.DiffCases(a.Content, b.Content, h.displayName)
+			return h.render(c, fiber.StatusOK, "beheer/diff", "", vm)
+		}
+	}
+	if errors.Is(err, db.ErrNotFound) {
+		return clientError(fiber.StatusNotFound, "Versie niet gevonden",
+			"Deze versie van het voorbeeld bestaat niet. Kies twee versies uit de geschiedenis.")
+	}
+	return err
+}
+
+// displayName turns a gemeente code or theme slug into what editors read.
+func (h *Handler) displayName(kind, value string) string {
+	switch kind {
+	case "gemeente":
+		return h.forms.gemeenteLabel(value)
+	case "theme":
+		for _, t := range h.forms.themes {
+			if t.Slug == value {
+				return t.Label
+			}
+		}
+	}
+	return value
+}
+
+// restoreRevision makes an older revision's content current, as a new revision.
+func (h *Handler) restoreRevision(c *fiber.Ctx) error {
+	cs, err := h.editorCase(c)
+	if err != nil {
+		return err
+	}
+	rev, err := strconv.Atoi(c.Params("rev"))
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	version, _ := strconv.Atoi(c.FormValue("version"))
+	_, err = h.db.RestoreRevision(c.UserContext(), cs.ID, rev, version, currentUser(c))
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return clientError(fiber.StatusNotFound, "Versie niet gevonden", "Deze versie van het voorbeeld bestaat niet.")
+	case errors.Is(err, db.ErrConflict):
+		return clientError(fiber.StatusConflict, "Intussen gewijzigd",
+			"Iemand anders heeft dit voorbeeld intussen gewijzigd, dus er is niets teruggezet. Open de geschiedenis opnieuw en probeer het nog eens.")
+	case errors.Is(err, db.ErrDuplicate):
+		return clientError(fiber.StatusConflict, "Adres in gebruik",
+			"Het adres (slug) van die versie is inmiddels van een ander voorbeeld, dus er is niets teruggezet. Pas het adres eerst aan in het formulier.")
+	case errors.Is(err, db.ErrForbidden):
+		return errNotAllowed
+	case err != nil:
+		return err
+	}
+	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=teruggezet", cs.ID))
+}
+
+// themeTextsPage lists the themes with their texts, for editing.
+type themeTextsPage struct {
+	editorPage
+	Themes []db.Theme
+}
+
+func (h *Handler) listThemeTexts(c *fiber.Ctx) error {
+	themes, err := h.db.Themes(c.UserContext())
+	if err != nil {
+		return err
+	}
+	vm := themeTextsPage{editorPage: h.newEditorPage(c, "Themateksten", "themas"), Themes: themes}
+	return h.render(c, fiber.StatusOK, "beheer/themes", "", vm)
+}
+
+// themeForm is the form of a theme's texts.
+type themeForm struct {
+	Intro    string `form:"intro" label:"Uitleg" validate:"required,max=2000"`
+	WhenText string `form:"when_text" label:"Wanneer helpt dit" validate:"required,max=2000"`
+}
+
+type themeFormPage struct {
+	editorPage
+	Theme  db.Theme
+	Form   themeForm
+	Errors formErrors
+}
+
+func (h *Handler) editThemeText(c *fiber.Ctx) error {
+	t, err := h.theme(c)
+	if err != nil {
+		return err
+	}
+	vm := themeFormPage{editorPage: h.newEditorPage(c, "Thema bewerken: "+t.Label, "themas"), Theme: t,
+		Form: themeForm{Intro: t.Intro, WhenText: t.WhenText}}
+	return h.render(c, fiber.StatusOK, "beheer/theme-form", "", vm)
+}
+
+func (h *Handler) updateThemeText(c *fiber.Ctx) error {
+	t, err := h.theme(c)
+	if err != nil {
+		return err
+	}
+	var f themeForm
+	if err := c.BodyParser(&f); err != nil {
+		return fiber.ErrBadRequest
+	}
+	f.Intro, f.WhenText = cleanText(f.Intro), cleanText(f.WhenText)
+	if errs := h.forms.check(&f); len(errs) > 0 {
+		vm := themeFormPage{editorPage: h.newEditorPage(c, "Thema bewerken: "+t.Label, "themas"), Theme: t, Form: f, Errors: errs}
+		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/theme-form", "", vm)
+	}
+	if _, err := h.db.UpdateTheme(c.UserContext(), t.Slug, f.Intro, f.WhenText, currentUser(c)); err != nil {
+		return err
+	}
+	return redirect(c, "/beheer/themas?melding=thema")
+}
+
+func (h *Handler) theme(c *fiber.Ctx) (db.Theme, error) {
+	slug := c.Params("slug")
+	if !slugPattern.MatchString(slug) {
+		return db.Theme{}, fiber.ErrNotFound
+	}
+	t, err := h.db.FindTheme(c.UserContext(), slug)
+	if errors.Is(err, db.ErrNotFound) {
+		return db.Theme{}, clientError(fiber.StatusNotFound, "Thema niet gevonden", "Dit thema bestaat niet.")
+	}
+	return t, err
+}
+
+// auditPage is the view model of the audit log (beheerders only).
+type auditPage struct {
+	editorPage
+	Entries []db.AuditEntry
+	Action  string
+	Actions []statusOption
+	Total   int
+	Page    int
+	PrevURL string
+	NextURL string
+}
+
+const auditPerPage = 50
+
+func (h *Handler) auditLog(c *fiber.Ctx) error {
+	action := c.Query("actie")
+	if !slices.Contains(db.AuditActions, action) {
+		action = ""
+	}
+	page := max(1, c.QueryInt("pagina", 1))
+	entries, total, err := h.db.AuditLog(c.UserContext(), db.AuditFilter{Action: action, Page: page, PerPage: auditPerPage})
+	if err != nil {
+		return err
+	}
+	vm := auditPage{editorPage: h.newEditorPage(c, "Logboek", "logboek"), Entries: entries, Action: action, Total: total, Page: page}
+	vm.Actions = append(vm.Actions, statusOption{"", "Alle gebeurtenissen", action == ""})
+	for _, a := range db.AuditActions {
+		vm.Actions = append(vm.Actions, statusOption{a, db.AuditActionLabel(a), a == action})
+	}
+	link := func(p int) string {
+		v := url.Values{}
+		if action != "" {
+			v.Set("actie", action)
+		}
+		v.Set("pagina", strconv.Itoa(p))
+		return "/beheer/logboek?" + v.Encode()
+	}
+	if page > 1 {
+		vm.PrevURL = link(page - 1)
+	}
+	if page*auditPerPage < total {
+		vm.NextURL = link(page + 1)
+	}
+	return h.render(c, fiber.StatusOK, "beheer/audit", "", vm)
+}

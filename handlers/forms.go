@@ -1,0 +1,279 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-playground/locales/nl"
+	ut "github.com/go-playground/universal-translator"
+	"github.com/go-playground/validator/v10"
+	nltrans "github.com/go-playground/validator/v10/translations/nl"
+
+	"opnieuwthuis/db"
+)
+
+// forms validates every form of the site with go-playground/validator and its
+// Dutch translations, plus the project's own rules with Dutch messages. The inline
+// (per field, htmx) validation and the full submit call the same functions.
+type forms struct {
+	v  *validator.Validate
+	tr ut.Translator
+
+	gemeenten      []db.Gemeente
+	gemeenteByCode map[string]db.Gemeente
+	gemeenteByName map[string]db.Gemeente // lower-case name
+	themes         []db.Theme
+}
+
+// Year range of a case: from the first cases the platform knew to next year.
+const minCaseYear = 1990
+
+func maxCaseYear() int { return time.Now().Year() + 1 }
+
+func newForms(ctx context.Context, store *db.DB) (*forms, error) {
+	f := &forms{gemeenteByCode: map[string]db.Gemeente{}, gemeenteByName: map[string]db.Gemeente{}}
+	var err error
+	if f.gemeenten, err = store.Gemeenten(ctx); err != nil {
+		return nil, err
+	}
+	for _, g := range f.gemeenten {
+		f.gemeenteByCode[g.Code] = g
+		f.gemeenteByName[strings.ToLower(g.Name)] = g
+	}
+	if f.themes, err = store.Themes(ctx); err != nil {
+		return nil, err
+	}
+
+	loc := nl.New()
+	f.tr, _ = ut.New(loc, loc).GetTranslator("nl")
+	f.v = validator.New(validator.WithRequiredStructEnabled())
+	// Messages name a field by its Dutch label.
+	f.v.RegisterTagNameFunc(func(sf reflect.StructField) string {
+		if l := sf.Tag.Get("label"); l != "" {
+			return l
+		}
+		return sf.Name
+	})
+	if err := nltrans.RegisterDefaultTranslations(f.v, f.tr); err != nil {
+		return nil, fmt.Errorf("validator translations: %w", err)
+	}
+
+	rules := []struct {
+		tag, message string
+		fn           validator.Func
+	}{
+		{"slug", "{0} mag alleen kleine letters zonder accenten, cijfers en losse streepjes bevatten, zoals ‘tijdelijke-woningen-utrecht’.",
+			func(fl validator.FieldLevel) bool { return slugPattern.MatchString(fl.Field().String()) }},
+		{"gemeente", "{0}: kies een bestaande gemeente uit de lijst (naam of CBS-code zoals GM0363), of laat leeg voor een regionaal of landelijk voorbeeld.",
+			func(fl validator.FieldLevel) bool { _, ok := f.findGemeente(fl.Field().String()); return ok }},
+		{"theme", "Kies alleen thema’s uit de lijst.",
+			func(fl validator.FieldLevel) bool {
+				return slices.ContainsFunc(f.themes, func(t db.Theme) bool { return t.Slug == fl.Field().String() })
+			}},
+		{"kind", "Kies bij {0} ‘Woonoplossing’ of ‘Aanpak’.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.Kinds, fl.Field().String()) }},
+		{"status", "Kies een geldige {0}.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.Statuses, fl.Field().String()) }},
+		{"year", fmt.Sprintf("{0} moet een jaartal tussen %d en %d zijn.", minCaseYear, maxCaseYear()),
+			func(fl validator.FieldLevel) bool {
+				n, err := strconv.Atoi(strings.TrimSpace(fl.Field().String()))
+				return err == nil && n >= minCaseYear && n <= maxCaseYear()
+			}},
+		{"count", "{0} moet een heel getal zijn van 0 tot 1.000.000, zonder punten of letters.",
+			func(fl validator.FieldLevel) bool {
+				n, err := strconv.Atoi(strings.TrimSpace(fl.Field().String()))
+				return err == nil && n >= 0 && n <= 1_000_000
+			}},
+		{"weburl", "{0} moet een volledig webadres zijn dat begint met https:// of http://.",
+			func(fl validator.FieldLevel) bool { return isWebURL(fl.Field().String()) }},
+		{"password", "{0} moet minstens " + strconv.Itoa(db.MinPasswordLength) + " en hoogstens " + strconv.Itoa(db.MaxPasswordBytes) + " tekens lang zijn.",
+			func(fl validator.FieldLevel) bool { return db.CheckPassword(fl.Field().String()) == "" }},
+		{"role", "Kies als {0} ‘redacteur’ of ‘beheerder’.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.Roles, fl.Field().String()) }},
+		{"period", "{0} moet een halfjaar zijn zoals 2025-H1 of 2025-H2.",
+			func(fl validator.FieldLevel) bool { return periodPattern.MatchString(fl.Field().String()) }},
+	}
+	for _, r := range rules {
+		if err := f.v.RegisterValidation(r.tag, r.fn); err != nil {
+			return nil, err
+		}
+		if err := f.translate(r.tag, r.message); err != nil {
+			return nil, err
+		}
+	}
+	// Clearer Dutch than the stock texts for the rules used most.
+	for tag, msg := range map[string]string{
+		"required": "Vul {0} in.",
+		"email":    "{0} moet een geldig e-mailadres zijn, zoals naam@gemeente.nl.",
+	} {
+		if err := f.translate(tag, msg); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// translate registers message (with {0} for the field's label and {1} for the
+// rule's parameter) as the Dutch text of tag.
+func (f *forms) translate(tag, message string) error {
+	return f.v.RegisterTranslation(tag, f.tr,
+		func(t ut.Translator) error { return t.Add(tag, message, true) },
+		func(t ut.Translator, fe validator.FieldError) string {
+			s, err := t.T(tag, fe.Field(), fe.Param())
+			if err != nil {
+				return fe.Error()
+			}
+			return s
+		})
+}
+
+// findGemeente accepts a CBS code ("GM0363"), a name as CBS writes it
+// ("Amsterdam", any case) or the picker's "Name (GM0363)".
+func (f *forms) findGemeente(s string) (db.Gemeente, bool) {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, "("); i > 0 && strings.HasSuffix(s, ")") {
+		if g, ok := f.gemeenteByCode[strings.ToUpper(s[i+1:len(s)-1])]; ok {
+			return g, true
+		}
+	}
+	if g, ok := f.gemeenteByCode[strings.ToUpper(s)]; ok {
+		return g, true
+	}
+	g, ok := f.gemeenteByName[strings.ToLower(s)]
+	return g, ok
+}
+
+// gemeenteLabel is what the picker shows for a code: "Name (GM0363)".
+func (f *forms) gemeenteLabel(code string) string {
+	if g, ok := f.gemeenteByCode[code]; ok {
+		return g.Name + " (" + g.Code + ")"
+	}
+	return code
+}
+
+func isWebURL(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
+		!strings.ContainsAny(u.Host, " <>\"") && u.User == nil
+}
+
+// fieldError is one invalid field: its form name, Dutch label and message.
+type fieldError struct {
+	Field   string
+	Label   string
+	Message string
+}
+
+// formErrors are a form's validation errors in the order of the form.
+type formErrors []fieldError
+
+// Get returns the message for a field, or "".
+func (e formErrors) Get(field string) string {
+	for _, fe := range e {
+		if fe.Field == field {
+			return fe.Message
+		}
+	}
+	return ""
+}
+
+// Has reports whether the field has an error.
+func (e formErrors) Has(field string) bool { return e.Get(field) != "" }
+
+// add records a message for a field unless it already has one.
+func (e *formErrors) add(field, label, message string) {
+	if !e.Has(field) {
+		*e = append(*e, fieldError{field, label, message})
+	}
+}
+
+// check validates form (a pointer to a struct with form, label and validate tags)
+// and returns its errors in field order, in Dutch.
+func (f *forms) check(form any) formErrors {
+	err := f.v.Struct(form)
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return nil
+	}
+	t := reflect.TypeOf(form).Elem()
+	byField := map[string]string{}
+	for _, fe := range verrs {
+		name := strings.SplitN(fe.StructField(), "[", 2)[0]
+		if _, seen := byField[name]; !seen {
+			byField[name] = fe.Translate(f.tr)
+		}
+	}
+	var out formErrors
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if msg, ok := byField[sf.Name]; ok {
+			if custom := sf.Tag.Get("message"); custom != "" {
+				msg = custom
+			}
+			out.add(sf.Tag.Get("form"), sf.Tag.Get("label"), msg)
+		}
+	}
+	return out
+}
+
+// sortErrors puts errors in the order of the form's fields (after adding checks
+// that need the database).
+func sortErrors(form any, errs formErrors) formErrors {
+	t := reflect.TypeOf(form).Elem()
+	pos := map[string]int{}
+	for i := 0; i < t.NumField(); i++ {
+		pos[t.Field(i).Tag.Get("form")] = i
+	}
+	slices.SortStableFunc(errs, func(a, b fieldError) int { return pos[a.Field] - pos[b.Field] })
+	return errs
+}
+
+// optionalInt parses a validated optional number field.
+func optionalInt(s string) *int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return nil
+	}
+	return &n
+}
+
+// lines splits a textarea into its non-empty lines.
+func lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// cleanText normalises typed text: valid UTF-8, Windows line ends to \n, no
+// control characters but newline and tab, trimmed.
+func cleanText(s string) string {
+	s = strings.ToValidUTF8(s, "�")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || !(r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)) {
+			return r
+		}
+		return -1
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// cleanLine is cleanText for a one-line field.
+func cleanLine(s string) string {
+	return strings.Join(strings.Fields(cleanText(s)), " ")
+}
+
+// periodPattern is a half year: 2025-H1.
+var periodPattern = regexp.MustCompile(`^[0-9]{4}-H[12]$`)

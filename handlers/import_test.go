@@ -1,0 +1,217 @@
+package handlers
+
+import (
+	"bytes"
+	"html"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"opnieuwthuis/db"
+)
+
+// figureFixture gives the test database what the map's seed provides: the 2025
+// division with its gemeenten, the period 2025-H1 and two fictitious realisations.
+// INSERT OR IGNORE: where the real seed already has these rows, it is left as is.
+func figureFixture(t testing.TB, store *db.DB) {
+	t.Helper()
+	raw := rawDB(t, store)
+	for _, q := range []string{
+		`INSERT OR IGNORE INTO divisions (year, view_box, source) VALUES (2025, '0 0 2710 3180', 'test')`,
+		`INSERT OR IGNORE INTO division_gemeenten (division, code, name, province_code, population, label_x, label_y, path)
+			SELECT 2025, code, name, province_code, population, 0, 0, 'M0 0z' FROM gemeenten`,
+		`INSERT OR IGNORE INTO periods (code, division, national_total, total_status) VALUES ('2025-H1', 2025, 10000, 'vastgesteld')`,
+		`INSERT OR IGNORE INTO realisaties (period, division, gemeente_code, peildatum, realised, basis) VALUES
+			('2025-H1', 2025, 'GM0363', '2025-03-01', 17, 'fictief'), ('2025-H1', 2025, 'GM0344', '2025-03-01', 5, 'fictief')`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// upload posts a file to the import form.
+func (c *client) upload(period, filename string, content []byte) response {
+	c.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField("_csrf", c.csrf)
+	w.WriteField("periode", period)
+	fw, _ := w.CreateFormFile("bestand", filename)
+	fw.Write(content)
+	w.Close()
+	req := httptest.NewRequest(http.MethodPost, "/beheer/cijfers", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.send(req)
+}
+
+const goodFigures = "gemeente_code;periode;taakstelling;peildatum;gerealiseerd;officieel\r\n" +
+	"GM0363;2025-H1;1200;;;ja\r\n" +
+	"GM0363;2025-H1;;2025-03-01;20;ja\r\n" +
+	"GM0363;2025-H1;;2025-04-01;45;ja\r\n" +
+	"GM0344;2025-H1;500;2025-02-01;10;ja\r\n"
+
+func TestImportGoodFile(t *testing.T) {
+	app, store := newTestApp(t)
+	figureFixture(t, store)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	raw := rawDB(t, store)
+	if page := c.get("/beheer/cijfers"); !strings.Contains(page.Body, `<option value="2025-H1"`) {
+		t.Fatal("the period is not offered")
+	}
+
+	res := c.upload("2025-H1", "cijfers.csv", []byte("\xef\xbb\xbf"+goodFigures))
+	if res.StatusCode != 200 || !strings.Contains(res.Body, "Controleer: dit verandert er voor 2025-H1") {
+		t.Fatalf("upload = %d %s", res.StatusCode, messages(res.Body))
+	}
+	body := html.UnescapeString(res.Body)
+	for _, want := range []string{"2 gemeenten in het bestand", "fictieve realisaties van deze periode verdwijnen", "Realisatie tot 2025-04-01", "Amsterdam (GM0363)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("preview lacks %q", want)
+		}
+	}
+	// Nothing is written before the editor confirms.
+	if n := count(t, raw, "SELECT count(*) FROM realisaties WHERE basis = 'officieel'"); n != 0 {
+		t.Fatal("the preview wrote figures")
+	}
+	m := regexp.MustCompile(`name="upload" value="([0-9a-f]+)"`).FindStringSubmatch(res.Body)
+	if m == nil {
+		t.Fatal("no confirm form")
+	}
+	res = c.post("/beheer/cijfers/bevestigen", url.Values{"upload": {m[1]}})
+	if res.StatusCode != http.StatusSeeOther || !strings.HasSuffix(res.Header.Get("Location"), "melding=geimporteerd") {
+		t.Fatalf("confirm = %d %s", res.StatusCode, messages(res.Body))
+	}
+	if n := count(t, raw, "SELECT count(*) FROM taakstellingen WHERE period = '2025-H1' AND gemeente_code = 'GM0363' AND amount = 1200 AND basis = 'officieel'"); n != 1 {
+		t.Error("taakstelling not written")
+	}
+	if n := count(t, raw, "SELECT count(*) FROM realisaties WHERE period = '2025-H1' AND gemeente_code = 'GM0363' AND peildatum = '2025-03-01' AND realised = 20 AND basis = 'officieel'"); n != 1 {
+		t.Error("realisation not written")
+	}
+	// Official figures replace the fictitious ones of the period: no "fictief" left.
+	if n := count(t, raw, "SELECT count(*) FROM realisaties WHERE period = '2025-H1' AND basis = 'fictief'"); n != 0 {
+		t.Errorf("%d fictitious realisations left", n)
+	}
+	if n := count(t, raw, "SELECT count(*) FROM audit_log WHERE action = 'import' AND subject = 'cijfers 2025-H1' AND detail LIKE 'cijfers.csv: 2 gemeenten%'"); n != 1 {
+		t.Error("import not audited")
+	}
+	if n := count(t, raw, "SELECT count(*) FROM figure_uploads"); n != 0 {
+		t.Error("the upload was kept after the import")
+	}
+	// The same upload cannot be imported twice.
+	if res := c.post("/beheer/cijfers/bevestigen", url.Values{"upload": {m[1]}}); res.StatusCode != 404 {
+		t.Errorf("second confirm = %d", res.StatusCode)
+	}
+	// Importing the same file again changes nothing.
+	again := html.UnescapeString(c.upload("2025-H1", "cijfers.csv", []byte(goodFigures)).Body)
+	if !strings.Contains(again, "0 nieuwe cijfers, 0 gewijzigde, 5 ongewijzigd") {
+		t.Errorf("re-upload preview: %s", messages(again))
+	}
+}
+
+func TestImportBadFileWritesNothing(t *testing.T) {
+	app, store := newTestApp(t)
+	figureFixture(t, store)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	c.get("/beheer/cijfers")
+	raw := rawDB(t, store)
+	before := count(t, raw, "SELECT count(*) FROM taakstellingen") + count(t, raw, "SELECT count(*) FROM realisaties")
+
+	bad := "gemeente_code,periode,taakstelling,peildatum,gerealiseerd,officieel\n" +
+		"GM0363,2025-H1,1200,,,ja\n" + // 2: fine
+		"GM9999,2025-H1,10,,,ja\n" + // 3: unknown code
+		"GM0344,2025-H1,veel,,,ja\n" + // 4: not a number
+		"GM0363,2025-H1,1300,,,ja\n" + // 5: duplicate of line 2
+		"GM0599,2024-H2,10,,,ja\n" + // 6: wrong period
+		"GM0599,2025-H1,,2025-09-01,3,ja\n" + // 7: peildatum outside the period
+		"GM0518,2025-H1,,2025-03-01,abc,ja\n" + // 8: not a number
+		"GM0518,2025-H1,,2025-04-01,4,misschien\n" + // 9: official flag
+		"GM0014,2025-H1,,2025-04-01,9,ja\n" +
+		"GM0014,2025-H1,,2025-05-01,7,ja\n" // 11: cumulative count goes down
+	res := c.upload("2025-H1", "fout.csv", []byte(bad))
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("bad file = %d", res.StatusCode)
+	}
+	body := html.UnescapeString(res.Body)
+	for _, want := range []string{
+		"Regel 3: Onbekende gemeentecode ‘GM9999’",
+		"Regel 4: De taakstelling ‘veel’ is geen geheel getal",
+		"Regel 5: Dubbele regel: de taakstelling van GM0363 staat ook op regel 2.",
+		"Regel 6: Verkeerde periode ‘2024-H2’",
+		"Regel 7: Ongeldige peildatum ‘2025-09-01’",
+		"Regel 8: Het aantal gerealiseerd ‘abc’ is geen geheel getal",
+		"Regel 9: Vul bij ‘officieel’ ja of nee in.",
+		"Regel 11: Het aantal gerealiseerd van GM0014 op 2025-05-01 (7) is lager dan op 2025-04-01 (9)",
+		"Er is niets opgeslagen.",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	if strings.Contains(body, "Regel 2:") {
+		t.Error("a good line is reported")
+	}
+	after := count(t, raw, "SELECT count(*) FROM taakstellingen") + count(t, raw, "SELECT count(*) FROM realisaties")
+	if after != before || count(t, raw, "SELECT count(*) FROM figure_uploads") != 0 {
+		t.Fatal("a bad file wrote something")
+	}
+
+	// A file without the required columns, an empty file, an unknown period.
+	for name, tc := range map[string]struct{ period, file, want string }{
+		"header":  {"2025-H1", "code,jaar\nGM0363,2025\n", "De kolom ‘gemeente_code’ ontbreekt in de kopregel."},
+		"empty":   {"2025-H1", "", "Bestand: Het bestand is leeg."},
+		"period":  {"2031-H1", goodFigures, "Kies de periode waarvoor u cijfers inleest."},
+		"nothing": {"2025-H1", "gemeente_code,periode,taakstelling,officieel\n", "Het bestand bevat geen regels met cijfers."},
+	} {
+		res := c.upload(tc.period, "x.csv", []byte(tc.file))
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(res.Body), tc.want) {
+			t.Errorf("%s: %d %s", name, res.StatusCode, messages(res.Body))
+		}
+	}
+}
+
+func TestImportTooLarge(t *testing.T) {
+	app, store := newTestApp(t)
+	figureFixture(t, store)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	c.get("/beheer/cijfers")
+	big := bytes.Repeat([]byte("GM0363;2025-H1;1200;;;ja\n"), db.MaxImportBytes/25+10)
+	res := c.upload("2025-H1", "groot.csv", big)
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(res.Body, "groter dan 5 MB") {
+		t.Fatalf("5 MB+ file = %d %s", res.StatusCode, messages(res.Body))
+	}
+	if n := count(t, rawDB(t, store), "SELECT count(*) FROM figure_uploads"); n != 0 {
+		t.Fatal("a refused file was stored")
+	}
+}
+
+func TestImportCancel(t *testing.T) {
+	app, store := newTestApp(t)
+	figureFixture(t, store)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	c.get("/beheer/cijfers")
+	res := c.upload("2025-H1", "cijfers.csv", []byte(goodFigures))
+	id := regexp.MustCompile(`name="upload" value="([0-9a-f]+)"`).FindStringSubmatch(res.Body)[1]
+	// Another editor cannot confirm someone else's upload.
+	addUser(t, store, "kees@gemeente.example", db.RoleEditor)
+	kees := signIn(t, app, "kees@gemeente.example")
+	if res := kees.post("/beheer/cijfers/bevestigen", url.Values{"upload": {id}}); res.StatusCode != 404 {
+		t.Errorf("someone else's upload = %d", res.StatusCode)
+	}
+	res = c.post("/beheer/cijfers/bevestigen", url.Values{"upload": {id}, "actie": {"annuleren"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancel = %d", res.StatusCode)
+	}
+	raw := rawDB(t, store)
+	if count(t, raw, "SELECT count(*) FROM figure_uploads")+count(t, raw, "SELECT count(*) FROM realisaties WHERE basis = 'officieel'") != 0 {
+		t.Fatal("cancel left something behind")
+	}
+}

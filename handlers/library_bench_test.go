@@ -1,0 +1,104 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"opnieuwthuis/db"
+)
+
+// benchApp is the real app on a library of n cases (the seed plus synthetic ones).
+// The database file is kept in the temp folder between runs: 100,000 cases take
+// about a minute to build. Delete /tmp/opnieuwthuis-handlers-bench-* after schema
+// or generator changes.
+func benchApp(b *testing.B, n int) *fiber.App {
+	b.Helper()
+	schema, err := os.ReadFile(filepath.Join("..", "schema.sql"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("opnieuwthuis-handlers-bench-v%d-%d.db", db.SchemaVersion(), n))
+	if _, err := os.Stat(path); err != nil {
+		tmp := path + ".building"
+		os.Remove(tmp)
+		store, err := db.Open(ctx, tmp, string(schema))
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := store.FindCases(ctx, db.CaseFilter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := store.AddSyntheticCases(ctx, n-res.Total, 1); err != nil {
+			b.Fatal(err)
+		}
+		store.Close()
+		if err := os.Rename(tmp, path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	store, err := db.Open(ctx, path, string(schema))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	app, err := New(Config{
+		DB: store, Views: os.DirFS(filepath.Join("..", "views")), Public: os.DirFS(filepath.Join("..", "public")),
+		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), BaseURL: "http://bench",
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return app
+}
+
+// BenchmarkSearchFragment measures what search as you type costs: the htmx fragment
+// of /voorbeelden (results, facets, status) through the whole middleware stack, for
+// one- and two-letter prefixes, words, and searches with facets. It reports the
+// median and 90th percentile per request besides the mean.
+func BenchmarkSearchFragment(b *testing.B) {
+	queries := []string{
+		"",
+		"?thema=gemengd-wonen&provincie=PV26",
+		"?q=w", "?q=wo", "?q=won", "?q=wonin",
+		"?q=statushouders", "?q=tijdelijke+woningen",
+		"?q=jongeren&soort=woonoplossing&jaar=2016&jaar=2017",
+	}
+	for _, n := range []int{1000, 100000} {
+		app := benchApp(b, n)
+		for _, q := range queries {
+			b.Run(fmt.Sprintf("cases=%d/%s", n, q), func(b *testing.B) {
+				var times []time.Duration
+				for b.Loop() {
+					req := httptest.NewRequest("GET", "/voorbeelden"+q, nil)
+					req.Header.Set("HX-Request", "true")
+					start := time.Now()
+					res, err := app.Test(req, -1)
+					if err != nil {
+						b.Fatal(err)
+					}
+					io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					times = append(times, time.Since(start))
+					if res.StatusCode != 200 {
+						b.Fatalf("status %d", res.StatusCode)
+					}
+				}
+				slices.Sort(times)
+				b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+				b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
+			})
+		}
+	}
+}

@@ -1,0 +1,592 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"opnieuwthuis/db"
+)
+
+// Land in beeld: the map (/kaart), its search (/kaart/zoek) and the same figures as
+// a table (/kaart/tabel). Every figure comes from db.PeriodFigures, the one code path
+// that the gemeente pages and the downloads use too.
+
+// mapState is a resolved /kaart query: period, optional province and gemeente.
+type mapState struct {
+	Periods   []db.Period
+	Figures   *db.PeriodFigures // nil when there are no figures at all
+	Provinces []db.Province
+	Province  db.Province // Code "" for all of the Netherlands
+	Gemeente  string      // selected gemeente, "" for none
+	Absent    string      // why the asked-for gemeente is not shown
+}
+
+// Period is the period shown.
+func (s mapState) Period() db.Period {
+	if s.Figures == nil {
+		return db.Period{}
+	}
+	return s.Figures.Period
+}
+
+// resolveMap reads periode, provincie and gemeente from the query string. A missing
+// period means the current one; a wrong value of any of them is a Dutch 404.
+func (h *Handler) resolveMap(c *fiber.Ctx) (mapState, error) {
+	ctx := c.UserContext()
+	var st mapState
+	var err error
+	if st.Periods, err = h.db.FigurePeriods(ctx); err != nil {
+		return st, err
+	}
+	if st.Provinces, err = h.db.Provinces(ctx); err != nil {
+		return st, err
+	}
+	code := c.Query("periode")
+	if code == "" {
+		p, ok := db.CurrentPeriod(st.Periods, time.Now())
+		if !ok {
+			return st, nil // no figures at all: the pages say so
+		}
+		code = p.Code
+	}
+	if st.Figures, err = h.periodFigures(c, st.Periods, code); err != nil {
+		return st, err
+	}
+	if v := c.Query("provincie"); v != "" {
+		found := false
+		for _, p := range st.Provinces {
+			if p.Code == v {
+				st.Province, found = p, true
+			}
+		}
+		if !found {
+			return st, clientError(fiber.StatusNotFound, "Provincie niet gevonden",
+				"‘"+truncate(v, 40)+"’ is geen provinciecode. Provincies hebben een code van het CBS, zoals PV27 voor Noord-Holland. Kies een provincie in de lijst op de kaart.")
+		}
+	}
+	if v := c.Query("gemeente"); v != "" {
+		if g, ok := st.Figures.Gemeente(v); ok {
+			if st.Province.Code != "" && g.ProvinceCode != st.Province.Code {
+				// Zoomed to another province (the form keeps the choice while the
+				// province changes): the gemeente is off the map, so not chosen.
+				st.Absent = g.Name + " ligt niet in " + st.Province.Name + ". Kies een gemeente op de kaart."
+				return st, nil
+			}
+			st.Gemeente = v
+			return st, nil
+		}
+		// A gemeente of another boundary set (kept by the form while the period
+		// changes): show the map without it and say why. An unknown code is a 404.
+		if !gemeentePattern.MatchString(v) {
+			return st, gemeenteNotFound(v, st.Figures.Period)
+		}
+		info, _, err := h.db.GemeenteHistory(ctx, v)
+		if errors.Is(err, db.ErrNotFound) {
+			return st, gemeenteNotFound(v, st.Figures.Period)
+		}
+		if err != nil {
+			return st, err
+		}
+		st.Absent = info.Name + " hoort niet bij de gemeentelijke indeling van " + st.Figures.Period.Label() + ". Kies een andere gemeente op de kaart."
+	}
+	return st, nil
+}
+
+// periodFigures returns the figures of a period, or a Dutch 404 that names the
+// periods that do have figures.
+func (h *Handler) periodFigures(c *fiber.Ctx, periods []db.Period, code string) (*db.PeriodFigures, error) {
+	if _, _, ok := db.ParsePeriod(code); !ok {
+		return nil, clientError(fiber.StatusNotFound, "Periode niet gevonden",
+			"‘"+truncate(code, 40)+"’ is geen periode. Een periode is een halfjaar, geschreven als 2025-H1 (eerste halfjaar) of 2025-H2 (tweede halfjaar).")
+	}
+	pf, err := h.db.PeriodFigures(c.UserContext(), code)
+	if errors.Is(err, db.ErrNotFound) {
+		msg := "Voor " + code + " zijn geen cijfers per gemeente beschikbaar."
+		if len(periods) > 0 {
+			msg += " De kaart heeft cijfers van " + periods[0].Label() + " tot en met " + periods[len(periods)-1].Label() + "."
+		}
+		return nil, clientError(fiber.StatusNotFound, "Geen cijfers voor deze periode", msg)
+	}
+	return pf, err
+}
+
+func gemeenteNotFound(code string, p db.Period) error {
+	msg := "Er is geen gemeente met code ‘" + truncate(code, 40) + "’."
+	if p.Code != "" {
+		msg = "Er is geen gemeente met code ‘" + truncate(code, 40) + "’ in de gemeentelijke indeling van " + p.Label() + "."
+	}
+	return clientError(fiber.StatusNotFound, "Gemeente niet gevonden",
+		msg+" Gemeentecodes van het CBS zien eruit als GM0363. Zoek de gemeente op de kaart of in de tabel.")
+}
+
+// mapURL is the shareable URL of a map state.
+func mapURL(period, province, gemeente string) string {
+	v := url.Values{}
+	if period != "" {
+		v.Set("periode", period)
+	}
+	if province != "" {
+		v.Set("provincie", province)
+	}
+	if gemeente != "" {
+		v.Set("gemeente", gemeente)
+	}
+	if q := v.Encode(); q != "" {
+		return "/kaart?" + q
+	}
+	return "/kaart"
+}
+
+// gemeenteURL is the page of a gemeente in a period; the map passes its province
+// along so that the panel can lead back to the same view.
+func gemeenteURL(code, period, province string) string {
+	v := url.Values{}
+	if period != "" {
+		v.Set("periode", period)
+	}
+	if province != "" {
+		v.Set("provincie", province)
+	}
+	if q := v.Encode(); q != "" {
+		return "/gemeenten/" + code + "?" + q
+	}
+	return "/gemeenten/" + code
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+func periodOptions(periods []db.Period, selected string) []option {
+	out := make([]option, 0, len(periods))
+	for i := len(periods) - 1; i >= 0; i-- { // newest first
+		p := periods[i]
+		out = append(out, option{Value: p.Code, Label: p.Label(), Selected: p.Code == selected})
+	}
+	return out
+}
+
+func provinceOptions(provinces []db.Province, selected string) []option {
+	out := []option{{Value: "", Label: "Heel Nederland", Selected: selected == ""}}
+	for _, p := range provinces {
+		out = append(out, option{Value: p.Code, Label: p.Name, Selected: p.Code == selected})
+	}
+	return out
+}
+
+// legendItem is one class of the legend with its threshold and count.
+type legendItem struct {
+	Standing db.Standing
+	Slug     string
+	Rule     string
+	Count    int
+}
+
+func legend(t db.FigureTotals) []legendItem {
+	out := make([]legendItem, 0, len(db.Standings))
+	for _, s := range db.Standings {
+		out = append(out, legendItem{Standing: s, Slug: s.Slug(), Rule: s.Rule(), Count: t.Count(s)})
+	}
+	return out
+}
+
+// mapPage is the view model of /kaart, page and fragment alike.
+type mapPage struct {
+	page
+	Empty      bool
+	Period     db.Period
+	Province   db.Province
+	Periods    []option
+	Provinces  []option
+	Totals     db.FigureTotals
+	Legend     []legendItem
+	Map        template.HTML // rendered by views/kaart/svg.html, cached (see renderMap)
+	Names      []string      // for the search field's suggestions
+	Selected   string
+	Selection  *selectionOverlay
+	Panel      *gemeentePanel
+	Search     *searchResult
+	Absent     string
+	Status     string // announced after a swap
+	TableURL   string
+	CSVURL     string
+	JSONURL    string
+	ProvinceOf string // "in Noord-Holland" or ""
+}
+
+// selectionOverlay outlines the chosen gemeente on top of the cached map.
+type selectionOverlay struct {
+	ViewBox string
+	Path    string
+	Name    string
+}
+
+// searchResult is the answer of the gemeente search when it is not one gemeente.
+type searchResult struct {
+	Query   string
+	Matches []searchMatch
+}
+
+type searchMatch struct {
+	Name, URL string
+}
+
+// showMap is /kaart: the map of a period, optionally zoomed to a province and with a
+// gemeente's panel open. With htmx (the period form) it answers with the map part.
+func (h *Handler) showMap(c *fiber.Ctx) error {
+	st, err := h.resolveMap(c)
+	if err != nil {
+		return err
+	}
+	vm, err := h.mapPage(c, st)
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "kaart/index", "kaart/fragment", vm)
+}
+
+func (h *Handler) mapPage(c *fiber.Ctx, st mapState) (mapPage, error) {
+	vm := mapPage{}
+	vm.Title = "Land in beeld"
+	vm.Description = "Kaart van alle gemeenten met de stand van hun taakstelling voor de huisvesting van vergunninghouders, per halfjaar: voorsprong, op schema of achterstand."
+	vm.Canonical = h.canonical("/kaart")
+	vm.Nav = "kaart"
+	if st.Figures == nil {
+		vm.Empty = true
+		return vm, nil
+	}
+	pf, p := st.Figures, st.Figures.Period
+	vm.Period, vm.Province, vm.Selected, vm.Absent = p, st.Province, st.Gemeente, st.Absent
+	vm.Periods = periodOptions(st.Periods, p.Code)
+	vm.Provinces = provinceOptions(st.Provinces, st.Province.Code)
+	rows := pf.Gemeenten
+	if st.Province.Code != "" {
+		rows = pf.Select(st.Province.Code, "")
+		vm.ProvinceOf = "in " + st.Province.Name
+	}
+	vm.Totals = db.SumFigures(rows)
+	vm.Legend = legend(vm.Totals)
+	vm.Names = make([]string, 0, len(rows))
+	for _, g := range rows {
+		vm.Names = append(vm.Names, g.Name)
+	}
+	dv, err := h.db.Division(c.UserContext(), p.Division)
+	if err != nil {
+		return vm, err
+	}
+	if vm.Map, err = h.renderMap(pf, dv, st.Province.Code); err != nil {
+		return vm, err
+	}
+	if st.Gemeente != "" {
+		panel, err := h.gemeentePanel(c, st.Gemeente, pf, st.Province.Code, true)
+		if err != nil {
+			return vm, err
+		}
+		vm.Panel = &panel
+		vm.Selection = selection(dv, st.Province.Code, st.Gemeente)
+	}
+	vm.Title = "Land in beeld: " + p.Label()
+	if st.Province.Code != "" {
+		vm.Title += ", " + st.Province.Name
+	}
+	vm.Status = fmt.Sprintf("De kaart toont %s%s: %d gemeenten.", p.Label(), prefixSpace(vm.ProvinceOf), vm.Totals.Gemeenten)
+	vm.TableURL = tableURL(tableQuery{Period: p.Code, Province: st.Province.Code})
+	vm.CSVURL = "/open-data/cijfers.csv?periode=" + url.QueryEscape(p.Code)
+	vm.JSONURL = "/open-data/cijfers.json?periode=" + url.QueryEscape(p.Code)
+	return vm, nil
+}
+
+func prefixSpace(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " " + s
+}
+
+// selection outlines one gemeente in the map's frame.
+func selection(dv *db.Division, province, code string) *selectionOverlay {
+	shape, ok := dv.Gemeente(code)
+	if !ok {
+		return nil
+	}
+	return &selectionOverlay{ViewBox: mapViewBox(dv, province).String(), Path: shape.Path, Name: shape.Name}
+}
+
+func mapViewBox(dv *db.Division, province string) db.Box {
+	if province != "" {
+		if b, ok := dv.ProvinceBox(province); ok {
+			return b
+		}
+	}
+	return dv.ViewBox
+}
+
+// searchMap is /kaart/zoek: find a gemeente by name or code. One match opens it:
+// without JavaScript on its own page, with htmx in the map's panel. Otherwise the
+// map shows what was found.
+func (h *Handler) searchMap(c *fiber.Ctx) error {
+	st, err := h.resolveMap(c)
+	if err != nil {
+		return err
+	}
+	if st.Figures == nil {
+		return c.Redirect("/kaart", fiber.StatusSeeOther)
+	}
+	q := truncate(strings.TrimSpace(strings.ToValidUTF8(c.Query("q"), "")), 100)
+	matches := findGemeenten(st.Figures.Gemeenten, q, st.Province.Code)
+	p := st.Figures.Period
+	if len(matches) == 1 {
+		code := matches[0].Code
+		if !wantsFragment(c) {
+			return c.Redirect(gemeenteURL(code, p.Code, ""), fiber.StatusSeeOther)
+		}
+		return h.mapPanel(c, code, st.Figures, st.Province.Code)
+	}
+	res := &searchResult{Query: q}
+	for _, g := range matches {
+		res.Matches = append(res.Matches, searchMatch{Name: g.Name, URL: gemeenteURL(g.Code, p.Code, st.Province.Code)})
+	}
+	if wantsFragment(c) {
+		c.Vary("HX-Request")
+		return c.Render("kaart/zoekresultaat", res)
+	}
+	vm, err := h.mapPage(c, st)
+	if err != nil {
+		return err
+	}
+	vm.Search = res
+	vm.NoIndex = true
+	return h.render(c, fiber.StatusOK, "kaart/index", "", vm)
+}
+
+// aliases are names people use for gemeenten whose CBS name differs.
+var aliases = map[string]string{
+	"den haag":  "GM0518", // 's-Gravenhage
+	"den bosch": "GM0796", // 's-Hertogenbosch
+}
+
+// findGemeenten finds gemeenten by name, alias or code: an exact match wins, then a
+// unique start of a name, then names containing the query (at most 12).
+func findGemeenten(all []db.GemeenteFigures, q, province string) []db.GemeenteFigures {
+	key := searchKey(q)
+	if key == "" {
+		return nil
+	}
+	var exact, prefix, contains []db.GemeenteFigures
+	alias := aliases[key]
+	for _, g := range all {
+		name := searchKey(g.Name)
+		switch {
+		case name == key || strings.EqualFold(g.Code, q) || g.Code == alias || "gm"+key == strings.ToLower(g.Code):
+			exact = append(exact, g)
+		case strings.HasPrefix(name, key):
+			prefix = append(prefix, g)
+		case strings.Contains(name, key):
+			contains = append(contains, g)
+		}
+	}
+	for _, set := range [][]db.GemeenteFigures{exact, prefix, contains} {
+		if len(set) == 0 {
+			continue
+		}
+		if len(set) > 1 && province != "" {
+			// Zoomed in on a province: prefer its gemeenten.
+			var in []db.GemeenteFigures
+			for _, g := range set {
+				if g.ProvinceCode == province {
+					in = append(in, g)
+				}
+			}
+			if len(in) > 0 {
+				set = in
+			}
+		}
+		return set[:min(len(set), 12)]
+	}
+	return nil
+}
+
+// searchKey folds a name for matching: lower case, no accents, letters and digits
+// separated by single spaces ("'s-Gravenhage" → "s gravenhage", "Fryslân" → "fryslan").
+func searchKey(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	folded, _, err := transform.String(t, s)
+	if err != nil {
+		folded = s
+	}
+	return strings.Join(strings.FieldsFunc(strings.ToLower(folded), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
+}
+
+// The rendered map. Rendering 342 gemeenten with their titles takes a few
+// milliseconds; the result only changes when the figures do, so it is kept per
+// period, province and boundary set until figures_version moves (PeriodFigures.
+// Version). A period has one boundary set; it is part of the key all the same, so a
+// period moved to another set (an import of a new division) can never hit an old map.
+// At most periods × 13 entries of 20–170 KB are kept.
+
+type mapKey struct {
+	period   string
+	province string
+	division int
+}
+
+type mapCache struct {
+	mu      sync.Mutex
+	version int64
+	maps    map[mapKey]template.HTML
+}
+
+func (m *mapCache) get(version int64, k mapKey) (template.HTML, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if version != m.version {
+		return "", false
+	}
+	s, ok := m.maps[k]
+	return s, ok
+}
+
+func (m *mapCache) put(version int64, k mapKey, s template.HTML) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch {
+	case version > m.version || m.maps == nil:
+		m.version, m.maps = version, map[mapKey]template.HTML{}
+	case version < m.version:
+		return // rendered from figures that have changed since
+	}
+	m.maps[k] = s
+}
+
+// mapSVG is the view model of views/kaart/svg.html.
+type mapSVG struct {
+	ViewBox      string
+	Label        string
+	PatternScale string // size of the pattern tiles, relative to the zoom
+	Context      []db.Shape
+	Areas        []mapArea
+	Provinces    []db.Shape
+}
+
+// mapArea is one gemeente on the map: an SVG link to its page, whose panel htmx
+// loads in place.
+type mapArea struct {
+	Code  string
+	Path  string
+	Slug  string // class
+	URL   string
+	Name  string // accessible name: name and class
+	Title string // name, class and figures in words
+}
+
+// renderMap returns the SVG of a period's map, from the cache when it can.
+func (h *Handler) renderMap(pf *db.PeriodFigures, dv *db.Division, province string) (template.HTML, error) {
+	key := mapKey{pf.Period.Code, province, dv.Year}
+	if s, ok := h.maps.get(pf.Version, key); ok {
+		return s, nil
+	}
+	vb := mapViewBox(dv, province)
+	vm := mapSVG{
+		ViewBox:      vb.String(),
+		Label:        "Kaart van de gemeenten" + prefixSpace(provinceIn(dv, province)) + ", " + pf.Period.Label() + ". Elke gemeente is een link naar haar cijfers.",
+		PatternScale: fmt.Sprintf("%.2f", float64(max(vb.W, vb.H))/450),
+	}
+	for _, pv := range dv.Provinces {
+		if province == "" || pv.Code == province {
+			vm.Provinces = append(vm.Provinces, pv)
+		} else {
+			vm.Context = append(vm.Context, pv)
+		}
+	}
+	for _, shape := range dv.Gemeenten {
+		if province != "" && shape.ProvinceCode != province {
+			continue
+		}
+		g, ok := pf.Gemeente(shape.Code)
+		if !ok {
+			continue
+		}
+		vm.Areas = append(vm.Areas, mapArea{
+			Code:  shape.Code,
+			Path:  shape.Path,
+			Slug:  g.Standing.Slug(),
+			URL:   gemeenteURL(shape.Code, pf.Period.Code, province),
+			Name:  g.Name + ": " + string(g.Standing),
+			Title: describe(g, pf.Period),
+		})
+	}
+	var buf bytes.Buffer
+	if err := h.views.Render(&buf, "kaart/svg", vm); err != nil {
+		return "", fmt.Errorf("render map: %w", err)
+	}
+	// The output of our own template, with every value escaped by html/template:
+	// safe to insert as is.
+	s := template.HTML(buf.String())
+	h.maps.put(pf.Version, key, s)
+	return s, nil
+}
+
+func provinceIn(dv *db.Division, code string) string {
+	for _, p := range dv.Provinces {
+		if p.Code == code {
+			return "in " + p.Name
+		}
+	}
+	return ""
+}
+
+// describe states a gemeente's standing and figures in one Dutch sentence, for the
+// map's titles and the panel.
+func describe(g db.GemeenteFigures, p db.Period) string {
+	var b strings.Builder
+	b.WriteString(g.Name + ", " + p.Label() + ": " + string(g.Standing) + ".")
+	switch {
+	case g.Taakstelling == nil && !p.Known():
+		b.WriteString(" De landelijke taakstelling voor deze periode is niet gevonden, dus er is geen taakstelling per gemeente berekend.")
+	case g.Taakstelling == nil:
+		b.WriteString(" Geen taakstelling bekend.")
+	case g.Realised == nil:
+		b.WriteString(" Taakstelling " + formatNumber(*g.Taakstelling) + basisNote(g.TaakstellingBasis) + "; nog geen realisaties bekend.")
+	default:
+		b.WriteString(" Gerealiseerd " + formatNumber(*g.Realised) + " van de " + formatNumber(*g.Expected) +
+			" die naar rato verwacht worden")
+		if g.Percentage != nil {
+			b.WriteString(" (" + formatNumber(*g.Percentage) + " %)")
+		}
+		switch d := *g.Difference; {
+		case d < 0:
+			b.WriteString(", " + formatNumber(-d) + " " + plural(-d, "persoon", "personen") + " achter.")
+		case d > 0:
+			b.WriteString(", " + formatNumber(d) + " " + plural(d, "persoon", "personen") + " voor.")
+		default:
+			b.WriteString(", precies op schema.")
+		}
+		b.WriteString(" Gecorrigeerde taakstelling " + formatNumber(*g.Corrected) + basisNote(g.TaakstellingBasis) + ".")
+		if g.RealisedBasis == db.BasisFictitious {
+			b.WriteString(" Fictieve cijfers.")
+		}
+	}
+	return b.String()
+}
+
+func basisNote(basis string) string {
+	if basis == db.BasisComputed {
+		return " (berekend naar inwonertal)"
+	}
+	return ""
+}

@@ -1,0 +1,157 @@
+package handlers
+
+import (
+	"errors"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+
+	"opnieuwthuis/db"
+)
+
+// Public suggestions (/tip). Anyone may suggest a case; it lands as "ingediend"
+// in the editors' queue and nothing is published without an editor. Spam
+// defences: a honeypot field that people never see, a minimum fill time carried by
+// the signed form token, and a limit per client address.
+const (
+	tipMinFillTime = 3 * time.Second
+	tipMaxPerHour  = 5
+)
+
+// tipForm is the public suggestion form.
+type tipForm struct {
+	Title     string `form:"title" label:"Titel" validate:"required,max=200"`
+	Gemeente  string `form:"gemeente" label:"Gemeente" validate:"omitempty,max=120,gemeente"`
+	Kind      string `form:"kind" label:"Soort" validate:"required,kind"`
+	Summary   string `form:"summary" label:"Korte beschrijving" validate:"required,max=600"`
+	Why       string `form:"why" label:"Wat maakt het een goed voorbeeld" validate:"required,max=5000"`
+	SourceURL string `form:"source_url" label:"Link naar meer informatie" validate:"omitempty,max=500,weburl"`
+	Name      string `form:"name" label:"Uw naam" validate:"required,max=100"`
+	Email     string `form:"email" label:"Uw e-mailadres" validate:"required,max=254,email"`
+	Consent   bool   `form:"consent" label:"Toestemming" validate:"required" message:"Geef toestemming om uw naam en e-mailadres te bewaren, anders kunnen wij de tip niet aannemen."`
+	// Website is the honeypot: hidden from people (and from screen readers), filled
+	// in by bots that fill in every field.
+	Website string `form:"website"`
+}
+
+// tipFields have inline validation ("tip/veld-<name>").
+var tipFields = map[string]bool{"title": true, "gemeente": true, "kind": true, "summary": true, "why": true,
+	"source_url": true, "name": true, "email": true, "consent": true}
+
+type tipPage struct {
+	page
+	Form      tipForm
+	Errors    formErrors
+	Token     string
+	Gemeenten []db.Gemeente
+	TooFast   bool
+}
+
+func (h *Handler) newTipPage(f tipForm) tipPage {
+	vm := tipPage{Form: f, Token: h.formToken(purposeTip, time.Now()), Gemeenten: h.forms.gemeenten}
+	vm.Title = "Een goed voorbeeld tippen"
+	vm.Description = "Kent u een goed voorbeeld van huisvesting van vergunninghouders? Tip het de redactie van Opnieuw Thuis."
+	vm.Canonical = h.canonical("/tip")
+	return vm
+}
+
+func (h *Handler) setupTipLimiter() {
+	h.tipLimiter = limiter.New(limiter.Config{
+		Max:               tipMaxPerHour,
+		Expiration:        time.Hour,
+		LimiterMiddleware: limiter.SlidingWindow{},
+		// Only tips that were accepted count: someone fixing a typo is not spamming.
+		SkipFailedRequests: true,
+		LimitReached: func(c *fiber.Ctx) error {
+			return clientError(fiber.StatusTooManyRequests, "Even geduld",
+				"Vanaf dit adres zijn het afgelopen uur al meerdere tips verstuurd. Probeer het over een uur opnieuw, of mail de redactie.")
+		},
+	})
+}
+
+// showTip is the empty suggestion form. It sets no cookie.
+func (h *Handler) showTip(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store") // the form token carries the time
+	return h.render(c, fiber.StatusOK, "tip/form", "", h.newTipPage(tipForm{}))
+}
+
+func parseTipForm(c *fiber.Ctx) (tipForm, error) {
+	var f tipForm
+	if err := c.BodyParser(&f); err != nil {
+		return f, clientError(fiber.StatusBadRequest, "Formulier onleesbaar",
+			"Het formulier kwam niet goed aan. Laad de pagina opnieuw en probeer het nog eens.")
+	}
+	f.Title, f.Gemeente, f.Kind = cleanLine(f.Title), cleanLine(f.Gemeente), cleanLine(f.Kind)
+	f.Summary, f.Why = cleanText(f.Summary), cleanText(f.Why)
+	f.SourceURL, f.Name, f.Email = cleanLine(f.SourceURL), cleanLine(f.Name), cleanLine(f.Email)
+	return f, nil
+}
+
+// submitTip stores a suggestion, or shows the form again with its errors (422).
+func (h *Handler) submitTip(c *fiber.Ctx) error {
+	err := h.checkFormPost(c, purposeTip, tipMinFillTime)
+	tooFast := errors.Is(err, errTooFast)
+	if err != nil && !tooFast {
+		return err
+	}
+	f, err := parseTipForm(c)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if f.Website != "" {
+		// A bot: answer as if all went well, store nothing.
+		return redirect(c, "/tip/bedankt")
+	}
+	vm := h.newTipPage(f)
+	vm.Errors = h.forms.check(&f)
+	if tooFast || len(vm.Errors) > 0 {
+		vm.TooFast = tooFast
+		return h.render(c, fiber.StatusUnprocessableEntity, "tip/form", "", vm)
+	}
+	in := db.CaseInput{
+		Slug:      db.Slugify(f.Title),
+		Title:     f.Title,
+		Summary:   f.Summary,
+		Body:      "## Waarom dit een goed voorbeeld is\n\n" + f.Why,
+		Kind:      f.Kind,
+		SourceURL: f.SourceURL,
+	}
+	if g, ok := h.forms.findGemeente(f.Gemeente); ok {
+		in.GemeenteCode = g.Code
+	}
+	if _, err := h.db.CreateSuggestion(c.UserContext(), in, db.Tipper{Name: f.Name, Email: f.Email}); err != nil {
+		return err
+	}
+	return redirect(c, "/tip/bedankt")
+}
+
+// validateTipField is the inline validation of one field of the tip form.
+func (h *Handler) validateTipField(c *fiber.Ctx) error {
+	field := c.Query("veld")
+	if !tipFields[field] {
+		return fiber.ErrNotFound
+	}
+	if err := h.checkFormPost(c, purposeTip, 0); err != nil {
+		return err
+	}
+	f, err := parseTipForm(c)
+	if err != nil {
+		return err
+	}
+	vm := h.newTipPage(f)
+	if e := h.forms.check(&f).Get(field); e != "" {
+		vm.Errors = formErrors{{Field: field, Message: e}}
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Render("tip/veld-"+field, vm)
+}
+
+// tipThanks is the page after a suggestion.
+func (h *Handler) tipThanks(c *fiber.Ctx) error {
+	var vm page
+	vm.Title = "Bedankt voor uw tip"
+	vm.NoIndex = true
+	return h.render(c, fiber.StatusOK, "tip/thanks", "", vm)
+}
