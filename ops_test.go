@@ -139,6 +139,15 @@ var (
 	buildErr  error
 )
 
+// TestMain removes the binary that programBinary built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // programBinary builds the program once per test run (with the build cache this
 // is a link, a few seconds).
 func programBinary(t testing.TB) string {
