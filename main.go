@@ -12,12 +12,17 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"opnieuwthuis/db"
 	"opnieuwthuis/handlers"
@@ -45,6 +50,7 @@ func main() {
 // config is read once from the environment.
 type config struct {
 	Addr          string
+	MetricsAddr   string // "" serves no metrics
 	DBPath        string
 	BaseURL       string
 	SecureCookies bool
@@ -54,9 +60,10 @@ type config struct {
 
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
-		Addr:    envOr(getenv, "ADDR", "127.0.0.1:8080"),
-		DBPath:  envOr(getenv, "DB_PATH", filepath.Join("data", "opnieuwthuis.db")),
-		BaseURL: envOr(getenv, "BASE_URL", ""),
+		Addr:        envOr(getenv, "ADDR", "127.0.0.1:8080"),
+		MetricsAddr: getenv("METRICS_ADDR"),
+		DBPath:      envOr(getenv, "DB_PATH", filepath.Join("data", "opnieuwthuis.db")),
+		BaseURL:     envOr(getenv, "BASE_URL", ""),
 		// Shown on /over, /toegankelijkheid and /privacy as the address for questions.
 		ContactEmail: getenv("CONTACT_EMAIL"),
 	}
@@ -101,6 +108,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, logger, nil)
+	case "healthcheck":
+		return healthcheck(ctx, cfg.Addr)
+	case "backup":
+		if len(args) != 1 {
+			return fmt.Errorf("usage: opnieuwthuis backup FILE")
+		}
+		return backup(ctx, cfg, args[0], stdout)
 	case "user":
 		return userCommand(ctx, cfg, args, stdin, stdout)
 	case "synthetic-cases":
@@ -116,14 +130,21 @@ const usage = `usage: opnieuwthuis [command]
 
 commands:
   serve                 run the web site (default)
+  healthcheck           exit 0 when the site at ADDR answers /healthz, 1 otherwise
+  backup FILE           write a consistent copy of the live database to FILE (a new file)
   user add --email ADDRESS --role beheerder|redacteur [--name NAME]
                         add an editor account; the password is asked for (without
                         echo on a terminal) or read from the first line of stdin
   synthetic-cases N     add N fictitious published cases, for load tests only
   help                  show this text
 
-environment: ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, CONTACT_EMAIL, LOG_LEVEL (see README.md)
+environment: ADDR, METRICS_ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, CONTACT_EMAIL,
+LOG_LEVEL (see README.md)
 `
+
+// shutdownTimeout bounds how long requests in flight may take to finish after
+// SIGTERM; Docker's default stop grace period is 10 s.
+const shutdownTimeout = 8 * time.Second
 
 // serve opens the database and serves HTTP until ctx is cancelled. When ready is not
 // nil it receives the listening address once the server accepts connections.
@@ -136,14 +157,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		return err
 	}
 	defer func() {
+		// Close checkpoints the WAL into the database file, so that the file alone
+		// is the whole database (and a copy of it is a backup).
 		if err := store.Close(); err != nil {
 			logger.Error("close database", "err", err)
+			return
 		}
+		logger.Info("database closed", "db", cfg.DBPath)
 	}()
 
 	views, _ := fs.Sub(viewsFS, "views")
 	public, _ := fs.Sub(publicFS, "public")
-	app, err := handlers.New(handlers.Config{
+	hcfg := handlers.Config{
 		DB:            store,
 		Views:         views,
 		Public:        public,
@@ -151,7 +176,18 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		BaseURL:       cfg.BaseURL,
 		SecureCookies: cfg.SecureCookies,
 		ContactEmail:  cfg.ContactEmail,
-	})
+	}
+	// Metrics only when asked for, and on their own address: never on the site.
+	var registry *prometheus.Registry
+	if cfg.MetricsAddr != "" {
+		registry = prometheus.NewRegistry()
+		registry.MustRegister(
+			collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		)
+		hcfg.Metrics = registry
+	}
+	app, err := handlers.New(hcfg)
 	if err != nil {
 		return err
 	}
@@ -160,24 +196,102 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	if err != nil {
 		return err
 	}
+	errc := make(chan error, 2)
+	var metrics *http.Server
+	if registry != nil {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("metrics: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
+		metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		logger.Info("metrics listening", "addr", mln.Addr().String())
+		go func() {
+			if err := metrics.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+	}
 	logger.Info("listening", "addr", ln.Addr().String(), "db", cfg.DBPath)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- app.Listener(ln) }()
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
 
 	select {
-	case err := <-errc:
-		return err
+	case err = <-served:
+	case err = <-errc:
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
 	// Stop accepting, let requests in flight finish (bounded), then close the
-	// database (deferred above), which checkpoints the WAL.
-	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		logger.Error("shutdown", "err", err)
+	// database (deferred above).
+	if err := app.ShutdownWithTimeout(shutdownTimeout); err != nil {
+		logger.Error("shutdown: requests still running were cut off", "err", err)
 	}
+	if metrics != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		metrics.Shutdown(sctx)
+		cancel()
+	}
+	return err
+}
+
+// healthcheck asks the running site for /healthz: the container's HEALTHCHECK, which
+// needs no curl. A wildcard listen address is reached through the loopback address.
+func healthcheck(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("healthcheck: ADDR=%q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+		if ip != nil && ip.To4() == nil {
+			host = "::1"
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	url := "http://" + net.JoinHostPort(host, port) + "/healthz"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer res.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(res.Body, 4096))
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %s", url, res.Status)
+	}
+	return nil
+}
+
+// backup writes a consistent copy of the live database at cfg.DBPath to file while
+// the site may keep running. It never creates a database: a wrong DB_PATH is an error.
+func backup(ctx context.Context, cfg config, file string, stdout io.Writer) error {
+	if _, err := os.Stat(cfg.DBPath); err != nil {
+		return fmt.Errorf("backup: no database at DB_PATH: %w", err)
+	}
+	store, err := db.Open(ctx, cfg.DBPath, schema)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	start := time.Now()
+	if err := store.Backup(ctx, file); err != nil {
+		return err
+	}
+	fi, err := os.Stat(file)
+	if err != nil {
+		return err
+	}
+	slog.InfoContext(ctx, "backup written", "file", file, "bytes", fi.Size(), "duration_ms", time.Since(start).Milliseconds())
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -95,7 +96,7 @@ func dsn(path string, readOnly bool) string {
 	} else {
 		v.Set("_txlock", "immediate")
 	}
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + v.Encode()
+	return fileURI(path) + "?" + v.Encode()
 }
 
 // Close checkpoints the WAL into the main file and closes all connections.
@@ -188,4 +189,16 @@ func intPtr(n sql.NullInt64) *int {
 	}
 	v := int(n.Int64)
 	return &v
+}
+
+// FileSizes reports the size in bytes of the database file and of its write-ahead
+// log (0 when there is none).
+func (d *DB) FileSizes() (file, wal int64) {
+	if fi, err := os.Stat(d.path); err == nil {
+		file = fi.Size()
+	}
+	if fi, err := os.Stat(d.path + "-wal"); err == nil {
+		wal = fi.Size()
+	}
+	return file, wal
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 )
 
 // migrations are the ordered schema changes made after the first release of
@@ -33,6 +34,12 @@ func migrate(ctx context.Context, w *sql.DB, schema string) error {
 	// Every statement in schema.sql is "IF NOT EXISTS": on an up-to-date file this
 	// changes nothing.
 	if _, err := tx.ExecContext(ctx, schema); err != nil {
+		if version == SchemaVersion() && isReadOnly(err) {
+			// An up-to-date file that cannot be written (a read-only file or
+			// volume, a full disk): serve it, and every write fails with ErrReadOnly.
+			slog.WarnContext(ctx, "database cannot be written: serving reads only", "err", err.Error())
+			return nil
+		}
 		return fmt.Errorf("apply schema: %w", err)
 	}
 	if version == SchemaVersion() {

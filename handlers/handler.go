@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/gofiber/template/html/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"opnieuwthuis/db"
 )
@@ -31,6 +33,13 @@ type Config struct {
 	BaseURL       string // absolute URL of the site, for canonical links and feeds
 	SecureCookies bool
 	ContactEmail  string // shown on /over, /toegankelijkheid and /privacy; optional
+	// Metrics, when set, receives the request metrics and the database size (main
+	// serves it on METRICS_ADDR).
+	Metrics prometheus.Registerer
+
+	// testRoutes lets tests of this package add routes (after the middleware,
+	// before the catch-all), for example a write route to check error pages.
+	testRoutes func(h *Handler, r fiber.Router)
 }
 
 // Handler carries the dependencies of every handler.
@@ -44,6 +53,7 @@ type Handler struct {
 	contact string
 	views   *html.Engine
 	maps    mapCache // rendered SVG maps (maps.go)
+	metrics *httpMetrics
 
 	// Editors (auth.go, forms.go).
 	sessions     *session.Store
@@ -52,6 +62,8 @@ type Handler struct {
 	tipLimiter   fiber.Handler
 	formSecret   []byte // signs the tokens of session-less forms
 	forms        *forms
+
+	testRoutes func(h *Handler, r fiber.Router)
 }
 
 // New builds the Fiber app with its middleware and routes. It fails when a template
@@ -64,9 +76,17 @@ func New(cfg Config) (*fiber.App, error) {
 		public:  cfg.Public,
 		secure:  cfg.SecureCookies,
 		contact: cfg.ContactEmail,
+		metrics: newHTTPMetrics(),
+
+		testRoutes: cfg.testRoutes,
 	}
 	if h.log == nil {
 		h.log = slog.Default()
+	}
+	if cfg.Metrics != nil {
+		if err := h.metrics.register(cfg.Metrics, cfg.DB); err != nil {
+			return nil, fmt.Errorf("metrics: %w", err)
+		}
 	}
 	var err error
 	if h.assets, err = hashAssets(cfg.Public); err != nil {
@@ -94,12 +114,17 @@ func New(cfg Config) (*fiber.App, error) {
 		Views:                 engine,
 		ErrorHandler:          h.handleError,
 		DisableStartupMessage: true,
-		// A 10 KB search string must still fit in the request line.
+		// A 10 KB search string must still fit in the request line; a request
+		// whose line and headers need more gets 431.
 		ReadBufferSize: 32 * 1024,
-		BodyLimit:      6 * 1024 * 1024,
-		ReadTimeout:    15 * time.Second,
-		WriteTimeout:   30 * time.Second,
-		IdleTimeout:    60 * time.Second,
+		// Larger bodies get 413 before any handler runs.
+		BodyLimit: 6 * 1024 * 1024,
+		// Slow clients are cut off: ReadTimeout bounds reading one whole request
+		// (headers and body), WriteTimeout sending the answer, IdleTimeout a
+		// kept-alive connection waiting for its next request.
+		ReadTimeout:  15 * time.Second,
+		WriteTimeout: 30 * time.Second,
+		IdleTimeout:  60 * time.Second,
 	})
 	h.register(app)
 	return app, nil
@@ -202,14 +227,21 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 	vm.Heading, vm.Message = errorText(status, err)
 	vm.Title = vm.Heading
 
-	if status >= 500 {
-		attrs := []any{"method", c.Method(), "path", c.Path(), "status", status,
-			"request_id", requestID(c), "err", err.Error()}
+	switch {
+	case c.Locals(requestid.ConfigDefault.ContextKey) == nil:
+		// The server refused the request before any route or middleware ran
+		// (header too large, body too large, malformed, too slow): the access
+		// log never sees it. Its text may quote the request, so it is not logged.
+		h.log.WarnContext(c.UserContext(), "request rejected", "status", status)
+	case status >= 500:
+		attrs := []any{"method", c.Method(), "path", safePath(c.Path()), "status", status,
+			"request_id", requestID(c), "err", redact(err.Error())}
 		if stack, ok := c.Locals(stackKey).(string); ok {
 			attrs = append(attrs, "stack", stack)
 		}
 		h.log.ErrorContext(c.UserContext(), "request failed", attrs...)
 	}
+	setSecurityHeaders(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Vary("HX-Request")
 	c.Status(status)

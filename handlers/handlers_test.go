@@ -19,6 +19,13 @@ import (
 // newTestApp builds the real app on a new database file with the real views.
 func newTestApp(t testing.TB) (*fiber.App, *db.DB) {
 	t.Helper()
+	return newTestAppWith(t, nil)
+}
+
+// newTestAppWith is newTestApp with changes to the configuration (a logger to read,
+// a metrics registry, test routes) made by configure.
+func newTestAppWith(t testing.TB, configure func(*Config)) (*fiber.App, *db.DB) {
+	t.Helper()
 	schema, err := os.ReadFile(filepath.Join("..", "schema.sql"))
 	if err != nil {
 		t.Fatal(err)
@@ -28,13 +35,17 @@ func newTestApp(t testing.TB) (*fiber.App, *db.DB) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	app, err := New(Config{
+	cfg := Config{
 		DB:      store,
 		Views:   os.DirFS(filepath.Join("..", "views")),
 		Public:  os.DirFS(filepath.Join("..", "public")),
 		Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		BaseURL: "https://opnieuwthuis.example",
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	app, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

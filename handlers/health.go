@@ -16,5 +16,6 @@ func (h *Handler) health(c *fiber.Ctx) error {
 
 // notFound is the last handler: nothing else matched.
 func (h *Handler) notFound(c *fiber.Ctx) error {
+	c.Locals(unmatchedKey, true)
 	return fiber.ErrNotFound
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -11,12 +12,15 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 )
 
-const stackKey = "stack"
+// Keys of request locals.
+const (
+	stackKey     = "stack"
+	unmatchedKey = "unmatched" // set by notFound
+)
 
 // contentSecurityPolicy allows nothing but this site's own files: no inline script
 // or style, no other origins. htmx is configured (views/partials/head.html) so that
@@ -25,9 +29,42 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; " +
 	"base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
+// securityHeaderList goes on every response: pages, fragments, static files, error
+// pages, and the answers the server gives before any route runs (431, 413, 400).
+// These headers are set here rather than by Fiber's helmet middleware because
+// that last group never passes through middleware, only through handleError.
+var securityHeaderList = [...][2]string{
+	{fiber.HeaderContentSecurityPolicy, contentSecurityPolicy},
+	{fiber.HeaderXContentTypeOptions, "nosniff"},
+	{fiber.HeaderXFrameOptions, "DENY"},
+	{fiber.HeaderReferrerPolicy, "strict-origin-when-cross-origin"},
+	{fiber.HeaderPermissionsPolicy, "camera=(), microphone=(), geolocation=(), payment=(), usb=()"},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+	{"Cross-Origin-Resource-Policy", "same-origin"},
+	{"Cross-Origin-Embedder-Policy", "require-corp"},
+	{"Origin-Agent-Cluster", "?1"},
+	{fiber.HeaderXXSSProtection, "0"}, // the old filters did more harm than good
+	{"X-Permitted-Cross-Domain-Policies", "none"},
+}
+
+// hsts makes browsers that reached the site over HTTPS keep to it for a year.
+const hsts = "max-age=31536000"
+
+// setSecurityHeaders puts securityHeaderList on the response, and HSTS when the
+// request came over HTTPS (directly, or through a proxy that says so with
+// X-Forwarded-Proto). Browsers ignore HSTS over plain HTTP.
+func setSecurityHeaders(c *fiber.Ctx) {
+	for _, kv := range securityHeaderList {
+		c.Set(kv[0], kv[1])
+	}
+	if c.Protocol() == "https" {
+		c.Set(fiber.HeaderStrictTransportSecurity, hsts)
+	}
+}
+
 // middleware installs what every request passes through, outermost first.
 func (h *Handler) middleware(app *fiber.App) {
-	app.Use(requestid.New())
+	app.Use(dropForeignRequestID, requestid.New())
 	app.Use(h.accessLog)
 	app.Use(recover.New(recover.Config{
 		EnableStackTrace: true,
@@ -36,15 +73,10 @@ func (h *Handler) middleware(app *fiber.App) {
 			c.Locals(stackKey, string(debug.Stack()))
 		},
 	}))
-	app.Use(helmet.New(helmet.Config{
-		ContentSecurityPolicy:     contentSecurityPolicy,
-		ReferrerPolicy:            "strict-origin-when-cross-origin",
-		PermissionPolicy:          "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
-		XFrameOptions:             "DENY",
-		HSTSMaxAge:                31536000,
-		HSTSExcludeSubdomains:     true,
-		CrossOriginEmbedderPolicy: "require-corp",
-	}))
+	app.Use(func(c *fiber.Ctx) error {
+		setSecurityHeaders(c)
+		return c.Next()
+	})
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	// Streamed downloads get no ETag: computing one would read the whole stream into memory.
 	app.Use(etag.New(etag.Config{Next: isDownload}))
@@ -62,17 +94,34 @@ func (h *Handler) static() fiber.Handler {
 	})
 }
 
-// accessLog writes one structured line per request: no query string, form body or
-// other personal data. It resolves errors itself so that the logged status is the
-// one the client gets.
+// requestIDPattern is what a request id from a proxy in front may look like; any
+// other X-Request-ID is replaced by one of our own, so that a client cannot put
+// arbitrary text into the logs.
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
+
+func dropForeignRequestID(c *fiber.Ctx) error {
+	if id := c.Get(fiber.HeaderXRequestID); id != "" && !requestIDPattern.MatchString(id) {
+		c.Request().Header.Del(fiber.HeaderXRequestID)
+	}
+	return c.Next()
+}
+
+// accessLog writes one structured line per request and records it in the metrics:
+// method, path (never the query string), route, status, duration, size and request
+// id; no form body, no address, no other personal data. It resolves errors itself
+// so that the logged status is the one the client gets.
 func (h *Handler) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
+	h.metrics.inFlight.Inc()
+	defer h.metrics.inFlight.Dec()
 	if err := c.Next(); err != nil {
 		if herr := c.App().ErrorHandler(c, err); herr != nil {
 			_ = c.SendStatus(fiber.StatusInternalServerError)
 		}
 	}
-	route := c.Route().Path
+	elapsed := time.Since(start)
+	route, status := routeLabel(c), c.Response().StatusCode()
+	h.metrics.observe(c.Method(), route, status, elapsed)
 	size := -1 // a streamed body's size is unknown until it has been sent
 	if !c.Response().IsBodyStream() {
 		size = len(c.Response().Body())
@@ -81,8 +130,8 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 		"method", c.Method(),
 		"path", safePath(c.Path()),
 		"route", route,
-		"status", c.Response().StatusCode(),
-		"duration_ms", float64(time.Since(start).Microseconds())/1000,
+		"status", status,
+		"duration_ms", float64(elapsed.Microseconds())/1000,
 		"bytes", size,
 		"request_id", requestID(c),
 		"htmx", c.Get("HX-Request") == "true",
@@ -90,11 +139,33 @@ func (h *Handler) accessLog(c *fiber.Ctx) error {
 	return nil
 }
 
-// safePath keeps log lines short and valid whatever the client sent.
+// routeLabel is the route pattern that answered ("/voorbeelden/:slug"), never the
+// raw path, so that logs and metrics group by route and stay bounded. Requests that
+// no route matched are "other".
+func routeLabel(c *fiber.Ctx) string {
+	if c.Locals(unmatchedKey) != nil || c.Route() == nil {
+		return "other"
+	}
+	return c.Route().Path
+}
+
+// emailPattern finds e-mail addresses, which never go into a log line.
+var emailPattern = regexp.MustCompile(`[^\s/@"'<>]+@[^\s/@"'<>]+`)
+
+// redact removes e-mail addresses from text bound for the logs.
+func redact(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	return emailPattern.ReplaceAllString(s, "[e-mail]")
+}
+
+// safePath keeps log lines short, valid and free of e-mail addresses whatever the
+// client sent.
 func safePath(p string) string {
-	p = strings.ToValidUTF8(p, "?")
+	p = redact(strings.ToValidUTF8(p, "?"))
 	if len(p) > 200 {
-		p = p[:200] + "…"
+		p = strings.ToValidUTF8(p[:200], "") + "…"
 	}
 	return p
 }

@@ -6,6 +6,9 @@ import "github.com/gofiber/fiber/v2"
 // and tests depend on them.
 func (h *Handler) register(app *fiber.App) {
 	h.middleware(app)
+	if h.testRoutes != nil {
+		h.testRoutes(h, app)
+	}
 
 	app.Use("/static", h.static())
 	app.Get("/healthz", h.health)
