@@ -6,7 +6,9 @@ package handlers
 // saves) is in the main package: reliability_test.go.
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -495,5 +497,78 @@ func checkSound(t *testing.T, store *db.DB) {
 	raw := rawDB(t, store)
 	if _, err := raw.Exec("INSERT INTO cases_fts (cases_fts) VALUES ('integrity-check')"); err != nil {
 		t.Errorf("full-text index does not match the cases: %v", err)
+	}
+}
+
+// TestEditorPageViewsDoNotWriteTheSession: a signed-in editor's requests write the
+// session only when it changes (sign-in, and the idle expiry moved at most once a
+// minute), not on every page view as Fiber's csrf middleware did, which made most
+// writes of the concurrency test session saves through the single writer.
+func TestEditorPageViewsDoNotWriteTheSession(t *testing.T) {
+	ctx := context.Background()
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	id := c.createCase(caseValues("Alleen lezen"))
+
+	conn, err := rawDB(t, store).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// data_version changes when another connection commits anything.
+	dataVersion := func() int {
+		var v int
+		if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := dataVersion()
+	for _, p := range []string{"/beheer", "/beheer/voorbeelden", "/beheer/voorbeelden/nieuw", "/beheer/voorbeelden/" + id,
+		"/beheer/voorbeelden/" + id + "/geschiedenis", "/beheer/themas", "/beheer/voorbeelden?q=lezen"} {
+		if res := c.get(p); res.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", p, res.StatusCode)
+		}
+	}
+	res := c.post("/beheer/voorbeelden/valideer?veld=title", url.Values{"title": {"Nog een titel"}}, "HX-Request", "true", "X-Csrf-Token", c.csrf)
+	if res.StatusCode != 200 {
+		t.Fatalf("inline validation: %d", res.StatusCode)
+	}
+	if after := dataVersion(); after != before {
+		t.Fatal("reading editor pages wrote to the database")
+	}
+
+	// A minute after the expiry was last moved, the next request moves it again.
+	sessions := store.Sessions()
+	key := c.cookies["ot_sessie"]
+	data, err := sessions.Get(key)
+	if err != nil || data == nil {
+		t.Fatalf("session: %v", err)
+	}
+	var values map[string]any
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&values); err != nil {
+		t.Fatal(err)
+	}
+	values[sessSeenAt] = time.Now().Add(-sessionTouchEvery - time.Second).Unix()
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(values); err != nil {
+		t.Fatal(err)
+	}
+	if err := sessions.Set(key, buf.Bytes(), 5*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	res = c.get("/beheer")
+	var renewed bool
+	for _, ck := range res.Cookies() {
+		renewed = renewed || (ck.Name == "ot_sessie" && ck.Value == key && ck.MaxAge == int(sessionIdle.Seconds()))
+	}
+	expires := count(t, rawDB(t, store), "SELECT expires_at FROM sessions")
+	if !renewed || time.Until(time.Unix(int64(expires), 0)) < sessionIdle-time.Minute {
+		t.Fatalf("the idle expiry was not moved: cookie renewed %v, session ends in %v", renewed, time.Until(time.Unix(int64(expires), 0)))
+	}
+	// The CSRF token stays the same.
+	if id := c.createCase(caseValues("Na het verlengen")); id == "" {
+		t.Fatal("no case")
 	}
 }
