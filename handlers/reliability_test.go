@@ -8,14 +8,19 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -571,4 +576,224 @@ func TestEditorPageViewsDoNotWriteTheSession(t *testing.T) {
 	if id := c.createCase(caseValues("Na het verlengen")); id == "" {
 		t.Fatal("no case")
 	}
+}
+
+// checkNotSaved checks the answer to a save that the database could not write: 503,
+// the case form again with the notice and everything the editor typed, and exactly
+// one warning-or-worse line in the log since logged lines (an error line saying why).
+func checkNotSaved(t *testing.T, res response, typed url.Values, logs *logBuffer, logged int) {
+	t.Helper()
+	if res.StatusCode != fiber.StatusServiceUnavailable || !strings.Contains(res.Body, `<html lang="nl">`) ||
+		!strings.Contains(res.Body, "Niet opgeslagen: opslaan lukt op dit moment niet") || !strings.Contains(res.Body, "Er is <strong>niets</strong> gewijzigd") {
+		t.Fatalf("save into an unwritable database: status %d, not the form with the Dutch notice: %s", res.StatusCode, messages(res.Body))
+	}
+	for _, field := range []string{"title", "summary", "partners", "contact"} {
+		want := template.HTMLEscapeString(strings.Split(typed.Get(field), "\n")[0])
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("the form lost the editor's %s %q", field, want)
+		}
+	}
+	if !strings.Contains(res.Body, `name="_csrf"`) || !strings.Contains(res.Body, `type="submit"`) {
+		t.Error("the form cannot be sent again")
+	}
+	lines := logs.lines(t)[logged:]
+	var bad []map[string]any
+	for _, l := range lines {
+		if l["level"] == "WARN" || l["level"] == "ERROR" {
+			bad = append(bad, l)
+		}
+	}
+	if len(bad) != 1 || bad[0]["msg"] != "request failed" || bad[0]["status"] != float64(503) ||
+		!strings.Contains(fmt.Sprint(bad[0]["err"]), "database not writable") || bad[0]["request_id"] == "" {
+		t.Errorf("want one error line saying the database is not writable, got %d: %v", len(bad), bad)
+	}
+}
+
+// checkReadsWork opens public and editor pages: all must answer 200.
+func checkReadsWork(t *testing.T, c *client, caseID, word string) {
+	t.Helper()
+	for _, p := range []string{"/", "/voorbeelden?q=" + word, "/voorbeelden/startblok-riekerhaven", "/kaart", "/gemeenten/GM0363", "/healthz"} {
+		if res := get(t, c.app, p); res.StatusCode != 200 {
+			t.Errorf("GET %s: status %d", p, res.StatusCode)
+		}
+	}
+	if res := get(t, c.app, "/voorbeelden?q="+word, htmx...); !strings.Contains(res.Body, `class="case-card"`) {
+		t.Errorf("the search for %q finds nothing", word)
+	}
+	for _, p := range []string{"/beheer", "/beheer/voorbeelden", "/beheer/voorbeelden/" + caseID} {
+		if res := c.get(p); res.StatusCode != 200 {
+			t.Errorf("editor GET %s: status %d", p, res.StatusCode)
+		}
+	}
+}
+
+// TestEditorSaveOnFullDisk: an editor saves a new case and a change into a full
+// disk. Each gets the form back with a clear notice (503) and their input, and one
+// log line; reading goes on; the database stays sound; with room again the same
+// forms save.
+func TestEditorSaveOnFullDisk(t *testing.T) {
+	ctx := context.Background()
+	dir := mountTmpfs(t, "24m")
+	store, err := db.Open(ctx, filepath.Join(dir, "site.db"), readSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	var logs logBuffer
+	app, _ := newTestAppWith(t, func(c *Config) { withLog(&logs)(c); c.DB = store })
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	existing := caseValues("Woonschip voor statushouders")
+	existing.Set("status", db.StatusPublished)
+	id := c.createCase(existing)
+	version := versionOf(t, c.get("/beheer/voorbeelden/"+id).Body)
+	raw := rawDB(t, store)
+	cases := count(t, raw, "SELECT count(*) FROM cases")
+
+	// An empty write-ahead log, then a full disk: the next commit needs room.
+	var busy, walPages, done int
+	if err := raw.QueryRow("PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &walPages, &done); err != nil || busy != 0 {
+		t.Fatalf("checkpoint: busy %d, %v", busy, err)
+	}
+	filler := fillDisk(t, dir)
+
+	fresh := caseValues("Kamerverhuur boven winkels")
+	fresh.Set("summary", "Wat de redacteur net typte over kamers boven winkels.")
+	c.get("/beheer/voorbeelden/nieuw")
+	logged := len(logs.lines(t))
+	checkNotSaved(t, c.post("/beheer/voorbeelden", fresh), fresh, &logs, logged)
+
+	changed := caseValues("Woonschip voor statushouders")
+	changed.Set("status", db.StatusPublished)
+	changed.Set("version", version)
+	changed.Set("summary", "Een bijgewerkte samenvatting die niet verloren mag gaan.")
+	logged = len(logs.lines(t))
+	checkNotSaved(t, c.post("/beheer/voorbeelden/"+id, changed), changed, &logs, logged)
+
+	checkReadsWork(t, c, id, "woonschip")
+	if err := store.CheckIntegrity(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, raw, "SELECT count(*) FROM cases"); n != cases {
+		t.Fatalf("%d cases after the refused saves, want %d", n, cases)
+	}
+
+	// With room again, the same forms save.
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	newID := c.createCase(fresh)
+	if res := c.post("/beheer/voorbeelden/"+id, changed); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the change after freeing space: %d %s", res.StatusCode, messages(res.Body))
+	}
+	for cid, want := range map[string]string{newID: fresh.Get("summary"), id: changed.Get("summary")} {
+		cs, err := store.FindCaseByID(ctx, mustInt(t, cid))
+		if err != nil || cs.Summary != want {
+			t.Errorf("case %s: summary %q, err %v; want %q", cid, cs.Summary, err, want)
+		}
+	}
+	checkSound(t, store)
+}
+
+// readOnlyFile makes path read-only at the file-system level (a read-only bind
+// mount of the file onto itself, as root) until the returned function or the end
+// of the test.
+func readOnlyFile(t *testing.T, path string) (writable func()) {
+	t.Helper()
+	for _, args := range [][]string{{"--bind", path, path}, {"-o", "remount,bind,ro", path}} {
+		if out, err := exec.Command("mount", args...).CombinedOutput(); err != nil {
+			t.Fatalf("mount %v (the test needs root): %v: %s", args, err, out)
+		}
+	}
+	var once sync.Once
+	writable = func() {
+		once.Do(func() {
+			if out, err := exec.Command("umount", path).CombinedOutput(); err != nil {
+				t.Errorf("umount %s: %v: %s", path, err, out)
+			}
+		})
+	}
+	t.Cleanup(writable)
+	return writable
+}
+
+// TestEditorSaveOnReadOnlyDatabase: the site restarts on a database file that has
+// become read-only (a volume mounted read-only, a restore with the wrong owner).
+// A signed-in editor still reads everything; their saves get the form back with a
+// clear notice (503) and their input, and one log line; nothing in the file changes;
+// once the file is writable again the same forms save.
+func TestEditorSaveOnReadOnlyDatabase(t *testing.T) {
+	ctx := context.Background()
+	_, first := newTestApp(t)
+	addUser(t, first, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, newAppOn(t, first, false), "ria@gemeente.example")
+	existing := caseValues("Hospitahuisvesting in de regio")
+	existing.Set("status", db.StatusPublished)
+	id := c.createCase(existing)
+	version := versionOf(t, c.get("/beheer/voorbeelden/"+id).Body)
+	path := first.Path()
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	cases := countCases(t, path)
+	writable := readOnlyFile(t, path)
+
+	store, err := db.Open(ctx, path, readSchema(t))
+	if err != nil {
+		t.Fatalf("open the read-only database: %v", err)
+	}
+	ro := store
+	t.Cleanup(func() { ro.Close() }) // before the file is unmounted
+	var logs logBuffer
+	c.app, _ = newTestAppWith(t, func(cfg *Config) { withLog(&logs)(cfg); cfg.DB = store })
+
+	checkReadsWork(t, c, id, "hospitahuisvesting")
+	fresh := caseValues("Tijdelijke units op een sportveld")
+	c.get("/beheer/voorbeelden/nieuw")
+	logged := len(logs.lines(t))
+	checkNotSaved(t, c.post("/beheer/voorbeelden", fresh), fresh, &logs, logged)
+	changed := caseValues("Hospitahuisvesting in de regio")
+	changed.Set("status", db.StatusPublished)
+	changed.Set("version", version)
+	changed.Set("summary", "Een wijziging op een alleen-lezen bestand.")
+	logged = len(logs.lines(t))
+	checkNotSaved(t, c.post("/beheer/voorbeelden/"+id, changed), changed, &logs, logged)
+
+	if err := store.CheckIntegrity(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		t.Fatalf("close the read-only database: %v", err)
+	}
+	if n := countCases(t, path); n != cases {
+		t.Fatalf("%d cases in the read-only file, want %d", n, cases)
+	}
+
+	// Writable again (and the site restarted): the same forms save.
+	writable()
+	store, err = db.Open(ctx, path, readSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	c.app = newAppOn(t, store, false)
+	newID := c.createCase(fresh)
+	if res := c.post("/beheer/voorbeelden/"+id, changed); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the change once writable: %d %s", res.StatusCode, messages(res.Body))
+	}
+	if cs, err := store.FindCaseByID(ctx, mustInt(t, newID)); err != nil || cs.Title != fresh.Get("title") {
+		t.Errorf("new case after the restart: %q, %v", cs.Title, err)
+	}
+	checkSound(t, store)
+}
+
+// countCases counts the cases in the database file at path, opened read-only.
+func countCases(t *testing.T, path string) int {
+	t.Helper()
+	c, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return count(t, c, "SELECT count(*) FROM cases")
 }
