@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,6 +43,9 @@ type DB struct {
 
 	// figs holds the computed taakstelling figures at one figures_version (figures.go);
 	// divisions the map geometry, which never changes while the program runs.
+	// gen counts committed writes to what public pages show (Generation).
+	gen atomic.Uint64
+
 	figsMu    sync.Mutex
 	figs      atomic.Pointer[figureSnapshot]
 	divisions sync.Map // year → *Division
@@ -127,8 +131,20 @@ func (d *DB) Ping(ctx context.Context) error {
 func (d *DB) Path() string { return d.path }
 
 // write runs fn in an immediate transaction on the writer connection and maps
-// driver errors to the package's error values.
+// driver errors to the package's error values. A committed write moves the content
+// generation on (see Generation).
 func (d *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := d.writeBookkeeping(ctx, fn); err != nil {
+		return err
+	}
+	d.gen.Add(1)
+	return nil
+}
+
+// writeBookkeeping is write for tables that no public page shows (sessions,
+// accounts, sign-in failures, the audit log, secrets, uploads): the content
+// generation stays, so cached public pages stay valid.
+func (d *DB) writeBookkeeping(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := d.w.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(err)
@@ -138,6 +154,18 @@ func (d *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return mapError(err)
 	}
 	return mapError(tx.Commit())
+}
+
+// Generation identifies the state of everything public pages show: cases, themes
+// and figures. It changes with every committed write to them by this program, and
+// with figures written by anyone (figures_version, kept by triggers). Pages cached
+// under one generation are stale under another.
+func (d *DB) Generation(ctx context.Context) (string, error) {
+	var figures int64
+	if err := d.r.QueryRowContext(ctx, "SELECT version FROM figures_version WHERE id = 1").Scan(&figures); err != nil {
+		return "", fmt.Errorf("generation: %w", err)
+	}
+	return strconv.FormatUint(d.gen.Load(), 10) + "." + strconv.FormatInt(figures, 10), nil
 }
 
 // mapError is the one place where driver errors become domain errors.

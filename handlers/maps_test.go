@@ -24,7 +24,6 @@ var (
 	tableRowRe = regexp.MustCompile(`<th scope="row"><a href="/gemeenten/(GM\d{4})\?periode=`)
 )
 
-
 func mustExec(t *testing.T, c *sql.DB, q string, args ...any) {
 	t.Helper()
 	if _, err := c.Exec(q, args...); err != nil {
