@@ -102,7 +102,7 @@ func audit(ctx context.Context, tx *sql.Tx, by *User, action, subject, detail st
 
 // Audit records an event that changes nothing else (such as signing out).
 func (d *DB) Audit(ctx context.Context, by *User, action, subject, detail string) error {
-	return d.write(ctx, func(tx *sql.Tx) error { return audit(ctx, tx, by, action, subject, detail) })
+	return d.writeBookkeeping(ctx, func(tx *sql.Tx) error { return audit(ctx, tx, by, action, subject, detail) })
 }
 
 // AuditLog returns one page of entries, newest first, and the number of entries

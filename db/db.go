@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"runtime"
@@ -42,6 +43,14 @@ type DB struct {
 
 	// figs holds the computed taakstelling figures at one figures_version (figures.go);
 	// divisions the map geometry, which never changes while the program runs.
+	// gen counts committed writes to what public pages show (Generation);
+	// figuresSeen is the figures_version it last took into account.
+	gen         atomic.Uint64
+	figuresSeen atomic.Int64
+	stop        chan struct{} // closed by Close: ends watchOutsideWrites
+	stopped     chan struct{}
+	stopOnce    sync.Once
+
 	figsMu    sync.Mutex
 	figs      atomic.Pointer[figureSnapshot]
 	divisions sync.Map // year → *Division
@@ -75,11 +84,18 @@ func Open(ctx context.Context, path, schema string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
 
-	d := &DB{w: w, r: r, path: path}
+	d := &DB{w: w, r: r, path: path, stop: make(chan struct{}), stopped: make(chan struct{})}
 	if err := d.Ping(ctx); err != nil {
+		close(d.stopped)
 		d.Close()
 		return nil, err
 	}
+	if err := d.NoticeOutsideWrites(ctx); err != nil {
+		close(d.stopped)
+		d.Close()
+		return nil, err
+	}
+	go d.watchOutsideWrites()
 	return d, nil
 }
 
@@ -101,6 +117,8 @@ func dsn(path string, readOnly bool) string {
 
 // Close checkpoints the WAL into the main file and closes all connections.
 func (d *DB) Close() error {
+	d.stopOnce.Do(func() { close(d.stop) })
+	<-d.stopped
 	var errs []error
 	if d.r != nil {
 		errs = append(errs, d.r.Close())
@@ -127,8 +145,20 @@ func (d *DB) Ping(ctx context.Context) error {
 func (d *DB) Path() string { return d.path }
 
 // write runs fn in an immediate transaction on the writer connection and maps
-// driver errors to the package's error values.
+// driver errors to the package's error values. A committed write moves the content
+// generation on (see Generation).
 func (d *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := d.writeBookkeeping(ctx, fn); err != nil {
+		return err
+	}
+	d.gen.Add(1)
+	return nil
+}
+
+// writeBookkeeping is write for tables that no public page shows (sessions,
+// accounts, sign-in failures, the audit log, secrets, uploads): the content
+// generation stays, so cached public pages stay valid.
+func (d *DB) writeBookkeeping(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := d.w.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(err)
@@ -138,6 +168,47 @@ func (d *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return mapError(err)
 	}
 	return mapError(tx.Commit())
+}
+
+// Generation identifies the state of everything public pages show: cases, themes
+// and figures. It moves with every committed write to them by this program, and
+// (within a second, or at once after NoticeOutsideWrites) with figures written by
+// another program: triggers keep figures_version. Pages cached under one generation
+// are stale under the next. It costs no query: pages are answered from a cache
+// thousands of times a second.
+func (d *DB) Generation() uint64 { return d.gen.Load() }
+
+// outsideWritesEvery is how often the database is checked for figures written by
+// another program (a script or the sqlite3 shell).
+const outsideWritesEvery = time.Second
+
+// NoticeOutsideWrites moves Generation on when figures_version moved since it last
+// looked: figures were written by another program.
+func (d *DB) NoticeOutsideWrites(ctx context.Context) error {
+	var v int64
+	if err := d.r.QueryRowContext(ctx, "SELECT version FROM figures_version WHERE id = 1").Scan(&v); err != nil {
+		return fmt.Errorf("figures version: %w", err)
+	}
+	if old := d.figuresSeen.Swap(v); old != v {
+		d.gen.Add(1)
+	}
+	return nil
+}
+
+func (d *DB) watchOutsideWrites() {
+	defer close(d.stopped)
+	t := time.NewTicker(outsideWritesEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+			if err := d.NoticeOutsideWrites(context.Background()); err != nil {
+				slog.Warn("check for outside writes", "err", err)
+			}
+		}
+	}
 }
 
 // mapError is the one place where driver errors become domain errors.

@@ -580,7 +580,7 @@ func (d *DB) SaveFigureUpload(ctx context.Context, by User, period, filename str
 	b := make([]byte, 16)
 	rand.Read(b)
 	id := hex.EncodeToString(b)
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM figure_uploads WHERE created_at < ?",
 			time.Now().Add(-figureUploadMaxAge).UTC().Format(time.RFC3339)); err != nil {
 			return err
@@ -611,7 +611,7 @@ func (d *DB) FindFigureUpload(ctx context.Context, id string, by User) (FigureUp
 
 // DeleteFigureUpload drops an upload the editor cancelled.
 func (d *DB) DeleteFigureUpload(ctx context.Context, id string, by User) error {
-	return d.write(ctx, func(tx *sql.Tx) error {
+	return d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM figure_uploads WHERE id = ? AND user_id = ?", id, by.ID)
 		return err
 	})

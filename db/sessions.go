@@ -69,7 +69,7 @@ func (s *SessionStorage) Set(key string, val []byte, exp time.Duration) error {
 	if last := s.lastSweep.Load(); t-last >= int64(sessionSweepEvery.Seconds()) {
 		sweep = s.lastSweep.CompareAndSwap(last, t)
 	}
-	err := s.d.write(ctx, func(tx *sql.Tx) error {
+	err := s.d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, data, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
 			sessionKey(key), val, expires); err != nil {
@@ -94,7 +94,7 @@ func (s *SessionStorage) Delete(key string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storageTimeout)
 	defer cancel()
-	err := s.d.write(ctx, func(tx *sql.Tx) error {
+	err := s.d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE id = ?", sessionKey(key))
 		return err
 	})
@@ -108,7 +108,7 @@ func (s *SessionStorage) Delete(key string) error {
 func (s *SessionStorage) Reset() error {
 	ctx, cancel := context.WithTimeout(context.Background(), storageTimeout)
 	defer cancel()
-	err := s.d.write(ctx, func(tx *sql.Tx) error {
+	err := s.d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM sessions")
 		return err
 	})
@@ -134,7 +134,7 @@ func (d *DB) Secret(ctx context.Context, name string, size int) ([]byte, error) 
 	}
 	fresh := make([]byte, size)
 	randRead(fresh)
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		// Another start may have made it in between: keep the first one.
 		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)", name, fresh); err != nil {
 			return err

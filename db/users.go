@@ -245,7 +245,7 @@ func (d *DB) CreateUser(ctx context.Context, in UserInput, by *User) (User, erro
 		return User{}, fmt.Errorf("create user %q: %w", in.Email, err)
 	}
 	var id int64
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, password_hash, role, must_change_password, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, in.Email, strings.TrimSpace(in.Name), hash, in.Role, in.MustChangePassword, now())
 		if err != nil {
@@ -267,7 +267,7 @@ func (d *DB) CreateUser(ctx context.Context, in UserInput, by *User) (User, erro
 // (ErrLastAdmin). Disabling takes effect at once: sessions check the account on
 // every request.
 func (d *DB) UpdateUser(ctx context.Context, id int64, upd UserUpdate, by User) (User, error) {
-	err := d.write(ctx, func(tx *sql.Tx) error {
+	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		actor, err := loadActor(ctx, tx, by.ID)
 		if err != nil {
 			return err
@@ -335,7 +335,7 @@ func (d *DB) ResetPassword(ctx context.Context, id int64, by User) (string, erro
 	if err != nil {
 		return "", err
 	}
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		actor, err := loadActor(ctx, tx, by.ID)
 		if err != nil {
 			return err
@@ -375,7 +375,7 @@ func (d *DB) ChangePassword(ctx context.Context, id int64, current, next string)
 	if bcrypt.CompareHashAndPassword([]byte(old), []byte(current)) != nil {
 		return fmt.Errorf("change password of user %d: %w", id, ErrBadCredentials)
 	}
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		// Only if nobody changed it in between.
 		res, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ? AND password_hash = ?", hash, id, old)
 		if err != nil {
@@ -438,7 +438,7 @@ func (d *DB) Authenticate(ctx context.Context, email, password string) (User, er
 
 	if !match {
 		locked := false
-		werr := d.write(ctx, func(tx *sql.Tx) error {
+		werr := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 			var err error
 			if locked, err = recordFailure(ctx, tx, email, t); err != nil {
 				return err
@@ -463,7 +463,7 @@ func (d *DB) Authenticate(ctx context.Context, email, password string) (User, er
 		return User{}, ErrBadCredentials
 	}
 	if u.Disabled {
-		err := d.write(ctx, func(tx *sql.Tx) error {
+		err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 			return audit(ctx, tx, &u, ActionLoginFailed, u.Email, "account uitgeschakeld")
 		})
 		if err != nil {
@@ -471,7 +471,7 @@ func (d *DB) Authenticate(ctx context.Context, email, password string) (User, er
 		}
 		return User{}, ErrDisabled
 	}
-	err = d.write(ctx, func(tx *sql.Tx) error {
+	err = d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE email = ?", email); err != nil {
 			return err
 		}

@@ -55,6 +55,9 @@ type Handler struct {
 	maps    mapCache // rendered SVG maps (maps.go)
 	metrics *httpMetrics
 
+	staticFiles map[string]staticFile // public/, compressed once (cache.go)
+	pages       pageCache             // public pages as sent (cache.go)
+
 	// Editors (auth.go, forms.go).
 	sessions     *session.Store
 	csrf         fiber.Handler
@@ -90,6 +93,9 @@ func New(cfg Config) (*fiber.App, error) {
 	}
 	var err error
 	if h.assets, err = hashAssets(cfg.Public); err != nil {
+		return nil, err
+	}
+	if h.staticFiles, err = loadStatic(cfg.Public); err != nil {
 		return nil, err
 	}
 	ctx := context.Background()

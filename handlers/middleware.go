@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"fmt"
-	"net/http"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/etag"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 )
@@ -80,18 +78,6 @@ func (h *Handler) middleware(app *fiber.App) {
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	// Streamed downloads get no ETag: computing one would read the whole stream into memory.
 	app.Use(etag.New(etag.Config{Next: isDownload}))
-}
-
-// static serves public/ under /static. URLs carry a content hash (see hashAssets),
-// so files may be cached for a year.
-func (h *Handler) static() fiber.Handler {
-	return filesystem.New(filesystem.Config{
-		Root:         http.FS(h.public),
-		PathPrefix:   "",
-		Browse:       false,
-		MaxAge:       365 * 24 * 60 * 60,
-		NotFoundFile: "",
-	})
 }
 
 // requestIDPattern is what a request id from a proxy in front may look like; any

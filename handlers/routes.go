@@ -10,36 +10,39 @@ func (h *Handler) register(app *fiber.App) {
 		h.testRoutes(h, app)
 	}
 
-	app.Use("/static", h.static())
+	app.Use("/static", h.static)
 	app.Get("/healthz", h.health)
-	app.Get("/robots.txt", h.robots)
-	app.Get("/sitemap.xml", h.sitemap)
 
-	app.Get("/", h.home)
-	app.Get("/voorbeelden", h.listCases)
+	// Routes with h.cached answer the same to every visitor: their pages are kept,
+	// compressed, until the data changes (cache.go).
+	app.Get("/robots.txt", h.robots)
+	app.Get("/sitemap.xml", h.cached, h.sitemap)
+
+	app.Get("/", h.cached, h.home)
+	app.Get("/voorbeelden", h.cached, h.listCases)
 	app.Get("/voorbeelden.csv", h.exportCasesCSV)
 	app.Get("/voorbeelden.json", h.exportCasesJSON)
 	app.Get("/voorbeelden.atom", h.casesFeed)
-	app.Get("/voorbeelden/:slug", h.showCase)
+	app.Get("/voorbeelden/:slug", h.cached, h.showCase)
 
-	app.Get("/themas", h.listThemes)
-	app.Get("/themas/:slug", h.showTheme)
+	app.Get("/themas", h.cached, h.listThemes)
+	app.Get("/themas/:slug", h.cached, h.showTheme)
 
-	app.Get("/open-data", h.openData)
+	app.Get("/open-data", h.cached, h.openData)
 	app.Get("/open-data/voorbeelden.csv", h.openDataCasesCSV)
 	app.Get("/open-data/voorbeelden.json", h.openDataCasesJSON)
 	app.Get("/open-data/gemeenten.csv", h.openDataGemeentenCSV)
 	app.Get("/open-data/gemeenten.json", h.openDataGemeentenJSON)
 
-	app.Get("/over", h.about)
-	app.Get("/toegankelijkheid", h.accessibility)
-	app.Get("/privacy", h.privacy)
+	app.Get("/over", h.cached, h.about)
+	app.Get("/toegankelijkheid", h.cached, h.accessibility)
+	app.Get("/privacy", h.cached, h.privacy)
 
-	app.Get("/kaart", h.showMap)
-	app.Get("/kaart/tabel", h.showTable)
+	app.Get("/kaart", h.cached, h.showMap)
+	app.Get("/kaart/tabel", h.cached, h.showTable)
 	app.Get("/kaart/zoek", h.searchMap)
-	app.Get("/gemeenten/:code", h.showGemeente)
-	app.Get("/taakstelling", h.showTaakstelling)
+	app.Get("/gemeenten/:code", h.cached, h.showGemeente)
+	app.Get("/taakstelling", h.cached, h.showTaakstelling)
 	app.Get("/open-data/cijfers.csv", h.figuresCSV)
 	app.Get("/open-data/cijfers.json", h.figuresJSON)
 	app.Get("/open-data/taakstelling-landelijk.csv", h.nationalCSV)

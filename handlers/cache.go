@@ -1,0 +1,255 @@
+package handlers
+
+import (
+	"bytes"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"mime"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+)
+
+// Compressed bodies, made once. Pages and static files are compressed when they are
+// made (or at start) and kept, instead of on every request: for the map page
+// (190 KB of SVG) compression was most of the cost of an answer.
+
+// encoding is a body's Content-Encoding; "" is the plain body.
+type encoding string
+
+const (
+	encBrotli encoding = "br"
+	encGzip   encoding = "gzip"
+	encPlain  encoding = ""
+)
+
+// acceptedEncoding picks what to send, as fasthttp's compression does: brotli when
+// the client takes it, else gzip, else the plain body.
+func acceptedEncoding(c *fiber.Ctx) encoding {
+	switch ae := c.Get(fiber.HeaderAcceptEncoding); {
+	case strings.Contains(ae, "br"):
+		return encBrotli
+	case strings.Contains(ae, "gzip"):
+		return encGzip
+	}
+	return encPlain
+}
+
+// variants is one body in every encoding, with a strong ETag per encoding.
+type variants struct {
+	body map[encoding][]byte
+	etag map[encoding]string
+}
+
+// minCompress is the size below which compressing a body is not worth it.
+const minCompress = 512
+
+// brotliLevel trades the one-off cost against size: the 190 KB map page takes about
+// 17 ms at level 6 and gives 34 KB (36.6 KB at the default 4; 28.6 KB at 11 takes
+// 300 ms, too long for the visitor who happens to make it).
+const brotliLevel = 6
+
+func newVariants(plain []byte, compressible bool) variants {
+	v := variants{body: map[encoding][]byte{encPlain: plain}, etag: map[encoding]string{}}
+	if compressible && len(plain) >= minCompress {
+		v.body[encBrotli] = fasthttp.AppendBrotliBytesLevel(nil, plain, brotliLevel)
+		v.body[encGzip] = fasthttp.AppendGzipBytesLevel(nil, plain, fasthttp.CompressDefaultCompression)
+	}
+	for enc, b := range v.body {
+		v.etag[enc] = fmt.Sprintf(`"%d-%08x"`, len(b), crc32.ChecksumIEEE(b))
+	}
+	return v
+}
+
+// size is what the variants hold in memory.
+func (v variants) size() int {
+	n := 0
+	for _, b := range v.body {
+		n += len(b)
+	}
+	return n
+}
+
+// send answers with the variant the client accepts, or 304 when it has it already.
+func (v variants) send(c *fiber.Ctx) {
+	enc := acceptedEncoding(c)
+	body, ok := v.body[enc]
+	if !ok {
+		enc, body = encPlain, v.body[encPlain]
+	}
+	c.Vary(fiber.HeaderAcceptEncoding)
+	c.Set(fiber.HeaderETag, v.etag[enc])
+	if enc != encPlain {
+		c.Set(fiber.HeaderContentEncoding, string(enc))
+	}
+	if c.Get(fiber.HeaderIfNoneMatch) == v.etag[enc] {
+		c.Status(fiber.StatusNotModified)
+		c.Response().ResetBody()
+		return
+	}
+	c.Response().SetBodyRaw(body)
+}
+
+// staticFile is a file of public/, ready to send.
+type staticFile struct {
+	contentType string
+	variants
+}
+
+// loadStatic reads every file of public/ and compresses what compresses well.
+func loadStatic(public fs.FS) (map[string]staticFile, error) {
+	files := map[string]staticFile{}
+	err := fs.WalkDir(public, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(public, name)
+		if err != nil {
+			return err
+		}
+		ct := mime.TypeByExtension(path.Ext(name))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		compressible := strings.HasPrefix(ct, "text/") || strings.Contains(ct, "javascript") ||
+			strings.Contains(ct, "svg") || strings.Contains(ct, "json")
+		files[name] = staticFile{contentType: ct, variants: newVariants(b, compressible)}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load static files: %w", err)
+	}
+	return files, nil
+}
+
+// static serves public/ under /static from memory. URLs carry a content hash (see
+// hashAssets), so a file asked for with its current hash may be cached for a year.
+// Only names that are files of public/ are served: no path can reach anything else.
+func (h *Handler) static(c *fiber.Ctx) error {
+	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		return fiber.ErrMethodNotAllowed
+	}
+	name := strings.TrimPrefix(c.Path(), "/static/")
+	f, ok := h.staticFiles[name]
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	c.Set(fiber.HeaderContentType, f.contentType)
+	if v := c.Query("v"); v != "" && strings.HasSuffix(h.assets[name], "?v="+v) {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=300")
+	}
+	f.send(c)
+	return nil
+}
+
+// pageCache keeps public pages and fragments as they were sent, compressed, for as
+// long as the data they show stays the same (db.Generation). Only routes marked
+// with h.cached use it: pages that are the same for every visitor. Forms with
+// tokens, editor pages, downloads and feeds are never cached.
+type pageCache struct {
+	mu         sync.RWMutex
+	generation uint64
+	entries    map[string]cachedPage
+	order      []string // oldest first
+	bytes      int
+}
+
+type cachedPage struct {
+	headers [][2]string // what the handler set: Content-Type, Vary, HX-Push-Url, …
+	variants
+}
+
+// notKept are response headers that belong to one answer, not to the page
+// (lower case: header names are compared without regard to case).
+var notKept = map[string]bool{
+	"x-request-id": true, "set-cookie": true, "date": true, "server": true,
+	"content-length": true, "content-encoding": true, "etag": true, "connection": true,
+	"transfer-encoding": true, "x-cache": true,
+}
+
+const (
+	pageCacheBytes  = 48 << 20 // 48 MB
+	maxCachedURI    = 512      // longer addresses (junk queries) are not kept
+	maxCachedEntry  = 4 << 20
+	pageCacheHeader = "X-Cache"
+)
+
+func (p *pageCache) get(generation uint64, key string) (cachedPage, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if generation != p.generation {
+		return cachedPage{}, false
+	}
+	e, ok := p.entries[key]
+	return e, ok
+}
+
+func (p *pageCache) put(generation uint64, key string, e cachedPage) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if generation != p.generation {
+		// The data changed: everything kept so far is stale.
+		p.generation, p.entries, p.order, p.bytes = generation, map[string]cachedPage{}, nil, 0
+	}
+	if _, ok := p.entries[key]; ok {
+		return
+	}
+	for p.bytes+e.size() > pageCacheBytes && len(p.order) > 0 {
+		p.bytes -= p.entries[p.order[0]].size()
+		delete(p.entries, p.order[0])
+		p.order = p.order[1:]
+	}
+	p.entries[key], p.order, p.bytes = e, append(p.order, key), p.bytes+e.size()
+}
+
+// cached answers from the page cache, or runs the handler and keeps a successful
+// answer. The key is the method, the full address, whether htmx asked for a
+// fragment and which element it targets (the request headers answers Vary on), and
+// today's date.
+func (h *Handler) cached(c *fiber.Ctx) error {
+	uri := c.OriginalURL()
+	if len(uri) > maxCachedURI || len(c.Get("HX-Target")) > 64 {
+		return c.Next()
+	}
+	generation := h.db.Generation()
+	// Today's date is part of the key too: which half year is "current" (the map's
+	// default period, the home page's figures) follows the calendar.
+	key := strings.Join([]string{c.Method(), uri, strconv.FormatBool(wantsFragment(c)),
+		c.Get("HX-Target"), time.Now().Format(time.DateOnly)}, " ")
+	if e, ok := h.pages.get(generation, key); ok {
+		for _, kv := range e.headers {
+			c.Set(kv[0], kv[1])
+		}
+		c.Set(pageCacheHeader, "hit")
+		e.send(c)
+		return nil
+	}
+	if err := c.Next(); err != nil {
+		return err
+	}
+	res := c.Response()
+	setsCookie := false
+	res.Header.VisitAllCookie(func(_, _ []byte) { setsCookie = true })
+	if res.StatusCode() != fiber.StatusOK || res.IsBodyStream() || len(res.Header.ContentEncoding()) > 0 ||
+		len(res.Body()) > maxCachedEntry || setsCookie {
+		return nil
+	}
+	e := cachedPage{variants: newVariants(bytes.Clone(res.Body()), true)}
+	res.Header.VisitAll(func(k, v []byte) {
+		if !notKept[strings.ToLower(string(k))] {
+			e.headers = append(e.headers, [2]string{string(k), string(v)})
+		}
+	})
+	h.pages.put(generation, key, e)
+	c.Set(pageCacheHeader, "miss")
+	e.send(c)
+	return nil
+}

@@ -1,0 +1,144 @@
+package handlers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/andybalholm/brotli"
+
+	"opnieuwthuis/db"
+)
+
+func TestPageCacheServesUntilTheDataChanges(t *testing.T) {
+	app, store := newTestApp(t)
+	first := get(t, app, "/voorbeelden?q=korhoen")
+	if first.Header.Get("X-Cache") != "miss" || !strings.Contains(first.Body, "Niets gevonden") {
+		t.Fatalf("first answer: X-Cache %q", first.Header.Get("X-Cache"))
+	}
+	second := get(t, app, "/voorbeelden?q=korhoen")
+	if second.Header.Get("X-Cache") != "hit" || second.Body != first.Body {
+		t.Fatalf("second answer: X-Cache %q, same body %v", second.Header.Get("X-Cache"), second.Body == first.Body)
+	}
+	if frag := get(t, app, "/voorbeelden?q=korhoen", htmx...); frag.Header.Get("X-Cache") != "miss" || strings.Contains(frag.Body, "<html") {
+		t.Error("the fragment came from the page's cache entry")
+	}
+
+	// A write to cases: the cached search is stale at once.
+	if _, err := store.CreateCase(context.Background(), db.CaseInput{Slug: "korhoen", Title: "Het korhoen",
+		Summary: "Een samenvatting.", Kind: db.KindSolution, Status: db.StatusPublished}, nil); err != nil {
+		t.Fatal(err)
+	}
+	after := get(t, app, "/voorbeelden?q=korhoen")
+	if after.Header.Get("X-Cache") != "miss" || !strings.Contains(after.Body, `href="/voorbeelden/korhoen"`) {
+		t.Fatalf("after publishing: X-Cache %q, new case shown %v", after.Header.Get("X-Cache"), strings.Contains(after.Body, `href="/voorbeelden/korhoen"`))
+	}
+
+	// Figures written by anyone (the triggers move figures_version): stale too.
+	get(t, app, "/kaart")
+	if get(t, app, "/kaart").Header.Get("X-Cache") != "hit" {
+		t.Fatal("the map is not cached")
+	}
+	mustExec(t, rawDB(t, store), "UPDATE realisaties SET realised = realised + 1 WHERE gemeente_code = 'GM0344' AND peildatum = '2025-08-01'")
+	deadline := time.Now().Add(5 * time.Second) // the store looks every second
+	for get(t, app, "/kaart").Header.Get("X-Cache") == "hit" {
+		if time.Now().After(deadline) {
+			t.Fatal("the map stayed cached after its figures were changed by another program")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestPageCacheKeepsHeadersAndSkipsWhatDiffers(t *testing.T) {
+	app, _ := newTestApp(t)
+	for i := 0; i < 2; i++ {
+		res := get(t, app, "/gemeenten/GM0344?periode=2025-H1", "HX-Request", "true", "HX-Target", "kaart-paneel")
+		if res.Header.Get("HX-Push-Url") == "" || !strings.Contains(res.Header.Get("Vary"), "HX-Request") {
+			t.Errorf("answer %d lost the handler's headers: %v", i+1, res.Header)
+		}
+		if res.Header.Get("X-Request-Id") == "" {
+			t.Error("no request id of its own")
+		}
+	}
+	a := get(t, app, "/kaart")
+	b := get(t, app, "/kaart")
+	if a.Header.Get("X-Request-Id") == b.Header.Get("X-Request-Id") {
+		t.Error("a cached answer repeats another answer's request id")
+	}
+	for _, target := range []string{"/tip", "/inloggen", "/open-data/voorbeelden.csv", "/voorbeelden.atom", "/bestaat-niet"} {
+		get(t, app, target)
+		if c := get(t, app, target).Header.Get("X-Cache"); c != "" {
+			t.Errorf("%s: X-Cache %q, want it never cached", target, c)
+		}
+	}
+}
+
+func TestCachedPagesAreCompressedAndRevalidate(t *testing.T) {
+	app, _ := newTestApp(t)
+	plain := get(t, app, "/kaart").Body
+	for _, enc := range []string{"br", "gzip"} {
+		req := httptest.NewRequest("GET", "/kaart", nil)
+		req.Header.Set("Accept-Encoding", enc)
+		res := do(t, app, req)
+		if res.Header.Get("Content-Encoding") != enc {
+			t.Fatalf("%s: Content-Encoding %q", enc, res.Header.Get("Content-Encoding"))
+		}
+		var r io.Reader
+		if enc == "br" {
+			r = brotli.NewReader(strings.NewReader(res.Body))
+		} else {
+			zr, err := gzip.NewReader(strings.NewReader(res.Body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r = zr
+		}
+		body, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(body, []byte(plain)) {
+			t.Fatalf("%s: body differs from the plain page (%v)", enc, err)
+		}
+		if len(res.Body) > len(plain)/4 {
+			t.Errorf("%s: %d of %d bytes", enc, len(res.Body), len(plain))
+		}
+		req = httptest.NewRequest("GET", "/kaart", nil)
+		req.Header.Set("Accept-Encoding", enc)
+		req.Header.Set("If-None-Match", res.Header.Get("ETag"))
+		if again := do(t, app, req); again.StatusCode != 304 || again.Body != "" {
+			t.Errorf("%s: revalidation gave %d with %d bytes", enc, again.StatusCode, len(again.Body))
+		}
+	}
+}
+
+func TestStaticFiles(t *testing.T) {
+	app, _ := newTestApp(t)
+	h := &Handler{}
+	var err error
+	if h.assets, err = hashAssets(os.DirFS(filepath.Join("..", "public"))); err != nil {
+		t.Fatal(err)
+	}
+	url := h.asset("site.css")
+	req := httptest.NewRequest("GET", url, nil)
+	req.Header.Set("Accept-Encoding", "gzip, br")
+	res := do(t, app, req)
+	if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != "br" || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
+		t.Fatalf("site.css: %d %q %q", res.StatusCode, res.Header.Get("Content-Encoding"), res.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(res.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("the current version is not cached for long: %q", res.Header.Get("Cache-Control"))
+	}
+	if cc := get(t, app, "/static/site.css?v=oud").Header.Get("Cache-Control"); strings.Contains(cc, "immutable") {
+		t.Errorf("an old version is cached for a year: %q", cc)
+	}
+	for _, target := range []string{"/static/../main.go", "/static/%2e%2e/schema.sql", "/static/..%2fschema.sql", "/static/", "/static/vendor", "/static/nope.css"} {
+		if res := get(t, app, target); res.StatusCode != 404 {
+			t.Errorf("%s: status %d, want 404", target, res.StatusCode)
+		}
+	}
+}
