@@ -45,6 +45,8 @@ type webEditor struct {
 	hc   *http.Client
 	csrf string
 	htmx bool // send saves as htmx requests
+	// gemeente (a CBS code), when set, is the gemeente of every case it saves.
+	gemeente string
 }
 
 func newWebEditor(base string) *webEditor {
@@ -210,7 +212,11 @@ func (e *webEditor) createCase(slug, marker, status string) (ackedSave, saveOutc
 	} else if res.StatusCode != http.StatusOK {
 		return ackedSave{}, 0, fmt.Errorf("new-case form: status %d", res.StatusCode)
 	}
-	res, err := e.post("/beheer/voorbeelden", markedCase(slug, marker, status))
+	v := markedCase(slug, marker, status)
+	if e.gemeente != "" {
+		v.Set("gemeente", e.gemeente)
+	}
+	res, err := e.post("/beheer/voorbeelden", v)
 	if err != nil {
 		return ackedSave{}, 0, err
 	}
@@ -233,6 +239,9 @@ func (e *webEditor) updateCase(id int64, slug, marker, status string, think time
 	time.Sleep(think)
 	v := markedCase(slug, marker, status)
 	v.Set("version", m[1])
+	if e.gemeente != "" {
+		v.Set("gemeente", e.gemeente)
+	}
 	res, err := e.post(path, v)
 	if err != nil {
 		return ackedSave{}, 0, err
@@ -313,12 +322,21 @@ func TestConcurrentSearchesAndEditorSaves(t *testing.T) {
 	base := "http://" + listen(t, app)
 	ctx := context.Background()
 
+	gemeenten, err := store.Gemeenten(ctx)
+	if err != nil || len(gemeenten) < editors {
+		t.Fatalf("%d gemeenten, %v", len(gemeenten), err)
+	}
+	// Each editor's new cases go to a gemeente of their own, so that the library
+	// filtered on it, newest first, must show their latest published case: the
+	// page visitors ask for most, so that it is often in the page cache.
+	ownLibrary := func(i int) string { return "/voorbeelden?gemeente=" + gemeenten[i].Code + "&sort=nieuwste" }
 	team := make([]*webEditor, editors)
 	for i := range team {
 		email := fmt.Sprintf("redacteur%d@gemeente.example", i)
 		addUser(t, store, email, db.RoleEditor)
 		team[i] = newWebEditor(base)
 		team[i].htmx = i%2 == 1
+		team[i].gemeente = gemeenten[i].Code
 		if err := team[i].signIn(email); err != nil {
 			t.Fatal(err)
 		}
@@ -328,7 +346,7 @@ func TestConcurrentSearchesAndEditorSaves(t *testing.T) {
 		ledger                        = newSaveLedger()
 		requests, creates, updates    atomic.Int64
 		conflicts, refused, serverErr atomic.Int64
-		markers                       atomic.Int64
+		markers, stale                atomic.Int64
 		failures                      = make(chan error, 100)
 		wg                            sync.WaitGroup
 	)
@@ -358,6 +376,9 @@ func TestConcurrentSearchesAndEditorSaves(t *testing.T) {
 			v := newWebEditor(base) // a visitor: no sign-in, no cookie
 			for time.Now().Before(deadline) {
 				p := visitorPages[r.IntN(len(visitorPages))]
+				if r.IntN(2) == 0 {
+					p.path, p.htmx = ownLibrary(r.IntN(editors)), true
+				}
 				var headers []string
 				if p.htmx {
 					headers = htmx
@@ -417,6 +438,21 @@ func TestConcurrentSearchesAndEditorSaves(t *testing.T) {
 				}
 				switch out {
 				case saveAcked:
+					if a.version == 1 && a.status == db.StatusPublished {
+						// Read your own write: the library shows the new case at once,
+						// also when visitors asked for the same page meanwhile.
+						res, err := e.send(http.MethodGet, ownLibrary(i), nil, htmx...)
+						if err != nil {
+							fail(err)
+							return
+						}
+						check("GET "+ownLibrary(i), res)
+						if !strings.Contains(res.Body, `href="/voorbeelden/`+a.slug+`"`) {
+							stale.Add(1)
+							fail(fmt.Errorf("the library of %s does not show %s, published a moment ago (X-Cache: %s)",
+								e.gemeente, a.slug, res.Header.Get("X-Cache")))
+						}
+					}
 					ledger.ack(a)
 				case saveConflict:
 					conflicts.Add(1)
