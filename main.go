@@ -56,6 +56,7 @@ type config struct {
 	SecureCookies bool
 	ContactEmail  string
 	LogLevel      slog.Level
+	PageCacheMB   int // 0 turns the cache of public pages off
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -66,6 +67,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 		BaseURL:     envOr(getenv, "BASE_URL", ""),
 		// Shown on /over, /toegankelijkheid and /privacy as the address for questions.
 		ContactEmail: getenv("CONTACT_EMAIL"),
+	}
+	c.PageCacheMB = 48
+	if v := getenv("PAGE_CACHE_MB"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 4096 {
+			return c, fmt.Errorf("PAGE_CACHE_MB=%q: use a number of megabytes from 0 (off) to 4096", v)
+		}
+		c.PageCacheMB = n
 	}
 	switch v := getenv("SECURE_COOKIES"); v {
 	case "", "0", "false", "off", "no":
@@ -169,13 +178,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	views, _ := fs.Sub(viewsFS, "views")
 	public, _ := fs.Sub(publicFS, "public")
 	hcfg := handlers.Config{
-		DB:            store,
-		Views:         views,
-		Public:        public,
-		Logger:        logger,
-		BaseURL:       cfg.BaseURL,
-		SecureCookies: cfg.SecureCookies,
-		ContactEmail:  cfg.ContactEmail,
+		DB:             store,
+		Views:          views,
+		Public:         public,
+		Logger:         logger,
+		BaseURL:        cfg.BaseURL,
+		SecureCookies:  cfg.SecureCookies,
+		ContactEmail:   cfg.ContactEmail,
+		PageCacheBytes: cfg.PageCacheMB << 20,
+	}
+	if cfg.PageCacheMB == 0 {
+		hcfg.PageCacheBytes = -1 // off, as handlers.Config spells it
 	}
 	// Metrics only when asked for, and on their own address: never on the site.
 	var registry *prometheus.Registry

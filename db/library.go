@@ -503,12 +503,14 @@ func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, q query
 	}
 	marks := map[int64][3]string{}
 	if match := q.match(); match != "" {
-		var texts []string
-		for _, c := range byID {
-			texts = append(texts, c.Title, c.Summary, PlainText(c.Body), c.GemeenteName, strings.Join(c.Partners, " "))
-		}
-		if words := q.completions(texts...); len(words) > 0 {
-			match = q.matchWith(words)
+		if q.unindexedPrefix() {
+			var texts []string
+			for _, c := range byID {
+				texts = append(texts, c.Title, c.Summary, PlainText(c.Body), c.GemeenteName, strings.Join(c.Partners, " "))
+			}
+			if words := q.completions(texts...); len(words) > 0 {
+				match = q.matchWith(words)
+			}
 		}
 		// One small query per hit: FTS5 uses "rowid = ?" to go straight to the
 		// document, where "rowid IN (…)" would walk every match.

@@ -109,17 +109,20 @@ func matchQuery(q string) string { return parseQuery(q).match() }
 // cover, on every query, even one restricted to a single row.
 const prefixIndexed = 3
 
+// unindexedPrefix reports whether the last word is a prefix longer than the index
+// covers.
+func (q query) unindexedPrefix() bool {
+	return q.prefix && len(q.terms) > 0 && utf8.RuneCountInString(fold(q.terms[len(q.terms)-1])) > prefixIndexed
+}
+
 // completions returns the words in texts that the prefix being typed stands for,
 // so that highlighting can ask FTS5 for those whole words instead of the costly
 // long prefix. It returns nil when the prefix is short enough to be indexed.
 func (q query) completions(texts ...string) []string {
-	if !q.prefix || len(q.terms) == 0 {
+	if !q.unindexedPrefix() {
 		return nil
 	}
 	last := fold(q.terms[len(q.terms)-1])
-	if utf8.RuneCountInString(last) <= prefixIndexed {
-		return nil
-	}
 	seen := map[string]bool{}
 	var out []string
 	for _, text := range texts {

@@ -160,6 +160,7 @@ type pageCache struct {
 	entries    map[string]cachedPage
 	order      []string // oldest first
 	bytes      int
+	maxBytes   int // 0: the cache is off
 }
 
 type cachedPage struct {
@@ -176,10 +177,10 @@ var notKept = map[string]bool{
 }
 
 const (
-	pageCacheBytes  = 48 << 20 // 48 MB
-	maxCachedURI    = 512      // longer addresses (junk queries) are not kept
-	maxCachedEntry  = 4 << 20
-	pageCacheHeader = "X-Cache"
+	defaultPageCacheBytes = 48 << 20
+	maxCachedURI          = 512 // longer addresses (junk queries) are not kept
+	maxCachedEntry        = 4 << 20
+	pageCacheHeader       = "X-Cache"
 )
 
 func (p *pageCache) get(generation uint64, key string) (cachedPage, bool) {
@@ -202,7 +203,10 @@ func (p *pageCache) put(generation uint64, key string, e cachedPage) {
 	if _, ok := p.entries[key]; ok {
 		return
 	}
-	for p.bytes+e.size() > pageCacheBytes && len(p.order) > 0 {
+	if e.size() > p.maxBytes {
+		return
+	}
+	for p.bytes+e.size() > p.maxBytes && len(p.order) > 0 {
 		p.bytes -= p.entries[p.order[0]].size()
 		delete(p.entries, p.order[0])
 		p.order = p.order[1:]
@@ -216,7 +220,7 @@ func (p *pageCache) put(generation uint64, key string, e cachedPage) {
 // today's date.
 func (h *Handler) cached(c *fiber.Ctx) error {
 	uri := c.OriginalURL()
-	if len(uri) > maxCachedURI || len(c.Get("HX-Target")) > 64 {
+	if h.pages.maxBytes == 0 || len(uri) > maxCachedURI || len(c.Get("HX-Target")) > 64 {
 		return c.Next()
 	}
 	generation := h.db.Generation()

@@ -36,6 +36,9 @@ type Config struct {
 	// Metrics, when set, receives the request metrics and the database size (main
 	// serves it on METRICS_ADDR).
 	Metrics prometheus.Registerer
+	// PageCacheBytes bounds the cache of public pages (cache.go): 0 is the default
+	// (48 MB), a negative number turns the cache off.
+	PageCacheBytes int
 
 	// testRoutes lets tests of this package add routes (after the middleware,
 	// before the catch-all), for example a write route to check error pages.
@@ -97,6 +100,12 @@ func New(cfg Config) (*fiber.App, error) {
 	}
 	if h.staticFiles, err = loadStatic(cfg.Public); err != nil {
 		return nil, err
+	}
+	switch {
+	case cfg.PageCacheBytes == 0:
+		h.pages.maxBytes = defaultPageCacheBytes
+	case cfg.PageCacheBytes > 0:
+		h.pages.maxBytes = cfg.PageCacheBytes
 	}
 	ctx := context.Background()
 	if h.formSecret, err = cfg.DB.Secret(ctx, "form-token-key", 32); err != nil {
