@@ -64,6 +64,7 @@ func (d *DB) caseIndex(ctx context.Context) (*caseIndex, error) {
 func (d *DB) casesChanged(ctx context.Context) {
 	d.indexMu.Lock()
 	defer d.indexMu.Unlock()
+	defer d.indexReplaced()
 	ix, err := loadIndex(context.WithoutCancel(ctx), d.r)
 	if err != nil {
 		// Drop the stale snapshot; the next search builds a fresh one.
@@ -73,6 +74,14 @@ func (d *DB) casesChanged(ctx context.Context) {
 	}
 	d.index.Store(ix)
 }
+
+// indexReplaced moves the content generation on once more after a write's new
+// snapshot is in place. write moved it at the commit, but a search between the
+// commit and the new snapshot still used the old one: a page made then and cached
+// under the new generation missed the write (a case just published was absent from
+// the library until the next write; TestGenerationMovesOnlyOnceTheLibraryShowsTheWrite).
+// Pages made from the old snapshot are now under a generation that has passed.
+func (d *DB) indexReplaced() { d.gen.Add(1) }
 
 func loadIndex(ctx context.Context, r *sql.DB) (*caseIndex, error) {
 	tx, err := r.BeginTx(ctx, nil)
@@ -161,6 +170,7 @@ func newer(a, b *indexEntry) bool {
 func (d *DB) caseChanged(ctx context.Context, id int64) {
 	d.indexMu.Lock()
 	defer d.indexMu.Unlock()
+	defer d.indexReplaced()
 	old := d.index.Load()
 	if old == nil {
 		return

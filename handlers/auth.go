@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -13,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/csrf"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/session"
 
@@ -31,20 +31,32 @@ import (
 // posts are also refused when the browser says they come from another site
 // (Sec-Fetch-Site / Origin), which blocks sign-in CSRF.
 //
-// Signed in, an editor has two cookies, both HttpOnly, SameSite=Lax, Secure (and
-// named __Host-…) when SECURE_COOKIES is on: the session id, and the CSRF cookie
-// of Fiber's csrf middleware, whose token is kept in the session (session-backed)
-// and must come back with every POST as the X-Csrf-Token header (htmx, set with
-// hx-headers on the editor pages) or the _csrf form field (plain forms).
+// Signed in, an editor has one cookie, HttpOnly, SameSite=Lax, Secure (and named
+// __Host-…) when SECURE_COOKIES is on: the session id. The session holds the CSRF
+// token (the synchronizer token pattern, checkCSRF), which must come back with
+// every POST as the X-Csrf-Token header (htmx, set with hx-headers on the editor
+// pages) or the _csrf form field (plain forms).
+//
+// A request of a signed-in editor writes to the database only when something
+// changed: at sign-in, and to move the idle expiry at most once per
+// sessionTouchEvery. Fiber's csrf middleware, used before, saved the session on
+// every editor request (its token carries a new expiry each time): every page view
+// of every editor was a write through the database's single writer, two of every
+// three writes under 50 clients (TestConcurrentSearchesAndEditorSaves), and on a
+// full disk each of them logged a warning.
 const (
 	// sessionIdle ends a session after this long without a request (sliding:
-	// every editor request saves the session and moves its expiry).
-	sessionIdle = 30 * time.Minute
+	// requireEditor moves the expiry, at most once per sessionTouchEvery, so a
+	// session ends between 29 and 30 minutes after the last request).
+	sessionIdle       = 30 * time.Minute
+	sessionTouchEvery = time.Minute
 	// sessionMaxAge ends a session this long after signing in, however active.
 	sessionMaxAge = 12 * time.Hour
 
 	sessUserID  = "uid"
 	sessLoginAt = "login_at"
+	sessSeenAt  = "seen_at" // when the expiry was last moved (unix seconds)
+	sessCSRF    = "csrf"
 
 	csrfField  = "_csrf"
 	csrfHeader = "X-Csrf-Token"
@@ -75,28 +87,7 @@ func (h *Handler) setupSessions(secure bool) {
 		CookieHTTPOnly: true,
 		CookieSameSite: "Lax",
 	})
-	h.csrf = csrf.New(csrf.Config{
-		Session:        h.sessions,
-		CookieName:     cookieName(secure, "ot_csrf"),
-		CookiePath:     "/",
-		CookieSecure:   secure,
-		CookieHTTPOnly: true,
-		CookieSameSite: "Lax",
-		Expiration:     sessionMaxAge,
-		ContextKey:     csrfLocal,
-		Extractor: func(c *fiber.Ctx) (string, error) {
-			if t := c.Get(csrfHeader); t != "" {
-				return t, nil
-			}
-			if t := c.FormValue(csrfField); t != "" {
-				return t, nil
-			}
-			return "", csrf.ErrTokenNotFound
-		},
-		ErrorHandler: func(c *fiber.Ctx, err error) error {
-			return errFormExpired
-		},
-	})
+	h.csrf = h.checkCSRF
 	h.loginLimiter = limiter.New(limiter.Config{
 		Max:                    loginMaxPerAddress,
 		Expiration:             loginWindow,
@@ -136,7 +127,8 @@ func csrfToken(c *fiber.Ctx) string {
 
 // requireEditor lets signed-in editors with an active account through and sends
 // everyone else to the sign-in page. It reads the account on every request, so a
-// disabled account or a changed role takes effect at once.
+// disabled account or a changed role takes effect at once. It gives the request the
+// session's CSRF token (checked by checkCSRF, put in the forms by the views).
 func (h *Handler) requireEditor(c *fiber.Ctx) error {
 	sess, err := h.sessions.Get(c)
 	if err != nil {
@@ -159,9 +151,66 @@ func (h *Handler) requireEditor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	token, err := h.touchSession(c, sess)
+	if err != nil {
+		return err
+	}
 	c.Locals(userLocal, u)
+	c.Locals(csrfLocal, token)
 	if u.MustChangePassword && c.Path() != "/beheer/wachtwoord" && c.Path() != "/uitloggen" {
 		return redirect(c, "/beheer/wachtwoord")
+	}
+	return c.Next()
+}
+
+// touchSession returns the session's CSRF token and, when the idle expiry was last
+// moved sessionTouchEvery ago or more, moves it (a write, and a new cookie). A
+// session without a token gets one. A failed save is logged and otherwise ignored
+// when the session has its token: the editor can go on reading until the session
+// ends (and a save of theirs meets the same trouble and says so).
+func (h *Handler) touchSession(c *fiber.Ctx, sess *session.Session) (string, error) {
+	token, _ := sess.Get(sessCSRF).(string)
+	seen, _ := sess.Get(sessSeenAt).(int64)
+	if token != "" && time.Since(time.Unix(seen, 0)) < sessionTouchEvery {
+		return token, nil
+	}
+	fresh := token == ""
+	if fresh {
+		token = newCSRFToken()
+		sess.Set(sessCSRF, token)
+	}
+	sess.Set(sessSeenAt, time.Now().Unix())
+	if err := sess.Save(); err != nil {
+		if fresh {
+			return "", err
+		}
+		h.log.WarnContext(c.UserContext(), "session expiry not extended", "request_id", requestID(c), "err", err)
+	}
+	return token, nil
+}
+
+// newCSRFToken is 32 random bytes, base64url.
+func newCSRFToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// checkCSRF refuses a POST (or any unsafe method) of a signed-in editor without
+// the session's CSRF token, or that the browser says comes from another site:
+// 403, nothing changes. It runs after requireEditor.
+func (h *Handler) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	want := csrfToken(c)
+	got := c.Get(csrfHeader)
+	if got == "" {
+		got = c.FormValue(csrfField)
+	}
+	if want == "" || crossSite(c) || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return errFormExpired
 	}
 	return c.Next()
 }
@@ -299,8 +348,11 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	if err := sess.Reset(); err != nil {
 		return err
 	}
+	at := time.Now().Unix()
 	sess.Set(sessUserID, u.ID)
-	sess.Set(sessLoginAt, time.Now().Unix())
+	sess.Set(sessLoginAt, at)
+	sess.Set(sessSeenAt, at)
+	sess.Set(sessCSRF, newCSRFToken())
 	if err := sess.Save(); err != nil {
 		return err
 	}
@@ -310,7 +362,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	return redirect(c, back)
 }
 
-// logout ends the session and clears both cookies.
+// logout ends the session and clears its cookie.
 func (h *Handler) logout(c *fiber.Ctx) error {
 	u := currentUser(c)
 	sess, err := h.sessions.Get(c)
@@ -320,8 +372,6 @@ func (h *Handler) logout(c *fiber.Ctx) error {
 	if err := sess.Destroy(); err != nil {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: cookieName(h.secure, "ot_csrf"), Path: "/", Expires: time.Unix(1, 0),
-		HTTPOnly: true, Secure: h.secure, SameSite: "Lax"})
 	if err := h.db.Audit(c.UserContext(), &u, db.ActionLogout, u.Email, ""); err != nil {
 		return err
 	}

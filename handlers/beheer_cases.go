@@ -173,8 +173,11 @@ type caseFormPage struct {
 	Preview    template.HTML
 	HasPreview bool
 	Conflict   *db.Case // the newer version that refused the save
-	Action     string   // where the form posts
-	OOB        bool     // inline validation: update the slug hint out of band
+	// Unavailable: the database cannot be written now (disk full, read-only file);
+	// nothing was saved and the form comes back with the editor's input (503).
+	Unavailable bool
+	Action      string // where the form posts
+	OOB         bool   // inline validation: update the slug hint out of band
 	// Moderation (publish, reject with a note) of an existing case.
 	RejectNote  string
 	RejectError string
@@ -268,6 +271,9 @@ func (h *Handler) createCase(c *fiber.Ctx) error {
 		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/case-form", "", vm)
 	}
 	cs, err := h.db.CreateCase(c.UserContext(), in, &u.ID)
+	if errors.Is(err, db.ErrReadOnly) {
+		return h.notSaved(c, vm, err)
+	}
 	if errors.Is(err, db.ErrDuplicate) {
 		// Another editor took the slug a moment ago.
 		vm.Errors = formErrors{{"slug", "Adres (slug)", "Adres (slug) is zojuist door een ander voorbeeld in gebruik genomen. Kies een ander adres."}}
@@ -326,6 +332,8 @@ func (h *Handler) updateCase(c *fiber.Ctx) error {
 		}
 		vm.Case, vm.Conflict = &newer, &newer
 		return h.render(c, fiber.StatusConflict, "beheer/case-form", "", vm)
+	case errors.Is(err, db.ErrReadOnly):
+		return h.notSaved(c, vm, err)
 	case errors.Is(err, db.ErrDuplicate):
 		vm.Errors = formErrors{{"slug", "Adres (slug)", "Adres (slug) is zojuist door een ander voorbeeld in gebruik genomen. Kies een ander adres."}}
 		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/case-form", "", vm)
@@ -341,6 +349,18 @@ func (h *Handler) updateCase(c *fiber.Ctx) error {
 		notice = "gepubliceerd"
 	}
 	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=%s", cs.ID, notice))
+}
+
+// notSaved answers a save that the database refused because it cannot be written
+// now (db.ErrReadOnly: disk full, read-only file). The generic error page would
+// drop what the editor typed; instead the form comes back (503) with all of it and
+// a notice that nothing was saved, so they can try again later or keep their text.
+// The failure is logged once, in the shape handleError gives a 5xx.
+func (h *Handler) notSaved(c *fiber.Ctx, vm caseFormPage, err error) error {
+	h.log.ErrorContext(c.UserContext(), "request failed", "method", c.Method(), "path", safePath(c.Path()),
+		"status", fiber.StatusServiceUnavailable, "request_id", requestID(c), "err", redact(err.Error()))
+	vm.Unavailable = true
+	return h.render(c, fiber.StatusServiceUnavailable, "beheer/case-form", "", vm)
 }
 
 // validateCaseField is the inline validation of one field (htmx, as the editor
