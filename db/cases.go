@@ -162,16 +162,6 @@ func (d *DB) LatestCases(ctx context.Context, n int) ([]Case, error) {
 	return cases, nil
 }
 
-// CasesOfGemeente returns the published cases of one gemeente, newest first.
-func (d *DB) CasesOfGemeente(ctx context.Context, code string) ([]Case, error) {
-	cases, err := d.queryCases(ctx, d.r,
-		"WHERE c.status = 'gepubliceerd' AND c.gemeente_code = ? ORDER BY c.year DESC NULLS LAST, c.id DESC", code)
-	if err != nil {
-		return nil, fmt.Errorf("cases of gemeente %q: %w", code, err)
-	}
-	return cases, nil
-}
-
 // queryer is satisfied by *sql.DB and *sql.Tx.
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)

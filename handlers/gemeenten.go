@@ -20,7 +20,8 @@ type gemeentePanel struct {
 	Period   db.Period
 	Sentence string
 	Chart    monthChart
-	Cases    []db.Case
+	Cases    []db.CaseHit // the newest few
+	AllCases int          // how many there are in all
 	Current  bool   // part of the current division: cases can refer to it
 	PageURL  string // the gemeente's own page
 	CasesURL string // the library filtered on it
@@ -30,6 +31,9 @@ type gemeentePanel struct {
 	Focus    bool   // move the focus to it after a swap
 }
 
+// panelCases is how many of its cases a gemeente's panel lists.
+const panelCases = 8
+
 // gemeentePanel builds the panel of a gemeente in a period. province is the map's
 // zoom, kept in the links back to the map.
 func (h *Handler) gemeentePanel(c *fiber.Ctx, code string, pf *db.PeriodFigures, province string, inMap bool) (gemeentePanel, error) {
@@ -37,7 +41,9 @@ func (h *Handler) gemeentePanel(c *fiber.Ctx, code string, pf *db.PeriodFigures,
 	if !ok {
 		return gemeentePanel{}, gemeenteNotFound(code, pf.Period)
 	}
-	cases, err := h.db.CasesOfGemeente(c.UserContext(), code)
+	// The library's own index gives the newest few and the count, whatever the
+	// size of the library (a large gemeente may have hundreds).
+	cases, err := h.db.FindCases(c.UserContext(), db.CaseFilter{Gemeenten: []string{code}, Sort: db.SortYear, PerPage: panelCases})
 	if err != nil {
 		return gemeentePanel{}, err
 	}
@@ -52,7 +58,8 @@ func (h *Handler) gemeentePanel(c *fiber.Ctx, code string, pf *db.PeriodFigures,
 		Period:   p,
 		Sentence: describe(g, p),
 		Chart:    newMonthChart(g, p),
-		Cases:    cases,
+		Cases:    cases.Hits,
+		AllCases: cases.Total,
 		Current:  current,
 		PageURL:  gemeenteURL(code, p.Code, ""),
 		CasesURL: "/voorbeelden?gemeente=" + code,

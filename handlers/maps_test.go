@@ -747,3 +747,21 @@ func TestHomeShowsNationalFiguresOfTheCurrentPeriod(t *testing.T) {
 		}
 	}
 }
+
+func TestGemeentePanelListsTheNewestCasesAndLinksToAll(t *testing.T) {
+	app, store := newTestApp(t)
+	for i := range 10 {
+		year := 2000 + i
+		if _, err := store.CreateCase(context.Background(), db.CaseInput{Slug: fmt.Sprintf("amsterdam-%d", i), Title: fmt.Sprintf("Amsterdams voorbeeld %d", i),
+			Summary: "Een samenvatting.", GemeenteCode: "GM0363", Year: &year, Kind: db.KindSolution, Status: db.StatusPublished}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := get(t, app, "/gemeenten/GM0363", htmx...)
+	if n := strings.Count(res.Body, `<li><a href="/voorbeelden/`); n != panelCases {
+		t.Errorf("the panel lists %d cases, want %d", n, panelCases)
+	}
+	if !strings.Contains(res.Body, `<a href="/voorbeelden?gemeente=GM0363">Alle 13 voorbeelden uit Amsterdam</a>`) {
+		t.Error("no link to all 13 cases of Amsterdam")
+	}
+}
