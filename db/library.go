@@ -462,6 +462,13 @@ func (d *DB) rankedPositions(ctx context.Context, ix *caseIndex, match string) (
 	return out, nil
 }
 
+// completionsFrom is the library size from which highlighting asks for the whole
+// words a long prefix stands for instead of the prefix. FTS5 merges the doclists of
+// every word under an unindexed prefix for each highlighted row: at 1,000 cases that
+// costs 0.16 ms a row against 0.35 ms for an OR of eight words; at 100,000 it costs
+// 19 ms a row against 0.3 ms.
+const completionsFrom = 10000
+
 // eachID calls fn for every number in a comma-separated list.
 func eachID(list string, fn func(int64)) {
 	var n int64
@@ -503,7 +510,7 @@ func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, q query
 	}
 	marks := map[int64][3]string{}
 	if match := q.match(); match != "" {
-		if q.unindexedPrefix() {
+		if q.unindexedPrefix() && len(ix.entries) >= completionsFrom {
 			var texts []string
 			for _, c := range byID {
 				texts = append(texts, c.Title, c.Summary, PlainText(c.Body), c.GemeenteName, strings.Join(c.Partners, " "))

@@ -157,3 +157,18 @@ func TestPlainText(t *testing.T) {
 		t.Errorf("PlainText =\n%q\nwant\n%q", got, want)
 	}
 }
+
+func TestCompletionsOfALongPrefix(t *testing.T) {
+	q := parseQuery("tijdelijke Wonin")
+	got := q.completions("Woningen en woningzoekenden", "een WONING, geen wonen; Woningen")
+	want := []string{"woningen", "woningzoekenden", "woning"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("completions = %v, want %v", got, want)
+	}
+	if m := q.matchWith(got); m != `"tijdelijke" AND ("woningen" OR "woningzoekenden" OR "woning")` {
+		t.Errorf("matchWith = %s", m)
+	}
+	if parseQuery("won").completions("woning") != nil || parseQuery("wonin ").completions("woning") != nil {
+		t.Error("an indexed prefix or a finished word needs no completions")
+	}
+}
