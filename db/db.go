@@ -47,6 +47,7 @@ type DB struct {
 	// figuresSeen is the figures_version it last took into account.
 	gen         atomic.Uint64
 	figuresSeen atomic.Int64
+	highlight   *sql.Stmt     // highlightQuery (library.go)
 	stop        chan struct{} // closed by Close: ends watchOutsideWrites
 	stopped     chan struct{}
 	stopOnce    sync.Once
@@ -95,6 +96,12 @@ func Open(ctx context.Context, path, schema string) (*DB, error) {
 		d.Close()
 		return nil, err
 	}
+	// Prepared once: the pool keeps it prepared on each reader connection.
+	if d.highlight, err = r.PrepareContext(ctx, highlightQuery); err != nil {
+		close(d.stopped)
+		d.Close()
+		return nil, fmt.Errorf("prepare highlight: %w", err)
+	}
 	go d.watchOutsideWrites()
 	return d, nil
 }
@@ -120,6 +127,9 @@ func (d *DB) Close() error {
 	d.stopOnce.Do(func() { close(d.stop) })
 	<-d.stopped
 	var errs []error
+	if d.highlight != nil {
+		errs = append(errs, d.highlight.Close())
+	}
 	if d.r != nil {
 		errs = append(errs, d.r.Close())
 	}

@@ -462,6 +462,14 @@ func (d *DB) rankedPositions(ctx context.Context, ix *caseIndex, match string) (
 	return out, nil
 }
 
+// highlightQuery marks the hits in one case's title and summary and cuts a passage
+// of its body around them.
+const highlightQuery = `SELECT
+	highlight(cases_fts, 0, char(1), char(2)),
+	highlight(cases_fts, 1, char(1), char(2)),
+	snippet(cases_fts, 2, char(1), char(2), '…', 24)
+	FROM cases_fts WHERE cases_fts MATCH ? AND rowid = ?`
+
 // completionsFrom is the library size from which highlighting asks for the whole
 // words a long prefix stands for instead of the prefix. FTS5 merges the doclists of
 // every word under an unindexed prefix for each highlighted row: at 1,000 cases that
@@ -521,18 +529,9 @@ func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, q query
 		}
 		// One small query per hit: FTS5 uses "rowid = ?" to go straight to the
 		// document, where "rowid IN (…)" would walk every match.
-		stmt, err := d.r.PrepareContext(ctx, `SELECT
-			highlight(cases_fts, 0, char(1), char(2)),
-			highlight(cases_fts, 1, char(1), char(2)),
-			snippet(cases_fts, 2, char(1), char(2), '…', 24)
-			FROM cases_fts WHERE cases_fts MATCH ? AND rowid = ?`)
-		if err != nil {
-			return nil, fmt.Errorf("highlight: %w", err)
-		}
-		defer stmt.Close()
 		for _, id := range ids {
 			var m [3]string
-			err := stmt.QueryRowContext(ctx, match, id).Scan(&m[0], &m[1], &m[2])
+			err := d.highlight.QueryRowContext(ctx, match, id).Scan(&m[0], &m[1], &m[2])
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return nil, fmt.Errorf("highlight: %w", err)
 			}
