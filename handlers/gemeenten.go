@@ -22,13 +22,13 @@ type gemeentePanel struct {
 	Chart    monthChart
 	Cases    []db.CaseHit // the newest few
 	AllCases int          // how many there are in all
-	Current  bool   // part of the current division: cases can refer to it
-	PageURL  string // the gemeente's own page
-	CasesURL string // the library filtered on it
-	MapURL   string // the map with this gemeente selected
-	CloseURL string // the map without it
-	InMap    bool   // shown beside the map
-	Focus    bool   // move the focus to it after a swap
+	Current  bool         // part of the current division: cases can refer to it
+	PageURL  string       // the gemeente's own page
+	CasesURL string       // the library filtered on it
+	MapURL   string       // the map with this gemeente selected
+	CloseURL string       // the map without it
+	InMap    bool         // shown beside the map
+	Focus    bool         // move the focus to it after a swap
 }
 
 // panelCases is how many of its cases a gemeente's panel lists.
