@@ -58,3 +58,22 @@ func (d *DB) CasesChangedAt(ctx context.Context) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// FiguresChangedAt tells when the figures last changed: the last import of
+// official figures (zero when there was none, or its audit entry has expired) and
+// the latest peildatum in the figures ("" when there are none).
+func (d *DB) FiguresChangedAt(ctx context.Context) (lastImport time.Time, latestPeildatum string, err error) {
+	var imp, peil sql.NullString
+	err = d.r.QueryRowContext(ctx, `SELECT
+		(SELECT max(at) FROM audit_log WHERE action = ?),
+		(SELECT max(peildatum) FROM realisaties)`, ActionImport).Scan(&imp, &peil)
+	if err != nil {
+		return time.Time{}, "", fmt.Errorf("figures changed at: %w", err)
+	}
+	if imp.Valid {
+		if lastImport, err = time.Parse(time.RFC3339, imp.String); err != nil {
+			return time.Time{}, "", fmt.Errorf("figures changed at: %w", err)
+		}
+	}
+	return lastImport, peil.String, nil
+}

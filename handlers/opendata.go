@@ -150,6 +150,17 @@ func (h *Handler) openData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	lastImport, latestPeil, err := h.db.FiguresChangedAt(ctx)
+	if err != nil {
+		return err
+	}
+	figuresChanged := "Nog nooit officiële cijfers geïmporteerd: de realisaties zijn fictief."
+	if !lastImport.IsZero() {
+		figuresChanged = "Laatste import van officiële cijfers: " + formatDate(lastImport.In(amsterdam)) + "."
+	}
+	if p, err := time.Parse(time.DateOnly, latestPeil); err == nil {
+		figuresChanged += " Laatste peildatum in de cijfers: " + formatDate(p) + "."
+	}
 	casesChanged := "Nog geen voorbeelden gepubliceerd."
 	if !changed.IsZero() {
 		casesChanged = formatDate(changed.In(amsterdam)) + ", bij de laatste wijziging van een gepubliceerd voorbeeld"
@@ -176,7 +187,7 @@ func (h *Handler) openData(c *fiber.Ctx) error {
 			Description: "Per gemeente en halfjaar: de taakstelling, de overloop uit eerdere perioden, de gecorrigeerde taakstelling en per peildatum het aantal gehuisveste vergunninghouders, met de status zoals op de kaart. Eén periode kiezen kan met ?periode=2025-H1.",
 			Files:       csvJSON("/open-data/cijfers"),
 			Licence:     ccBy, Attribution: "Opnieuw Thuis; landelijke totalen: Rijksoverheid (bron per periode in de landelijke taakstelling).",
-			Changed: "Bij elke import van cijfers; de peildatum staat in elke regel.", Columns: figureColumns,
+			Changed: figuresChanged, Columns: figureColumns,
 			Note: "Lees vóór gebruik de uitleg over fictieve en berekende cijfers hieronder: de realisatie per gemeente is op dit moment fictief.",
 		},
 		{

@@ -478,3 +478,28 @@ func TestOpenDataPageDocumentsEveryDownload(t *testing.T) {
 		t.Errorf("/open-data does not give the cases' last change %q", want)
 	}
 }
+
+func TestOpenDataSaysWhenTheFiguresChanged(t *testing.T) {
+	app, store := newTestApp(t)
+	before := get(t, app, "/open-data").Body
+	if !strings.Contains(before, "Nog nooit officiële cijfers geïmporteerd") || !strings.Contains(before, "Laatste peildatum in de cijfers: 1 januari 2026.") {
+		t.Fatal("the figures' last change is not told from the data")
+	}
+	ctx := context.Background()
+	editor, err := store.CreateUser(ctx, db.UserInput{Email: "ria@example.org", Role: db.RoleEditor, Password: "een lang wachtwoord"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, lineErrs, err := store.ParseFigureImport(ctx, "2025-H2", "f.csv",
+		[]byte("gemeente_code,periode,taakstelling,peildatum,gerealiseerd,officieel\nGM0363,2025-H2,950,,,ja\n"))
+	if err != nil || lineErrs != nil {
+		t.Fatalf("parse: %v %v", err, lineErrs)
+	}
+	if _, err := store.ImportFigures(ctx, imp, editor); err != nil {
+		t.Fatal(err)
+	}
+	after := get(t, app, "/open-data").Body
+	if !strings.Contains(after, "Laatste import van officiële cijfers: ") {
+		t.Error("an import is not shown as the figures' last change")
+	}
+}
