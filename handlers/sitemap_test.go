@@ -70,7 +70,11 @@ func TestSitemapListsEveryPublicPageAndNothingElse(t *testing.T) {
 			t.Errorf("%s should not be in the sitemap", loc)
 		}
 	}
-	if n := 2 + 25 + len(staticPaths) + 13 + 342; len(set.URLs) != n {
+	themes, err := store.Themes(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := 2 + len(publishedSlugs(t, store)) + len(staticPaths) + len(themes) + 342; len(set.URLs) != n {
 		t.Errorf("%d URLs, want %d", len(set.URLs), n)
 	}
 }
