@@ -287,7 +287,10 @@ func insertCase(ctx context.Context, tx *sql.Tx, in CaseInput, authorID *int64, 
 	if err != nil {
 		return 0, err
 	}
-	return id, setThemes(ctx, tx, id, in.Themes)
+	if err := setThemes(ctx, tx, id, in.Themes); err != nil {
+		return 0, err
+	}
+	return id, indexCase(ctx, tx, id)
 }
 
 func setThemes(ctx context.Context, tx *sql.Tx, id int64, themes []string) error {

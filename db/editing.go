@@ -199,6 +199,9 @@ func updateCase(ctx context.Context, tx *sql.Tx, id int64, version int, in CaseI
 	if err := setThemes(ctx, tx, id, in.Themes); err != nil {
 		return err
 	}
+	if err := indexCase(ctx, tx, id); err != nil {
+		return err
+	}
 	if err := writeRevision(ctx, tx, id, version+1, in, &actor, actor.DisplayName(), note, ts); err != nil {
 		return err
 	}
@@ -381,7 +384,7 @@ func (d *DB) FindEditorCases(ctx context.Context, f EditorCaseFilter) ([]Case, i
 		if match == "" {
 			return nil, 0, nil
 		}
-		where = append(where, "c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
+		where = append(where, "c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)")
 		args = append(args, match)
 	}
 	cond := ""

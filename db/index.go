@@ -62,6 +62,7 @@ func (d *DB) caseIndex(ctx context.Context) (*caseIndex, error) {
 // next request (and everyone else's) already sees the change. Rebuilds are
 // serialised: the last one always starts after the last commit.
 func (d *DB) casesChanged(ctx context.Context) {
+	d.lexStale.Store(true)
 	d.indexMu.Lock()
 	defer d.indexMu.Unlock()
 	defer d.indexReplaced()
@@ -168,6 +169,7 @@ func newer(a, b *indexEntry) bool {
 // it reads that one case and builds the new snapshot from the current one.
 // Without a snapshot there is nothing to patch: the next search loads one.
 func (d *DB) caseChanged(ctx context.Context, id int64) {
+	d.lexStale.Store(true)
 	d.indexMu.Lock()
 	defer d.indexMu.Unlock()
 	defer d.indexReplaced()

@@ -2,10 +2,10 @@ package db
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"math/bits"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -20,7 +20,9 @@ const (
 // CaseFilter selects published cases for the library. Within a facet the values are
 // alternatives (OR); across facets they all apply (AND). Unknown values are ignored.
 type CaseFilter struct {
-	Query     string
+	Query string
+	// Literal searches for the words as typed: no typo correction.
+	Literal   bool
 	Provinces []string // CBS codes "PV27"
 	Gemeenten []string // CBS codes "GM0363"
 	Themes    []string // theme slugs
@@ -41,6 +43,16 @@ type CaseResults struct {
 	Sort     string // the order actually used
 	Searched bool   // the query held searchable words
 	Facets   Facets
+	// What search did to find something, for the notices above the results.
+	Corrected  string   // words were corrected: the query that was searched instead
+	Suggestion string   // a corrected query that was not searched (a literal search): "Bedoelde u …?"
+	Partial    bool     // no case has every word: these have most of them
+	Dropped    []string // stop words left out to find results ("hoe", "een")
+	// TextTotal is how many cases the search finds without the facet filters.
+	TextTotal int
+	// RelatedThemes are themes whose name matches the search, offered when
+	// nothing is found.
+	RelatedThemes []Theme
 }
 
 // CaseHit is a case in a result list. When searching, TitleMarked, SummaryMarked and
@@ -201,10 +213,10 @@ func (c *counts) visit(s *selection, e *indexEntry) bool {
 	return fails == 0
 }
 
-// rankLimit is the largest match set that is ordered by bm25 itself. Ranking costs
-// a few microseconds per match, so a query that matches most of a 100,000-case
-// library ("wo", "gemeente") is ordered more cheaply: cases with a hit in the title
-// first, each group newest first.
+// rankLimit is the largest result that is ordered by every relevance tier and bm25.
+// Ranking costs a few microseconds per match, so a search that finds most of a
+// 100,000-case library ("wo", "gemeente") is ordered more cheaply: by how many
+// words match, then by hits in the title or place, then newest first.
 const rankLimit = 2000
 
 // FindCases returns one page of published cases matching f, with facet counts.
@@ -216,11 +228,12 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 	if f.PerPage <= 0 {
 		f.PerPage = 12
 	}
-	q := parseQuery(f.Query)
-	match := q.match()
-	res := CaseResults{PerPage: f.PerPage, Searched: match != "", Sort: resultSort(f.Sort, match != "")}
-
-	order, err := d.candidates(ctx, ix, f.Query, match, res.Sort)
+	ts, err := d.textSearch(ctx, ix, f.Query, f.Literal)
+	if err != nil {
+		return CaseResults{}, fmt.Errorf("find cases: %w", err)
+	}
+	res := CaseResults{PerPage: f.PerPage, Searched: ts.searched(), Sort: resultSort(f.Sort, ts.searched())}
+	order, err := d.order(ctx, ix, ts, res.Sort)
 	if err != nil {
 		return CaseResults{}, fmt.Errorf("find cases: %w", err)
 	}
@@ -233,6 +246,7 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 	from := (max(1, f.Page) - 1) * f.PerPage
 	var page, first []int32 // the requested page, and page 1 in case it is past the end
 	order(func(p int32) {
+		res.TextTotal++
 		if !c.visit(&sel, &ix.entries[p]) {
 			return
 		}
@@ -251,7 +265,14 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 		res.Page, page = 1, first
 	}
 	res.Facets = ix.facets(&sel, &c)
-	if res.Hits, err = d.hits(ctx, ix, page, q); err != nil {
+	res.Partial, res.Dropped, res.Suggestion = ts.partial(), ts.dropped, ts.suggestion
+	if ts.corrected {
+		res.Corrected = ts.text()
+	}
+	if res.Total == 0 && ts.searched() {
+		res.RelatedThemes = ix.themesMatching(ts.units)
+	}
+	if res.Hits, err = d.hits(ctx, ix, page, ts); err != nil {
 		return CaseResults{}, fmt.Errorf("find cases: %w", err)
 	}
 	return res, nil
@@ -274,16 +295,21 @@ func resultSort(asked string, searched bool) string {
 const eachBatch = 200
 
 // EachCase calls fn for every published case matching f, in the order FindCases
-// lists them, without paging (f.Page and f.PerPage are ignored). Cases are loaded a
-// batch at a time, so memory stays flat however many match. An error from fn stops
-// the walk and is returned as it is.
+// lists them, without paging (f.Page and f.PerPage are ignored): the same search,
+// with the same corrections and relaxing, so a download or feed of a search holds
+// exactly what the library shows. Cases are loaded a batch at a time, so memory
+// stays flat however many match. An error from fn stops the walk and is returned
+// as it is.
 func (d *DB) EachCase(ctx context.Context, f CaseFilter, fn func(Case) error) error {
 	ix, err := d.caseIndex(ctx)
 	if err != nil {
 		return fmt.Errorf("each case: %w", err)
 	}
-	match := parseQuery(f.Query).match()
-	order, err := d.candidates(ctx, ix, f.Query, match, resultSort(f.Sort, match != ""))
+	ts, err := d.textSearch(ctx, ix, f.Query, f.Literal)
+	if err != nil {
+		return fmt.Errorf("each case: %w", err)
+	}
+	order, err := d.order(ctx, ix, ts, resultSort(f.Sort, ts.searched()))
 	if err != nil {
 		return fmt.Errorf("each case: %w", err)
 	}
@@ -294,7 +320,7 @@ func (d *DB) EachCase(ctx context.Context, f CaseFilter, fn func(Case) error) er
 	}
 	var batch []int32
 	flush := func() error {
-		hits, err := d.hits(ctx, ix, batch, query{})
+		hits, err := d.hits(ctx, ix, batch, nil)
 		if err != nil {
 			return fmt.Errorf("each case: %w", err)
 		}
@@ -320,44 +346,398 @@ func (d *DB) EachCase(ctx context.Context, f CaseFilter, fn func(Case) error) er
 	return err
 }
 
-// candidates returns an iterator over the index positions of the cases a query can
-// give, in result order: everything when there is no query, otherwise the cases
-// matching the FTS5 expression.
-func (d *DB) candidates(ctx context.Context, ix *caseIndex, query, match, sortBy string) (func(yield func(int32)), error) {
-	switch {
-	case query != "" && match == "":
-		// Only punctuation, emoji or the like: nothing can match.
-		return func(func(int32)) {}, nil
-	case match == "" && sortBy == SortYear:
-		return ix.inOrder(ix.byYear, nil), nil
-	case match == "":
-		return ix.inOrder(nil, nil), nil
+// Ways a search finds its cases, from the strictest.
+const (
+	matchAll     = iota // every word (in some form)
+	matchContent        // every word but the stop words
+	matchPartial        // most of the words but the stop words
+	matchNothing        // a query without words, or words that match nothing
+	matchBrowse         // no query: every case
+)
+
+// textSearch is how the words of a query were answered: which cases match, and
+// what was done to the query to find them.
+type textSearch struct {
+	units []unit
+	sets  []*matches // per unit: the published cases it matches
+	used  []int      // the units that count in this mode
+	mode  int
+	set   bitset // the cases found (matchAll, matchContent, matchPartial)
+	n     int
+	// corrected: some words were replaced by the nearest words of the library;
+	// suggestion: the same offered for a literal search.
+	corrected  bool
+	suggestion string
+	dropped    []string
+}
+
+func (ts *textSearch) searched() bool { return ts.mode != matchBrowse && len(ts.units) > 0 }
+func (ts *textSearch) partial() bool  { return ts.mode == matchPartial }
+
+// text is the query as searched: the words as typed, corrected words as corrected.
+func (ts *textSearch) text() string {
+	parts := make([]string, len(ts.units))
+	for i, u := range ts.units {
+		parts[i] = u.typed
+		if u.corrected {
+			parts[i] = u.word
+		}
 	}
-	m, err := d.matches(ctx, ix, match)
+	return strings.Join(parts, " ")
+}
+
+// markedUnits are the units whose matches are marked in the results: stop words
+// only when the query has nothing else.
+func (ts *textSearch) markedUnits() []unit {
+	var out []unit
+	for _, i := range ts.used {
+		if !ts.units[i].stop {
+			out = append(out, ts.units[i])
+		}
+	}
+	if len(out) == 0 {
+		for _, i := range ts.used {
+			out = append(out, ts.units[i])
+		}
+	}
+	return out
+}
+
+// expr is the FTS5 expression of the whole search in its mode, for bm25.
+func (ts *textSearch) expr() string {
+	exprs := make([]string, len(ts.used))
+	for i, u := range ts.used {
+		exprs[i] = ts.units[u].expr(false)
+	}
+	if ts.mode == matchPartial {
+		return joinExprs(exprs, "OR")
+	}
+	return joinExprs(exprs, "AND")
+}
+
+// textSearch answers the words of a query. Every word must match, in some form
+// (see unit). When no case has them all:
+//  1. words that match nothing are corrected to the nearest words of the library
+//     (not for a literal search, which gets the correction as a suggestion);
+//  2. stop words are left out;
+//  3. the cases that have most of the remaining words are given, most first.
+//
+// The choice depends on the words alone, never on the facet filters, so that every
+// facet count stays what choosing it gives.
+func (d *DB) textSearch(ctx context.Context, ix *caseIndex, text string, literal bool) (*textSearch, error) {
+	q := parseQuery(text)
+	if len(q.words) == 0 {
+		if strings.TrimSpace(text) != "" {
+			// Only punctuation, emoji or the like: nothing can match.
+			return &textSearch{mode: matchNothing}, nil
+		}
+		return &textSearch{mode: matchBrowse}, nil
+	}
+	lx := d.lexicon(ctx)
+	units := q.units(lx)
+	ts, err := d.evaluate(ctx, ix, units)
+	if err != nil || ts.mode == matchAll {
+		return ts, err
+	}
+	corrected, ok, err := d.correct(ctx, ix, lx, units, ts.sets)
+	if err != nil || !ok {
+		return ts, err
+	}
+	if literal {
+		ts.suggestion = (&textSearch{units: corrected}).text()
+		return ts, nil
+	}
+	better, err := d.evaluate(ctx, ix, corrected)
 	if err != nil {
 		return nil, err
 	}
+	if better.mode == matchNothing {
+		ts.suggestion = (&textSearch{units: corrected}).text()
+		return ts, nil
+	}
+	better.corrected = true
+	return better, nil
+}
+
+// evaluate finds the cases for units: all of them, else all but the stop words,
+// else most of those.
+func (d *DB) evaluate(ctx context.Context, ix *caseIndex, units []unit) (*textSearch, error) {
+	ts := &textSearch{units: units, sets: make([]*matches, len(units))}
+	for i, u := range units {
+		m, err := d.exprSet(ctx, ix, u.expr(false))
+		if err != nil {
+			return nil, err
+		}
+		ts.sets[i] = m
+	}
+	all := make([]int, len(units))
+	var content []int
+	for i, u := range units {
+		all[i] = i
+		if !u.stop {
+			content = append(content, i)
+		}
+	}
+	if ts.intersect(all) {
+		ts.mode = matchAll
+		return ts, nil
+	}
+	if len(content) > 0 && len(content) < len(units) && ts.intersect(content) {
+		ts.mode = matchContent
+		ts.dropStopWords()
+		return ts, nil
+	}
+	if len(content) >= 2 && ts.union(content) {
+		ts.mode = matchPartial
+		ts.dropStopWords()
+		return ts, nil
+	}
+	ts.mode, ts.set, ts.n, ts.used = matchNothing, nil, 0, nil
+	return ts, nil
+}
+
+func (ts *textSearch) dropStopWords() {
+	for _, u := range ts.units {
+		if u.stop {
+			ts.dropped = append(ts.dropped, u.typed)
+		}
+	}
+}
+
+// intersect sets the cases matching every unit in used; it reports whether any do.
+func (ts *textSearch) intersect(used []int) bool {
+	set := slices.Clone(ts.sets[used[0]].set)
+	for _, i := range used[1:] {
+		other := ts.sets[i].set
+		for w := range set {
+			set[w] &= other[w]
+		}
+	}
+	ts.set, ts.n, ts.used = set, set.count(), used
+	return ts.n > 0
+}
+
+// union sets the cases matching any unit in used; it reports whether any do.
+func (ts *textSearch) union(used []int) bool {
+	set := slices.Clone(ts.sets[used[0]].set)
+	for _, i := range used[1:] {
+		other := ts.sets[i].set
+		for w := range set {
+			set[w] |= other[w]
+		}
+	}
+	ts.set, ts.n, ts.used = set, set.count(), used
+	return ts.n > 0
+}
+
+// correct replaces every word that matches nothing (sets: what each unit
+// matches) by the nearest word of the vocabulary that matches a published case. It
+// reports whether it corrected any.
+func (d *DB) correct(ctx context.Context, ix *caseIndex, lx *lexicon, units []unit, sets []*matches) ([]unit, bool, error) {
+	q := query{}
+	fixed := make([]bool, len(units))
+	any := false
+	for i, u := range units {
+		q.words, q.typed = append(q.words, u.word), append(q.typed, u.typed)
+		if u.stop || isDigits(u.word) || sets[i].n > 0 {
+			continue
+		}
+		// A word gets few candidates; the best five are tried.
+		cands := lx.corrections(u.word, u.prefix)
+		for _, c := range cands[:min(5, len(cands))] {
+			cu := query{words: []string{c.word}, typed: []string{c.word}}.units(lx)[0]
+			m, err := d.exprSet(ctx, ix, cu.expr(false))
+			if err != nil {
+				return nil, false, err
+			}
+			if m.n > 0 {
+				q.words[i], fixed[i], any = c.word, true, true
+				break
+			}
+		}
+	}
+	if !any {
+		return nil, false, nil
+	}
+	// A corrected word is a whole word, no longer one being typed. The units are
+	// made afresh: a synonym term of several words may appear only now.
+	last := len(units) - 1
+	q.prefix = units[last].prefix && !fixed[last]
+	out := q.units(lx)
+	for i := range out {
+		out[i].corrected = fixed[i]
+	}
+	return out, true, nil
+}
+
+// order returns an iterator over the index positions of what the search found,
+// in result order.
+func (d *DB) order(ctx context.Context, ix *caseIndex, ts *textSearch, sortBy string) (func(yield func(int32)), error) {
 	switch {
+	case ts.mode == matchNothing:
+		return func(func(int32)) {}, nil
+	case ts.mode == matchBrowse && sortBy == SortYear:
+		return ix.inOrder(ix.byYear, nil), nil
+	case ts.mode == matchBrowse:
+		return ix.inOrder(nil, nil), nil
 	case sortBy == SortYear:
-		return ix.inOrder(ix.byYear, m.set), nil
+		return ix.inOrder(ix.byYear, ts.set), nil
 	case sortBy == SortNewest:
-		return ix.inOrder(nil, m.set), nil
-	case m.ranked != nil:
+		return ix.inOrder(nil, ts.set), nil
+	}
+	return d.ranked(ctx, ix, ts)
+}
+
+// ranked orders what a search found by relevance, in tiers:
+//  1. more of the query's words matched (only a partial match differs here);
+//  2. more words matched in the title, the place or the province;
+//  3. closer forms matched: the word itself above another form of it (stem) above
+//     a compound, split or synonym (judged in the head for words matched there);
+//  4. bm25, with the title weighing most, then the place, summary and themes.
+//
+// Beyond rankLimit matches, the first two tiers and then newest first.
+func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yield func(int32)), error) {
+	key := "o " + strconv.Itoa(ts.mode) + " " + ts.expr()
+	if ts.n <= rankLimit {
+		if m, ok := ix.cache.get(key); ok {
+			return positions(m.ranked), nil
+		}
+	}
+	// Stop words are in nearly every case: they say nothing about which is better.
+	var tiered []int
+	for _, i := range ts.used {
+		if !ts.units[i].stop {
+			tiered = append(tiered, i)
+		}
+	}
+	if len(tiered) == 0 {
+		tiered = ts.used
+	}
+	head := make([]*matches, len(tiered))
+	for k, i := range tiered {
+		m, err := d.exprSet(ctx, ix, ts.units[i].expr(true))
+		if err != nil {
+			return nil, err
+		}
+		head[k] = m
+	}
+	tier := func(p int32) (covered, inHead int) {
+		for k, i := range tiered {
+			if ts.sets[i].set.has(p) {
+				covered++
+				if head[k].set.has(p) {
+					inHead++
+				}
+			}
+		}
+		return covered, inHead
+	}
+	if ts.n > rankLimit {
+		// Bucket by the first two tiers; within a bucket the index's newest order.
+		levels := len(tiered) + 1
+		buckets := make([][]int32, levels*levels)
+		ix.inOrder(nil, ts.set)(func(p int32) {
+			c, h := tier(p)
+			b := (levels-1-c)*levels + (levels - 1 - h)
+			buckets[b] = append(buckets[b], p)
+		})
 		return func(yield func(int32)) {
-			for _, p := range m.ranked {
-				yield(p)
+			for _, b := range buckets {
+				for _, p := range b {
+					yield(p)
+				}
 			}
 		}, nil
 	}
-	// Too many to rank: hits in the title first, then the rest, each newest first.
-	return func(yield func(int32)) {
-		ix.inOrder(nil, m.title)(yield)
-		ix.inOrder(nil, m.set)(func(p int32) {
-			if !m.title.has(p) {
-				yield(p)
+	// How closely each unit matched: the word itself, another form of it, or a
+	// compound or synonym; in the head when it matched there, else anywhere.
+	type closeness struct{ exact, stemmed, headExact, headStemmed *matches }
+	close := make([]closeness, len(tiered))
+	for k, i := range tiered {
+		u := ts.units[i]
+		var err error
+		c := &close[k]
+		// The word as typed, whole: while it is typed, the longer words it begins
+		// match too, but as loosely as a compound.
+		if c.exact, err = d.exprSet(ctx, ix, u.exactExpr(colsExact, false)); err != nil {
+			return nil, err
+		}
+		if c.headExact, err = d.exprSet(ctx, ix, u.exactExpr(colsHeadExact, false)); err != nil {
+			return nil, err
+		}
+		if s := u.stemExpr(colsStems); s != "" {
+			if c.stemmed, err = d.exprSet(ctx, ix, s); err != nil {
+				return nil, err
 			}
-		})
-	}, nil
+			if c.headStemmed, err = d.exprSet(ctx, ix, u.stemExpr(colsHeadStems)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	closer := func(p int32) int {
+		sum := 0
+		for k, i := range tiered {
+			c := close[k]
+			inHead := head[k].set.has(p)
+			switch {
+			case !ts.sets[i].set.has(p):
+			case inHead && c.headExact.set.has(p), !inHead && c.exact.set.has(p):
+				sum += 2
+			case inHead && c.headStemmed != nil && c.headStemmed.set.has(p), !inHead && c.stemmed != nil && c.stemmed.set.has(p):
+				sum++
+			}
+		}
+		return sum
+	}
+	bm25, err := d.rankedPositions(ctx, ix, ts.expr())
+	if err != nil {
+		return nil, err
+	}
+	rank := make(map[int32]int, len(bm25))
+	for r, p := range bm25 {
+		rank[p] = r
+	}
+	type keyed struct {
+		p                       int32
+		covered, inHead, closer int
+		rank                    int
+	}
+	list := make([]keyed, 0, ts.n)
+	ix.inOrder(nil, ts.set)(func(p int32) {
+		k := keyed{p: p, rank: len(bm25)}
+		if r, ok := rank[p]; ok {
+			k.rank = r
+		}
+		k.covered, k.inHead = tier(p)
+		k.closer = closer(p)
+		list = append(list, k)
+	})
+	sort.SliceStable(list, func(a, b int) bool {
+		x, y := list[a], list[b]
+		switch {
+		case x.covered != y.covered:
+			return x.covered > y.covered
+		case x.inHead != y.inHead:
+			return x.inHead > y.inHead
+		case x.closer != y.closer:
+			return x.closer > y.closer
+		}
+		return x.rank < y.rank
+	})
+	out := make([]int32, len(list))
+	for i, k := range list {
+		out[i] = k.p
+	}
+	ix.cache.put(key, &matches{ranked: out, n: len(out)})
+	return positions(out), nil
+}
+
+func positions(ps []int32) func(yield func(int32)) {
+	return func(yield func(int32)) {
+		for _, p := range ps {
+			yield(p)
+		}
+	}
 }
 
 // inOrder iterates over the positions in order (nil: the index's own, newest
@@ -365,9 +745,17 @@ func (d *DB) candidates(ctx context.Context, ix *caseIndex, query, match, sortBy
 func (ix *caseIndex) inOrder(order []int32, set bitset) func(yield func(int32)) {
 	return func(yield func(int32)) {
 		if order == nil {
-			for p := range ix.entries {
-				if set == nil || set.has(int32(p)) {
+			if set == nil {
+				for p := range ix.entries {
 					yield(int32(p))
+				}
+				return
+			}
+			for w, word := range set {
+				for word != 0 {
+					p := int32(w<<6 + bits.TrailingZeros64(word))
+					word &= word - 1
+					yield(p)
 				}
 			}
 			return
@@ -387,37 +775,37 @@ func newBitset(n int) bitset      { return make(bitset, (n+63)/64) }
 func (b bitset) add(p int32)      { b[p>>6] |= 1 << (p & 63) }
 func (b bitset) has(p int32) bool { return b[p>>6]&(1<<(p&63)) != 0 }
 
-// matches is what one FTS5 expression gives on one snapshot of the index.
+func (b bitset) count() int {
+	n := 0
+	for _, w := range b {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// matches is what one FTS5 expression gives on one snapshot of the index: the set
+// of published cases it matches, or (for an order) their positions in order.
 type matches struct {
 	set    bitset
 	n      int
-	ranked []int32 // best first; only when n <= rankLimit
-	title  bitset  // cases with a hit in the title; only when n > rankLimit
+	ranked []int32
 }
 
-// matches runs an FTS5 expression, or takes its result from the snapshot's cache:
-// while typing, many visitors send the same first letters. The cache belongs to
-// the snapshot, so any write to cases (a new snapshot) empties it.
-func (d *DB) matches(ctx context.Context, ix *caseIndex, match string) (*matches, error) {
-	if m, ok := ix.cache.get(match); ok {
+// exprSet runs an FTS5 expression, or takes its result from the snapshot's cache:
+// while typing, many visitors send the same first letters, and the same words come
+// back in many searches. The cache belongs to the snapshot, so any write to cases
+// (a new snapshot) empties it.
+func (d *DB) exprSet(ctx context.Context, ix *caseIndex, expr string) (*matches, error) {
+	key := "s " + expr
+	if m, ok := ix.cache.get(key); ok {
 		return m, nil
 	}
-	m := &matches{}
-	var err error
-	if m.set, m.n, err = d.matchSet(ctx, ix, match); err != nil {
+	set, n, err := d.matchSet(ctx, ix, expr)
+	if err != nil {
 		return nil, err
 	}
-	if m.n <= rankLimit {
-		if m.ranked, err = d.rankedPositions(ctx, ix, match); err != nil {
-			return nil, err
-		}
-		if m.ranked == nil {
-			m.ranked = []int32{}
-		}
-	} else if m.title, _, err = d.matchSet(ctx, ix, "{title} : ("+match+")"); err != nil {
-		return nil, err
-	}
-	ix.cache.put(match, m)
+	m := &matches{set: set, n: n}
+	ix.cache.put(key, m)
 	return m, nil
 }
 
@@ -427,7 +815,7 @@ func (d *DB) matches(ctx context.Context, ix *caseIndex, match string) (*matches
 func (d *DB) matchSet(ctx context.Context, ix *caseIndex, match string) (bitset, int, error) {
 	var ids string
 	err := d.r.QueryRowContext(ctx,
-		"SELECT coalesce(group_concat(rowid), '') FROM cases_fts WHERE cases_fts MATCH ?", match).Scan(&ids)
+		"SELECT coalesce(group_concat(rowid), '') FROM case_search WHERE case_search MATCH ?", match).Scan(&ids)
 	if err != nil {
 		return nil, 0, fmt.Errorf("match %q: %w", match, err)
 	}
@@ -442,14 +830,18 @@ func (d *DB) matchSet(ctx context.Context, ix *caseIndex, match string) (bitset,
 	return set, n, nil
 }
 
+// bm25Weights weigh the columns of case_search (searchColumns) for bm25: the title
+// most, then the place, the summary and the head's stems, the themes and partners,
+// the province, and the body and its stems least. Tuned with TestRelevance.
+const bm25Weights = "10.0, 6.0, 2.0, 4.0, 1.0, 3.0, 4.0, 1.0"
+
 // rankedPositions returns the positions of the published cases matching an FTS5
-// expression, best match first: bm25 with the title weighing most, then summary,
-// gemeente and partners, then the body.
+// expression, best bm25 first.
 func (d *DB) rankedPositions(ctx context.Context, ix *caseIndex, match string) ([]int32, error) {
 	var ids string
 	err := d.r.QueryRowContext(ctx, `SELECT coalesce(group_concat(rowid), '') FROM (
-		SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?
-		ORDER BY bm25(cases_fts, 10.0, 4.0, 1.0, 3.0, 2.0))`, match).Scan(&ids)
+		SELECT rowid FROM case_search WHERE case_search MATCH ?
+		ORDER BY bm25(case_search, `+bm25Weights+`))`, match).Scan(&ids)
 	if err != nil {
 		return nil, fmt.Errorf("rank %q: %w", match, err)
 	}
@@ -461,21 +853,6 @@ func (d *DB) rankedPositions(ctx context.Context, ix *caseIndex, match string) (
 	})
 	return out, nil
 }
-
-// highlightQuery marks the hits in one case's title and summary and cuts a passage
-// of its body around them.
-const highlightQuery = `SELECT
-	highlight(cases_fts, 0, char(1), char(2)),
-	highlight(cases_fts, 1, char(1), char(2)),
-	snippet(cases_fts, 2, char(1), char(2), '…', 24)
-	FROM cases_fts WHERE cases_fts MATCH ? AND rowid = ?`
-
-// completionsFrom is the library size from which highlighting asks for the whole
-// words a long prefix stands for instead of the prefix. FTS5 merges the doclists of
-// every word under an unindexed prefix for each highlighted row: at 1,000 cases that
-// costs 0.16 ms a row against 0.35 ms for an OR of eight words; at 100,000 it costs
-// 19 ms a row against 0.3 ms.
-const completionsFrom = 10000
 
 // eachID calls fn for every number in a comma-separated list.
 func eachID(list string, fn func(int64)) {
@@ -494,9 +871,10 @@ func eachID(list string, fn func(int64)) {
 	}
 }
 
-// hits loads the cases at the given index positions, in that order, with marked
-// title, summary and body snippet when searching.
-func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, q query) ([]CaseHit, error) {
+// hits loads the cases at the given index positions, in that order, with their
+// matched words marked in title, summary and a passage of the body when searching
+// (ts not nil and searched).
+func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, ts *textSearch) ([]CaseHit, error) {
 	if len(positions) == 0 {
 		return nil, nil
 	}
@@ -516,28 +894,26 @@ func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, q query
 			byID[c.ID] = c
 		}
 	}
-	marks := map[int64][3]string{}
-	if match := q.match(); match != "" {
-		if q.unindexedPrefix() && len(ix.entries) >= completionsFrom {
-			var texts []string
-			for _, c := range byID {
-				texts = append(texts, c.Title, c.Summary, PlainText(c.Body), c.GemeenteName, strings.Join(c.Partners, " "))
-			}
-			if words := q.completions(texts...); len(words) > 0 {
-				match = q.matchWith(words)
-			}
+	var mk *marker
+	bodies := map[int64]string{}
+	if ts != nil && ts.searched() {
+		mk = newMarker(ts.markedUnits())
+		rows, err := d.r.QueryContext(ctx, "SELECT id, body_text FROM cases WHERE id IN ("+placeholders(len(ids))+")", ids...)
+		if err != nil {
+			return nil, err
 		}
-		// One small query per hit: FTS5 uses "rowid = ?" to go straight to the
-		// document, where "rowid IN (…)" would walk every match.
-		for _, id := range ids {
-			var m [3]string
-			err := d.highlight.QueryRowContext(ctx, match, id).Scan(&m[0], &m[1], &m[2])
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return nil, fmt.Errorf("highlight: %w", err)
+		for rows.Next() {
+			var id int64
+			var body string
+			if err := rows.Scan(&id, &body); err != nil {
+				rows.Close()
+				return nil, err
 			}
-			if err == nil {
-				marks[id.(int64)] = m
-			}
+			bodies[id] = body
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
 	out := make([]CaseHit, 0, len(ids))
@@ -547,25 +923,27 @@ func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, q query
 			continue // unpublished since the index was built
 		}
 		h := CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary}
-		if m, ok := marks[c.ID]; ok {
-			h.TitleMarked, h.SummaryMarked = m[0], m[1]
-			// Only show a body passage when the body holds a hit.
-			if containsMark(m[2]) {
-				h.Snippet = m[2]
-			}
+		if mk != nil {
+			h.TitleMarked = mk.mark(c.Title)
+			h.SummaryMarked = mk.mark(c.Summary)
+			h.Snippet = mk.snippet(bodies[c.ID], snippetWords)
 		}
 		out = append(out, h)
 	}
 	return out, nil
 }
 
-func containsMark(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == MarkStart[0] {
-			return true
+// themesMatching returns the themes whose label shares a word (in any form, or
+// through a synonym or compound) with the search: offered when nothing is found.
+func (ix *caseIndex) themesMatching(units []unit) []Theme {
+	mk := newMarker(units)
+	var out []Theme
+	for _, t := range ix.themes {
+		if strings.Contains(mk.mark(t.Label), MarkStart) {
+			out = append(out, t)
 		}
 	}
-	return false
+	return out
 }
 
 // facets turns counts into options with labels, in display order. Provinces, themes

@@ -3,40 +3,55 @@ package db
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 )
 
-func TestFTSFollowsInsertUpdateDelete(t *testing.T) {
+// TestSearchIndexFollowsInsertUpdateDelete: every write to a case rewrites its
+// search document in the same transaction, deleting it removes it, and every
+// field a visitor sees is searchable.
+func TestSearchIndexFollowsInsertUpdateDelete(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
 	count := func(q string) int {
 		t.Helper()
 		var n int
-		if err := d.r.QueryRow("SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", q).Scan(&n); err != nil {
+		if err := d.r.QueryRow("SELECT count(*) FROM case_search WHERE case_search MATCH ?", matchQuery(q+" ")).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
+	year := 2019
 	c, err := d.CreateCase(ctx, CaseInput{Slug: "kwartelkoning", Title: "De kwartelkoning", Summary: "Over reigers.",
 		Body: "Een **vetgedrukte** lepelaar.", GemeenteCode: "GM0088", Partners: []string{"Stichting Grutto"},
-		Kind: KindSolution, Status: StatusPublished}, nil)
+		Themes: []string{"gezinnen"}, Kind: KindSolution, Year: &year, Status: StatusPublished}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"kwartelkoning", "reigers", "lepelaar", "vetgedrukte", "schiermonnikoog", "grutto"} {
-		if count(q) != 1 {
-			t.Errorf("after insert, %q is not found (title, summary, body, gemeente and partners are indexed)", q)
+	// Title, summary, body, gemeente, province, theme, kind, year and partners.
+	for _, q := range []string{"", "reigers", "lepelaar", "vetgedrukte", "schiermonnikoog", "friesland",
+		"fryslan", "gezinnen", "woonoplossing", "2019", "grutto"} {
+		if n := count("kwartelkoning " + q); n != 1 {
+			t.Errorf("after insert, %q finds %d cases, want 1", "kwartelkoning "+q, n)
 		}
 	}
-
-	if _, err := d.w.Exec("UPDATE cases SET title = 'De roerdomp', body_text = 'Een snip.', gemeente_code = 'GM0060' WHERE id = ?", c.ID); err != nil {
+	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := c.Input()
+	in.Title, in.Body, in.GemeenteCode = "De roerdomp", "Een snip.", "GM0060"
+	if _, err := d.UpdateCase(ctx, c.ID, c.Version, in, ed, ""); err != nil {
 		t.Fatal(err)
 	}
 	if count("kwartelkoning") != 0 || count("lepelaar") != 0 || count("schiermonnikoog") != 0 {
 		t.Error("after update, old words are still found")
 	}
-	if count("roerdomp") != 1 || count("snip") != 1 || count("ameland") != 1 {
-		t.Error("after update, new words are not found")
+	if count("roerdomp") != 1 || count("snip") != 1 || count("ameland") != 1 || count("reigers") != 1 {
+		t.Error("after update, the new document is not found")
+	}
+	if err := d.CheckSearchIndex(ctx); err != nil {
+		t.Errorf("after update: %v", err)
 	}
 
 	if _, err := d.w.Exec("DELETE FROM cases WHERE id = ?", c.ID); err != nil {
@@ -45,8 +60,15 @@ func TestFTSFollowsInsertUpdateDelete(t *testing.T) {
 	if count("roerdomp") != 0 || count("reigers") != 0 {
 		t.Error("after delete, the case is still found")
 	}
-	if _, err := d.w.Exec("INSERT INTO cases_fts (cases_fts) VALUES ('integrity-check')"); err != nil {
-		t.Errorf("FTS index does not match the table: %v", err)
+	if err := d.CheckSearchIndex(ctx); err != nil {
+		t.Errorf("after delete: %v", err)
+	}
+	// A case written behind the program's back is caught by the check.
+	if _, err := d.w.Exec("UPDATE cases SET title = 'Heel iets anders en langer dan eerst' WHERE slug = 'stek-oost'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CheckSearchIndex(ctx); err == nil || !strings.Contains(err.Error(), "stek-oost") {
+		t.Errorf("a stale document is not noticed: %v", err)
 	}
 }
 

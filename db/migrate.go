@@ -10,7 +10,9 @@ import (
 // migrations are the ordered schema changes made after the first release of
 // schema.sql. migrations[i] brings user_version from i+1 to i+2. A new database gets
 // schema.sql (which always holds the whole current schema) and skips them all.
-var migrations = []func(ctx context.Context, tx *sql.Tx) error{}
+var migrations = []func(ctx context.Context, tx *sql.Tx) error{
+	migrateSearchIndex,
+}
 
 // SchemaVersion is the user_version of a database that is fully up to date.
 func SchemaVersion() int { return 1 + len(migrations) }
@@ -43,6 +45,9 @@ func migrate(ctx context.Context, w *sql.DB, schema string) error {
 		return fmt.Errorf("apply schema: %w", err)
 	}
 	if version == SchemaVersion() {
+		if err := ensureSearchIndex(ctx, tx); err != nil {
+			return err
+		}
 		return mapError(tx.Commit())
 	}
 	if version == 0 {
@@ -56,8 +61,33 @@ func migrate(ctx context.Context, w *sql.DB, schema string) error {
 			}
 		}
 	}
+	// After every migration, whatever their order: a document may use their columns.
+	if err := ensureSearchIndex(ctx, tx); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion())); err != nil {
 		return fmt.Errorf("set schema version: %w", err)
 	}
 	return mapError(tx.Commit())
+}
+
+// migrateSearchIndex replaces the first release's full-text index (cases_fts, an
+// external-content table over the view cases_search, kept by triggers) with
+// case_search, which the db package writes itself (searchindex.go). schema.sql has
+// created case_search already; ensureSearchIndex fills it once every migration has
+// run. It touches no other table.
+func migrateSearchIndex(ctx context.Context, tx *sql.Tx) error {
+	for _, stmt := range []string{
+		"DROP TRIGGER IF EXISTS cases_fts_insert",
+		"DROP TRIGGER IF EXISTS cases_fts_update",
+		"DROP TRIGGER IF EXISTS cases_fts_delete",
+		"DROP TABLE IF EXISTS cases_fts",
+		"DROP VIEW IF EXISTS cases_search",
+		"DELETE FROM settings WHERE name = 'search-document-version'",
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%s: %w", stmt, err)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,419 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// lexicon is the vocabulary of the search index: every word that occurs in the
+// word columns of case_search, with the number of cases that hold it, and every
+// stem of the stem columns. Typo correction and compound matching draw on it, so
+// they only ever propose words the library uses. It is read from FTS5's own
+// vocabulary (case_search_vocab) and includes words of unpublished cases: anything
+// shown to a visitor is first checked against the published cases.
+type lexicon struct {
+	words    []string         // sorted
+	docs     []int32          // per word: the most cases holding it in one column
+	index    map[string]int32 // word → position in words
+	byStem   map[string][]int32
+	stems    map[string]int32 // stem → the most cases holding it in one column
+	reversed []int32          // positions of words, sorted by the word spelled backwards
+	took     time.Duration    // how long loading took
+}
+
+// loadLexicon reads the vocabulary. At 100,000 cases FTS5 walks its whole index
+// for it (about 0.3 s), so it is kept and renewed after writes (DB.lexicon).
+func loadLexicon(ctx context.Context, d *DB) (*lexicon, error) {
+	start := time.Now()
+	rows, err := d.r.QueryContext(ctx, "SELECT term, col, doc FROM case_search_vocab")
+	if err != nil {
+		return nil, fmt.Errorf("load vocabulary: %w", err)
+	}
+	defer rows.Close()
+	lx := &lexicon{index: map[string]int32{}, byStem: map[string][]int32{}, stems: map[string]int32{}}
+	for rows.Next() {
+		var (
+			term, col string
+			docs      int32
+		)
+		if err := rows.Scan(&term, &col, &docs); err != nil {
+			return nil, fmt.Errorf("load vocabulary: %w", err)
+		}
+		if strings.HasSuffix(col, "_stems") {
+			lx.stems[term] = max(lx.stems[term], docs)
+			continue
+		}
+		// Rows come ordered by term, so a word's columns follow each other.
+		if n := len(lx.words); n > 0 && lx.words[n-1] == term {
+			lx.docs[n-1] = max(lx.docs[n-1], docs)
+			continue
+		}
+		lx.words = append(lx.words, term)
+		lx.docs = append(lx.docs, docs)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load vocabulary: %w", err)
+	}
+	if !sort.StringsAreSorted(lx.words) {
+		// FTS5 orders terms by their bytes, as Go does; keep the promise anyway.
+		lx.sortWords()
+	}
+	lx.reversed = make([]int32, len(lx.words))
+	rev := make([]string, len(lx.words))
+	for i, w := range lx.words {
+		lx.index[w] = int32(i)
+		lx.reversed[i] = int32(i)
+		rev[i] = reverse(w)
+		s := stem(w)
+		lx.byStem[s] = append(lx.byStem[s], int32(i))
+	}
+	sort.Slice(lx.reversed, func(a, b int) bool { return rev[lx.reversed[a]] < rev[lx.reversed[b]] })
+	lx.took = time.Since(start)
+	return lx, nil
+}
+
+func (lx *lexicon) sortWords() {
+	idx := make([]int, len(lx.words))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return lx.words[idx[a]] < lx.words[idx[b]] })
+	words, docs := make([]string, len(idx)), make([]int32, len(idx))
+	for i, j := range idx {
+		words[i], docs[i] = lx.words[j], lx.docs[j]
+	}
+	lx.words, lx.docs = words, docs
+}
+
+func reverse(s string) string {
+	b := []byte(s)
+	slices.Reverse(b)
+	return string(b)
+}
+
+// known reports whether w occurs as a word, or its stem as a stem.
+func (lx *lexicon) known(w string) bool {
+	if _, ok := lx.index[w]; ok {
+		return true
+	}
+	_, ok := lx.stems[stem(w)]
+	return ok
+}
+
+// particles are prefixes that make a derived word, not a compound: "verhuur" is
+// not a kind of "huur", nor "achterstand" a kind of "stand".
+var particles = map[string]bool{
+	"aan": true, "achter": true, "af": true, "be": true, "bij": true, "door": true, "er": true,
+	"ge": true, "her": true, "in": true, "mee": true, "mis": true, "na": true, "om": true,
+	"on": true, "onder": true, "ont": true, "op": true, "over": true, "samen": true,
+	"tegen": true, "terug": true, "toe": true, "uit": true, "ver": true, "voor": true,
+	"weg": true,
+}
+
+// linkings are the letters Dutch puts between the parts of a compound:
+// gezin-s-hereniging, kind-er-opvang, boek-en-kast.
+var linkings = []string{"s", "en", "e", "er"}
+
+// compounds returns up to limit words of the vocabulary, most frequent first, that
+// are compounds holding w (in any of its inflected forms) as a part: "kantoor" →
+// "belastingkantoor", "kantoorpand"; "woning" → "flexwoningen", "woningcorporatie".
+// Words that are inflections of w itself are left out (stemming finds those).
+//
+// As the last part (the head: a belastingkantoor is a kantoor) the rest before it
+// must have three letters or more and not be a particle (ver-huur). As the first
+// part, what follows (after a linking s, e, en or er) must itself be a word or stem
+// of the vocabulary, so "kant" does not find "kantoor" (kant + "oor").
+func (lx *lexicon) compounds(w string, limit int) []string { return lx.compoundsOf(w, limit, false) }
+
+// headCompounds is compounds with w as the last part only: "woning" →
+// "eengezinswoning", "flexwoningen", not "woningcorporatie".
+func (lx *lexicon) headCompounds(w string, limit int) []string { return lx.compoundsOf(w, limit, true) }
+
+func (lx *lexicon) compoundsOf(w string, limit int, headOnly bool) []string {
+	if lx == nil || len(w) < 4 {
+		return nil
+	}
+	s := stem(w)
+	forms := map[string]bool{w: true}
+	for _, i := range lx.byStem[s] {
+		forms[lx.words[i]] = true
+	}
+	found := map[int32]bool{}
+	for f := range forms {
+		if len(f) < 4 {
+			continue
+		}
+		// f as the head: words ending in f.
+		rf := reverse(f)
+		from := sort.Search(len(lx.reversed), func(i int) bool { return reverse(lx.words[lx.reversed[i]]) >= rf })
+		for i := from; i < len(lx.reversed); i++ {
+			x := lx.words[lx.reversed[i]]
+			if !strings.HasSuffix(x, f) {
+				break
+			}
+			mod := x[:len(x)-len(f)]
+			if len(mod) >= 3 && !particles[mod] && !forms[x] && stem(x) != s {
+				found[lx.reversed[i]] = true
+			}
+		}
+		if headOnly {
+			continue
+		}
+		// f as the first part: words starting with f.
+		from = sort.SearchStrings(lx.words, f)
+		for i := from; i < len(lx.words); i++ {
+			x := lx.words[i]
+			if !strings.HasPrefix(x, f) {
+				break
+			}
+			if forms[x] || stem(x) == s {
+				continue
+			}
+			if lx.isWordOrLinked(x[len(f):]) {
+				found[int32(i)] = true
+			}
+		}
+	}
+	out := make([]int32, 0, len(found))
+	for i := range found {
+		out = append(out, i)
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if lx.docs[out[a]] != lx.docs[out[b]] {
+			return lx.docs[out[a]] > lx.docs[out[b]]
+		}
+		return lx.words[out[a]] < lx.words[out[b]]
+	})
+	words := make([]string, 0, min(limit, len(out)))
+	for _, i := range out[:min(limit, len(out))] {
+		words = append(words, lx.words[i])
+	}
+	return words
+}
+
+// isWordOrLinked reports whether rest, the part of a compound after its first
+// part, is a word of three or more letters, possibly after a linking s, e, en or er.
+func (lx *lexicon) isWordOrLinked(rest string) bool {
+	if len(rest) >= 3 && lx.known(rest) {
+		return true
+	}
+	for _, l := range linkings {
+		if r := strings.TrimPrefix(rest, l); r != rest && len(r) >= 3 && lx.known(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// split cuts a compound into two words the vocabulary knows: "woningdelen" →
+// woning, delen; "kamerverhuur" → kamer, verhuur. The longest sensible parts win.
+// It returns nil when there is no such cut.
+func (lx *lexicon) split(w string) []string {
+	if lx == nil || len(w) < 7 {
+		return nil
+	}
+	best, bestScore := []string(nil), 0
+	for i := 3; i <= len(w)-3; i++ {
+		head := w[i:]
+		if !lx.known(head) {
+			continue
+		}
+		for _, first := range firstParts(w[:i]) {
+			if len(first) < 3 || particles[first] || !lx.known(first) {
+				continue
+			}
+			score := min(len(first), len(head))*10 + len(head)
+			if score > bestScore {
+				best, bestScore = []string{first, head}, score
+			}
+		}
+	}
+	return best
+}
+
+// firstParts is a compound's first part with and without a linking letter.
+func firstParts(p string) []string {
+	out := []string{p}
+	for _, l := range linkings {
+		if q := strings.TrimSuffix(p, l); q != p {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// correction is a word of the vocabulary near a word that matched nothing.
+type correction struct {
+	word string
+	dist int
+	docs int32
+}
+
+// maxTypos is how many edits a word may be off to be corrected: none for words of
+// up to three letters (too many words are that close), one up to seven letters,
+// two from eight on.
+func maxTypos(w string) int {
+	switch n := len([]rune(w)); {
+	case n <= 3:
+		return 0
+	case n <= 7:
+		return 1
+	}
+	return 2
+}
+
+// corrections returns the words of the vocabulary within maxTypos edits of w
+// (insert, delete, replace, or swap two neighbouring letters), nearest first and
+// among those the most used. When prefix is set, w is a word still being typed and
+// may be near the beginning of a word ("statushoue" → "statushouders").
+//
+// It walks the sorted vocabulary as a trie: the rows of the edit-distance table
+// for a shared beginning are computed once, and a beginning already too far off
+// skips every word that starts with it. Words of digits are never proposed.
+func (lx *lexicon) corrections(w string, prefix bool) []correction {
+	k := maxTypos(w)
+	if lx == nil || k == 0 {
+		return nil
+	}
+	m := len(w)
+	maxLen := m + k
+	rows := make([][]int, maxLen+2)
+	best := make([]int, maxLen+2) // prefix mode: the least distance on the path so far
+	for d := range rows {
+		rows[d] = make([]int, m+1)
+	}
+	for j := range rows[0] {
+		rows[0][j] = j
+	}
+	best[0] = m
+	var out []correction
+	valid := 0 // rows[0..valid] hold the table for lx.words[last][:valid]
+	last := ""
+	for i := 0; i < len(lx.words); {
+		x := lx.words[i]
+		cp := 0
+		for cp < valid && cp < len(x) && cp < len(last) && x[cp] == last[cp] {
+			cp++
+		}
+		pruned := -1
+		for d := cp + 1; d <= len(x) && d <= maxLen; d++ {
+			row, prev := rows[d], rows[d-1]
+			row[0] = d
+			rowMin := d
+			c := x[d-1]
+			for j := 1; j <= m; j++ {
+				cost := 1
+				if w[j-1] == c {
+					cost = 0
+				}
+				v := min(prev[j]+1, row[j-1]+1, prev[j-1]+cost)
+				if d > 1 && j > 1 && c == w[j-2] && x[d-2] == w[j-1] {
+					v = min(v, rows[d-2][j-2]+1)
+				}
+				row[j] = v
+				rowMin = min(rowMin, v)
+			}
+			best[d] = min(best[d-1], row[m])
+			valid = d
+			if rowMin > k && (d == 1 || minOf(rows[d-1]) > k) {
+				pruned = d
+				break
+			}
+		}
+		last = x
+		if pruned >= 0 {
+			// No word starting with x[:pruned] can come within k: skip them all.
+			p := x[:pruned]
+			valid = pruned - 1
+			i += sort.Search(len(lx.words)-i, func(j int) bool { return !strings.HasPrefix(lx.words[i+j], p) })
+			continue
+		}
+		if len(x) <= maxLen && x != w && !isDigits(x) {
+			dist := rows[len(x)][m]
+			if prefix {
+				dist = min(dist, best[min(len(x), maxLen)])
+			}
+			if dist <= k {
+				out = append(out, correction{word: x, dist: dist, docs: lx.docs[i]})
+			}
+		}
+		i++
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].dist != out[b].dist {
+			return out[a].dist < out[b].dist
+		}
+		if out[a].docs != out[b].docs {
+			return out[a].docs > out[b].docs
+		}
+		return out[a].word < out[b].word
+	})
+	return out
+}
+
+func minOf(row []int) int {
+	m := row[0]
+	for _, v := range row[1:] {
+		m = min(m, v)
+	}
+	return m
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// lexicon returns the vocabulary. After a write it is renewed: at once when that
+// took little time (small libraries), otherwise in the background while the
+// previous one serves (a library of 100,000 cases). It is nil only when it cannot
+// be read at all; search then goes on without typo correction and compounds.
+func (d *DB) lexicon(ctx context.Context) *lexicon {
+	lx := d.lex.Load()
+	if lx != nil && !d.lexStale.Load() {
+		return lx
+	}
+	if lx != nil && lx.took > syncLexiconBuild {
+		if d.lexBuilding.CompareAndSwap(false, true) {
+			go func() {
+				defer d.lexBuilding.Store(false)
+				d.renewLexicon(context.WithoutCancel(ctx))
+			}()
+		}
+		return lx
+	}
+	d.renewLexicon(ctx)
+	if next := d.lex.Load(); next != nil {
+		return next
+	}
+	return lx
+}
+
+// syncLexiconBuild is the longest a vocabulary may take to load for a search to
+// wait for it.
+const syncLexiconBuild = 20 * time.Millisecond
+
+func (d *DB) renewLexicon(ctx context.Context) {
+	d.lexMu.Lock()
+	defer d.lexMu.Unlock()
+	if d.lex.Load() != nil && !d.lexStale.Load() {
+		return // renewed while this one waited
+	}
+	d.lexStale.Store(false)
+	lx, err := loadLexicon(ctx, d)
+	if err != nil {
+		d.lexStale.Store(true)
+		slog.ErrorContext(ctx, "load search vocabulary", "err", err)
+		return
+	}
+	d.lex.Store(lx)
+}
