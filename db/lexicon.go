@@ -274,7 +274,8 @@ func maxTypos(w string) int {
 //
 // It walks the sorted vocabulary as a trie: the rows of the edit-distance table
 // for a shared beginning are computed once, and a beginning already too far off
-// skips every word that starts with it. Words of digits are never proposed.
+// skips every word that starts with it. Words with digits (codes, years, the
+// markers of a test) are never proposed.
 func (lx *lexicon) corrections(w string, prefix bool) []correction {
 	k := maxTypos(w)
 	if lx == nil || k == 0 {
@@ -333,7 +334,7 @@ func (lx *lexicon) corrections(w string, prefix bool) []correction {
 			i += sort.Search(len(lx.words)-i, func(j int) bool { return !strings.HasPrefix(lx.words[i+j], p) })
 			continue
 		}
-		if len(x) <= maxLen && x != w && !isDigits(x) {
+		if len(x) <= maxLen && x != w && !hasDigit(x) {
 			dist := rows[len(x)][m]
 			if prefix {
 				dist = min(dist, best[min(len(x), maxLen)])
@@ -363,6 +364,8 @@ func minOf(row []int) int {
 	}
 	return m
 }
+
+func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
 
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -539,7 +539,7 @@ func (d *DB) correct(ctx context.Context, ix *caseIndex, lx *lexicon, units []un
 	any := false
 	for i, u := range units {
 		q.words, q.typed = append(q.words, u.word), append(q.typed, u.typed)
-		if u.stop || isDigits(u.word) || sets[i].n > 0 {
+		if u.stop || hasDigit(u.word) || sets[i].n > 0 {
 			continue
 		}
 		// A word gets few candidates; the best five are tried.

@@ -127,7 +127,7 @@ func splitPairs(lx *lexicon, w string) [][2]string {
 
 // expandable reports whether a unit gets compounds and synonyms.
 func expandable(u unit) bool {
-	return !u.stop && utf8.RuneCountInString(u.word) >= minExpandRunes && !isDigits(u.word)
+	return !u.stop && utf8.RuneCountInString(u.word) >= minExpandRunes && !hasDigit(u.word)
 }
 
 // hasStem reports whether the unit matches other forms of its word: not for one

@@ -33,6 +33,18 @@ type libraryPage struct {
 	Facets      []facetGroup
 	// AllGemeenten shows every gemeente option instead of the top few.
 	AllGemeenten bool
+	// What search did with the words (see db.CaseResults): the addresses of the
+	// words as typed, without correction, and of a suggested correction.
+	Literal       bool
+	LiteralURL    string
+	SuggestionURL string
+	// RelatedThemes are offered when nothing is found.
+	RelatedThemes []themeLink
+}
+
+// themeLink is a theme of the library with the address that filters on it.
+type themeLink struct {
+	Label, URL string
 }
 
 // selectionDownloads are the addresses of the library's current selection as files.
@@ -65,7 +77,21 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 	vm.NoTerms = strings.TrimSpace(f.Query) != "" && !res.Searched
 	known := knownFilter(f, res)
 	vm.Active = activeFilters(known, res.Facets)
-	vm.ClearURL = libraryURL(db.CaseFilter{Query: f.Query, Sort: f.Sort})
+	vm.ClearURL = libraryURL(db.CaseFilter{Query: f.Query, Sort: f.Sort, Literal: f.Literal})
+	vm.Literal = known.Literal
+	if res.Corrected != "" {
+		literal := known
+		literal.Literal = true
+		vm.LiteralURL = libraryURL(literal)
+	}
+	if res.Suggestion != "" {
+		suggested := known
+		suggested.Query, suggested.Literal = res.Suggestion, false
+		vm.SuggestionURL = libraryURL(suggested)
+	}
+	for _, t := range res.RelatedThemes {
+		vm.RelatedThemes = append(vm.RelatedThemes, themeLink{Label: t.Label, URL: libraryURL(db.CaseFilter{Themes: []string{t.Slug}})})
+	}
 	if res.Page > 1 {
 		known.Page = res.Page - 1
 		vm.PrevURL = libraryURL(known)
@@ -155,6 +181,8 @@ func parseCaseFilter(c *fiber.Ctx) db.CaseFilter {
 		Sort:    c.Query("sort"),
 		PerPage: casesPerPage,
 	}
+	// letterlijk=1: the words as typed, without typo correction.
+	f.Literal = c.Query("letterlijk") == "1" && f.Query != ""
 	f.Provinces = queryValues(c, "provincie", provincePattern.MatchString)
 	f.Gemeenten = queryValues(c, "gemeente", gemeentePattern.MatchString)
 	f.Themes = queryValues(c, "thema", slugPattern.MatchString)
@@ -194,7 +222,7 @@ func queryValues(c *fiber.Ctx, key string, ok func(string) bool) []string {
 // knownFilter keeps only the facet values the library knows, so that links built
 // from it never carry junk along.
 func knownFilter(f db.CaseFilter, res db.CaseResults) db.CaseFilter {
-	k := db.CaseFilter{Query: f.Query, Sort: f.Sort}
+	k := db.CaseFilter{Query: f.Query, Sort: f.Sort, Literal: f.Literal}
 	k.Provinces = selectedValues(res.Facets.Provinces)
 	k.Gemeenten = selectedValues(res.Facets.Gemeenten)
 	k.Themes = selectedValues(res.Facets.Themes)
@@ -248,6 +276,9 @@ func libraryURL(f db.CaseFilter) string {
 	v := url.Values{}
 	if f.Query != "" {
 		v.Set("q", f.Query)
+		if f.Literal {
+			v.Set("letterlijk", "1")
+		}
 	}
 	v["provincie"] = f.Provinces
 	v["gemeente"] = f.Gemeenten

@@ -1,0 +1,186 @@
+package handlers
+
+import (
+	"html"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// libraryResults follows the library's pages for a query string and returns the
+// slugs it lists, in order, with the count its live region states.
+func libraryResults(t *testing.T, app *fiber.App, query string) ([]string, int) {
+	t.Helper()
+	var slugs []string
+	total := -1
+	for p := 1; ; p++ {
+		res := get(t, app, "/voorbeelden?"+query+"&pagina="+strconv.Itoa(p), htmx...)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: status %d", query, res.StatusCode)
+		}
+		if total < 0 {
+			total = resultCount(t, res.Body)
+		}
+		for _, m := range caseLink.FindAllStringSubmatch(res.Body, -1) {
+			slugs = append(slugs, m[1])
+		}
+		if !strings.Contains(res.Body, `rel="next"`) {
+			return slugs, total
+		}
+	}
+}
+
+// TestSearchNoticesSayWhatWasSearched: a corrected search says what it searched
+// and links to the words as typed; that literal search offers the correction;
+// relaxed searches say so; every notice sits in the swapped results.
+func TestSearchNoticesSayWhatWasSearched(t *testing.T) {
+	app, _ := newTestApp(t)
+	tests := []struct {
+		name, query string
+		want        []string
+		wantNot     []string
+	}{
+		{"typo corrected", "q=statushouers",
+			[]string{`Resultaten voor <strong>statushouders</strong>. Zoek in plaats daarvan op <a href="/voorbeelden?letterlijk=1&amp;q=statushouers"`,
+				"24 voorbeelden gevonden voor ‘statushouders’ (u typte ‘statushouers’)."},
+			[]string{"Bedoelde u"}},
+		{"literal search offers the correction", "q=statushouers&letterlijk=1",
+			[]string{"Niets gevonden", `Bedoelde u <a href="/voorbeelden?q=statushouders"`, `name="letterlijk" value="1"`},
+			[]string{"Resultaten voor"}},
+		{"two words, one typo", "q=tijdelijke+wonignen",
+			[]string{"Resultaten voor <strong>tijdelijke woningen</strong>", "(u typte ‘tijdelijke wonignen’)"}, nil},
+		{"question: stop words left out", "q=hoe+vinden+jonge+statushouders+een+kamer",
+			[]string{"Geen voorbeelden met alle zoekwoorden; gezocht zonder de veelvoorkomende woorden ‘hoe’, ‘vinden’, ‘een’."},
+			[]string{"Resultaten voor", "gedeeltelijke"}},
+		{"best partial matches", "q=gezinnen+in+Assen",
+			[]string{"Geen voorbeelden met alle zoekwoorden; dit zijn de beste gedeeltelijke treffers.",
+				"Veelvoorkomende woorden zijn weggelaten: ‘in’", ", met een deel van de zoekwoorden."},
+			[]string{"Resultaten voor"}},
+		{"nothing at all", "q=zwaluwnestkastje",
+			[]string{"Niets gevonden", "Ook andere vormen van de woorden, samenstellingen en synoniemen gaven niets.",
+				`<a href="/voorbeelden">Bekijk alle voorbeelden</a>`},
+			[]string{"wis de filters"}},
+		{"found, but not with these filters", "q=startblok&provincie=PV20",
+			[]string{"Niets gevonden", "Zonder filters zijn er 2 voorbeelden voor ‘startblok’", `<a href="/voorbeelden?q=startblok"`}, nil},
+		{"a theme to try", "q=woningdelen&provincie=PV20",
+			[]string{`Bekijk de voorbeelden bij het thema <a href="/voorbeelden?thema=woningdelen">Woningdelen en kamerverhuur</a>`}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, h := range [][]string{nil, htmx} {
+				res := get(t, app, "/voorbeelden?"+tt.query, h...)
+				if res.StatusCode != 200 {
+					t.Fatalf("status %d", res.StatusCode)
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(res.Body, w) {
+						t.Errorf("htmx %v: missing %q", h != nil, w)
+					}
+				}
+				for _, w := range tt.wantNot {
+					if strings.Contains(res.Body, w) {
+						t.Errorf("htmx %v: unexpected %q", h != nil, w)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestSearchResultsAgreeEverywhere: under the new matching (stems, compounds,
+// synonyms, corrections, relaxing) the live region's count, the cards over all
+// pages, the CSV and JSON of the selection and the Atom feed of the search all
+// hold the same cases.
+func TestSearchResultsAgreeEverywhere(t *testing.T) {
+	app, _ := newTestApp(t)
+	for _, query := range []string{
+		"q=statushouers",
+		"q=statushouers&letterlijk=1",
+		"q=tijdelijke+wonignen&provincie=PV30",
+		"q=hoe+vinden+jonge+statushouders+een+kamer",
+		"q=gezinnen+in+Assen",
+		"q=kantoren&sort=nieuwste",
+		"q=vergunninghouders&thema=woningdelen",
+		"q=Den+Haag",
+		"q=woningdelen&sort=jaar",
+		"q=wo",
+	} {
+		t.Run(query, func(t *testing.T) {
+			slugs, total := libraryResults(t, app, query)
+			if total != len(slugs) {
+				t.Fatalf("the live region says %d, the pages list %d", total, len(slugs))
+			}
+			_, rows := readCSV(t, get(t, app, "/voorbeelden.csv?"+query).Body, ',')
+			if got := csvSlugs(rows); !slices.Equal(got, slugs) {
+				t.Errorf("CSV holds %v\nthe library lists %v", got, slugs)
+			}
+			if got := jsonSlugs(readJSON(t, get(t, app, "/voorbeelden.json?"+query).Body)); !slices.Equal(got, slugs) {
+				t.Errorf("JSON holds %v\nthe library lists %v", got, slugs)
+			}
+			feed := readFeed(t, get(t, app, "/voorbeelden.atom?"+query).Body)
+			var inFeed []string
+			for _, e := range feed.Entries {
+				inFeed = append(inFeed, e.Links[0].Href[strings.LastIndex(e.Links[0].Href, "/")+1:])
+			}
+			slices.Sort(inFeed)
+			sorted := slices.Sorted(slices.Values(slugs))
+			if !slices.Equal(inFeed, sorted) {
+				t.Errorf("the feed holds %v\nthe library lists %v", inFeed, sorted)
+			}
+		})
+	}
+}
+
+// TestFacetCountsAgreeUnderDutchSearch follows every facet option of searches
+// that are corrected, relaxed or matched through compounds and synonyms: each
+// count shown is what choosing the option gives.
+func TestFacetCountsAgreeUnderDutchSearch(t *testing.T) {
+	app, _ := newTestApp(t)
+	for _, base := range []url.Values{
+		{"q": {"statushouers"}},
+		{"q": {"hoe vinden jonge statushouders een kamer"}},
+		{"q": {"gezinnen in Assen"}},
+		{"q": {"kantoor"}, "soort": {"woonoplossing"}},
+		{"q": {"flexwonen"}},
+	} {
+		res := get(t, app, "/voorbeelden?"+base.Encode())
+		opts := optionRe.FindAllStringSubmatch(res.Body, -1)
+		if len(opts) < 20 {
+			t.Fatalf("%v: found %d facet options", base, len(opts))
+		}
+		for _, o := range opts {
+			name, value, shown := o[1], html.UnescapeString(o[2]), o[3]
+			v := url.Values{}
+			for k, vs := range base {
+				v[k] = vs
+			}
+			v.Set(name, value)
+			got := resultCount(t, get(t, app, "/voorbeelden?"+v.Encode()).Body)
+			if strconv.Itoa(got) != shown {
+				t.Errorf("%v: %s=%s shows (%s) but gives %d results", base, name, value, shown, got)
+			}
+		}
+	}
+}
+
+// TestSearchHighlightsEveryKindOfMatch: stems, compounds, synonyms and corrected
+// words are marked in the results.
+func TestSearchHighlightsEveryKindOfMatch(t *testing.T) {
+	app, _ := newTestApp(t)
+	for q, want := range map[string]string{
+		"kantoren ":        "UWV-<mark>kantoor</mark>",              // stem
+		"kantoor ":         "voormalig <mark>Belastingkantoor</mark>", // compound
+		"vergunninghouder": "naar <mark>statushouders</mark>",       // synonym
+		"kamergewize ":     "<mark>Kamergewijze</mark>",              // corrected
+		"Den Haag":         "in <mark>Den Haag</mark>",               // two words, one mark
+	} {
+		res := get(t, app, "/voorbeelden?q="+url.QueryEscape(q), htmx...)
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("q=%q: no %q in the results", q, want)
+		}
+	}
+}
