@@ -351,10 +351,10 @@ func checkCrashIndex(t *testing.T, path, site string) {
 	defer c.Close()
 	var indexed, rows, indexedPublished, published int
 	for q, n := range map[string]*int{
-		"SELECT count(*) FROM case_search WHERE case_search MATCH 'crashproef'":                                                                    &indexed,
-		"SELECT count(*) FROM cases WHERE body_text LIKE '%crashproef%'":                                                                           &rows,
+		"SELECT count(*) FROM case_search WHERE case_search MATCH 'crashproef'":                                                                &indexed,
+		"SELECT count(*) FROM cases WHERE body_text LIKE '%crashproef%'":                                                                       &rows,
 		"SELECT count(*) FROM case_search f JOIN cases c ON c.id = f.rowid WHERE case_search MATCH 'crashproef' AND c.status = 'gepubliceerd'": &indexedPublished,
-		"SELECT count(*) FROM cases WHERE body_text LIKE '%crashproef%' AND status = 'gepubliceerd'":                                               &published,
+		"SELECT count(*) FROM cases WHERE body_text LIKE '%crashproef%' AND status = 'gepubliceerd'":                                           &published,
 	} {
 		if err := c.QueryRow(q).Scan(n); err != nil {
 			t.Fatal(err)

@@ -172,11 +172,11 @@ func TestFacetCountsAgreeUnderDutchSearch(t *testing.T) {
 func TestSearchHighlightsEveryKindOfMatch(t *testing.T) {
 	app, _ := newTestApp(t)
 	for q, want := range map[string]string{
-		"kantoren ":        "UWV-<mark>kantoor</mark>",              // stem
+		"kantoren ":        "UWV-<mark>kantoor</mark>",                // stem
 		"kantoor ":         "voormalig <mark>Belastingkantoor</mark>", // compound
-		"vergunninghouder": "naar <mark>statushouders</mark>",       // synonym
-		"kamergewize ":     "<mark>Kamergewijze</mark>",              // corrected
-		"Den Haag":         "in <mark>Den Haag</mark>",               // two words, one mark
+		"vergunninghouder": "naar <mark>statushouders</mark>",         // synonym
+		"kamergewize ":     "<mark>Kamergewijze</mark>",               // corrected
+		"Den Haag":         "in <mark>Den Haag</mark>",                // two words, one mark
 	} {
 		res := get(t, app, "/voorbeelden?q="+url.QueryEscape(q), htmx...)
 		if !strings.Contains(res.Body, want) {
