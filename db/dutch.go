@@ -23,14 +23,40 @@ import (
 // everything else separates words, as in FTS5's unicode61 tokenizer. Invalid UTF-8
 // separates words too.
 func eachWord(text string, fn func(start, end int, word string)) {
-	start := -1
-	ascii := true
-	for i := 0; i < len(text); {
+	eachSpan(text, func(start, end int, ascii bool) { emitWord(text, start, end, ascii, fn) })
+}
+
+// eachSpan calls fn with the byte offsets of every word of text (see eachWord),
+// and whether the word is plain ASCII, without folding it: for callers that fold
+// only the few words they look at.
+func eachSpan(text string, fn func(start, end int, ascii bool)) {
+	for it := (wordIter{text: text}); ; {
+		start, end, ascii, ok := it.next()
+		if !ok {
+			return
+		}
+		fn(start, end, ascii)
+	}
+}
+
+// wordIter walks the words of a text as eachSpan does, without a call per word.
+type wordIter struct {
+	text string
+	at   int
+}
+
+// next returns the offsets of the next word and whether it is plain ASCII; ok is
+// false at the end of the text.
+func (it *wordIter) next() (start, end int, ascii, ok bool) {
+	text := it.text
+	start = -1
+	ascii = true
+	i := it.at
+	for i < len(text) {
 		c := text[i]
-		var size int
+		size := 1
 		var in bool
 		if c < utf8.RuneSelf {
-			size = 1
 			in = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 		} else {
 			var r rune
@@ -43,14 +69,16 @@ func eachWord(text string, fn func(start, end int, word string)) {
 		case in:
 			ascii = ascii && c < utf8.RuneSelf
 		case start >= 0:
-			emitWord(text, start, i, ascii, fn)
-			start = -1
+			it.at = i + size
+			return start, i, ascii, true
 		}
 		i += size
 	}
+	it.at = len(text)
 	if start >= 0 {
-		emitWord(text, start, len(text), ascii, fn)
+		return start, len(text), ascii, true
 	}
+	return 0, 0, false, false
 }
 
 func emitWord(text string, start, end int, ascii bool, fn func(start, end int, word string)) {

@@ -1,6 +1,9 @@
 package db
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Highlighting is done here, in Go, rather than by FTS5's highlight() and
 // snippet(): the index holds no text (it is contentless), search matches stems,
@@ -14,7 +17,38 @@ const snippetWords = 24
 // matches them (see unit).
 type marker struct {
 	units []markUnit
-	first [256]bool // the first bytes of every form that can match: a fast "no"
+	// first holds the first two letters of every form that can match: a fast
+	// "no" for most words of a text, before they are folded or stemmed. (A stem
+	// keeps the first two letters of its word.)
+	first firstSet
+}
+
+// firstSet is a set of two-byte keys (firstTwo).
+type firstSet [1 << 10]uint64
+
+func (f *firstSet) add(k uint16)      { f[k>>6] |= 1 << (k & 63) }
+func (f *firstSet) has(k uint16) bool { return f[k>>6]&(1<<(k&63)) != 0 }
+
+// firstTwo is the key of marker.first for a folded word.
+func firstTwo(w string) uint16 {
+	if len(w) == 1 {
+		return uint16(w[0]) << 8
+	}
+	return uint16(w[0])<<8 | uint16(w[1])
+}
+
+// firstTwoRaw is firstTwo of the folded form of an ASCII word, without folding it.
+func firstTwoRaw(w string) uint16 {
+	lower := func(c byte) uint16 {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		return uint16(c)
+	}
+	if len(w) == 1 {
+		return lower(w[0]) << 8
+	}
+	return lower(w[0])<<8 | lower(w[1])
 }
 
 type markUnit struct {
@@ -31,14 +65,14 @@ func newMarker(units []unit) *marker {
 	m := &marker{}
 	for _, u := range units {
 		mu := markUnit{word: u.word, prefix: u.prefix, compounds: map[string]bool{}, synonyms: map[string]bool{}}
-		m.first[u.word[0]] = true
+		m.first.add(firstTwo(u.word))
 		if u.hasStem() {
 			mu.stem = u.stem
-			m.first[u.stem[0]] = true
+			m.first.add(firstTwo(u.stem))
 		}
 		for _, c := range u.compounds {
 			mu.compounds[c] = true
-			m.first[c[0]] = true
+			m.first.add(firstTwo(c))
 		}
 		for _, s := range u.synonyms {
 			if len(s) == 1 {
@@ -47,12 +81,13 @@ func newMarker(units []unit) *marker {
 				mu.phrases, mu.near = append(mu.phrases, s), append(mu.near, false)
 			}
 			for _, w := range s {
-				m.first[w[0]] = true
+				m.first.add(firstTwo(w))
 			}
 		}
 		for _, p := range u.parts {
 			mu.phrases, mu.near = append(mu.phrases, p[:]), append(mu.near, true)
-			m.first[p[0][0]], m.first[p[1][0]] = true, true
+			m.first.add(firstTwo(p[0]))
+			m.first.add(firstTwo(p[1]))
 		}
 		m.units = append(m.units, mu)
 	}
@@ -67,14 +102,40 @@ type span struct {
 
 // textWord is a word of a text with its offsets and folded form.
 type textWord struct {
-	start, end int
+	start, end int32
 	word       string
 }
 
+// maxScan is how much of a text is searched for matches: a passage is cut from
+// the first part of a long body.
+const maxScan = 6000
+
 // scan returns the words of text and, in order, the matched ones among them.
 func (m *marker) scan(text string) ([]textWord, []span) {
-	var ws []textWord
-	eachWord(text, func(start, end int, w string) { ws = append(ws, textWord{start, end, w}) })
+	if len(text) > maxScan {
+		cut := maxScan
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
+	ws := make([]textWord, 0, len(text)/6)
+	for it := (wordIter{text: text}); ; {
+		start, end, ascii, ok := it.next()
+		if !ok {
+			break
+		}
+		w := ""
+		switch {
+		case !ascii:
+			if w = foldWord(text[start:end]); w == "" {
+				continue
+			}
+		case m.first.has(firstTwoRaw(text[start:end])):
+			w = lowerASCII(text[start:end])
+		}
+		ws = append(ws, textWord{int32(start), int32(end), w})
+	}
 	hit := make([]int, len(ws)) // unit+1 of a matched word, 0 for none
 	stems := make([]string, len(ws))
 	stemOf := func(i int) string {
@@ -83,11 +144,16 @@ func (m *marker) scan(text string) ([]textWord, []span) {
 		}
 		return stems[i]
 	}
-	for i, tw := range ws {
-		w := tw.word
-		if !m.first[w[0]] {
-			continue
+	// Only the words whose first letters some form has can match.
+	var cands []int
+	for i := range ws {
+		if ws[i].word != "" && m.first.has(firstTwo(ws[i].word)) {
+			cands = append(cands, i)
 		}
+	}
+	candidate := func(i int) bool { return ws[i].word != "" && m.first.has(firstTwo(ws[i].word)) }
+	for _, i := range cands {
+		w := ws[i].word
 		for ui, u := range m.units {
 			switch {
 			case w == u.word, u.prefix && strings.HasPrefix(w, u.word), u.compounds[w]:
@@ -101,13 +167,16 @@ func (m *marker) scan(text string) ([]textWord, []span) {
 	}
 	for ui, u := range m.units {
 		for pi, p := range u.phrases {
-			for i := range ws {
-				if !m.first[ws[i].word[0]] {
+			for _, i := range cands {
+				if stemOf(i) != p[0] && !(u.near[pi] && stemOf(i) == p[1]) {
 					continue
 				}
 				if u.near[pi] {
 					// The two parts of a split word, within two words of each other.
 					for j := i + 1; j < len(ws) && j <= i+3; j++ {
+						if !candidate(j) {
+							continue
+						}
 						a, b := stemOf(i), stemOf(j)
 						if a == p[0] && b == p[1] || a == p[1] && b == p[0] {
 							markFree(hit, i, ui)
@@ -117,11 +186,11 @@ func (m *marker) scan(text string) ([]textWord, []span) {
 					continue
 				}
 				if i+len(p) > len(ws) {
-					break
+					continue
 				}
 				ok := true
-				for k, s := range p {
-					if stemOf(i+k) != s {
+				for k, s := range p[1:] {
+					if !candidate(i+1+k) || stemOf(i+1+k) != s {
 						ok = false
 						break
 					}
@@ -137,7 +206,7 @@ func (m *marker) scan(text string) ([]textWord, []span) {
 	var spans []span
 	for i, h := range hit {
 		if h > 0 {
-			spans = append(spans, span{ws[i].start, ws[i].end, h - 1})
+			spans = append(spans, span{int(ws[i].start), int(ws[i].end), h - 1})
 		}
 	}
 	return ws, spans
@@ -197,7 +266,7 @@ func (m *marker) snippet(text string, n int) string {
 	at := make([]int, 0, len(spans))
 	j := 0
 	for i, w := range ws {
-		if j < len(spans) && spans[j].start == w.start {
+		if j < len(spans) && spans[j].start == int(w.start) {
 			at = append(at, i)
 			j++
 		}
@@ -220,8 +289,9 @@ func (m *marker) snippet(text string, n int) string {
 	if endWord-best < n {
 		best = max(0, endWord-n)
 	}
-	from, to := ws[best].start, ws[endWord-1].end
-	if endWord == len(ws) {
+	from, to := int(ws[best].start), int(ws[endWord-1].end)
+	whole := endWord == len(ws) && len(text) <= maxScan
+	if whole {
 		to = len(text) // keep the closing full stop
 	}
 	out := markSpans(text, spans, from, to)
@@ -229,7 +299,7 @@ func (m *marker) snippet(text string, n int) string {
 	if best > 0 {
 		out = "…" + out
 	}
-	if endWord < len(ws) {
+	if !whole {
 		out += "…"
 	}
 	return out

@@ -286,14 +286,16 @@ func (ix *caseIndex) position(id int64) (int32, bool) {
 }
 
 // matchCache keeps the results of the most recent FTS5 expressions of one
-// snapshot. A bitset of 100,000 cases is 12.5 KB, so a full cache stays small.
+// snapshot: per word of a search its match sets (all, head, exact, stem) and bm25
+// scores, and the order of recent searches. A bitset of 100,000 cases is 12.5 KB,
+// so a full cache stays under 15 MB.
 type matchCache struct {
 	mu    sync.Mutex
 	items map[string]*matches
 	order []string // oldest first
 }
 
-const matchCacheSize = 128
+const matchCacheSize = 1024
 
 func (c *matchCache) get(match string) (*matches, bool) {
 	c.mu.Lock()

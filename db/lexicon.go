@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,7 +24,30 @@ type lexicon struct {
 	byStem   map[string][]int32
 	stems    map[string]int32 // stem → the most cases holding it in one column
 	reversed []int32          // positions of words, sorted by the word spelled backwards
+	backward []string         // the words spelled backwards, in that order
 	took     time.Duration    // how long loading took
+
+	expanded sync.Map // word → expansion: compounds and splits, worked out once
+}
+
+// expansion is what the vocabulary adds to a word (see unit).
+type expansion struct {
+	compounds []string
+	parts     [][2]string
+}
+
+// expand returns the compounds and split pairs of w, from a cache: the words of
+// searches repeat.
+func (lx *lexicon) expand(w string) expansion {
+	if lx == nil {
+		return expansion{}
+	}
+	if e, ok := lx.expanded.Load(w); ok {
+		return e.(expansion)
+	}
+	e := expansion{compounds: lx.compounds(w, maxCompounds), parts: splitPairs(lx, w)}
+	lx.expanded.Store(w, e)
+	return e
 }
 
 // loadLexicon reads the vocabulary. At 100,000 cases FTS5 walks its whole index
@@ -73,6 +97,10 @@ func loadLexicon(ctx context.Context, d *DB) (*lexicon, error) {
 		lx.byStem[s] = append(lx.byStem[s], int32(i))
 	}
 	sort.Slice(lx.reversed, func(a, b int) bool { return rev[lx.reversed[a]] < rev[lx.reversed[b]] })
+	lx.backward = make([]string, len(lx.reversed))
+	for i, p := range lx.reversed {
+		lx.backward[i] = rev[p]
+	}
 	lx.took = time.Since(start)
 	return lx, nil
 }
@@ -150,7 +178,7 @@ func (lx *lexicon) compoundsOf(w string, limit int, headOnly bool) []string {
 		}
 		// f as the head: words ending in f.
 		rf := reverse(f)
-		from := sort.Search(len(lx.reversed), func(i int) bool { return reverse(lx.words[lx.reversed[i]]) >= rf })
+		from := sort.SearchStrings(lx.backward, rf)
 		for i := from; i < len(lx.reversed); i++ {
 			x := lx.words[lx.reversed[i]]
 			if !strings.HasSuffix(x, f) {

@@ -594,6 +594,9 @@ func (d *DB) order(ctx context.Context, ix *caseIndex, ts *textSearch, sortBy st
 //  3. closer forms matched: the word itself above another form of it (stem) above
 //     a compound, split or synonym (judged in the head for words matched there);
 //  4. bm25, with the title weighing most, then the place, summary and themes.
+//     FTS5's bm25 of a query is the sum of what each of its phrases adds, so it is
+//     computed per word (unitScores, cached: the words of searches repeat) and
+//     added up here.
 //
 // Beyond rankLimit matches, the first two tiers and then newest first.
 func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yield func(int32)), error) {
@@ -689,27 +692,26 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 		}
 		return sum
 	}
-	bm25, err := d.rankedPositions(ctx, ix, ts.expr())
-	if err != nil {
-		return nil, err
-	}
-	rank := make(map[int32]int, len(bm25))
-	for r, p := range bm25 {
-		rank[p] = r
+	scores := make([]*matches, len(tiered))
+	for k, i := range tiered {
+		var err error
+		if scores[k], err = d.unitScores(ctx, ix, ts.units[i], ts.sets[i]); err != nil {
+			return nil, err
+		}
 	}
 	type keyed struct {
 		p                       int32
 		covered, inHead, closer int
-		rank                    int
+		bm25                    float64 // lower is better, as FTS5 gives it
 	}
 	list := make([]keyed, 0, ts.n)
 	ix.inOrder(nil, ts.set)(func(p int32) {
-		k := keyed{p: p, rank: len(bm25)}
-		if r, ok := rank[p]; ok {
-			k.rank = r
-		}
+		k := keyed{p: p}
 		k.covered, k.inHead = tier(p)
 		k.closer = closer(p)
+		for _, sc := range scores {
+			k.bm25 += sc.score(p)
+		}
 		list = append(list, k)
 	})
 	sort.SliceStable(list, func(a, b int) bool {
@@ -722,7 +724,7 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 		case x.closer != y.closer:
 			return x.closer > y.closer
 		}
-		return x.rank < y.rank
+		return x.bm25 < y.bm25
 	})
 	out := make([]int32, len(list))
 	for i, k := range list {
@@ -789,6 +791,18 @@ type matches struct {
 	set    bitset
 	n      int
 	ranked []int32
+	// bm25 of the cases a word matches (unitScores): positions ascending.
+	scored []int32
+	scores []float64
+}
+
+// score is the bm25 of the case at position p, 0 when it has none.
+func (m *matches) score(p int32) float64 {
+	i, ok := slices.BinarySearch(m.scored, p)
+	if !ok {
+		return 0
+	}
+	return m.scores[i]
 }
 
 // exprSet runs an FTS5 expression, or takes its result from the snapshot's cache:
@@ -835,23 +849,55 @@ func (d *DB) matchSet(ctx context.Context, ix *caseIndex, match string) (bitset,
 // the province, and the body and its stems least. Tuned with TestRelevance.
 const bm25Weights = "10.0, 6.0, 2.0, 4.0, 1.0, 3.0, 4.0, 1.0"
 
-// rankedPositions returns the positions of the published cases matching an FTS5
-// expression, best bm25 first.
-func (d *DB) rankedPositions(ctx context.Context, ix *caseIndex, match string) ([]int32, error) {
-	var ids string
-	err := d.r.QueryRowContext(ctx, `SELECT coalesce(group_concat(rowid), '') FROM (
-		SELECT rowid FROM case_search WHERE case_search MATCH ?
-		ORDER BY bm25(case_search, `+bm25Weights+`))`, match).Scan(&ids)
-	if err != nil {
-		return nil, fmt.Errorf("rank %q: %w", match, err)
+// bm25Limit is the most cases a word may match to have its bm25 computed. A word
+// in more cases weighs little in bm25 (its inverse document frequency is low: in
+// half of the library or more FTS5 counts it as nothing), and scoring costs about
+// two microseconds a case: in a library of 100,000 cases such words are left out
+// of the bm25 tie-break.
+const bm25Limit = 8000
+
+// unitScores returns the bm25 of every published case a unit matches (all: its
+// match set), cached with the snapshot.
+func (d *DB) unitScores(ctx context.Context, ix *caseIndex, u unit, all *matches) (*matches, error) {
+	if all.n > bm25Limit {
+		return &matches{}, nil
 	}
-	var out []int32
-	eachID(ids, func(id int64) {
-		if p, ok := ix.position(id); ok {
-			out = append(out, p)
+	expr := u.expr(false)
+	key := "b " + expr
+	if m, ok := ix.cache.get(key); ok {
+		return m, nil
+	}
+	var list string
+	// MATERIALIZED keeps bm25 in a plain query: inside an aggregate FTS5 refuses it.
+	err := d.r.QueryRowContext(ctx, `WITH s AS MATERIALIZED (
+			SELECT rowid AS id, bm25(case_search, `+bm25Weights+`) AS score FROM case_search WHERE case_search MATCH ?)
+		SELECT coalesce(group_concat(id || ' ' || score, ' '), '') FROM s`, expr).Scan(&list)
+	if err != nil {
+		return nil, fmt.Errorf("rank %q: %w", expr, err)
+	}
+	type scored struct {
+		p     int32
+		score float64
+	}
+	var out []scored
+	fields := strings.Fields(list)
+	for i := 0; i+1 < len(fields); i += 2 {
+		id, err1 := strconv.ParseInt(fields[i], 10, 64)
+		score, err2 := strconv.ParseFloat(fields[i+1], 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("rank %q: %q %q", expr, fields[i], fields[i+1])
 		}
-	})
-	return out, nil
+		if p, ok := ix.position(id); ok {
+			out = append(out, scored{p, score})
+		}
+	}
+	slices.SortFunc(out, func(a, b scored) int { return int(a.p - b.p) })
+	m := &matches{scored: make([]int32, len(out)), scores: make([]float64, len(out)), n: len(out)}
+	for i, s := range out {
+		m.scored[i], m.scores[i] = s.p, s.score
+	}
+	ix.cache.put(key, m)
+	return m, nil
 }
 
 // eachID calls fn for every number in a comma-separated list.

@@ -84,8 +84,8 @@ func (q query) units(lx *lexicon) []unit {
 		u := unit{word: w, typed: q.typed[i], prefix: q.prefix && i == len(q.words)-1, stop: wl.stop[w], stem: stem(w)}
 		stems[i] = u.stem
 		if expandable(u) {
-			u.compounds = lx.compounds(w, maxCompounds)
-			u.parts = splitPairs(lx, w)
+			e := lx.expand(w)
+			u.compounds, u.parts = e.compounds, e.parts
 			u.synonyms = append(u.synonyms, wl.synonyms[u.stem]...)
 		}
 		out[i] = u

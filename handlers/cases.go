@@ -328,8 +328,8 @@ const topGemeenten = 10
 // facetGroups lists the facets in display order. The gemeente facet shows the
 // chosen gemeenten and those with the most results, with a link to show them all.
 func facetGroups(f db.Facets, known db.CaseFilter, allGemeenten bool) []facetGroup {
-	gemeenten := facetGroup{Name: "gemeente", Label: "Gemeente", Options: f.Gemeenten, Long: true,
-		Total: len(f.Gemeenten), Plural: "gemeenten"}
+	gemeenten := facetGroup{Name: "gemeente", Label: "Gemeente", Long: true, Total: len(f.Gemeenten), Plural: "gemeenten"}
+	shown := f.Gemeenten
 	if !allGemeenten && len(f.Gemeenten) > topGemeenten {
 		top := slices.Clone(f.Gemeenten)
 		slices.SortStableFunc(top, func(a, b db.FacetOption) int { return b.Count - a.Count })
@@ -339,16 +339,28 @@ func facetGroups(f db.Facets, known db.CaseFilter, allGemeenten bool) []facetGro
 				keep[o.Value] = true
 			}
 		}
-		gemeenten.Options = slices.DeleteFunc(slices.Clone(f.Gemeenten), func(o db.FacetOption) bool { return !keep[o.Value] })
+		shown = slices.DeleteFunc(slices.Clone(f.Gemeenten), func(o db.FacetOption) bool { return !keep[o.Value] })
 		gemeenten.MoreURL = libraryURL(known) + sep(libraryURL(known)) + "alle=gemeente"
 	}
+	gemeenten.Options = facetOptions("gemeente", shown)
 	return []facetGroup{
-		{Name: "provincie", Label: "Provincie", Options: f.Provinces},
-		{Name: "thema", Label: "Thema", Options: f.Themes},
-		{Name: "soort", Label: "Soort", Options: f.Kinds},
-		{Name: "jaar", Label: "Jaar", Options: f.Years, Long: true},
+		{Name: "provincie", Label: "Provincie", Options: facetOptions("provincie", f.Provinces)},
+		{Name: "thema", Label: "Thema", Options: facetOptions("thema", f.Themes)},
+		{Name: "soort", Label: "Soort", Options: facetOptions("soort", f.Kinds)},
+		{Name: "jaar", Label: "Jaar", Options: facetOptions("jaar", f.Years), Long: true},
 		gemeenten,
 	}
+}
+
+// facetOptions prepares a facet's options for the view.
+func facetOptions(name string, opts []db.FacetOption) []facetOption {
+	out := make([]facetOption, len(opts))
+	for i, o := range opts {
+		out[i] = facetOption{ID: "f-" + name + "-" + o.Value, Name: name, Value: o.Value, Label: o.Label,
+			Count: strconv.Itoa(o.Count), Noun: plural(o.Count, "voorbeeld", "voorbeelden"),
+			Selected: o.Selected, Disabled: o.Count == 0 && !o.Selected}
+	}
+	return out
 }
 
 // sep is the separator that appends a parameter to url.

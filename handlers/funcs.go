@@ -117,11 +117,21 @@ func plural(n int, one, many string) string {
 type facetGroup struct {
 	Name    string // query parameter
 	Label   string
-	Options []db.FacetOption
+	Options []facetOption
 	Long    bool   // many options: the list scrolls
 	MoreURL string // set when only the top options are shown: shows them all
 	Total   int    // options in all
 	Plural  string // what Total counts, e.g. "gemeenten"
+}
+
+// facetOption is one choice of a facet with everything the view shows of it
+// worked out beforehand: every template action is a reflective call, and the
+// facets hold most of a search answer's actions (about 50 options).
+type facetOption struct {
+	ID, Name, Value, Label string
+	Count                  string
+	Noun                   string // "voorbeeld" or "voorbeelden", for screen readers
+	Selected, Disabled     bool
 }
 
 // formatDateTime writes a moment in Dutch time: 5 maart 2025 om 14:03.
