@@ -83,6 +83,25 @@ func loadLexicon(ctx context.Context, d *DB) (*lexicon, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load vocabulary: %w", err)
 	}
+	lx.finish()
+	lx.took = time.Since(start)
+	return lx, nil
+}
+
+// lexiconOf is the vocabulary of the given words, each in one case, with their
+// stems: for tests.
+func lexiconOf(words ...string) *lexicon {
+	lx := &lexicon{index: map[string]int32{}, byStem: map[string][]int32{}, stems: map[string]int32{}}
+	for _, w := range words {
+		lx.words, lx.docs = append(lx.words, w), append(lx.docs, 1)
+		lx.stems[stem(w)] = 1
+	}
+	lx.finish()
+	return lx
+}
+
+// finish sorts the words and derives the lookups from them.
+func (lx *lexicon) finish() {
 	if !sort.StringsAreSorted(lx.words) {
 		// FTS5 orders terms by their bytes, as Go does; keep the promise anyway.
 		lx.sortWords()
@@ -101,8 +120,6 @@ func loadLexicon(ctx context.Context, d *DB) (*lexicon, error) {
 	for i, p := range lx.reversed {
 		lx.backward[i] = rev[p]
 	}
-	lx.took = time.Since(start)
-	return lx, nil
 }
 
 func (lx *lexicon) sortWords() {
@@ -255,24 +272,25 @@ func (lx *lexicon) split(w string) []string {
 			if len(first) < 3 || particles[first] || !lx.known(first) {
 				continue
 			}
-			score := min(len(first), len(head))*10 + len(head)
+			score := min(i, len(head))*10 + len(head)
 			if score > bestScore {
 				best, bestScore = []string{first, head}, score
 			}
+			break // the first part without its linking letter, when that is a word
 		}
 	}
 	return best
 }
 
-// firstParts is a compound's first part with and without a linking letter.
+// firstParts is a compound's first part without and with a linking letter.
 func firstParts(p string) []string {
-	out := []string{p}
+	var out []string
 	for _, l := range linkings {
 		if q := strings.TrimSuffix(p, l); q != p {
 			out = append(out, q)
 		}
 	}
-	return out
+	return append(out, p)
 }
 
 // correction is a word of the vocabulary near a word that matched nothing.
@@ -362,8 +380,11 @@ func (lx *lexicon) corrections(w string, prefix bool) []correction {
 			i += sort.Search(len(lx.words)-i, func(j int) bool { return !strings.HasPrefix(lx.words[i+j], p) })
 			continue
 		}
-		if len(x) <= maxLen && x != w && !hasDigit(x) {
-			dist := rows[len(x)][m]
+		if (len(x) <= maxLen || prefix) && x != w && !hasDigit(x) {
+			dist := k + 1
+			if len(x) <= maxLen {
+				dist = rows[len(x)][m]
+			}
 			if prefix {
 				dist = min(dist, best[min(len(x), maxLen)])
 			}
