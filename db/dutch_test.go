@@ -77,7 +77,7 @@ func TestCorrections(t *testing.T) {
 		{"castricm", false, "castricum"},
 		{"statushoue", true, "statushouders"}, // still typing: near the beginning of a word
 		{"satrtblok", false, "startblok"},
-		{"kaer", false, "kamer"},   // four letters: one edit
+		{"kaer", false, "kamer"}, // four letters: one edit
 		{"kmaers", false, "kamers"},
 		{"kam", false, ""},         // three letters: too many words are that near
 		{"ks000123", false, ""},    // words with digits are never proposed
