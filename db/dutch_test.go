@@ -257,3 +257,18 @@ func TestSnippetCutsAroundTheMatches(t *testing.T) {
 		t.Errorf("a short text is shown whole: %q", got)
 	}
 }
+
+// TestSnippetOfALongText: a passage found in the beginning of a long text is the
+// same as when the whole text is read, and a word only found further on is found.
+func TestSnippetOfALongText(t *testing.T) {
+	filler := strings.Repeat("Een zin zonder het woord. ", 100) // 2,600 bytes
+	m := newMarker(parseQuery("statushouders ").units(nil))
+	early := m.snippet("De statushouders wonen hier. "+filler, 6)
+	if early != "De \x01statushouders\x02 wonen hier. Een zin…" {
+		t.Errorf("early match: %q", early)
+	}
+	late := m.snippet(filler+"Dan de statushouders.", 6)
+	if late != "…zonder het woord. Dan de \x01statushouders\x02." {
+		t.Errorf("late match: %q", late)
+	}
+}

@@ -258,9 +258,33 @@ func markSpans(text string, spans []span, from, to int) string {
 // different query words within n words, the earliest of those), marked, with "…"
 // where it was cut. It returns "" when text holds no match.
 func (m *marker) snippet(text string, n int) string {
+	// Most passages lie in the beginning of a text: when the first part holds
+	// every query word within n words, the rest need not be read.
+	if len(text) > snippetFirst {
+		cut := snippetFirst
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		if s, units := m.snippetOf(text[:cut], n); units == len(m.units) {
+			if !strings.HasSuffix(s, "…") {
+				s += "…" // the text goes on after the part read
+			}
+			return s
+		}
+	}
+	s, _ := m.snippetOf(text, n)
+	return s
+}
+
+// snippetFirst is how much of a text snippet reads first.
+const snippetFirst = 1500
+
+// snippetOf is snippet for the whole of text; it also returns how many different
+// query words the passage holds.
+func (m *marker) snippetOf(text string, n int) (string, int) {
 	ws, spans := m.scan(text)
 	if len(spans) == 0 {
-		return ""
+		return "", 0
 	}
 	// Index of the word each span is.
 	at := make([]int, 0, len(spans))
@@ -302,5 +326,5 @@ func (m *marker) snippet(text string, n int) string {
 	if !whole {
 		out += "…"
 	}
-	return out
+	return out, bestUnits
 }

@@ -331,15 +331,32 @@ func facetGroups(f db.Facets, known db.CaseFilter, allGemeenten bool) []facetGro
 	gemeenten := facetGroup{Name: "gemeente", Label: "Gemeente", Long: true, Total: len(f.Gemeenten), Plural: "gemeenten"}
 	shown := f.Gemeenten
 	if !allGemeenten && len(f.Gemeenten) > topGemeenten {
-		top := slices.Clone(f.Gemeenten)
-		slices.SortStableFunc(top, func(a, b db.FacetOption) int { return b.Count - a.Count })
-		keep := map[string]bool{}
-		for i, o := range top {
-			if o.Selected || i < topGemeenten {
-				keep[o.Value] = true
+		// The topGemeenten with the most results (the first of equals in name
+		// order) and every chosen one, in name order. One pass: a broad search
+		// lists 300 gemeenten, and sorting them all cost more than the search.
+		var top []int // indexes into f.Gemeenten, most results first
+		for i, o := range f.Gemeenten {
+			at := len(top)
+			for at > 0 && f.Gemeenten[top[at-1]].Count < o.Count {
+				at--
+			}
+			if at < topGemeenten {
+				top = slices.Insert(top, at, i)
+				if len(top) > topGemeenten {
+					top = top[:topGemeenten]
+				}
 			}
 		}
-		shown = slices.DeleteFunc(slices.Clone(f.Gemeenten), func(o db.FacetOption) bool { return !keep[o.Value] })
+		keep := make([]bool, len(f.Gemeenten))
+		for _, i := range top {
+			keep[i] = true
+		}
+		shown = nil
+		for i, o := range f.Gemeenten {
+			if keep[i] || o.Selected {
+				shown = append(shown, o)
+			}
+		}
 		gemeenten.MoreURL = libraryURL(known) + sep(libraryURL(known)) + "alle=gemeente"
 	}
 	gemeenten.Options = facetOptions("gemeente", shown)

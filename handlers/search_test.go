@@ -184,3 +184,20 @@ func TestSearchHighlightsEveryKindOfMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestFacetItemsEscapeEverything: the facet options written in Go escape every
+// value as html/template would, and keep the markup the views and tests rely on.
+func TestFacetItemsEscapeEverything(t *testing.T) {
+	got := string(facetItems([]facetOption{
+		{ID: `f-thema-a"b`, Name: "thema", Value: `a"b<c>`, Label: `<script>alert('x')</script> & co`, Count: "3", Noun: "voorbeelden", Selected: true},
+		{ID: "f-jaar-2016", Name: "jaar", Value: "2016", Label: "2016", Count: "0", Noun: "voorbeelden", Disabled: true},
+	}))
+	want := "\n    <li><input type=\"checkbox\" id=\"f-thema-a&#34;b\" name=\"thema\" value=\"a&#34;b&lt;c&gt;\" checked> " +
+		"<label for=\"f-thema-a&#34;b\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co " +
+		"<span class=\"facet__count\">(3<span class=\"visually-hidden\"> voorbeelden</span>)</span></label></li>" +
+		"\n    <li><input type=\"checkbox\" id=\"f-jaar-2016\" name=\"jaar\" value=\"2016\" disabled> " +
+		"<label for=\"f-jaar-2016\">2016 <span class=\"facet__count\">(0<span class=\"visually-hidden\"> voorbeelden</span>)</span></label></li>"
+	if got != want {
+		t.Errorf("facetItems =\n%s\nwant\n%s", got, want)
+	}
+}
