@@ -1,7 +1,9 @@
 package db
 
 import (
+	"math/bits"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -110,8 +112,21 @@ type textWord struct {
 // the first part of a long body.
 const maxScan = 6000
 
-// scan returns the words of text and, in order, the matched ones among them.
-func (m *marker) scan(text string) ([]textWord, []span) {
+// scanBuf holds what scan works with; reused (scanBufs), as twelve passages per
+// answer would otherwise allocate some 100 KB.
+type scanBuf struct {
+	ws    []textWord
+	hit   []int
+	stems []string
+	cands []int
+	spans []span
+}
+
+var scanBufs = sync.Pool{New: func() any { return new(scanBuf) }}
+
+// scan returns the words of text and, in order, the matched ones among them. The
+// slices belong to buf.
+func (m *marker) scan(buf *scanBuf, text string) ([]textWord, []span) {
 	if len(text) > maxScan {
 		cut := maxScan
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
@@ -119,7 +134,7 @@ func (m *marker) scan(text string) ([]textWord, []span) {
 		}
 		text = text[:cut]
 	}
-	ws := make([]textWord, 0, len(text)/6)
+	ws := buf.ws[:0]
 	for it := (wordIter{text: text}); ; {
 		start, end, ascii, ok := it.next()
 		if !ok {
@@ -136,8 +151,11 @@ func (m *marker) scan(text string) ([]textWord, []span) {
 		}
 		ws = append(ws, textWord{int32(start), int32(end), w})
 	}
-	hit := make([]int, len(ws)) // unit+1 of a matched word, 0 for none
-	stems := make([]string, len(ws))
+	buf.ws = ws
+	hit := resize(buf.hit, len(ws)) // unit+1 of a matched word, 0 for none
+	buf.hit = hit
+	stems := resize(buf.stems, len(ws))
+	buf.stems = stems
 	stemOf := func(i int) string {
 		if stems[i] == "" {
 			stems[i] = stem(ws[i].word)
@@ -145,12 +163,13 @@ func (m *marker) scan(text string) ([]textWord, []span) {
 		return stems[i]
 	}
 	// Only the words whose first letters some form has can match.
-	var cands []int
+	cands := buf.cands[:0]
 	for i := range ws {
 		if ws[i].word != "" && m.first.has(firstTwo(ws[i].word)) {
 			cands = append(cands, i)
 		}
 	}
+	buf.cands = cands
 	candidate := func(i int) bool { return ws[i].word != "" && m.first.has(firstTwo(ws[i].word)) }
 	for _, i := range cands {
 		w := ws[i].word
@@ -203,13 +222,24 @@ func (m *marker) scan(text string) ([]textWord, []span) {
 			}
 		}
 	}
-	var spans []span
+	spans := buf.spans[:0]
 	for i, h := range hit {
 		if h > 0 {
 			spans = append(spans, span{int(ws[i].start), int(ws[i].end), h - 1})
 		}
 	}
+	buf.spans = spans
 	return ws, spans
+}
+
+// resize returns s with n zero elements, reusing its memory.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }
 
 func markFree(hit []int, i, unit int) {
@@ -220,7 +250,9 @@ func markFree(hit []int, i, unit int) {
 
 // mark returns text with MarkStart and MarkEnd around every matched word.
 func (m *marker) mark(text string) string {
-	_, spans := m.scan(text)
+	buf := scanBufs.Get().(*scanBuf)
+	defer scanBufs.Put(buf)
+	_, spans := m.scan(buf, text)
 	return markSpans(text, spans, 0, len(text))
 }
 
@@ -282,7 +314,9 @@ const snippetFirst = 1500
 // snippetOf is snippet for the whole of text; it also returns how many different
 // query words the passage holds.
 func (m *marker) snippetOf(text string, n int) (string, int) {
-	ws, spans := m.scan(text)
+	buf := scanBufs.Get().(*scanBuf)
+	defer scanBufs.Put(buf)
+	ws, spans := m.scan(buf, text)
 	if len(spans) == 0 {
 		return "", 0
 	}
@@ -299,14 +333,14 @@ func (m *marker) snippetOf(text string, n int) (string, int) {
 	for a := range spans {
 		// A window starting a few words before this match.
 		startWord := max(0, at[a]-3)
-		seen := map[int]bool{}
+		var seen uint64 // units, as bits (a query has at most maxQueryTerms)
 		hits := 0
 		for b := a; b < len(spans) && at[b] < startWord+n; b++ {
-			seen[spans[b].unit] = true
+			seen |= 1 << (spans[b].unit & 63)
 			hits++
 		}
-		if len(seen) > bestUnits || len(seen) == bestUnits && hits > bestHits {
-			best, bestUnits, bestHits = startWord, len(seen), hits
+		if units := bits.OnesCount64(seen); units > bestUnits || units == bestUnits && hits > bestHits {
+			best, bestUnits, bestHits = startWord, units, hits
 		}
 	}
 	endWord := min(len(ws), best+n)

@@ -28,6 +28,7 @@ type caseIndex struct {
 	gemIdx    map[string]int
 	themeBit  map[string]int
 	cache     matchCache // FTS5 results on this snapshot
+	cases     caseCache  // cases shown from this snapshot (library.go)
 }
 
 type indexEntry struct {

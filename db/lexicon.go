@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -27,8 +28,19 @@ type lexicon struct {
 	backward []string         // the words spelled backwards, in that order
 	took     time.Duration    // how long loading took
 
-	expanded sync.Map // word → expansion: compounds and splits, worked out once
+	// What was worked out for the words of searches, which repeat. Bounded by
+	// maxRemembered: every search of random words would add to it.
+	expanded   sync.Map // word → expansion: compounds and splits
+	corrected  sync.Map // word (+ "*" while typed) → []correction
+	remembered atomic.Int64
 }
+
+// maxRemembered is the most words a vocabulary remembers expansions and
+// corrections of; beyond it they are worked out each time.
+const maxRemembered = 50000
+
+// remember reports whether one more word may be remembered.
+func (lx *lexicon) remember() bool { return lx.remembered.Add(1) <= maxRemembered }
 
 // expansion is what the vocabulary adds to a word (see unit).
 type expansion struct {
@@ -46,7 +58,9 @@ func (lx *lexicon) expand(w string) expansion {
 		return e.(expansion)
 	}
 	e := expansion{compounds: lx.compounds(w, maxCompounds), parts: splitPairs(lx, w)}
-	lx.expanded.Store(w, e)
+	if lx.remember() {
+		lx.expanded.Store(w, e)
+	}
 	return e
 }
 
@@ -327,6 +341,22 @@ func (lx *lexicon) corrections(w string, prefix bool) []correction {
 	if lx == nil || k == 0 {
 		return nil
 	}
+	key := w
+	if prefix {
+		key += "*"
+	}
+	if c, ok := lx.corrected.Load(key); ok {
+		return c.([]correction)
+	}
+	out := lx.nearWords(w, k, prefix)
+	if lx.remember() {
+		lx.corrected.Store(key, out)
+	}
+	return out
+}
+
+// nearWords is corrections without its cache.
+func (lx *lexicon) nearWords(w string, k int, prefix bool) []correction {
 	m := len(w)
 	maxLen := m + k
 	rows := make([][]int, maxLen+2)

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Sort orders of the library.
@@ -272,7 +273,7 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 	if res.Total == 0 && ts.searched() {
 		res.RelatedThemes = ix.themesMatching(ts.units)
 	}
-	if res.Hits, err = d.hits(ctx, ix, page, ts); err != nil {
+	if res.Hits, err = d.hits(ctx, ix, page, ts, true); err != nil {
 		return CaseResults{}, fmt.Errorf("find cases: %w", err)
 	}
 	return res, nil
@@ -320,7 +321,7 @@ func (d *DB) EachCase(ctx context.Context, f CaseFilter, fn func(Case) error) er
 	}
 	var batch []int32
 	flush := func() error {
-		hits, err := d.hits(ctx, ix, batch, nil)
+		hits, err := d.hits(ctx, ix, batch, nil, false)
 		if err != nil {
 			return fmt.Errorf("each case: %w", err)
 		}
@@ -919,64 +920,113 @@ func eachID(list string, fn func(int64)) {
 
 // hits loads the cases at the given index positions, in that order, with their
 // matched words marked in title, summary and a passage of the body when searching
-// (ts not nil and searched).
-func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, ts *textSearch) ([]CaseHit, error) {
+// (ts not nil and searched). With keep (a page of the library) the cases are
+// taken from and kept in the snapshot's case cache; a walk over every case
+// (EachCase) reads them without keeping them, so its memory stays flat.
+func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, ts *textSearch, keep bool) ([]CaseHit, error) {
 	if len(positions) == 0 {
 		return nil, nil
 	}
-	ids := make([]any, len(positions))
-	for i, p := range positions {
-		ids[i] = ix.entries[p].id
-	}
-	// By primary key only: given "status = …" too, the planner would rather walk
-	// the status index through every published case.
-	cases, err := d.queryCases(ctx, d.r, "WHERE c.id IN ("+placeholders(len(ids))+")", ids...)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]Case, len(cases))
-	for _, c := range cases {
-		if c.Status == StatusPublished {
-			byID[c.ID] = c
+	shown := make(map[int64]*shownCase, len(positions))
+	var missing []any
+	for _, p := range positions {
+		id := ix.entries[p].id
+		if c, ok := ix.cases.get(id); ok && keep {
+			shown[id] = c
+		} else {
+			missing = append(missing, id)
 		}
 	}
-	var mk *marker
-	bodies := map[int64]string{}
-	if ts != nil && ts.searched() {
-		mk = newMarker(ts.markedUnits())
-		rows, err := d.r.QueryContext(ctx, "SELECT id, body_text FROM cases WHERE id IN ("+placeholders(len(ids))+")", ids...)
+	if len(missing) > 0 {
+		// By primary key only: given "status = …" too, the planner would rather
+		// walk the status index through every published case.
+		cases, err := d.queryCases(ctx, d.r, "WHERE c.id IN ("+placeholders(len(missing))+")", missing...)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id int64
-			var body string
-			if err := rows.Scan(&id, &body); err != nil {
-				rows.Close()
+		for _, c := range cases {
+			if c.Status == StatusPublished {
+				shown[c.ID] = &shownCase{Case: c}
+			}
+		}
+		if keep {
+			rows, err := d.r.QueryContext(ctx, "SELECT id, body_text FROM cases WHERE id IN ("+placeholders(len(missing))+")", missing...)
+			if err != nil {
 				return nil, err
 			}
-			bodies[id] = body
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+			for rows.Next() {
+				var id int64
+				var body string
+				if err := rows.Scan(&id, &body); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				if c, ok := shown[id]; ok {
+					c.bodyText = body
+					ix.cases.put(c)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
 		}
 	}
-	out := make([]CaseHit, 0, len(ids))
-	for _, id := range ids {
-		c, ok := byID[id.(int64)]
+	var mk *marker
+	if ts != nil && ts.searched() {
+		mk = newMarker(ts.markedUnits())
+	}
+	out := make([]CaseHit, 0, len(positions))
+	for _, p := range positions {
+		c, ok := shown[ix.entries[p].id]
 		if !ok {
 			continue // unpublished since the index was built
 		}
-		h := CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary}
+		h := CaseHit{Case: c.Case, TitleMarked: c.Title, SummaryMarked: c.Summary}
 		if mk != nil {
 			h.TitleMarked = mk.mark(c.Title)
 			h.SummaryMarked = mk.mark(c.Summary)
-			h.Snippet = mk.snippet(bodies[c.ID], snippetWords)
+			h.Snippet = mk.snippet(c.bodyText, snippetWords)
 		}
 		out = append(out, h)
 	}
 	return out, nil
+}
+
+// shownCase is a published case as the library shows it, with the plain text of
+// its body for passages.
+type shownCase struct {
+	Case
+	bodyText string
+}
+
+// caseCache keeps the cases the library showed lately. It belongs to a snapshot
+// of the index, and every write to a case makes a new snapshot with an empty
+// cache, so it never shows an old version of a case. (What the library shows of a
+// case comes from the case, its gemeente and its themes, which change only with
+// a write to the case or, for theme texts, with casesChanged.)
+type caseCache struct {
+	mu    sync.Mutex
+	items map[int64]*shownCase
+}
+
+// caseCacheSize bounds the cache: about 4 KB a case.
+const caseCacheSize = 2048
+
+func (c *caseCache) get(id int64) (*shownCase, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.items[id]
+	return s, ok
+}
+
+func (c *caseCache) put(s *shownCase) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.items == nil || len(c.items) >= caseCacheSize {
+		c.items = make(map[int64]*shownCase, 64) // full: start again
+	}
+	c.items[s.ID] = s
 }
 
 // themesMatching returns the themes whose label shares a word (in any form, or

@@ -240,3 +240,35 @@ func TestNewCaseIsFoundAtOnce(t *testing.T) {
 		t.Fatalf("found %d right after publishing, want 1", n)
 	}
 }
+
+// TestLibraryShowsACaseAsSavedLast guards the snapshot's case cache: a case shown
+// by the library and then changed is shown as it is now.
+func TestLibraryShowsACaseAsSavedLast(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	first := func(q string) CaseHit {
+		t.Helper()
+		res, err := d.FindCases(ctx, CaseFilter{Query: q})
+		if err != nil || len(res.Hits) == 0 {
+			t.Fatalf("%q: %v, %d hits", q, err, len(res.Hits))
+		}
+		return res.Hits[0]
+	}
+	h := first("Riekerhaven")
+	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := h.Input()
+	in.Title = "Startblok Riekerhaven vernieuwd"
+	in.Body = "Nu met een dakterras voor alle bewoners."
+	if _, err := d.UpdateCase(ctx, h.ID, h.Version, in, ed, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := first("Riekerhaven"); got.Title != in.Title {
+		t.Errorf("after the save the library shows %q", got.Title)
+	}
+	if got := first("dakterras"); got.Slug != h.Slug || !strings.Contains(got.Snippet, "\x01dakterras\x02") {
+		t.Errorf("the new body is not searched or shown: %q %q", got.Slug, got.Snippet)
+	}
+}
