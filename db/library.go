@@ -465,7 +465,7 @@ func (d *DB) textSearch(ctx context.Context, ix *caseIndex, text string, literal
 func (d *DB) evaluate(ctx context.Context, ix *caseIndex, units []unit) (*textSearch, error) {
 	ts := &textSearch{units: units, sets: make([]*matches, len(units))}
 	for i, u := range units {
-		m, err := d.exprSet(ctx, ix, u.expr(false))
+		m, err := d.unitSet(ctx, ix, u, false)
 		if err != nil {
 			return nil, err
 		}
@@ -547,7 +547,7 @@ func (d *DB) correct(ctx context.Context, ix *caseIndex, lx *lexicon, units []un
 		cands := lx.corrections(u.word, u.prefix)
 		for _, c := range cands[:min(5, len(cands))] {
 			cu := query{words: []string{c.word}, typed: []string{c.word}}.units(lx)[0]
-			m, err := d.exprSet(ctx, ix, cu.expr(false))
+			m, err := d.unitSet(ctx, ix, cu, false)
 			if err != nil {
 				return nil, false, err
 			}
@@ -619,7 +619,7 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 	}
 	head := make([]*matches, len(tiered))
 	for k, i := range tiered {
-		m, err := d.exprSet(ctx, ix, ts.units[i].expr(true))
+		m, err := d.unitSet(ctx, ix, ts.units[i], true)
 		if err != nil {
 			return nil, err
 		}
@@ -820,6 +820,37 @@ func (d *DB) exprSet(ctx context.Context, ix *caseIndex, expr string) (*matches,
 		return nil, err
 	}
 	m := &matches{set: set, n: n}
+	ix.cache.put(key, m)
+	return m, nil
+}
+
+// unitSet is the set of published cases a unit matches in any column (head
+// false) or in the head: the union of its parts (unit.setParts), each searched
+// and cached on its own, so that a part two units share is searched once.
+func (d *DB) unitSet(ctx context.Context, ix *caseIndex, u unit, head bool) (*matches, error) {
+	parts := u.setParts(head)
+	if len(parts) == 1 {
+		return d.exprSet(ctx, ix, parts[0])
+	}
+	key := "u " + strings.Join(parts, " | ")
+	if m, ok := ix.cache.get(key); ok {
+		return m, nil
+	}
+	var set bitset
+	for _, p := range parts {
+		m, err := d.exprSet(ctx, ix, p)
+		if err != nil {
+			return nil, err
+		}
+		if set == nil {
+			set = slices.Clone(m.set)
+			continue
+		}
+		for w := range set {
+			set[w] |= m.set[w]
+		}
+	}
+	m := &matches{set: set, n: set.count()}
 	ix.cache.put(key, m)
 	return m, nil
 }
