@@ -352,8 +352,7 @@ func (m *marker) snippetOf(text string, n int) (string, int) {
 	if whole {
 		to = len(text) // keep the closing full stop
 	}
-	out := markSpans(text, spans, from, to)
-	out = strings.Join(strings.Fields(out), " ") // paragraphs become one line
+	out := oneLine(markSpans(text, spans, from, to))
 	if best > 0 {
 		out = "…" + out
 	}
@@ -361,4 +360,25 @@ func (m *marker) snippetOf(text string, n int) (string, int) {
 		out += "…"
 	}
 	return out, bestUnits
+}
+
+// oneLine turns every run of white space into one space: a passage spans
+// paragraphs but is shown as one line.
+func oneLine(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case ' ', '\n', '\t', '\r':
+			space = true
+		default:
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -715,17 +714,21 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 		}
 		list = append(list, k)
 	})
-	sort.SliceStable(list, func(a, b int) bool {
-		x, y := list[a], list[b]
+	// Equal keys keep the index's newest order: list was built in it.
+	slices.SortStableFunc(list, func(x, y keyed) int {
 		switch {
 		case x.covered != y.covered:
-			return x.covered > y.covered
+			return y.covered - x.covered
 		case x.inHead != y.inHead:
-			return x.inHead > y.inHead
+			return y.inHead - x.inHead
 		case x.closer != y.closer:
-			return x.closer > y.closer
+			return y.closer - x.closer
+		case x.bm25 < y.bm25:
+			return -1
+		case x.bm25 > y.bm25:
+			return 1
 		}
-		return x.bm25 < y.bm25
+		return 0
 	})
 	out := make([]int32, len(list))
 	for i, k := range list {
