@@ -25,11 +25,15 @@ type marker struct {
 	first firstSet
 }
 
-// firstSet is a set of two-byte keys (firstTwo).
-type firstSet [1 << 10]uint64
+// firstSet is a set of two-byte keys (firstTwo), hashed into 4,096 bits: a
+// false "yes" only costs a closer look.
+type firstSet [64]uint64
 
-func (f *firstSet) add(k uint16)      { f[k>>6] |= 1 << (k & 63) }
-func (f *firstSet) has(k uint16) bool { return f[k>>6]&(1<<(k&63)) != 0 }
+func (f *firstSet) add(k uint16) { h := k ^ k>>4; f[h>>6&63] |= 1 << (h & 63) }
+func (f *firstSet) has(k uint16) bool {
+	h := k ^ k>>4
+	return f[h>>6&63]&(1<<(h&63)) != 0
+}
 
 // firstTwo is the key of marker.first for a folded word.
 func firstTwo(w string) uint16 {

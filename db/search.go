@@ -70,6 +70,16 @@ type unit struct {
 
 	synonyms  [][]string // stems of synonym terms
 	corrected bool
+
+	// The FTS5 expressions of the unit (exprParts), made once by prepare: a search
+	// asks for them several times, as cache keys among others.
+	exprs, headExprs []string
+}
+
+// prepare makes the unit's expressions; call it again after changing the unit.
+func (u *unit) prepare() {
+	u.exprs, u.headExprs = nil, nil
+	u.exprs, u.headExprs = u.exprParts(false), u.exprParts(true)
 }
 
 // units turns the words of a query into units, with compounds and splits from the
@@ -101,6 +111,9 @@ func (q query) units(lx *lexicon) []unit {
 				}
 			}
 		}
+	}
+	for i := range out {
+		out[i].prepare()
 	}
 	return out
 }
@@ -209,6 +222,12 @@ func (u unit) altExprs(wordCols, stemCols string) []string {
 // also what "matched as another form" means) and are shared between units: the
 // words of a synonym term of several words share its synonyms.
 func (u unit) exprParts(head bool) []string {
+	if head && u.headExprs != nil {
+		return u.headExprs
+	}
+	if !head && u.exprs != nil {
+		return u.exprs
+	}
 	wordCols, stemCols := colsExact, colsStems
 	if head {
 		wordCols, stemCols = colsHeadExact, colsHeadStems
@@ -266,6 +285,7 @@ func matchQuery(q string) string {
 	var exprs []string
 	for _, u := range units {
 		u.synonyms = nil
+		u.prepare()
 		exprs = append(exprs, u.expr(false))
 	}
 	if len(exprs) == 0 {

@@ -22,7 +22,8 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"kindLabel":  db.KindLabel,
 		"plural":     plural,
 		"deref":      func(p *int) int { return *p },
-		"hit":        func(c db.Case) db.CaseHit { return db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary} },
+		"hit":        func(c db.Case) caseCard { return cardOf(db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary}) },
+		"card":       cardOf,
 		"absURL":     h.canonical,
 		"paras":      paragraphs,
 		"facetItems": facetItems,
@@ -133,6 +134,31 @@ type facetOption struct {
 	Count                  string
 	Noun                   string // "voorbeeld" or "voorbeelden", for screen readers
 	Selected, Disabled     bool
+}
+
+// caseCard is what views/partials/case-card.html shows of a case, worked out
+// beforehand: the template engine finds a field of an embedded struct (db.CaseHit
+// embeds db.Case) by a search that allocates, and a card read a dozen of them; a
+// library answer holds twelve cards.
+type caseCard struct {
+	Slug, Kind, KindLabel, GemeenteName, Year string
+	Title, Summary, Snippet                   template.HTML // with the search hits marked
+	Themes                                    []string
+}
+
+func cardOf(h db.CaseHit) caseCard {
+	c := caseCard{Slug: h.Slug, Kind: h.Kind, KindLabel: db.KindLabel(h.Kind), GemeenteName: h.GemeenteName,
+		Title: marked(h.TitleMarked), Summary: marked(h.SummaryMarked)}
+	if h.Snippet != "" {
+		c.Snippet = marked(h.Snippet)
+	}
+	if h.Year != nil {
+		c.Year = strconv.Itoa(*h.Year)
+	}
+	for _, t := range h.Themes {
+		c.Themes = append(c.Themes, t.Label)
+	}
+	return c
 }
 
 // facetItems writes the <li> of every option of a facet: a checkbox and its

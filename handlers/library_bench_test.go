@@ -157,6 +157,7 @@ func BenchmarkSearchFragmentUnique(b *testing.B) {
 				i++
 				req := httptest.NewRequest("GET", "/voorbeelden?q="+url.QueryEscape(uniqueQuery(i)), nil)
 				req.Header.Set("HX-Request", "true")
+				req.Header.Set("Accept-Encoding", "gzip, deflate, br") // as browsers (and the load test) ask
 				start := time.Now()
 				res, err := app.Test(req, -1)
 				if err != nil {
