@@ -15,14 +15,16 @@ import (
 // templateFuncs are the few functions views may call; registered once.
 func (h *Handler) templateFuncs() template.FuncMap {
 	m := template.FuncMap{
-		"asset":      h.asset,
-		"marked":     marked,
-		"number":     formatNumber,
-		"date":       formatDate,
-		"kindLabel":  db.KindLabel,
-		"plural":     plural,
-		"deref":      func(p *int) int { return *p },
-		"hit":        func(c db.Case) caseCard { return cardOf(db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary}) },
+		"asset":     h.asset,
+		"marked":    marked,
+		"number":    formatNumber,
+		"date":      formatDate,
+		"kindLabel": db.KindLabel,
+		"plural":    plural,
+		"deref":     func(p *int) int { return *p },
+		"hit": func(c db.Case) caseCard {
+			return cardOf(db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary})
+		},
 		"card":       cardOf,
 		"absURL":     h.canonical,
 		"paras":      paragraphs,
