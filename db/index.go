@@ -27,7 +27,8 @@ type caseIndex struct {
 	provIdx   map[string]int
 	gemIdx    map[string]int
 	themeBit  map[string]int
-	cache     matchCache // FTS5 results on this snapshot
+	cache     matchCache // FTS5 results on this snapshot, per word of a search
+	orders    matchCache // the order of recent searches (kept apart: each search adds one)
 	cases     caseCache  // cases shown from this snapshot (library.go)
 }
 

@@ -602,7 +602,7 @@ func (d *DB) order(ctx context.Context, ix *caseIndex, ts *textSearch, sortBy st
 func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yield func(int32)), error) {
 	key := "o " + strconv.Itoa(ts.mode) + " " + ts.expr()
 	if ts.n <= rankLimit {
-		if m, ok := ix.cache.get(key); ok {
+		if m, ok := ix.orders.get(key); ok {
 			return positions(m.ranked), nil
 		}
 	}
@@ -714,8 +714,7 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 		}
 		list = append(list, k)
 	})
-	// Equal keys keep the index's newest order: list was built in it.
-	slices.SortStableFunc(list, func(x, y keyed) int {
+	slices.SortFunc(list, func(x, y keyed) int {
 		switch {
 		case x.covered != y.covered:
 			return y.covered - x.covered
@@ -728,13 +727,13 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 		case x.bm25 > y.bm25:
 			return 1
 		}
-		return 0
+		return int(x.p - y.p) // the index's newest order
 	})
 	out := make([]int32, len(list))
 	for i, k := range list {
 		out[i] = k.p
 	}
-	ix.cache.put(key, &matches{ranked: out, n: len(out)})
+	ix.orders.put(key, &matches{ranked: out, n: len(out)})
 	return positions(out), nil
 }
 

@@ -84,6 +84,7 @@ func BenchmarkFindCases(b *testing.B) {
 					for b.Loop() {
 						if cache == "cold" {
 							d.index.Load().cache.clear()
+							d.index.Load().orders.clear()
 						}
 						if _, err := d.FindCases(ctx, q.f); err != nil {
 							b.Fatal(err)

@@ -1,14 +1,21 @@
 package handlers
 
 import (
+	"context"
 	"html"
+	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	htmlviews "github.com/gofiber/template/html/v2"
+
+	"opnieuwthuis/db"
 )
 
 // libraryResults follows the library's pages for a query string and returns the
@@ -185,19 +192,74 @@ func TestSearchHighlightsEveryKindOfMatch(t *testing.T) {
 	}
 }
 
-// TestFacetItemsEscapeEverything: the facet options written in Go escape every
-// value as html/template would, and keep the markup the views and tests rely on.
-func TestFacetItemsEscapeEverything(t *testing.T) {
-	got := string(facetItems([]facetOption{
-		{ID: `f-thema-a"b`, Name: "thema", Value: `a"b<c>`, Label: `<script>alert('x')</script> & co`, Count: "3", Noun: "voorbeelden", Selected: true},
+// testViews loads the views as the app does.
+func testViews(t *testing.T) *htmlviews.Engine {
+	t.Helper()
+	engine := htmlviews.NewFileSystem(http.FS(os.DirFS(filepath.Join("..", "views"))), ".html")
+	engine.AddFuncMap((&Handler{assets: map[string]string{}}).templateFuncs())
+	if err := engine.Load(); err != nil {
+		t.Fatal(err)
+	}
+	return engine
+}
+
+// hostileText is stored text with every character HTML cares about.
+const hostileText = `<script>alert('x')</script> & "quotes" <b>`
+
+// TestFacetItemsAreTheTemplatesItems: the facet options written in Go are what
+// views/voorbeelden/facet-option.html makes of them, hostile labels included.
+func TestFacetItemsAreTheTemplatesItems(t *testing.T) {
+	engine := testViews(t)
+	opts := []facetOption{
+		{ID: `f-thema-a"b`, Name: "thema", Value: `a"b<c>`, Label: hostileText, Count: "3", Noun: "voorbeelden", Selected: true},
 		{ID: "f-jaar-2016", Name: "jaar", Value: "2016", Label: "2016", Count: "0", Noun: "voorbeelden", Disabled: true},
-	}))
-	want := "\n    <li><input type=\"checkbox\" id=\"f-thema-a&#34;b\" name=\"thema\" value=\"a&#34;b&lt;c&gt;\" checked> " +
-		"<label for=\"f-thema-a&#34;b\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co " +
-		"<span class=\"facet__count\">(3<span class=\"visually-hidden\"> voorbeelden</span>)</span></label></li>" +
-		"\n    <li><input type=\"checkbox\" id=\"f-jaar-2016\" name=\"jaar\" value=\"2016\" disabled> " +
-		"<label for=\"f-jaar-2016\">2016 <span class=\"facet__count\">(0<span class=\"visually-hidden\"> voorbeelden</span>)</span></label></li>"
-	if got != want {
-		t.Errorf("facetItems =\n%s\nwant\n%s", got, want)
+		{ID: "f-provincie-PV26", Name: "provincie", Value: "PV26", Label: "Utrecht", Count: "1", Noun: "voorbeeld"},
+	}
+	var want strings.Builder
+	for _, o := range opts {
+		var item strings.Builder
+		if err := engine.Render(&item, "voorbeelden/facet-option", o); err != nil {
+			t.Fatal(err)
+		}
+		want.WriteString("\n    " + strings.TrimSuffix(item.String(), "\n"))
+	}
+	if got := string(facetItems(opts)); got != want.String() {
+		t.Errorf("facetItems =\n%s\nthe template gives\n%s", got, want.String())
+	}
+	if strings.Contains(string(facetItems(opts)), "<script>") {
+		t.Error("a label came through unescaped")
+	}
+}
+
+// TestCaseCardsAreTheTemplatesCards: the cards written in Go for the library are
+// what views/partials/case-card.html makes of every seeded case, marked by a
+// search, and of a case full of hostile text.
+func TestCaseCardsAreTheTemplatesCards(t *testing.T) {
+	engine := testViews(t)
+	_, store := newTestApp(t)
+	res, err := store.FindCases(context.Background(), db.CaseFilter{Query: "statushouders woningen", PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := store.FindCases(context.Background(), db.CaseFilter{PerPage: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits := append(res.Hits, all.Hits...)
+	year := 2016
+	hits = append(hits, db.CaseHit{Case: db.Case{Slug: "a-b", Kind: "aanpak", GemeenteName: hostileText, Year: &year,
+		Themes: []db.Theme{{Label: hostileText}}}, TitleMarked: hostileText + "\x01x\x02", SummaryMarked: hostileText, Snippet: "…" + hostileText + "…"})
+	if len(hits) < 30 {
+		t.Fatalf("%d cards", len(hits))
+	}
+	for _, h := range hits {
+		var want, got strings.Builder
+		if err := engine.Render(&want, "partials/case-card", cardOf(h)); err != nil {
+			t.Fatal(err)
+		}
+		writeCard(&got, cardOf(h))
+		if got.String() != want.String() {
+			t.Errorf("card of %s written in Go:\n%s\nthe template gives\n%s", h.Slug, got.String(), want.String())
+		}
 	}
 }
