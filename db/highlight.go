@@ -43,20 +43,6 @@ func firstTwo(w string) uint16 {
 	return uint16(w[0])<<8 | uint16(w[1])
 }
 
-// firstTwoRaw is firstTwo of the folded form of an ASCII word, without folding it.
-func firstTwoRaw(w string) uint16 {
-	lower := func(c byte) uint16 {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		return uint16(c)
-	}
-	if len(w) == 1 {
-		return lower(w[0]) << 8
-	}
-	return lower(w[0])<<8 | lower(w[1])
-}
-
 type markUnit struct {
 	word      string
 	prefix    bool
@@ -106,31 +92,26 @@ type span struct {
 	unit       int
 }
 
-// textWord is a word of a text with its offsets and folded form.
+// textWord is a word of a text with its offsets, folded form and stem.
 type textWord struct {
 	start, end int32
-	word       string
+	word, stem string
+}
+
+// analyzedText is a text cut into its words, folded and stemmed, once: the case
+// cache keeps them (shownCase), and every search marks from them.
+type analyzedText struct {
+	text  string
+	words []textWord
 }
 
 // maxScan is how much of a text is searched for matches: a passage is cut from
 // the first part of a long body.
 const maxScan = 6000
 
-// scanBuf holds what scan works with; reused (scanBufs), as twelve passages per
-// answer would otherwise allocate some 100 KB.
-type scanBuf struct {
-	ws    []textWord
-	hit   []int
-	stems []string
-	cands []int
-	spans []span
-}
-
-var scanBufs = sync.Pool{New: func() any { return new(scanBuf) }}
-
-// scan returns the words of text and, in order, the matched ones among them. The
-// slices belong to buf.
-func (m *marker) scan(buf *scanBuf, text string) ([]textWord, []span) {
+// analyze cuts text (its first maxScan bytes) into words.
+func analyze(text string) *analyzedText {
+	a := &analyzedText{text: text}
 	if len(text) > maxScan {
 		cut := maxScan
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
@@ -138,49 +119,52 @@ func (m *marker) scan(buf *scanBuf, text string) ([]textWord, []span) {
 		}
 		text = text[:cut]
 	}
-	ws := buf.ws[:0]
+	a.words = make([]textWord, 0, len(text)/6)
 	for it := (wordIter{text: text}); ; {
 		start, end, ascii, ok := it.next()
 		if !ok {
-			break
+			return a
 		}
-		w := ""
-		switch {
-		case !ascii:
-			if w = foldWord(text[start:end]); w == "" {
-				continue
-			}
-		case m.first.has(firstTwoRaw(text[start:end])):
+		var w string
+		if ascii {
 			w = lowerASCII(text[start:end])
+		} else if w = foldWord(text[start:end]); w == "" {
+			continue
 		}
-		ws = append(ws, textWord{int32(start), int32(end), w})
+		a.words = append(a.words, textWord{int32(start), int32(end), w, stem(w)})
 	}
-	buf.ws = ws
+}
+
+// scanBuf holds what scan works with; reused (scanBufs): twelve passages per
+// answer would otherwise allocate for every one.
+type scanBuf struct {
+	hit   []int
+	cands []int
+	spans []span
+}
+
+var scanBufs = sync.Pool{New: func() any { return new(scanBuf) }}
+
+// scan returns the matched words of a text, in order. The slice belongs to buf.
+func (m *marker) scan(buf *scanBuf, a *analyzedText) []span {
+	ws := a.words
 	hit := resize(buf.hit, len(ws)) // unit+1 of a matched word, 0 for none
 	buf.hit = hit
-	stems := resize(buf.stems, len(ws))
-	buf.stems = stems
-	stemOf := func(i int) string {
-		if stems[i] == "" {
-			stems[i] = stem(ws[i].word)
-		}
-		return stems[i]
-	}
 	// Only the words whose first letters some form has can match.
 	cands := buf.cands[:0]
 	for i := range ws {
-		if ws[i].word != "" && m.first.has(firstTwo(ws[i].word)) {
+		if m.first.has(firstTwo(ws[i].word)) {
 			cands = append(cands, i)
 		}
 	}
 	buf.cands = cands
-	candidate := func(i int) bool { return ws[i].word != "" && m.first.has(firstTwo(ws[i].word)) }
+	candidate := func(i int) bool { return m.first.has(firstTwo(ws[i].word)) }
 	for _, i := range cands {
-		w := ws[i].word
+		w, st := ws[i].word, ws[i].stem
 		for ui, u := range m.units {
 			switch {
 			case w == u.word, u.prefix && strings.HasPrefix(w, u.word), u.compounds[w]:
-			case (u.stem != "" || len(u.synonyms) > 0) && (stemOf(i) == u.stem || u.synonyms[stemOf(i)]):
+			case u.stem != "" && st == u.stem, u.synonyms[st]:
 			default:
 				continue
 			}
@@ -191,17 +175,15 @@ func (m *marker) scan(buf *scanBuf, text string) ([]textWord, []span) {
 	for ui, u := range m.units {
 		for pi, p := range u.phrases {
 			for _, i := range cands {
-				if stemOf(i) != p[0] && !(u.near[pi] && stemOf(i) == p[1]) {
+				st := ws[i].stem
+				if st != p[0] && !(u.near[pi] && st == p[1]) {
 					continue
 				}
 				if u.near[pi] {
 					// The two parts of a split word, within two words of each other.
 					for j := i + 1; j < len(ws) && j <= i+3; j++ {
-						if !candidate(j) {
-							continue
-						}
-						a, b := stemOf(i), stemOf(j)
-						if a == p[0] && b == p[1] || a == p[1] && b == p[0] {
+						a, b := st, ws[j].stem
+						if candidate(j) && (a == p[0] && b == p[1] || a == p[1] && b == p[0]) {
 							markFree(hit, i, ui)
 							markFree(hit, j, ui)
 						}
@@ -213,7 +195,7 @@ func (m *marker) scan(buf *scanBuf, text string) ([]textWord, []span) {
 				}
 				ok := true
 				for k, s := range p[1:] {
-					if !candidate(i+1+k) || stemOf(i+1+k) != s {
+					if ws[i+1+k].stem != s {
 						ok = false
 						break
 					}
@@ -233,7 +215,7 @@ func (m *marker) scan(buf *scanBuf, text string) ([]textWord, []span) {
 		}
 	}
 	buf.spans = spans
-	return ws, spans
+	return spans
 }
 
 // resize returns s with n zero elements, reusing its memory.
@@ -253,11 +235,17 @@ func markFree(hit []int, i, unit int) {
 }
 
 // mark returns text with MarkStart and MarkEnd around every matched word.
-func (m *marker) mark(text string) string {
+func (m *marker) mark(text string) string { return m.markText(analyze(text)) }
+
+// markText is mark for an analyzed text.
+func (m *marker) markText(a *analyzedText) string {
 	buf := scanBufs.Get().(*scanBuf)
 	defer scanBufs.Put(buf)
-	_, spans := m.scan(buf, text)
-	return markSpans(text, spans, 0, len(text))
+	spans := m.scan(buf, a)
+	if len(spans) == 0 {
+		return a.text
+	}
+	return markSpans(a.text, spans, 0, len(a.text))
 }
 
 // markSpans writes text[from:to] with the spans inside it marked; neighbouring
@@ -293,54 +281,32 @@ func markSpans(text string, spans []span, from, to int) string {
 // snippet cuts a passage of about n words from text around its matches (the most
 // different query words within n words, the earliest of those), marked, with "…"
 // where it was cut. It returns "" when text holds no match.
-func (m *marker) snippet(text string, n int) string {
-	// Most passages lie in the beginning of a text: when the first part holds
-	// every query word within n words, the rest need not be read.
-	if len(text) > snippetFirst {
-		cut := snippetFirst
-		for cut > 0 && !utf8.RuneStart(text[cut]) {
-			cut--
-		}
-		if s, units := m.snippetOf(text[:cut], n); units == len(m.units) {
-			if !strings.HasSuffix(s, "…") {
-				s += "…" // the text goes on after the part read
-			}
-			return s
-		}
-	}
-	s, _ := m.snippetOf(text, n)
-	return s
-}
+func (m *marker) snippet(text string, n int) string { return m.snippetText(analyze(text), n) }
 
-// snippetFirst is how much of a text snippet reads first.
-const snippetFirst = 1500
-
-// snippetOf is snippet for the whole of text; it also returns how many different
-// query words the passage holds.
-func (m *marker) snippetOf(text string, n int) (string, int) {
+// snippetText is snippet for an analyzed text.
+func (m *marker) snippetText(a *analyzedText, n int) string {
 	buf := scanBufs.Get().(*scanBuf)
 	defer scanBufs.Put(buf)
-	ws, spans := m.scan(buf, text)
+	spans := m.scan(buf, a)
 	if len(spans) == 0 {
-		return "", 0
+		return ""
 	}
+	ws, hit := a.words, buf.hit
 	// Index of the word each span is.
 	at := make([]int, 0, len(spans))
-	j := 0
-	for i, w := range ws {
-		if j < len(spans) && spans[j].start == int(w.start) {
+	for i, h := range hit {
+		if h > 0 {
 			at = append(at, i)
-			j++
 		}
 	}
 	best, bestUnits, bestHits := 0, -1, 0
-	for a := range spans {
+	for x := range spans {
 		// A window starting a few words before this match.
-		startWord := max(0, at[a]-3)
+		startWord := max(0, at[x]-3)
 		var seen uint64 // units, as bits (a query has at most maxQueryTerms)
 		hits := 0
-		for b := a; b < len(spans) && at[b] < startWord+n; b++ {
-			seen |= 1 << (spans[b].unit & 63)
+		for y := x; y < len(spans) && at[y] < startWord+n; y++ {
+			seen |= 1 << (spans[y].unit & 63)
 			hits++
 		}
 		if units := bits.OnesCount64(seen); units > bestUnits || units == bestUnits && hits > bestHits {
@@ -351,6 +317,7 @@ func (m *marker) snippetOf(text string, n int) (string, int) {
 	if endWord-best < n {
 		best = max(0, endWord-n)
 	}
+	text := a.text
 	from, to := int(ws[best].start), int(ws[endWord-1].end)
 	whole := endWord == len(ws) && len(text) <= maxScan
 	if whole {
@@ -363,7 +330,7 @@ func (m *marker) snippetOf(text string, n int) (string, int) {
 	if !whole {
 		out += "…"
 	}
-	return out, bestUnits
+	return out
 }
 
 // oneLine turns every run of white space into one space: a passage spans

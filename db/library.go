@@ -978,9 +978,14 @@ func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, ts *tex
 			return nil, err
 		}
 		for _, c := range cases {
-			if c.Status == StatusPublished {
-				shown[c.ID] = &shownCase{Case: c}
+			if c.Status != StatusPublished {
+				continue
 			}
+			sc := &shownCase{Case: c}
+			if keep {
+				sc.title, sc.summary = analyze(c.Title), analyze(c.Summary)
+			}
+			shown[c.ID] = sc
 		}
 		if keep {
 			rows, err := d.r.QueryContext(ctx, "SELECT id, body_text FROM cases WHERE id IN ("+placeholders(len(missing))+")", missing...)
@@ -995,7 +1000,7 @@ func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, ts *tex
 					return nil, err
 				}
 				if c, ok := shown[id]; ok {
-					c.bodyText = body
+					c.body = analyze(body)
 					ix.cases.put(c)
 				}
 			}
@@ -1016,21 +1021,23 @@ func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, ts *tex
 			continue // unpublished since the index was built
 		}
 		h := CaseHit{Case: c.Case, TitleMarked: c.Title, SummaryMarked: c.Summary}
-		if mk != nil {
-			h.TitleMarked = mk.mark(c.Title)
-			h.SummaryMarked = mk.mark(c.Summary)
-			h.Snippet = mk.snippet(c.bodyText, snippetWords)
+		if mk != nil && c.title != nil {
+			h.TitleMarked = mk.markText(c.title)
+			h.SummaryMarked = mk.markText(c.summary)
+			if c.body != nil {
+				h.Snippet = mk.snippetText(c.body, snippetWords)
+			}
 		}
 		out = append(out, h)
 	}
 	return out, nil
 }
 
-// shownCase is a published case as the library shows it, with the plain text of
-// its body for passages.
+// shownCase is a published case as the library shows it, with its title,
+// summary and body text cut into words for marking what a search matched.
 type shownCase struct {
 	Case
-	bodyText string
+	title, summary, body *analyzedText
 }
 
 // caseCache keeps the cases the library showed lately. It belongs to a snapshot
@@ -1043,8 +1050,8 @@ type caseCache struct {
 	items map[int64]*shownCase
 }
 
-// caseCacheSize bounds the cache: about 4 KB a case.
-const caseCacheSize = 2048
+// caseCacheSize bounds the cache: about 15 KB a case with its words.
+const caseCacheSize = 1024
 
 func (c *caseCache) get(id int64) (*shownCase, bool) {
 	c.mu.Lock()
