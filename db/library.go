@@ -699,29 +699,33 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 			return nil, err
 		}
 	}
-	type keyed struct {
-		p                       int32
-		covered, inHead, closer int
-		bm25                    float64 // lower is better, as FTS5 gives it
-	}
-	list := make([]keyed, 0, ts.n)
+	// Candidates come in position order, as do each word's scores: one cursor
+	// per word walks them together.
+	cursor := make([]int, len(scores))
+	kp := keyedPool.Get().(*[]keyed)
+	defer keyedPool.Put(kp)
+	list := (*kp)[:0]
 	ix.inOrder(nil, ts.set)(func(p int32) {
 		k := keyed{p: p}
-		k.covered, k.inHead = tier(p)
-		k.closer = closer(p)
-		for _, sc := range scores {
-			k.bm25 += sc.score(p)
+		covered, inHead := tier(p)
+		k.tiers = uint32(covered)<<16 | uint32(inHead)<<8 | uint32(closer(p))
+		for j, sc := range scores {
+			c := cursor[j]
+			for c < len(sc.scored) && sc.scored[c] < p {
+				c++
+			}
+			if c < len(sc.scored) && sc.scored[c] == p {
+				k.bm25 += sc.scores[c]
+			}
+			cursor[j] = c
 		}
 		list = append(list, k)
 	})
+	*kp = list
 	slices.SortFunc(list, func(x, y keyed) int {
 		switch {
-		case x.covered != y.covered:
-			return y.covered - x.covered
-		case x.inHead != y.inHead:
-			return y.inHead - x.inHead
-		case x.closer != y.closer:
-			return y.closer - x.closer
+		case x.tiers != y.tiers:
+			return int(y.tiers) - int(x.tiers)
 		case x.bm25 < y.bm25:
 			return -1
 		case x.bm25 > y.bm25:
@@ -736,6 +740,16 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 	ix.orders.put(key, &matches{ranked: out, n: len(out)})
 	return positions(out), nil
 }
+
+// keyed is a candidate of ranked with its sort keys.
+type keyed struct {
+	p     int32
+	tiers uint32  // words matched, in the head, closeness: a byte each, more is better
+	bm25  float64 // lower is better, as FTS5 gives it
+}
+
+// keyedPool holds the lists ranked sorts: one per search, up to rankLimit long.
+var keyedPool = sync.Pool{New: func() any { s := make([]keyed, 0, 256); return &s }}
 
 func positions(ps []int32) func(yield func(int32)) {
 	return func(yield func(int32)) {
@@ -799,14 +813,6 @@ type matches struct {
 	scores []float64
 }
 
-// score is the bm25 of the case at position p, 0 when it has none.
-func (m *matches) score(p int32) float64 {
-	i, ok := slices.BinarySearch(m.scored, p)
-	if !ok {
-		return 0
-	}
-	return m.scores[i]
-}
 
 // exprSet runs an FTS5 expression, or takes its result from the snapshot's cache:
 // while typing, many visitors send the same first letters, and the same words come
