@@ -813,7 +813,6 @@ type matches struct {
 	scores []float64
 }
 
-
 // exprSet runs an FTS5 expression, or takes its result from the snapshot's cache:
 // while typing, many visitors send the same first letters, and the same words come
 // back in many searches. The cache belongs to the snapshot, so any write to cases
