@@ -45,7 +45,7 @@ func migrate(ctx context.Context, w *sql.DB, schema string) error {
 		return fmt.Errorf("apply schema: %w", err)
 	}
 	if version == SchemaVersion() {
-		if err := ensureSearchIndex(ctx, tx); err != nil {
+		if err := ensureSearchIndex(ctx, tx, false); err != nil {
 			return err
 		}
 		return mapError(tx.Commit())
@@ -62,7 +62,7 @@ func migrate(ctx context.Context, w *sql.DB, schema string) error {
 		}
 	}
 	// After every migration, whatever their order: a document may use their columns.
-	if err := ensureSearchIndex(ctx, tx); err != nil {
+	if err := ensureSearchIndex(ctx, tx, version == 0); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion())); err != nil {

@@ -114,6 +114,11 @@ func TestSearchIndexIsRebuiltForANewDocumentVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var noted string
+	d.r.QueryRow("SELECT CAST(value AS TEXT) FROM settings WHERE name = 'search-document-version'").Scan(&noted)
+	if noted != searchDocVersion {
+		t.Fatalf("a new file notes document version %q, want %q", noted, searchDocVersion)
+	}
 	// As an older program would have left it: another document version, and a case
 	// whose words are not (yet) in the index.
 	for _, stmt := range []string{
