@@ -29,6 +29,7 @@ type caseIndex struct {
 	themeBit  map[string]int
 	cache     matchCache // FTS5 results on this snapshot, per word of a search
 	orders    matchCache // the order of recent searches (kept apart: each search adds one)
+	buckets   smallCache // the order of recent searches with more than rankLimit results
 	cases     caseCache  // cases shown from this snapshot (library.go)
 }
 
@@ -321,6 +322,22 @@ func (c *matchCache) put(match string, m *matches) {
 	}
 	c.items[match] = m
 	c.order = append(c.order, match)
+}
+
+// smallCache is a matchCache for large entries (sets of 12.5 KB at 100,000 cases):
+// it holds the last smallCacheSize only.
+type smallCache struct{ matchCache }
+
+const smallCacheSize = 32
+
+func (c *smallCache) put(key string, m *matches) {
+	c.mu.Lock()
+	if len(c.order) >= smallCacheSize {
+		delete(c.items, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.mu.Unlock()
+	c.matchCache.put(key, m)
 }
 
 func (c *matchCache) clear() {

@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -270,5 +272,72 @@ func TestLibraryShowsACaseAsSavedLast(t *testing.T) {
 	}
 	if got := first("dakterras"); got.Slug != h.Slug || !strings.Contains(got.Snippet, "\x01dakterras\x02") {
 		t.Errorf("the new body is not searched or shown: %q %q", got.Slug, got.Snippet)
+	}
+}
+
+// TestBucketedOrderIsTheTierOrder: the word-at-a-time counting of a large result
+// orders positions as counting them one by one does: more words matched first,
+// then more in the head, then the index's order.
+func TestBucketedOrderIsTheTierOrder(t *testing.T) {
+	const n = 1000
+	rng := rand.New(rand.NewPCG(1, 2))
+	ix := &caseIndex{entries: make([]indexEntry, n)}
+	random := func(p float64) bitset {
+		b := newBitset(n)
+		for i := int32(0); i < n; i++ {
+			if rng.Float64() < p {
+				b.add(i)
+			}
+		}
+		return b
+	}
+	ts := &textSearch{units: make([]unit, 3)}
+	var head []*matches
+	all := newBitset(n)
+	for range ts.units {
+		set := random(0.6)
+		h := random(0.3)
+		for w := range h {
+			h[w] &= set[w]
+			all[w] |= set[w]
+		}
+		ts.sets = append(ts.sets, &matches{set: set})
+		head = append(head, &matches{set: h})
+	}
+	ts.set = all
+	var got []int32
+	ix.bucketed("k", ts, []int{0, 1, 2}, head)(func(p int32) { got = append(got, p) })
+	var want []int32
+	for p := int32(0); p < n; p++ {
+		if all.has(p) {
+			want = append(want, p)
+		}
+	}
+	key := func(p int32) (c, h int) {
+		for i := range ts.sets {
+			if ts.sets[i].set.has(p) {
+				c++
+				if head[i].set.has(p) {
+					h++
+				}
+			}
+		}
+		return c, h
+	}
+	slices.SortStableFunc(want, func(a, b int32) int {
+		ca, ha := key(a)
+		cb, hb := key(b)
+		if ca != cb {
+			return cb - ca
+		}
+		return hb - ha
+	})
+	if !slices.Equal(got, want) {
+		t.Fatalf("bucketed order differs: %d positions, want %d", len(got), len(want))
+	}
+	var again []int32
+	ix.bucketed("k", ts, []int{0, 1, 2}, head)(func(p int32) { again = append(again, p) })
+	if !slices.Equal(again, want) {
+		t.Error("the kept buckets give another order")
 	}
 }
