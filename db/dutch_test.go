@@ -79,9 +79,10 @@ func TestCorrections(t *testing.T) {
 		{"satrtblok", false, "startblok"},
 		{"kaer", false, "kamer"}, // four letters: one edit
 		{"kmaers", false, "kamers"},
-		{"kam", false, ""},         // three letters: too many words are that near
-		{"ks000123", false, ""},    // words with digits are never proposed
-		{"woningenxyz", false, ""}, // three edits
+		{"kam", false, ""},                              // three letters: too many words are that near
+		{"ks000123", false, ""},                         // words with digits are never proposed
+		{"woningenxyz", false, ""},                      // three edits
+		{strings.Repeat("statushouders", 4), false, ""}, // too long to be a word
 		{"statushouders", false, "statushouder"},
 	}
 	for _, tt := range tests {

@@ -307,6 +307,10 @@ func firstParts(p string) []string {
 	return append(out, p)
 }
 
+// maxCorrected is the longest word typo correction looks at
+// ("huisvestingstaakstelling" has 24 letters).
+const maxCorrected = 40
+
 // correction is a word of the vocabulary near a word that matched nothing.
 type correction struct {
 	word string
@@ -316,10 +320,11 @@ type correction struct {
 
 // maxTypos is how many edits a word may be off to be corrected: none for words of
 // up to three letters (too many words are that close), one up to seven letters,
-// two from eight on.
+// two from eight on; none beyond maxCorrected letters, which no Dutch word of the
+// library has, and which would make the search for near words slow.
 func maxTypos(w string) int {
 	switch n := len([]rune(w)); {
-	case n <= 3:
+	case n <= 3, n > maxCorrected:
 		return 0
 	case n <= 7:
 		return 1
