@@ -138,9 +138,11 @@ func splitPairs(lx *lexicon, w string) [][2]string {
 	return out
 }
 
-// expandable reports whether a unit gets compounds and synonyms.
+// expandable reports whether a unit gets compounds and synonyms: not stop words,
+// short words, words with digits, nor words longer than any word of the library.
 func expandable(u unit) bool {
-	return !u.stop && utf8.RuneCountInString(u.word) >= minExpandRunes && !hasDigit(u.word)
+	n := utf8.RuneCountInString(u.word)
+	return !u.stop && n >= minExpandRunes && n <= maxCorrected && !hasDigit(u.word)
 }
 
 // hasStem reports whether the unit matches other forms of its word: not for one
