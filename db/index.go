@@ -29,7 +29,7 @@ type caseIndex struct {
 	themeBit  map[string]int
 	cache     matchCache // FTS5 results on this snapshot, per word of a search
 	orders    matchCache // the order of recent searches (kept apart: each search adds one)
-	buckets   smallCache // the order of recent searches with more than rankLimit results
+	buckets   matchCache // the order of recent searches with more than rankLimit results
 	cases     caseCache  // cases shown from this snapshot (library.go)
 }
 
@@ -213,8 +213,10 @@ func (ix *caseIndex) with(id int64, e indexEntry, published bool) *caseIndex {
 	return &next
 }
 
-// finish derives the lookups from entries: position by id, and the year order.
+// finish derives the lookups from entries: position by id, and the year order;
+// and sizes the caches of the snapshot.
 func (ix *caseIndex) finish() {
+	ix.orders.maxBytes, ix.buckets.maxBytes = 4<<20, 8<<20
 	var maxID int64
 	for _, e := range ix.entries {
 		maxID = max(maxID, e.id)
@@ -290,15 +292,21 @@ func (ix *caseIndex) position(id int64) (int32, bool) {
 
 // matchCache keeps the results of the most recent FTS5 expressions of one
 // snapshot: per word of a search its match sets (all, head, exact, stem) and bm25
-// scores, and the order of recent searches. A bitset of 100,000 cases is 12.5 KB,
-// so a full cache stays under 15 MB.
+// scores, and the orders of recent searches. It holds at most maxBytes (a bitset
+// of 100,000 cases is 12.5 KB, the scores of a word up to 64 KB) and at most
+// matchCacheSize entries, dropping the oldest first.
 type matchCache struct {
-	mu    sync.Mutex
-	items map[string]*matches
-	order []string // oldest first
+	mu       sync.Mutex
+	items    map[string]*matches
+	order    []string // oldest first
+	bytes    int
+	maxBytes int // 0: defaultCacheBytes
 }
 
-const matchCacheSize = 1024
+const (
+	matchCacheSize    = 1024
+	defaultCacheBytes = 24 << 20
+)
 
 func (c *matchCache) get(match string) (*matches, bool) {
 	c.mu.Lock()
@@ -316,32 +324,24 @@ func (c *matchCache) put(match string, m *matches) {
 	if _, ok := c.items[match]; ok {
 		return
 	}
-	if len(c.order) == matchCacheSize {
-		delete(c.items, c.order[0])
+	limit := c.maxBytes
+	if limit == 0 {
+		limit = defaultCacheBytes
+	}
+	size := m.size() + len(match)
+	for len(c.order) > 0 && (len(c.order) >= matchCacheSize || c.bytes+size > limit) {
+		old := c.order[0]
+		c.bytes -= c.items[old].size() + len(old)
+		delete(c.items, old)
 		c.order = c.order[1:]
 	}
 	c.items[match] = m
 	c.order = append(c.order, match)
-}
-
-// smallCache is a matchCache for large entries (sets of 12.5 KB at 100,000 cases):
-// it holds the last smallCacheSize only.
-type smallCache struct{ matchCache }
-
-const smallCacheSize = 32
-
-func (c *smallCache) put(key string, m *matches) {
-	c.mu.Lock()
-	if len(c.order) >= smallCacheSize {
-		delete(c.items, c.order[0])
-		c.order = c.order[1:]
-	}
-	c.mu.Unlock()
-	c.matchCache.put(key, m)
+	c.bytes += size
 }
 
 func (c *matchCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.items, c.order = nil, nil
+	c.items, c.order, c.bytes = nil, nil, 0
 }

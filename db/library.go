@@ -701,7 +701,7 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 				c++
 			}
 			if c < len(sc.scored) && sc.scored[c] == p {
-				k.bm25 += sc.scores[c]
+				k.bm25 += float64(sc.scores[c])
 			}
 			cursor[j] = c
 		}
@@ -884,9 +884,18 @@ type matches struct {
 	ranked []int32
 	// bm25 of the cases a word matches (unitScores): positions ascending.
 	scored []int32
-	scores []float64
+	scores []float32
 	// a large result's order: the sets of its buckets, in turn (bucketed)
 	sets []bitset
+}
+
+// size is about what m holds in memory, in bytes.
+func (m *matches) size() int {
+	n := 64 + 8*len(m.set) + 4*len(m.ranked) + 8*len(m.scored)
+	for _, s := range m.sets {
+		n += 8 * len(s)
+	}
+	return n
 }
 
 // exprSet runs an FTS5 expression, or takes its result from the snapshot's cache:
@@ -1007,9 +1016,9 @@ func (d *DB) unitScores(ctx context.Context, ix *caseIndex, u unit, all *matches
 		}
 	}
 	slices.SortFunc(out, func(a, b scored) int { return int(a.p - b.p) })
-	m := &matches{scored: make([]int32, len(out)), scores: make([]float64, len(out)), n: len(out)}
+	m := &matches{scored: make([]int32, len(out)), scores: make([]float32, len(out)), n: len(out)}
 	for i, s := range out {
-		m.scored[i], m.scores[i] = s.p, s.score
+		m.scored[i], m.scores[i] = s.p, float32(s.score)
 	}
 	ix.cache.put(key, m)
 	return m, nil
@@ -1132,7 +1141,7 @@ type caseCache struct {
 }
 
 // caseCacheSize bounds the cache: about 15 KB a case with its words.
-const caseCacheSize = 1024
+const caseCacheSize = 512
 
 func (c *caseCache) get(id int64) (*shownCase, bool) {
 	c.mu.Lock()

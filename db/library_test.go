@@ -341,3 +341,21 @@ func TestBucketedOrderIsTheTierOrder(t *testing.T) {
 		t.Error("the kept buckets give another order")
 	}
 }
+
+// TestMatchCacheKeepsToItsBudget: the snapshot's caches drop their oldest entries
+// to stay within their bytes, whatever the size of the library.
+func TestMatchCacheKeepsToItsBudget(t *testing.T) {
+	c := matchCache{maxBytes: 100 << 10}
+	for i := 0; i < 50; i++ {
+		c.put(strconv.Itoa(i), &matches{set: newBitset(100000)}) // 12.5 KB each
+	}
+	if c.bytes > c.maxBytes || len(c.items) != len(c.order) || len(c.items) > 8 {
+		t.Errorf("%d bytes in %d entries, budget %d", c.bytes, len(c.items), c.maxBytes)
+	}
+	if _, ok := c.get("49"); !ok {
+		t.Error("the newest entry was dropped")
+	}
+	if _, ok := c.get("0"); ok {
+		t.Error("the oldest entry was kept")
+	}
+}
