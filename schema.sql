@@ -65,11 +65,61 @@ CREATE TABLE IF NOT EXISTS cases (
     author_id     INTEGER REFERENCES users (id),
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
-    published_at  TEXT
+    published_at  TEXT,
+    -- What became of the initiative ("Status van het initiatief" on the site; not
+    -- the editorial workflow above) and when a source last confirmed it: '2024',
+    -- '2024-05' or '2024-05-12' ('' when unknown).
+    stage         TEXT NOT NULL DEFAULT 'onbekend'
+                  CHECK (stage IN ('plan', 'in-uitvoering', 'gerealiseerd', 'beeindigd', 'onbekend')),
+    stage_date    TEXT NOT NULL DEFAULT '' CHECK (stage_date = '' OR stage_date GLOB '[12][0-9][0-9][0-9]'
+                  OR stage_date GLOB '[12][0-9][0-9][0-9]-[01][0-9]' OR stage_date GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+    target_groups TEXT NOT NULL DEFAULT '', -- space-separated: alleenstaanden gezinnen jongeren gemengd
+    -- What homes and people mean: a target, what was realised, or an upper bound.
+    -- NULL with the number; NULL beside a number saved before qualifiers existed.
+    homes_qualifier  TEXT CHECK (homes_qualifier IN ('doel', 'gerealiseerd', 'maximaal')),
+    people_qualifier TEXT CHECK (people_qualifier IN ('doel', 'gerealiseerd', 'maximaal')),
+    financing      TEXT NOT NULL DEFAULT '', -- who pays what, plain text
+    lessons_hard   TEXT NOT NULL DEFAULT '', -- Markdown: "Wat ging moeilijk"
+    lessons_worked TEXT NOT NULL DEFAULT '', -- Markdown: "Wat werkte"
+    -- Only for a case without gemeente that belongs to one province (provincial
+    -- supervision, a provincial scheme).
+    province_code  TEXT REFERENCES provinces (code),
+    -- When the source was last checked: '2026-12' or '2026-12-05' ('' unknown).
+    source_checked TEXT NOT NULL DEFAULT '' CHECK (source_checked = ''
+                   OR source_checked GLOB '[12][0-9][0-9][0-9]-[01][0-9]' OR source_checked GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')
 ) STRICT;
 
 CREATE INDEX IF NOT EXISTS cases_status ON cases (status, published_at);
 CREATE INDEX IF NOT EXISTS cases_gemeente ON cases (gemeente_code);
+-- No index on the columns added after the first release: this file runs before the
+-- migrations, when an older database does not have them yet. The library filters
+-- on them in memory (db/index.go).
+
+-- The other gemeenten a case involves ("betrokken gemeenten": a regional approach,
+-- the gemeenten under a provincial measure). The case shows on each of their pages
+-- and counts for each in the library's gemeente and province facets.
+CREATE TABLE IF NOT EXISTS case_gemeenten (
+    case_id       INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    gemeente_code TEXT NOT NULL REFERENCES gemeenten (code),
+    PRIMARY KEY (case_id, gemeente_code)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS case_gemeenten_gemeente ON case_gemeenten (gemeente_code, case_id);
+
+-- The site's starting content (db/seed/cases*.json) as written into this database:
+-- one row per seed entry, keyed by the facts entry it was written from. A case with
+-- a row here is "startinhoud": its publication date is the install's, not an
+-- editor's. A newer version of an entry is applied only while its case is still at
+-- the version the seed wrote (no editor changed it since). The row outlives its
+-- case, so a case an editor deleted is never seeded again. Only db/seed.go writes it.
+CREATE TABLE IF NOT EXISTS seeded_cases (
+    facts      TEXT PRIMARY KEY, -- 'cases-facts-2.json#0'
+    case_id    INTEGER UNIQUE REFERENCES cases (id) ON DELETE SET NULL,
+    version    INTEGER NOT NULL, -- the case's version as the seed last wrote it
+    digest     TEXT NOT NULL,    -- SHA-256 of the entry's content as the seed last wrote it
+    seeded_at  TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
 
 CREATE TABLE IF NOT EXISTS case_themes (
     case_id    INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,

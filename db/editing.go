@@ -134,6 +134,15 @@ func (d *DB) RestoreRevision(ctx context.Context, id int64, revision, version in
 		}
 		in := rev.Content
 		in.Status = status
+		if rev.Legacy {
+			// The revision predates the fields of the richer case model: it says
+			// nothing about them, so they keep what the case has now.
+			cur, err := caseInTx(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			in = in.withModelFieldsOf(cur.Input())
+		}
 		return updateCase(ctx, tx, id, version, in, by, fmt.Sprintf("Versie %d teruggezet", revision), ActionRestore)
 	})
 	if err != nil {
@@ -181,23 +190,8 @@ func updateCase(ctx context.Context, tx *sql.Tx, id int64, version int, in CaseI
 	if in.Status == StatusPublished && !published.Valid {
 		published = sql.NullString{String: ts, Valid: true}
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE cases SET slug = ?, title = ?, summary = ?, body = ?, body_text = ?,
-		gemeente_code = ?, kind = ?, year = ?, homes = ?, people = ?, partners = ?, contact = ?, source_url = ?,
-		status = ?, version = version + 1, updated_at = ?, published_at = ?
-		WHERE id = ? AND version = ?`,
-		in.Slug, in.Title, in.Summary, in.Body, PlainText(in.Body),
-		nullString(in.GemeenteCode), in.Kind, nullInt(in.Year), nullInt(in.Homes), nullInt(in.People),
-		strings.Join(in.Partners, "\n"), in.Contact, in.SourceURL, in.Status, ts, published, id, version)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return ErrConflict // the row exists (read above): someone saved in between
-	}
-	if err := setThemes(ctx, tx, id, in.Themes); err != nil {
-		return err
+	if err := updateCaseRow(ctx, tx, id, version, in, ts, published); err != nil {
+		return err // ErrConflict: the row exists (read above), someone saved in between
 	}
 	if err := writeRevision(ctx, tx, id, version+1, in, &actor, actor.DisplayName(), note, ts); err != nil {
 		return err
@@ -241,9 +235,42 @@ type Revision struct {
 	Note       string
 	CreatedAt  time.Time
 	Content    CaseInput
+	// Legacy: written before the case model had a stage, target groups, qualified
+	// numbers, financing, lessons, related gemeenten, a province and a source
+	// check. Content holds those as empty (the stage as StageUnknown).
+	Legacy bool
+}
+
+// withModelFieldsOf returns in with the fields that legacy revisions lack taken
+// from other.
+func (in CaseInput) withModelFieldsOf(other CaseInput) CaseInput {
+	in.RelatedGemeenten, in.ProvinceCode = other.RelatedGemeenten, other.ProvinceCode
+	in.Stage, in.StageDate, in.TargetGroups = other.Stage, other.StageDate, other.TargetGroups
+	in.HomesQualifier, in.PeopleQualifier = other.HomesQualifier, other.PeopleQualifier
+	in.Financing, in.LessonsHard, in.LessonsWorked = other.Financing, other.LessonsHard, other.LessonsWorked
+	in.SourceChecked = other.SourceChecked
+	return in
+}
+
+// decodeRevision reads a revision's content, old or new.
+func decodeRevision(content string) (CaseInput, bool, error) {
+	var (
+		in   CaseInput
+		keys map[string]json.RawMessage
+	)
+	if err := json.Unmarshal([]byte(content), &in); err != nil {
+		return CaseInput{}, false, err
+	}
+	if err := json.Unmarshal([]byte(content), &keys); err != nil {
+		return CaseInput{}, false, err
+	}
+	_, current := keys[legacyKey]
+	in.normalize()
+	return in, !current, nil
 }
 
 func writeRevision(ctx context.Context, tx *sql.Tx, caseID int64, version int, in CaseInput, by *User, name, note, ts string) error {
+	in.normalize()
 	content, err := json.Marshal(in)
 	if err != nil {
 		return fmt.Errorf("revision: %w", err)
@@ -276,7 +303,8 @@ func scanRevision(s interface{ Scan(...any) error }) (Revision, error) {
 		r.EditorID = &editor.Int64
 	}
 	r.CreatedAt, _ = time.Parse(time.RFC3339, created)
-	if err := json.Unmarshal([]byte(content), &r.Content); err != nil {
+	var err error
+	if r.Content, r.Legacy, err = decodeRevision(content); err != nil {
 		return Revision{}, fmt.Errorf("revision %d: %w", r.ID, err)
 	}
 	return r, nil

@@ -259,7 +259,8 @@ func TestCaseChangedPatchesIndex(t *testing.T) {
 		if got == nil {
 			t.Fatalf("%s: no snapshot", step)
 		}
-		if !slices.Equal(got.entries, fresh.entries) || !slices.Equal(got.byYear, fresh.byYear) || !slices.Equal(got.pos, fresh.pos) {
+		if !slices.Equal(resolvedEntries(got), resolvedEntries(fresh)) || !slices.Equal(got.byYear, fresh.byYear) ||
+			!slices.Equal(got.pos, fresh.pos) || !slices.Equal(got.checkedOrder(), fresh.checkedOrder()) {
 			t.Fatalf("%s: patched snapshot differs from a fresh one", step)
 		}
 	}
@@ -296,4 +297,42 @@ func TestCaseChangedPatchesIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("restore")
+	// Related gemeenten live beside the entries: adding, changing and dropping them.
+	c2, _ = d.FindCaseByID(ctx, c2.ID)
+	in3 := c2.Input()
+	in3.RelatedGemeenten, in3.Stage, in3.TargetGroups, in3.SourceChecked = []string{"GM0344", "GM0599"}, StageRealised, []string{GroupYoung}, "2026-12"
+	c3, err := d.UpdateCase(ctx, c2.ID, c2.Version, in3, ed, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("related gemeenten, stage, target group, source check")
+	in3.RelatedGemeenten = []string{"GM0014"}
+	if c3, err = d.UpdateCase(ctx, c3.ID, c3.Version, in3, ed, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("other related gemeenten")
+	in3.RelatedGemeenten = nil
+	if _, err = d.UpdateCase(ctx, c3.ID, c3.Version, in3, ed, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("no related gemeenten")
+}
+
+// indexView is an index entry with its related gemeenten written out, so that two
+// snapshots that store them at different places compare equal.
+type indexView struct {
+	indexEntry
+	related string
+}
+
+func resolvedEntries(ix *caseIndex) []indexView {
+	out := make([]indexView, len(ix.entries))
+	for i := range ix.entries {
+		e := ix.entries[i]
+		var rel []string
+		ix.related(&e, func(g uint16) { rel = append(rel, ix.gemeenten[g-1].Code) })
+		e.more = 0
+		out[i] = indexView{e, strings.Join(rel, " ")}
+	}
+	return out
 }

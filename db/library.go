@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -15,6 +16,7 @@ const (
 	SortRelevance = "relevantie" // best match first; only when searching
 	SortNewest    = "nieuwste"   // most recently published first
 	SortYear      = "jaar"       // year of the initiative, newest first
+	SortChecked   = "gecontroleerd" // latest source check first
 )
 
 // CaseFilter selects published cases for the library. Within a facet the values are
@@ -26,6 +28,8 @@ type CaseFilter struct {
 	Themes    []string // theme slugs
 	Kinds     []string // KindSolution, KindApproach
 	Years     []int
+	Stages    []string // StagePlan …
+	Groups    []string // target groups: GroupSingles …
 	Sort      string
 	Page      int // 1-based
 	PerPage   int
@@ -60,6 +64,8 @@ type Facets struct {
 	Themes    []FacetOption
 	Kinds     []FacetOption
 	Years     []FacetOption
+	Stages    []FacetOption
+	Groups    []FacetOption
 }
 
 // FacetOption is one value of a facet.
@@ -88,6 +94,8 @@ const (
 	fTheme
 	fKind
 	fYear
+	fStage
+	fGroup
 	nFacets
 )
 
@@ -102,21 +110,36 @@ func yearSlot(y uint16) int { return int(y) - minYear }
 // selection is a CaseFilter resolved against the index.
 type selection struct {
 	active    [nFacets]bool
-	provinces []bool
+	provinces uint16 // bits as in indexEntry.provinces
 	gemeenten []bool
+	more      []uint16 // the index's related gemeenten
 	themes    uint64
 	kinds     [2]bool
 	years     [maxYear - minYear + 1]bool
+	stages    [5]bool
+	groups    uint8 // bits as in indexEntry.groups
 }
 
 func (ix *caseIndex) resolve(f CaseFilter) selection {
 	s := selection{
-		provinces: make([]bool, len(ix.provinces)+1),
 		gemeenten: make([]bool, len(ix.gemeenten)+1),
+		more:      ix.more,
 	}
 	for _, p := range f.Provinces {
 		if i, ok := ix.provIdx[p]; ok {
-			s.provinces[i], s.active[fProvince] = true, true
+			s.provinces |= 1 << i
+			s.active[fProvince] = true
+		}
+	}
+	for _, st := range f.Stages {
+		if i := slices.Index(Stages, st); i >= 0 {
+			s.stages[i], s.active[fStage] = true, true
+		}
+	}
+	for _, g := range f.Groups {
+		if i := slices.Index(TargetGroups, g); i >= 0 {
+			s.groups |= 1 << i
+			s.active[fGroup] = true
 		}
 	}
 	for _, g := range f.Gemeenten {
@@ -149,23 +172,55 @@ func (ix *caseIndex) resolve(f CaseFilter) selection {
 // filter except, possibly, F's own ("disjunctive faceting": an option's count is
 // what choosing it would give).
 type counts struct {
-	provinces []int
+	provinces [16]int
 	gemeenten []int
 	themes    [64]int
 	kinds     [2]int
 	years     [maxYear - minYear + 1]int
+	stages    [5]int
+	groups    [4]int
+}
+
+func newCounts(ix *caseIndex) counts {
+	return counts{gemeenten: make([]int, len(ix.gemeenten)+1)}
+}
+
+// inGemeenten reports whether e's gemeente or one of its related gemeenten is chosen.
+func (s *selection) inGemeenten(e *indexEntry) bool {
+	if s.gemeenten[e.gemeente] {
+		return true
+	}
+	if e.more == 0 {
+		return false
+	}
+	for _, g := range s.more[e.more-1:] {
+		if g == 0 {
+			return false
+		}
+		if s.gemeenten[g] {
+			return true
+		}
+	}
+	return false
 }
 
 // visit checks entry e against the selection, adds it to the facet counts and
-// reports whether it passes every filter.
+// reports whether it passes every filter. A case with related gemeenten counts
+// for each of them (and their provinces) in the gemeente and province facets.
 func (c *counts) visit(s *selection, e *indexEntry) bool {
 	var fail [nFacets]bool
 	fails := 0
-	if s.active[fProvince] && !s.provinces[e.province] {
+	if s.active[fProvince] && e.provinces&s.provinces == 0 {
 		fail[fProvince], fails = true, fails+1
 	}
-	if s.active[fGemeente] && !s.gemeenten[e.gemeente] {
+	if s.active[fGemeente] && !s.inGemeenten(e) {
 		fail[fGemeente], fails = true, fails+1
+	}
+	if s.active[fStage] && !s.stages[e.stage] {
+		fail[fStage], fails = true, fails+1
+	}
+	if s.active[fGroup] && e.groups&s.groups == 0 {
+		fail[fGroup], fails = true, fails+1
 	}
 	if s.active[fTheme] && e.themes&s.themes == 0 {
 		fail[fTheme], fails = true, fails+1
@@ -182,10 +237,28 @@ func (c *counts) visit(s *selection, e *indexEntry) bool {
 	// With no failure every facet counts the entry; with one, only the failing facet.
 	count := func(f int) bool { return fails == 0 || fail[f] }
 	if count(fProvince) {
-		c.provinces[e.province]++
+		for p := e.provinces; p != 0; p &= p - 1 {
+			c.provinces[bits.TrailingZeros16(p)]++
+		}
 	}
 	if count(fGemeente) {
 		c.gemeenten[e.gemeente]++
+		if e.more != 0 {
+			for _, g := range s.more[e.more-1:] {
+				if g == 0 {
+					break
+				}
+				c.gemeenten[g]++
+			}
+		}
+	}
+	if count(fStage) {
+		c.stages[e.stage]++
+	}
+	if count(fGroup) {
+		for g := e.groups; g != 0; g &= g - 1 {
+			c.groups[bits.TrailingZeros8(g)]++
+		}
 	}
 	if count(fTheme) {
 		for t := e.themes; t != 0; t &= t - 1 {
@@ -226,10 +299,7 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 	}
 
 	sel := ix.resolve(f)
-	c := counts{
-		provinces: make([]int, len(ix.provinces)+1),
-		gemeenten: make([]int, len(ix.gemeenten)+1),
-	}
+	c := newCounts(ix)
 	from := (max(1, f.Page) - 1) * f.PerPage
 	var page, first []int32 // the requested page, and page 1 in case it is past the end
 	order(func(p int32) {
@@ -261,7 +331,7 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 // applies, otherwise best match first when searching and newest first when not.
 func resultSort(asked string, searched bool) string {
 	switch {
-	case asked == SortRelevance && !searched, asked != SortNewest && asked != SortYear && asked != SortRelevance:
+	case asked == SortRelevance && !searched, asked != SortNewest && asked != SortYear && asked != SortRelevance && asked != SortChecked:
 		if searched {
 			return SortRelevance
 		}
@@ -288,10 +358,7 @@ func (d *DB) EachCase(ctx context.Context, f CaseFilter, fn func(Case) error) er
 		return fmt.Errorf("each case: %w", err)
 	}
 	sel := ix.resolve(f)
-	c := counts{
-		provinces: make([]int, len(ix.provinces)+1),
-		gemeenten: make([]int, len(ix.gemeenten)+1),
-	}
+	c := newCounts(ix)
 	var batch []int32
 	flush := func() error {
 		hits, err := d.hits(ctx, ix, batch, query{})
@@ -330,6 +397,8 @@ func (d *DB) candidates(ctx context.Context, ix *caseIndex, query, match, sortBy
 		return func(func(int32)) {}, nil
 	case match == "" && sortBy == SortYear:
 		return ix.inOrder(ix.byYear, nil), nil
+	case match == "" && sortBy == SortChecked:
+		return ix.inOrder(ix.checkedOrder(), nil), nil
 	case match == "":
 		return ix.inOrder(nil, nil), nil
 	}
@@ -340,6 +409,8 @@ func (d *DB) candidates(ctx context.Context, ix *caseIndex, query, match, sortBy
 	switch {
 	case sortBy == SortYear:
 		return ix.inOrder(ix.byYear, m.set), nil
+	case sortBy == SortChecked:
+		return ix.inOrder(ix.checkedOrder(), m.set), nil
 	case sortBy == SortNewest:
 		return ix.inOrder(nil, m.set), nil
 	case m.ranked != nil:
@@ -568,13 +639,13 @@ func containsMark(s string) bool {
 	return false
 }
 
-// facets turns counts into options with labels, in display order. Provinces, themes
-// and kinds list every option; gemeenten and years only those that give results or
-// are selected.
+// facets turns counts into options with labels, in display order. Provinces, themes,
+// kinds, stages and target groups list every option; gemeenten and years only those
+// that give results or are selected.
 func (ix *caseIndex) facets(sel *selection, c *counts) Facets {
 	var f Facets
 	for i, p := range ix.provinces {
-		f.Provinces = append(f.Provinces, FacetOption{Value: p.Code, Label: p.Name, Count: c.provinces[i+1], Selected: sel.provinces[i+1]})
+		f.Provinces = append(f.Provinces, FacetOption{Value: p.Code, Label: p.Name, Count: c.provinces[i+1], Selected: sel.provinces&(1<<(i+1)) != 0})
 	}
 	for i, g := range ix.gemeenten {
 		if c.gemeenten[i+1] > 0 || sel.gemeenten[i+1] {
@@ -586,6 +657,12 @@ func (ix *caseIndex) facets(sel *selection, c *counts) Facets {
 	}
 	for i, k := range Kinds {
 		f.Kinds = append(f.Kinds, FacetOption{Value: k, Label: KindLabel(k), Count: c.kinds[i], Selected: sel.kinds[i]})
+	}
+	for i, st := range Stages {
+		f.Stages = append(f.Stages, FacetOption{Value: st, Label: StageLabel(st), Count: c.stages[i], Selected: sel.stages[i]})
+	}
+	for i, g := range TargetGroups {
+		f.Groups = append(f.Groups, FacetOption{Value: g, Label: TargetGroupLabel(g), Count: c.groups[i], Selected: sel.groups&(1<<i) != 0})
 	}
 	for i := len(c.years) - 1; i >= 0; i-- {
 		if c.years[i] > 0 || sel.years[i] {

@@ -5,12 +5,17 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"slices"
 )
 
 // migrations are the ordered schema changes made after the first release of
 // schema.sql. migrations[i] brings user_version from i+1 to i+2. A new database gets
 // schema.sql (which always holds the whole current schema) and skips them all.
-var migrations = []func(ctx context.Context, tx *sql.Tx) error{}
+var migrations = []func(ctx context.Context, tx *sql.Tx) error{
+	migrateCaseModel,
+	migrateNewThemes,
+	migrateSeedLedger,
+}
 
 // SchemaVersion is the user_version of a database that is fully up to date.
 func SchemaVersion() int { return 1 + len(migrations) }
@@ -43,6 +48,15 @@ func migrate(ctx context.Context, w *sql.DB, schema string) error {
 		return fmt.Errorf("apply schema: %w", err)
 	}
 	if version == SchemaVersion() {
+		// The seed files may be newer than the database (a new release with more
+		// cases); when they are not, this reads nothing but one setting.
+		if _, err := syncSeedCases(ctx, tx); err != nil {
+			if isReadOnly(err) {
+				slog.WarnContext(ctx, "database cannot be written: seed cases not synchronised, serving reads only", "err", err.Error())
+				return nil
+			}
+			return fmt.Errorf("seed cases: %w", err)
+		}
 		return mapError(tx.Commit())
 	}
 	if version == 0 {
@@ -56,8 +70,163 @@ func migrate(ctx context.Context, w *sql.DB, schema string) error {
 			}
 		}
 	}
+	if _, err := syncSeedCases(ctx, tx); err != nil {
+		return fmt.Errorf("seed cases: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion())); err != nil {
 		return fmt.Errorf("set schema version: %w", err)
 	}
 	return mapError(tx.Commit())
+}
+
+// caseModelColumns are the columns of cases added after the first release, as
+// schema.sql declares them (a new database gets them from there).
+var caseModelColumns = []struct{ name, decl string }{
+	{"stage", `TEXT NOT NULL DEFAULT 'onbekend' CHECK (stage IN ('plan', 'in-uitvoering', 'gerealiseerd', 'beeindigd', 'onbekend'))`},
+	{"stage_date", `TEXT NOT NULL DEFAULT '' CHECK (stage_date = '' OR stage_date GLOB '[12][0-9][0-9][0-9]'
+		OR stage_date GLOB '[12][0-9][0-9][0-9]-[01][0-9]' OR stage_date GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')`},
+	{"target_groups", `TEXT NOT NULL DEFAULT ''`},
+	{"homes_qualifier", `TEXT CHECK (homes_qualifier IN ('doel', 'gerealiseerd', 'maximaal'))`},
+	{"people_qualifier", `TEXT CHECK (people_qualifier IN ('doel', 'gerealiseerd', 'maximaal'))`},
+	{"financing", `TEXT NOT NULL DEFAULT ''`},
+	{"lessons_hard", `TEXT NOT NULL DEFAULT ''`},
+	{"lessons_worked", `TEXT NOT NULL DEFAULT ''`},
+	{"province_code", `TEXT REFERENCES provinces (code)`},
+	{"source_checked", `TEXT NOT NULL DEFAULT '' CHECK (source_checked = ''
+		OR source_checked GLOB '[12][0-9][0-9][0-9]-[01][0-9]' OR source_checked GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')`},
+}
+
+// migrateCaseModel gives cases the fields that tell what became of an initiative
+// (stage and its date, target groups, qualified numbers, financing, lessons, a
+// province, the source check). Existing cases get the defaults: stage onbekend,
+// everything else empty. The tables case_gemeenten and seeded_cases come from
+// schema.sql, which runs before the migrations. Only columns missing are added,
+// so the order among other migrations does not matter.
+func migrateCaseModel(ctx context.Context, tx *sql.Tx) error {
+	have := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, "SELECT name FROM pragma_table_info('cases')")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		have[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, c := range caseModelColumns {
+		if have[c.name] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE cases ADD COLUMN "+c.name+" "+c.decl); err != nil {
+			return fmt.Errorf("add cases.%s: %w", c.name, err)
+		}
+	}
+	return nil
+}
+
+// migrateNewThemes adds the themes of seed/themes.json that the database lacks,
+// with their texts (the first release had 13; the cases added later use five
+// more). Themes that exist, and texts editors changed, stay as they are.
+func migrateNewThemes(ctx context.Context, tx *sql.Tx) error {
+	var themes []struct{ Slug, Label string }
+	if err := readJSON("seed/themes.json", &themes); err != nil {
+		return err
+	}
+	var texts map[string]struct{ Intro, When string }
+	if err := readJSON("seed/theme-texts.json", &texts); err != nil {
+		return err
+	}
+	for i, t := range themes {
+		txt := texts[t.Slug]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO themes (slug, label, position, intro, when_text)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (slug) DO NOTHING`, t.Slug, t.Label, i, txt.Intro, txt.When); err != nil {
+			return fmt.Errorf("add theme %s: %w", t.Slug, err)
+		}
+	}
+	return nil
+}
+
+// releaseOneSeed is the slug of each case the first release seeded, in the order
+// of its seed file: entry i was written from cases-facts.json#i.
+var releaseOneSeed = []string{
+	"startblok-riekerhaven", "startblok-elzenhagen", "stek-oost", "plan-einstein", "place2bu",
+	"majella-wonen", "soza-den-haag", "nieuw-thuis-rotterdam", "huisvestingsplan-rotterdam-2021",
+	"castricum-containerwoningen", "middelburg-buitenruststraat", "emmen-uwv-kantoor-boslaan",
+	"assen-flexwoningen-groene-dijk", "kasteel-ooijen-doorstroomvoorziening", "actieplan-statushouders-eindhoven",
+	"meerhoven-verplaatsbare-woningen", "eindhoven-belastingkantoor", "actieplan-woonstart-breda",
+	"woonpilot-zwolle", "kamergewijze-verhuur-achterhoek", "tijdelijke-woonunits-sinderen",
+	"utrecht-zes-weken-toewijzing", "takecarebnb", "gemeentelijk-versnellingsarrangement",
+}
+
+// migrateSeedLedger records in seeded_cases the cases the first release seeded,
+// so that syncSeedCases knows them: it recognises each by its first revision
+// (written by the seed, under the slug the seed gave it, whatever the slug is now)
+// and notes the version and content the seed wrote. An editor's later change moved
+// the version on, so the corrected seed text passes it by; a case that is gone was
+// deleted by an editor and is recorded without a case, so it is not seeded again.
+func migrateSeedLedger(ctx context.Context, tx *sql.Tx) error {
+	found := map[string]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT r.case_id, r.content, r.created_at FROM case_revisions r
+		WHERE r.version = 1 AND r.editor_id IS NULL AND r.editor_name = ? AND r.note = ?`, seedEditor, seedNoteNew)
+	if err != nil {
+		return err
+	}
+	type seeded struct {
+		id      int64
+		facts   string
+		digest  string
+		created string
+	}
+	var list []seeded
+	for rows.Next() {
+		var (
+			s       seeded
+			content string
+		)
+		if err := rows.Scan(&s.id, &content, &s.created); err != nil {
+			rows.Close()
+			return err
+		}
+		in, _, err := decodeRevision(content)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("first revision of case %d: %w", s.id, err)
+		}
+		i := slices.Index(releaseOneSeed, in.Slug)
+		if i < 0 {
+			continue
+		}
+		s.facts = fmt.Sprintf("cases-facts.json#%d", i)
+		s.digest = contentDigest(in)
+		found[in.Slug] = true
+		list = append(list, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, s := range list {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO seeded_cases (facts, case_id, version, digest, seeded_at, updated_at)
+			VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (facts) DO NOTHING`, s.facts, s.id, s.digest, s.created, s.created); err != nil {
+			return err
+		}
+	}
+	ts := now()
+	for i, slug := range releaseOneSeed {
+		if found[slug] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO seeded_cases (facts, case_id, version, digest, seeded_at, updated_at)
+			VALUES (?, NULL, 0, '', ?, ?) ON CONFLICT (facts) DO NOTHING`, fmt.Sprintf("cases-facts.json#%d", i), ts, ts); err != nil {
+			return err
+		}
+	}
+	return nil
 }
