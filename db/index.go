@@ -145,12 +145,12 @@ const indexColumns = `c.id, CASE WHEN s.case_id IS NULL THEN coalesce(unixepoch(
 // ix.more, which the caller owns.
 func (ix *caseIndex) scanEntry(s interface{ Scan(...any) error }) (indexEntry, string, error) {
 	var (
-		e                                   indexEntry
-		gemeente, kind, status              string
-		year                                int
-		published                           int64
-		themes, related, province           string
-		stage, groups, checked              string
+		e                         indexEntry
+		gemeente, kind, status    string
+		year                      int
+		published                 int64
+		themes, related, province string
+		stage, groups, checked    string
 	)
 	if err := s.Scan(&e.id, &published, &gemeente, &kind, &year, &themes, &status, &related,
 		&province, &stage, &groups, &checked); err != nil {

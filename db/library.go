@@ -13,9 +13,9 @@ import (
 
 // Sort orders of the library.
 const (
-	SortRelevance = "relevantie" // best match first; only when searching
-	SortNewest    = "nieuwste"   // most recently published first
-	SortYear      = "jaar"       // year of the initiative, newest first
+	SortRelevance = "relevantie"    // best match first; only when searching
+	SortNewest    = "nieuwste"      // most recently published first
+	SortYear      = "jaar"          // year of the initiative, newest first
 	SortChecked   = "gecontroleerd" // latest source check first
 )
 
