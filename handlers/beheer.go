@@ -171,6 +171,8 @@ func (h *Handler) displayName(kind, value string) string {
 	switch kind {
 	case "gemeente":
 		return h.forms.gemeenteLabel(value)
+	case "province":
+		return h.forms.provinceName(value)
 	case "theme":
 		for _, t := range h.forms.themes {
 			if t.Slug == value {

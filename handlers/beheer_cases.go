@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -59,14 +60,26 @@ type caseForm struct {
 	Themes    []string `form:"themes" label:"Thema’s" validate:"max=20,dive,theme"`
 	Kind      string   `form:"kind" label:"Soort" validate:"required,kind"`
 	Year      string   `form:"year" label:"Jaar" validate:"omitempty,year"`
+	Related   string   `form:"related" label:"Betrokken gemeenten" validate:"max=5000"`
+	Province  string   `form:"province" label:"Provincie" validate:"omitempty,province"`
+	Stage     string   `form:"stage" label:"Status van het initiatief" validate:"omitempty,stage"`
+	StageDate string   `form:"stage_date" label:"Stand per" validate:"omitempty,partialdate"`
+	Groups    []string `form:"groups" label:"Doelgroep" validate:"max=4,dive,targetgroup"`
 	Homes     string   `form:"homes" label:"Aantal woningen" validate:"omitempty,count"`
-	People    string   `form:"people" label:"Aantal personen" validate:"omitempty,count"`
-	Partners  string   `form:"partners" label:"Betrokken partijen" validate:"max=2000"`
-	Contact   string   `form:"contact" label:"Contact" validate:"max=300"`
-	SourceURL string   `form:"source_url" label:"Bronlink" validate:"omitempty,max=500,weburl"`
-	Status    string   `form:"status" label:"Status" validate:"required,status"`
-	Note      string   `form:"note" label:"Toelichting bij deze wijziging" validate:"max=500"`
-	Action    string   `form:"actie"` // "voorvertoning": show the preview, save nothing
+	// HomesQ and PeopleQ say what the number means (db.Qualifiers).
+	HomesQ        string `form:"homes_qualifier" label:"Betekenis van het aantal woningen" validate:"omitempty,qualifier"`
+	People        string `form:"people" label:"Aantal personen" validate:"omitempty,count"`
+	PeopleQ       string `form:"people_qualifier" label:"Betekenis van het aantal personen" validate:"omitempty,qualifier"`
+	Financing     string `form:"financing" label:"Financiering" validate:"max=2000"`
+	LessonsHard   string `form:"lessons_hard" label:"Wat ging moeilijk" validate:"max=10000"`
+	LessonsWorked string `form:"lessons_worked" label:"Wat werkte" validate:"max=10000"`
+	Partners      string `form:"partners" label:"Betrokken partijen" validate:"max=2000"`
+	Contact       string `form:"contact" label:"Contact" validate:"max=300"`
+	SourceURL     string `form:"source_url" label:"Bronlink" validate:"omitempty,max=500,weburl"`
+	SourceChecked string `form:"source_checked" label:"Bron gecontroleerd op" validate:"omitempty,monthdate"`
+	Status        string `form:"status" label:"Status" validate:"required,status"`
+	Note          string `form:"note" label:"Toelichting bij deze wijziging" validate:"max=500"`
+	Action        string `form:"actie"` // "voorvertoning": show the preview, save nothing
 }
 
 // caseFields are the fields with their own inline validation block
@@ -76,16 +89,27 @@ type caseForm struct {
 var caseFields = map[string]bool{
 	"title": true, "slug": true, "summary": true, "body": true, "gemeente": true, "year": true,
 	"homes": true, "people": true, "partners": true, "contact": true, "source_url": true, "note": true,
+	"related": true, "stage_date": true, "financing": true, "lessons_hard": true, "lessons_worked": true,
+	"source_checked": true,
 }
 
 func (h *Handler) caseFormFrom(cs db.Case) caseForm {
 	f := caseForm{
 		ID: cs.ID, Version: cs.Version, Title: cs.Title, Slug: cs.Slug, Summary: cs.Summary, Body: cs.Body,
 		Kind: cs.Kind, Contact: cs.Contact, SourceURL: cs.SourceURL, Status: cs.Status,
+		Stage: cs.Stage, StageDate: cs.StageDate, Groups: cs.TargetGroups, HomesQ: cs.HomesQualifier, PeopleQ: cs.PeopleQualifier,
+		Financing: cs.Financing, LessonsHard: cs.LessonsHard, LessonsWorked: cs.LessonsWorked, SourceChecked: cs.SourceChecked,
 	}
 	if cs.GemeenteCode != "" {
 		f.Gemeente = h.forms.gemeenteLabel(cs.GemeenteCode)
+	} else {
+		f.Province = cs.ProvinceCode
 	}
+	var related []string
+	for _, g := range cs.RelatedGemeenten {
+		related = append(related, h.forms.gemeenteLabel(g.Code))
+	}
+	f.Related = strings.Join(related, "\n")
 	for _, t := range cs.Themes {
 		f.Themes = append(f.Themes, t.Slug)
 	}
@@ -115,6 +139,9 @@ func parseCaseForm(c *fiber.Ctx) (caseForm, error) {
 	f.Summary, f.Body, f.Partners = cleanText(f.Summary), cleanText(f.Body), cleanText(f.Partners)
 	f.Contact, f.SourceURL, f.Note = cleanLine(f.Contact), cleanLine(f.SourceURL), cleanText(f.Note)
 	f.Year, f.Homes, f.People = cleanLine(f.Year), cleanLine(f.Homes), cleanLine(f.People)
+	f.Related, f.Province, f.Stage, f.StageDate = cleanText(f.Related), cleanLine(f.Province), cleanLine(f.Stage), cleanLine(f.StageDate)
+	f.HomesQ, f.PeopleQ, f.SourceChecked = cleanLine(f.HomesQ), cleanLine(f.PeopleQ), cleanLine(f.SourceChecked)
+	f.Financing, f.LessonsHard, f.LessonsWorked = cleanText(f.Financing), cleanText(f.LessonsHard), cleanText(f.LessonsWorked)
 	return f, nil
 }
 
@@ -146,11 +173,51 @@ func (h *Handler) validateCase(ctx context.Context, f *caseForm, u db.User, from
 		Slug: slug, Title: f.Title, Summary: f.Summary, Body: f.Body, Themes: f.Themes, Kind: f.Kind,
 		Year: optionalInt(f.Year), Homes: optionalInt(f.Homes), People: optionalInt(f.People),
 		Partners: lines(f.Partners), Contact: f.Contact, SourceURL: f.SourceURL, Status: f.Status,
+		ProvinceCode: f.Province, Stage: f.Stage, StageDate: f.StageDate, TargetGroups: f.Groups,
+		HomesQualifier: f.HomesQ, PeopleQualifier: f.PeopleQ,
+		Financing: f.Financing, LessonsHard: f.LessonsHard, LessonsWorked: f.LessonsWorked, SourceChecked: f.SourceChecked,
+	}
+	if in.Stage == "" {
+		in.Stage = db.StageUnknown
 	}
 	if g, ok := h.forms.findGemeente(f.Gemeente); ok {
 		in.GemeenteCode = g.Code
 	}
+	h.checkCaseModel(f, &in, &errs)
 	return in, sortErrors(f, errs), slug, nil
+}
+
+// checkCaseModel adds the checks of the richer case model that involve more than
+// one field, and reads the related gemeenten into in.
+func (h *Handler) checkCaseModel(f *caseForm, in *db.CaseInput, errs *formErrors) {
+	// A number is never shown without what it means.
+	for _, n := range []struct{ number, qualifier, field, label, what string }{
+		{f.Homes, f.HomesQ, "homes_qualifier", "Betekenis van het aantal woningen", "woningen"},
+		{f.People, f.PeopleQ, "people_qualifier", "Betekenis van het aantal personen", "personen"},
+	} {
+		switch {
+		case n.number != "" && n.qualifier == "":
+			errs.add(n.field, n.label, "Kies wat het aantal "+n.what+" betekent: een doel, een gerealiseerd aantal of een maximum.")
+		case n.number == "" && n.qualifier != "":
+			errs.add(n.field, n.label, "Vul ook het aantal "+n.what+" in, of laat de betekenis leeg.")
+		}
+	}
+	if f.Province != "" && strings.TrimSpace(f.Gemeente) != "" {
+		errs.add("province", "Provincie", "Kies een provincie alleen bij een voorbeeld zonder gemeente: bij een gemeente geldt haar provincie al.")
+	}
+	var unknown []string
+	for _, l := range lines(f.Related) {
+		g, ok := h.forms.findGemeente(l)
+		if !ok {
+			unknown = append(unknown, "‘"+l+"’")
+			continue
+		}
+		in.RelatedGemeenten = append(in.RelatedGemeenten, g.Code)
+	}
+	if len(unknown) > 0 {
+		errs.add("related", "Betrokken gemeenten", "Betrokken gemeenten: "+strings.Join(unknown, ", ")+
+			" "+plural(len(unknown), "is geen bestaande gemeente", "zijn geen bestaande gemeenten")+". Zet één gemeente per regel, met haar naam of CBS-code (zoals GM0363).")
+	}
 }
 
 // statusOption is a status the editor may choose in the form.
@@ -163,6 +230,10 @@ type statusOption struct {
 type caseFormPage struct {
 	editorPage
 	Form       caseForm
+	Stages     []choice // db.Stages
+	Groups     []choice // db.TargetGroups
+	Qualifiers []choice // db.Qualifiers
+	Provinces  []db.Province
 	Errors     formErrors
 	Case       *db.Case // nil for a new case
 	Tipper     *db.Tipper
@@ -191,6 +262,8 @@ func (h *Handler) newCaseFormPage(c *fiber.Ctx, f caseForm, cs *db.Case) caseFor
 	vm := caseFormPage{
 		editorPage: h.newEditorPage(c, title, "voorbeelden"),
 		Form:       f, Case: cs, Gemeenten: h.forms.gemeenten, Themes: h.forms.themes, Action: action,
+		Stages: choices(db.Stages, db.StageLabel), Groups: choices(db.TargetGroups, db.TargetGroupLabel),
+		Qualifiers: choices(db.Qualifiers, db.QualifierLabel), Provinces: h.forms.provinces,
 	}
 	for _, s := range db.AllowedStatuses(vm.User.Role, from) {
 		vm.Statuses = append(vm.Statuses, statusOption{s, db.StatusLabel(s), s == f.Status})
@@ -200,6 +273,17 @@ func (h *Handler) newCaseFormPage(c *fiber.Ctx, f caseForm, cs *db.Case) caseFor
 		vm.Statuses = append(vm.Statuses, statusOption{f.Status, db.StatusLabel(f.Status), true})
 	}
 	return vm
+}
+
+// choice is a value with its Dutch label, for radio buttons and checkboxes.
+type choice struct{ Value, Label string }
+
+func choices(values []string, label func(string) string) []choice {
+	out := make([]choice, len(values))
+	for i, v := range values {
+		out[i] = choice{v, label(v)}
+	}
+	return out
 }
 
 func slicesContainsOption(opts []statusOption, v string) bool {
@@ -213,7 +297,7 @@ func slicesContainsOption(opts []statusOption, v string) bool {
 
 // newCase shows an empty case form.
 func (h *Handler) newCase(c *fiber.Ctx) error {
-	vm := h.newCaseFormPage(c, caseForm{Status: db.StatusDraft}, nil)
+	vm := h.newCaseFormPage(c, caseForm{Status: db.StatusDraft, Stage: db.StageUnknown}, nil)
 	return h.render(c, fiber.StatusOK, "beheer/case-form", "", vm)
 }
 

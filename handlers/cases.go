@@ -102,9 +102,12 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 // casePage is the view model of one case.
 type casePage struct {
 	page
-	Case    db.Case
-	Body    template.HTML
-	Related []db.Case
+	Case          db.Case
+	Body          template.HTML
+	LessonsHard   template.HTML
+	LessonsWorked template.HTML
+	Terms         []glossaryLink // terms of the glossary that the case touches
+	Related       []db.Case
 }
 
 // showCase shows one published case with related cases.
@@ -125,7 +128,13 @@ func (h *Handler) showCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	vm := casePage{Case: cs, Body: renderMarkdown(cs.Body), Related: related}
+	vm := casePage{Case: cs, Body: renderMarkdown(cs.Body), Related: related, Terms: glossaryLinks(cs)}
+	if cs.LessonsHard != "" {
+		vm.LessonsHard = renderMarkdown(cs.LessonsHard)
+	}
+	if cs.LessonsWorked != "" {
+		vm.LessonsWorked = renderMarkdown(cs.LessonsWorked)
+	}
 	vm.Title = cs.Title
 	vm.Description = cs.Summary
 	vm.Canonical = h.canonical("/voorbeelden/" + cs.Slug)
@@ -159,6 +168,8 @@ func parseCaseFilter(c *fiber.Ctx) db.CaseFilter {
 	f.Gemeenten = queryValues(c, "gemeente", gemeentePattern.MatchString)
 	f.Themes = queryValues(c, "thema", slugPattern.MatchString)
 	f.Kinds = queryValues(c, "soort", func(s string) bool { return slices.Contains(db.Kinds, s) })
+	f.Stages = queryValues(c, "status", func(s string) bool { return slices.Contains(db.Stages, s) })
+	f.Groups = queryValues(c, "doelgroep", func(s string) bool { return slices.Contains(db.TargetGroups, s) })
 	for _, y := range queryValues(c, "jaar", nil) {
 		if n, err := strconv.Atoi(y); err == nil && n >= 1990 && n <= 2100 {
 			f.Years = append(f.Years, n)
@@ -168,7 +179,7 @@ func parseCaseFilter(c *fiber.Ctx) db.CaseFilter {
 		f.Page = p
 	}
 	switch f.Sort {
-	case db.SortRelevance, db.SortNewest, db.SortYear:
+	case db.SortRelevance, db.SortNewest, db.SortYear, db.SortChecked:
 	default:
 		f.Sort = ""
 	}
@@ -199,6 +210,8 @@ func knownFilter(f db.CaseFilter, res db.CaseResults) db.CaseFilter {
 	k.Gemeenten = selectedValues(res.Facets.Gemeenten)
 	k.Themes = selectedValues(res.Facets.Themes)
 	k.Kinds = selectedValues(res.Facets.Kinds)
+	k.Stages = selectedValues(res.Facets.Stages)
+	k.Groups = selectedValues(res.Facets.Groups)
 	for _, y := range selectedValues(res.Facets.Years) {
 		n, _ := strconv.Atoi(y)
 		k.Years = append(k.Years, n)
@@ -229,6 +242,8 @@ func activeFilters(f db.CaseFilter, facets db.Facets) []activeFilter {
 	add("Provincie", facets.Provinces, func(v string) db.CaseFilter { g := f; g.Provinces = remove(f.Provinces, v); return g })
 	add("Gemeente", facets.Gemeenten, func(v string) db.CaseFilter { g := f; g.Gemeenten = remove(f.Gemeenten, v); return g })
 	add("Thema", facets.Themes, func(v string) db.CaseFilter { g := f; g.Themes = remove(f.Themes, v); return g })
+	add("Status", facets.Stages, func(v string) db.CaseFilter { g := f; g.Stages = remove(f.Stages, v); return g })
+	add("Doelgroep", facets.Groups, func(v string) db.CaseFilter { g := f; g.Groups = remove(f.Groups, v); return g })
 	add("Soort", facets.Kinds, func(v string) db.CaseFilter { g := f; g.Kinds = remove(f.Kinds, v); return g })
 	add("Jaar", facets.Years, func(v string) db.CaseFilter {
 		g := f
@@ -253,6 +268,8 @@ func libraryURL(f db.CaseFilter) string {
 	v["gemeente"] = f.Gemeenten
 	v["thema"] = f.Themes
 	v["soort"] = f.Kinds
+	v["status"] = f.Stages
+	v["doelgroep"] = f.Groups
 	for _, y := range f.Years {
 		v.Add("jaar", strconv.Itoa(y))
 	}
@@ -275,7 +292,8 @@ func sortOptions(res db.CaseResults) []sortOption {
 	}
 	out = append(out,
 		sortOption{Value: db.SortNewest, Label: "Nieuwste eerst"},
-		sortOption{Value: db.SortYear, Label: "Jaar van het initiatief"})
+		sortOption{Value: db.SortYear, Label: "Jaar van het initiatief"},
+		sortOption{Value: db.SortChecked, Label: "Laatst gecontroleerd"})
 	for i := range out {
 		out[i].Selected = out[i].Value == res.Sort
 	}
@@ -314,6 +332,8 @@ func facetGroups(f db.Facets, known db.CaseFilter, allGemeenten bool) []facetGro
 	return []facetGroup{
 		{Name: "provincie", Label: "Provincie", Options: f.Provinces},
 		{Name: "thema", Label: "Thema", Options: f.Themes},
+		{Name: "status", Label: "Status", Options: f.Stages, Hint: "Stand van het initiatief volgens de nieuwste bron"},
+		{Name: "doelgroep", Label: "Doelgroep", Options: f.Groups},
 		{Name: "soort", Label: "Soort", Options: f.Kinds},
 		{Name: "jaar", Label: "Jaar", Options: f.Years, Long: true},
 		gemeenten,

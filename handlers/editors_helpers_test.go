@@ -163,19 +163,20 @@ func messages(body string) string {
 // caseValues is a valid case form.
 func caseValues(title string) url.Values {
 	return url.Values{
-		"title":      {title},
-		"summary":    {"Een korte samenvatting van dit voorbeeld."},
-		"body":       {"## Aanpak\n\nEerste regel.\nTweede regel."},
-		"gemeente":   {"Utrecht"},
-		"themes":     {"tijdelijke-woningen", "gezinnen"},
-		"kind":       {"woonoplossing"},
-		"year":       {"2024"},
-		"homes":      {"40"},
-		"people":     {""},
-		"partners":   {"Gemeente Utrecht\nCorporatie Mitros"},
-		"contact":    {"Afdeling Wonen"},
-		"source_url": {"https://www.utrecht.nl/wonen"},
-		"status":     {"concept"},
+		"title":           {title},
+		"summary":         {"Een korte samenvatting van dit voorbeeld."},
+		"body":            {"## Aanpak\n\nEerste regel.\nTweede regel."},
+		"gemeente":        {"Utrecht"},
+		"themes":          {"tijdelijke-woningen", "gezinnen"},
+		"kind":            {"woonoplossing"},
+		"year":            {"2024"},
+		"homes":           {"40"},
+		"homes_qualifier": {"doel"},
+		"people":          {""},
+		"partners":        {"Gemeente Utrecht\nCorporatie Mitros"},
+		"contact":         {"Afdeling Wonen"},
+		"source_url":      {"https://www.utrecht.nl/wonen"},
+		"status":          {"concept"},
 	}
 }
 

@@ -31,6 +31,7 @@ type forms struct {
 	gemeenteByCode map[string]db.Gemeente
 	gemeenteByName map[string]db.Gemeente // lower-case name
 	themes         []db.Theme
+	provinces      []db.Province
 }
 
 // Year range of a case: from the first cases the platform knew to next year.
@@ -49,6 +50,9 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 		f.gemeenteByName[strings.ToLower(g.Name)] = g
 	}
 	if f.themes, err = store.Themes(ctx); err != nil {
+		return nil, err
+	}
+	if f.provinces, err = store.Provinces(ctx); err != nil {
 		return nil, err
 	}
 
@@ -92,6 +96,20 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 				n, err := strconv.Atoi(strings.TrimSpace(fl.Field().String()))
 				return err == nil && n >= 0 && n <= 1_000_000
 			}},
+		{"stage", "Kies bij {0} plan, in uitvoering, gerealiseerd, beëindigd of onbekend.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.Stages, fl.Field().String()) }},
+		{"targetgroup", "Kies bij {0} alleen alleenstaanden, gezinnen, jongeren of gemengd.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.TargetGroups, fl.Field().String()) }},
+		{"qualifier", "Kies bij {0} doel, gerealiseerd of maximaal.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.Qualifiers, fl.Field().String()) }},
+		{"province", "Kies bij {0} een provincie uit de lijst.",
+			func(fl validator.FieldLevel) bool {
+				return slices.ContainsFunc(f.provinces, func(p db.Province) bool { return p.Code == fl.Field().String() })
+			}},
+		{"partialdate", "{0} moet een jaar, een maand of een dag zijn, zoals 2024, 2024-05 of 2024-05-12.",
+			func(fl validator.FieldLevel) bool { _, ok := parsePartialDate(fl.Field().String(), 1); return ok }},
+		{"monthdate", "{0} moet een maand of een dag zijn, zoals 2026-12 of 2026-12-05.",
+			func(fl validator.FieldLevel) bool { _, ok := parsePartialDate(fl.Field().String(), 2); return ok }},
 		{"weburl", "{0} moet een volledig webadres zijn dat begint met https:// of http://.",
 			func(fl validator.FieldLevel) bool { return isWebURL(fl.Field().String()) }},
 		{"password", "{0} moet minstens " + strconv.Itoa(db.MinPasswordLength) + " en hoogstens " + strconv.Itoa(db.MaxPasswordBytes) + " tekens lang zijn.",
@@ -149,6 +167,16 @@ func (f *forms) findGemeente(s string) (db.Gemeente, bool) {
 	}
 	g, ok := f.gemeenteByName[strings.ToLower(s)]
 	return g, ok
+}
+
+// provinceName is the name of a province code (the code itself when unknown).
+func (f *forms) provinceName(code string) string {
+	for _, p := range f.provinces {
+		if p.Code == code {
+			return p.Name
+		}
+	}
+	return code
 }
 
 // gemeenteLabel is what the picker shows for a code: "Name (GM0363)".
@@ -277,3 +305,56 @@ func cleanLine(s string) string {
 
 // periodPattern is a half year: 2025-H1.
 var periodPattern = regexp.MustCompile(`^[0-9]{4}-H[12]$`)
+
+// partialDate is a date known to the year, the month or the day: "2024",
+// "2024-05" or "2024-05-12".
+type partialDate struct {
+	Year, Month, Day int // Month and Day 0 when not known
+}
+
+// parsePartialDate reads a partial date of at least minParts parts (1: a year is
+// enough, 2: at least a month). Only real dates between 1990 and next year pass.
+func parsePartialDate(s string, minParts int) (partialDate, bool) {
+	parts := strings.Split(strings.TrimSpace(s), "-")
+	if len(parts) < minParts || len(parts) > 3 {
+		return partialDate{}, false
+	}
+	width := []int{4, 2, 2}
+	var n [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || len(p) != width[i] {
+			return partialDate{}, false
+		}
+		n[i] = v
+	}
+	d := partialDate{n[0], n[1], n[2]}
+	if d.Year < minCaseYear || d.Year > maxCaseYear() || (len(parts) > 1 && (d.Month < 1 || d.Month > 12)) {
+		return partialDate{}, false
+	}
+	if len(parts) == 3 {
+		t := time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC)
+		if d.Day < 1 || t.Day() != d.Day {
+			return partialDate{}, false
+		}
+	}
+	return d, true
+}
+
+// formatPartialDate writes a partial date the Dutch way: "2024", "mei 2024" or
+// "12 mei 2024". Anything else comes back as it is.
+func formatPartialDate(s string) string {
+	d, ok := parsePartialDate(s, 1)
+	if !ok {
+		// Dates from before next year's boundary moved, or typed elsewhere: show
+		// what is stored rather than nothing.
+		return s
+	}
+	switch {
+	case d.Month == 0:
+		return strconv.Itoa(d.Year)
+	case d.Day == 0:
+		return months[d.Month-1] + " " + strconv.Itoa(d.Year)
+	}
+	return strconv.Itoa(d.Day) + " " + months[d.Month-1] + " " + strconv.Itoa(d.Year)
+}

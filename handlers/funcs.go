@@ -20,6 +20,13 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"number":    formatNumber,
 		"date":      formatDate,
 		"kindLabel": db.KindLabel,
+		// The richer case model.
+		"stageLabel":  db.StageLabel,
+		"groupLabel":  db.TargetGroupLabel,
+		"homesText":   func(c db.Case) string { return quantity(c.Homes, c.HomesQualifier, "woning", "woningen") },
+		"peopleText":  func(c db.Case) string { return quantity(c.People, c.PeopleQualifier, "persoon", "personen") },
+		"partialDate": formatPartialDate,
+		"place":       casePlace,
 		"plural":    plural,
 		"deref":     func(p *int) int { return *p },
 		"hit":       func(c db.Case) db.CaseHit { return db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary} },
@@ -113,10 +120,49 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// quantity writes a number with what it means, never bare: "doel: 800 woningen",
+// "gerealiseerd: 192 woningen", "maximaal 9 personen". A number saved before
+// qualifiers existed says so. nil gives "".
+func quantity(n *int, qualifier, one, many string) string {
+	if n == nil {
+		return ""
+	}
+	count := formatNumber(*n) + " " + plural(*n, one, many)
+	switch qualifier {
+	case db.QualifierTarget:
+		return "doel: " + count
+	case db.QualifierRealised:
+		return "gerealiseerd: " + count
+	case db.QualifierMaximum:
+		return "maximaal " + count
+	}
+	return count + " (niet vastgelegd of dit een doel, een resultaat of een maximum is)"
+}
+
+// casePlace says where a case is, in a few words for a card: its gemeente (and
+// how many others it involves), else its province, else "Landelijk".
+func casePlace(c db.Case) string {
+	n := len(c.RelatedGemeenten)
+	switch {
+	case c.GemeenteName != "" && n > 0:
+		return c.GemeenteName + " en " + strconv.Itoa(n) + " " + plural(n, "andere gemeente", "andere gemeenten")
+	case c.GemeenteName != "":
+		return c.GemeenteName
+	case c.ProvinceName != "" && n > 0:
+		return "Provincie " + c.ProvinceName + ", " + strconv.Itoa(n) + " " + plural(n, "gemeente", "gemeenten")
+	case c.ProvinceName != "":
+		return "Provincie " + c.ProvinceName
+	case n > 0:
+		return "Regionaal, " + strconv.Itoa(n) + " " + plural(n, "gemeente", "gemeenten")
+	}
+	return "Landelijk"
+}
+
 // facetGroup is what views/voorbeelden/facet.html renders: one facet's options.
 type facetGroup struct {
 	Name    string // query parameter
 	Label   string
+	Hint    string // a few words under the legend, when the label needs them
 	Options []db.FacetOption
 	Long    bool   // many options: the list scrolls
 	MoreURL string // set when only the top options are shown: shows them all

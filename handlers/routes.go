@@ -37,6 +37,7 @@ func (h *Handler) register(app *fiber.App) {
 	app.Get("/over", h.cached, h.about)
 	app.Get("/toegankelijkheid", h.cached, h.accessibility)
 	app.Get("/privacy", h.cached, h.privacy)
+	app.Get("/begrippen", h.cached, h.showGlossary)
 
 	app.Get("/kaart", h.cached, h.showMap)
 	app.Get("/kaart/tabel", h.cached, h.showTable)

@@ -11,7 +11,7 @@ import (
 // pages are listed too: they exist once its routes are in.
 var staticPaths = []string{
 	"/themas", "/kaart", "/kaart/tabel", "/taakstelling", "/open-data",
-	"/tip", "/over", "/toegankelijkheid", "/privacy",
+	"/tip", "/over", "/toegankelijkheid", "/privacy", "/begrippen",
 }
 
 type sitemapURLSet struct {
