@@ -98,7 +98,7 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 			}},
 		{"stage", "Kies bij {0} plan, in uitvoering, gerealiseerd, beëindigd of onbekend.",
 			func(fl validator.FieldLevel) bool { return slices.Contains(db.Stages, fl.Field().String()) }},
-		{"targetgroup", "Kies bij {0} alleen alleenstaanden, gezinnen, jongeren of gemengd.",
+		{"targetgroup", "Kies bij Doelgroep alleen alleenstaanden, gezinnen, jongeren of gemengd.",
 			func(fl validator.FieldLevel) bool { return slices.Contains(db.TargetGroups, fl.Field().String()) }},
 		{"qualifier", "Kies bij {0} doel, gerealiseerd of maximaal.",
 			func(fl validator.FieldLevel) bool { return slices.Contains(db.Qualifiers, fl.Field().String()) }},
