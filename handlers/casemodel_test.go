@@ -346,8 +346,8 @@ func TestDownloadsAndFeedCarryTheCaseModel(t *testing.T) {
 	for k, v := range map[string]string{
 		"stand_van_zaken": "gerealiseerd", "stand_per": "2024-05", "doelgroep": "gezinnen | jongeren",
 		"woningen": "800", "woningen_betekenis": "doel", "personen": "9", "personen_betekenis": "maximaal",
-		"financiering": "Het Rijk betaalt de helft.\n\nDe gemeenten betalen de rest.",
-		"wat_ging_moeilijk": "'- Bezwaren van **omwonenden**.", // a leading - is neutralised for spreadsheets
+		"financiering":        "Het Rijk betaalt de helft.\n\nDe gemeenten betalen de rest.",
+		"wat_ging_moeilijk":   "'- Bezwaren van **omwonenden**.", // a leading - is neutralised for spreadsheets
 		"betrokken_gemeenten": "GM1948 | GM0828 | GM0344", "betrokken_gemeente_namen": "Meierijstad | Oss | Utrecht",
 		"bron_gecontroleerd": "2026-12", "startinhoud": "nee",
 	} {
