@@ -183,20 +183,37 @@ func (h *Handler) validateCase(ctx context.Context, f *caseForm, u db.User, from
 	if g, ok := h.forms.findGemeente(f.Gemeente); ok {
 		in.GemeenteCode = g.Code
 	}
-	h.checkCaseModel(f, &in, &errs)
+	if err := h.checkCaseModel(ctx, f, &in, &errs); err != nil {
+		return db.CaseInput{}, nil, "", err
+	}
 	return in, sortErrors(f, errs), slug, nil
 }
 
 // checkCaseModel adds the checks of the richer case model that involve more than
 // one field, and reads the related gemeenten into in.
-func (h *Handler) checkCaseModel(f *caseForm, in *db.CaseInput, errs *formErrors) {
+func (h *Handler) checkCaseModel(ctx context.Context, f *caseForm, in *db.CaseInput, errs *formErrors) error {
+	// A number saved before qualifiers existed may stay as it is (the site says its
+	// meaning was not recorded); a new or changed number needs its meaning.
+	var cur db.Case
+	if f.ID > 0 && ((f.Homes != "" && f.HomesQ == "") || (f.People != "" && f.PeopleQ == "")) {
+		var err error
+		if cur, err = h.db.FindCaseByID(ctx, f.ID); err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+	}
+	unchanged := func(typed string, old *int, oldQ string) bool {
+		return old != nil && oldQ == "" && typed == strconv.Itoa(*old)
+	}
 	// A number is never shown without what it means.
-	for _, n := range []struct{ number, qualifier, field, label, what string }{
-		{f.Homes, f.HomesQ, "homes_qualifier", "Betekenis van het aantal woningen", "woningen"},
-		{f.People, f.PeopleQ, "people_qualifier", "Betekenis van het aantal personen", "personen"},
+	for _, n := range []struct {
+		number, qualifier, field, label, what string
+		legacy                                bool
+	}{
+		{f.Homes, f.HomesQ, "homes_qualifier", "Betekenis van het aantal woningen", "woningen", unchanged(f.Homes, cur.Homes, cur.HomesQualifier)},
+		{f.People, f.PeopleQ, "people_qualifier", "Betekenis van het aantal personen", "personen", unchanged(f.People, cur.People, cur.PeopleQualifier)},
 	} {
 		switch {
-		case n.number != "" && n.qualifier == "":
+		case n.number != "" && n.qualifier == "" && !n.legacy:
 			errs.add(n.field, n.label, "Kies wat het aantal "+n.what+" betekent: een doel, een gerealiseerd aantal of een maximum.")
 		case n.number == "" && n.qualifier != "":
 			errs.add(n.field, n.label, "Vul ook het aantal "+n.what+" in, of laat de betekenis leeg.")
@@ -218,6 +235,7 @@ func (h *Handler) checkCaseModel(f *caseForm, in *db.CaseInput, errs *formErrors
 		errs.add("related", "Betrokken gemeenten", "Betrokken gemeenten: "+strings.Join(unknown, ", ")+
 			" "+plural(len(unknown), "is geen bestaande gemeente", "zijn geen bestaande gemeenten")+". Zet één gemeente per regel, met haar naam of CBS-code (zoals GM0363).")
 	}
+	return nil
 }
 
 // statusOption is a status the editor may choose in the form.
