@@ -156,6 +156,8 @@ type Case struct {
 	// seed last wrote.
 	Seeded      bool
 	SeedVersion int
+
+	hasRelated bool // RelatedGemeenten are to be loaded (attachGemeenten)
 }
 
 // PublishedByEditor is when an editor first published the case: nil for a case
@@ -280,7 +282,8 @@ const caseColumns = `c.id, c.slug, c.title, c.summary, c.body, coalesce(c.gemeen
 	c.kind, c.year, c.homes, c.people, c.partners, c.contact, c.source_url, c.status,
 	c.version, c.author_id, coalesce(u.name, u.email, ''), c.created_at, c.updated_at, c.published_at,
 	c.stage, c.stage_date, c.target_groups, coalesce(c.homes_qualifier, ''), coalesce(c.people_qualifier, ''),
-	c.financing, c.lessons_hard, c.lessons_worked, c.source_checked, s.case_id IS NOT NULL, coalesce(s.version, 0)
+	c.financing, c.lessons_hard, c.lessons_worked, c.source_checked, s.case_id IS NOT NULL, coalesce(s.version, 0),
+	EXISTS (SELECT 1 FROM case_gemeenten cg WHERE cg.case_id = c.id)
 	FROM cases c
 	LEFT JOIN gemeenten g ON g.code = c.gemeente_code
 	LEFT JOIN provinces p ON p.code = coalesce(g.province_code, c.province_code)
@@ -301,7 +304,7 @@ func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 		&c.Kind, &year, &homes, &people, &partners, &c.Contact, &c.SourceURL, &c.Status,
 		&c.Version, &author, &c.AuthorName, &created, &updated, &published,
 		&c.Stage, &c.StageDate, &groups, &c.HomesQualifier, &c.PeopleQualifier,
-		&c.Financing, &c.LessonsHard, &c.LessonsWorked, &c.SourceChecked, &c.Seeded, &c.SeedVersion)
+		&c.Financing, &c.LessonsHard, &c.LessonsWorked, &c.SourceChecked, &c.Seeded, &c.SeedVersion, &c.hasRelated)
 	if err != nil {
 		return Case{}, err
 	}
@@ -431,10 +434,15 @@ func attachGemeenten(ctx context.Context, q queryer, cases []Case) error {
 		return nil
 	}
 	byID := make(map[int64]*Case, len(cases))
-	ids := make([]any, len(cases))
+	var ids []any
 	for i := range cases {
-		byID[cases[i].ID] = &cases[i]
-		ids[i] = cases[i].ID
+		if cases[i].hasRelated {
+			byID[cases[i].ID] = &cases[i]
+			ids = append(ids, cases[i].ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil // most pages: no query
 	}
 	rows, err := q.QueryContext(ctx, `SELECT cg.case_id, `+gemeenteColumns+`
 		JOIN case_gemeenten cg ON cg.gemeente_code = g.code

@@ -208,40 +208,42 @@ func (s *selection) inGemeenten(e *indexEntry) bool {
 // reports whether it passes every filter. A case with related gemeenten counts
 // for each of them (and their provinces) in the gemeente and province facets.
 func (c *counts) visit(s *selection, e *indexEntry) bool {
-	var fail [nFacets]bool
-	fails := 0
+	failed, fails := -1, 0 // the facet whose filter e fails, and how many fail
 	if s.active[fProvince] && e.provinces&s.provinces == 0 {
-		fail[fProvince], fails = true, fails+1
-	}
-	if s.active[fGemeente] && !s.inGemeenten(e) {
-		fail[fGemeente], fails = true, fails+1
-	}
-	if s.active[fStage] && !s.stages[e.stage] {
-		fail[fStage], fails = true, fails+1
-	}
-	if s.active[fGroup] && e.groups&s.groups == 0 {
-		fail[fGroup], fails = true, fails+1
+		failed, fails = fProvince, fails+1
 	}
 	if s.active[fTheme] && e.themes&s.themes == 0 {
-		fail[fTheme], fails = true, fails+1
+		failed, fails = fTheme, fails+1
 	}
 	if s.active[fKind] && !s.kinds[e.kind] {
-		fail[fKind], fails = true, fails+1
+		failed, fails = fKind, fails+1
 	}
 	if s.active[fYear] && (e.year == 0 || !s.years[yearSlot(e.year)]) {
-		fail[fYear], fails = true, fails+1
+		failed, fails = fYear, fails+1
+	}
+	if s.active[fStage] && !s.stages[e.stage] {
+		failed, fails = fStage, fails+1
+	}
+	if s.active[fGroup] && e.groups&s.groups == 0 {
+		failed, fails = fGroup, fails+1
 	}
 	if fails > 1 {
 		return false
 	}
+	if s.active[fGemeente] && !s.inGemeenten(e) {
+		if fails == 1 {
+			return false
+		}
+		failed, fails = fGemeente, 1
+	}
 	// With no failure every facet counts the entry; with one, only the failing facet.
-	count := func(f int) bool { return fails == 0 || fail[f] }
-	if count(fProvince) {
+	all := fails == 0
+	if all || failed == fProvince {
 		for p := e.provinces; p != 0; p &= p - 1 {
 			c.provinces[bits.TrailingZeros16(p)]++
 		}
 	}
-	if count(fGemeente) {
+	if all || failed == fGemeente {
 		c.gemeenten[e.gemeente]++
 		if e.more != 0 {
 			for _, g := range s.more[e.more-1:] {
@@ -252,26 +254,26 @@ func (c *counts) visit(s *selection, e *indexEntry) bool {
 			}
 		}
 	}
-	if count(fStage) {
-		c.stages[e.stage]++
-	}
-	if count(fGroup) {
-		for g := e.groups; g != 0; g &= g - 1 {
-			c.groups[bits.TrailingZeros8(g)]++
-		}
-	}
-	if count(fTheme) {
+	if all || failed == fTheme {
 		for t := e.themes; t != 0; t &= t - 1 {
 			c.themes[bits.TrailingZeros64(t)]++
 		}
 	}
-	if count(fKind) {
+	if all || failed == fKind {
 		c.kinds[e.kind]++
 	}
-	if count(fYear) && e.year != 0 {
+	if (all || failed == fYear) && e.year != 0 {
 		c.years[yearSlot(e.year)]++
 	}
-	return fails == 0
+	if all || failed == fStage {
+		c.stages[e.stage]++
+	}
+	if all || failed == fGroup {
+		for g := e.groups; g != 0; g &= g - 1 {
+			c.groups[bits.TrailingZeros8(g)]++
+		}
+	}
+	return all
 }
 
 // rankLimit is the largest match set that is ordered by bm25 itself. Ranking costs

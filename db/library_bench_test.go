@@ -62,6 +62,11 @@ var benchQueries = []struct {
 	{"search+facets", CaseFilter{Query: "jongeren", Kinds: []string{KindSolution}, Years: []int{2016, 2017}}},
 	{"newest+search", CaseFilter{Query: "gemeente", Sort: SortNewest}},
 	{"page5", CaseFilter{Query: "de", Page: 5}},
+	// The facets and the sort of the richer case model.
+	{"status+doelgroep", CaseFilter{Stages: []string{StageRealised, StageInProgress}, Groups: []string{GroupFamilies}}},
+	{"gemeente", CaseFilter{Gemeenten: []string{"GM0363"}}},
+	{"sort-checked", CaseFilter{Sort: SortChecked}},
+	{"search+checked", CaseFilter{Query: "jongeren", Sort: SortChecked}},
 }
 
 func BenchmarkFindCases(b *testing.B) {
@@ -88,5 +93,33 @@ func BenchmarkFindCases(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkFacetPass is the facet counting alone (no SQL): one pass of
+// counts.visit over every published case of a 100,000-case library.
+func BenchmarkFacetPass(b *testing.B) {
+	d := benchDB(b, 100000)
+	ix, err := d.caseIndex(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range []struct {
+		name string
+		f    CaseFilter
+	}{
+		{"none", CaseFilter{}},
+		{"province+themes", CaseFilter{Provinces: []string{"PV26"}, Themes: []string{"gemengd-wonen", "tijdelijke-woningen"}}},
+		{"gemeente+status+doelgroep", CaseFilter{Gemeenten: []string{"GM0363"}, Stages: []string{StageRealised}, Groups: []string{GroupFamilies}}},
+	} {
+		b.Run(f.name, func(b *testing.B) {
+			sel := ix.resolve(f.f)
+			for b.Loop() {
+				c := newCounts(ix)
+				for i := range ix.entries {
+					c.visit(&sel, &ix.entries[i])
+				}
+			}
+		})
 	}
 }
