@@ -395,18 +395,46 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 }
 
 // TestReleaseOneUpgradeWithTheSameSeedChangesNoCase: with seed content equal to
-// what the first release wrote (the mechanical conversion of its file), the
-// upgrade records the seeded cases but writes no revision.
+// what the first release wrote (its own seed, converted to the new format as the
+// first commit of this model did), the upgrade records the seeded cases and adds
+// the themes, but writes no revision.
 func TestReleaseOneUpgradeWithTheSameSeedChangesNoCase(t *testing.T) {
-	files := embeddedSeed(t)
-	first := files["seed/cases.json"]
-	for _, c := range first.Cases {
-		if c.InitiativeStatus != StageUnknown || c.HomesQualifier != nil || len(c.TargetGroups) > 0 || c.Financing != "" {
-			t.Skip("the seed holds the corrected first 24 cases: TestUpgradeFromReleaseOneKeepsEditorsChanges covers them")
-		}
-	}
 	ctx := context.Background()
-	d, err := Open(ctx, releaseFile(t), testSchema(t))
+	path := releaseFile(t)
+	raw, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := raw.Query("SELECT content FROM case_revisions WHERE version = 1 ORDER BY case_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var same seedFile
+	for i := 0; rows.Next(); i++ {
+		var content string
+		if err := rows.Scan(&content); err != nil {
+			t.Fatal(err)
+		}
+		var in CaseInput
+		if err := json.Unmarshal([]byte(content), &in); err != nil {
+			t.Fatal(err)
+		}
+		g := &in.GemeenteCode
+		if in.GemeenteCode == "" {
+			g = nil
+		}
+		same.Cases = append(same.Cases, seedCase{Facts: fmt.Sprintf("cases-facts.json#%d", slices.Index(releaseOneSeed, in.Slug)),
+			Slug: in.Slug, Title: in.Title, Summary: in.Summary, Body: in.Body, GemeenteCode: g, Themes: in.Themes,
+			Kind: in.Kind, Year: in.Year, InitiativeStatus: StageUnknown, Homes: in.Homes, People: in.People,
+			Partners: in.Partners, Contact: in.Contact, SourceURL: in.SourceURL})
+	}
+	rows.Close()
+	raw.Close()
+	if len(same.Cases) != 24 {
+		t.Fatalf("the first release's file has %d first revisions", len(same.Cases))
+	}
+	useSeedFiles(t, map[string]seedFile{"seed/cases.json": same}, nil)
+	d, err := Open(ctx, path, testSchema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,6 +445,13 @@ func TestReleaseOneUpgradeWithTheSameSeedChangesNoCase(t *testing.T) {
 	d.r.QueryRow("SELECT count(*) FROM cases WHERE version <> 1").Scan(&versions)
 	if revisions != 24 || ledger != 24 || versions != 0 {
 		t.Errorf("revisions %d, seeded %d, changed versions %d: want 24, 24, 0", revisions, ledger, versions)
+	}
+	// The five themes the first release lacked, with their texts.
+	for _, slug := range []string{"dorpen-en-kleine-kernen", "draagvlak-en-omwonenden", "nareizigers-en-gezinshereniging", "taakstelling-en-toezicht", "landelijk-beleid"} {
+		th, err := d.FindTheme(ctx, slug)
+		if err != nil || th.Intro == "" || th.WhenText == "" {
+			t.Errorf("theme %s after the upgrade: %+v (%v)", slug, th, err)
+		}
 	}
 }
 
