@@ -137,6 +137,8 @@ type diffPage struct {
 	To     db.Revision
 	Diff   db.CaseDiff
 	Latest bool // To is the current version
+	// LegacyRevisions are From and To when written before the richer case model.
+	LegacyRevisions []db.Revision
 }
 
 // caseDiff shows what changed between revision ?van= and revision ?naar= (default:
@@ -156,6 +158,11 @@ func (h *Handler) caseDiff(c *fiber.Ctx) error {
 			vm := diffPage{editorPage: h.newEditorPage(c, fmt.Sprintf("Versie %d en %d vergelijken: %s", from, to, cs.Title), "voorbeelden"),
 				Case: cs, From: a, To: b, Latest: to == cs.Version}
 			vm.Diff = db.DiffCases(a.Content, b.Content, h.displayName)
+			for _, r := range []db.Revision{a, b} {
+				if r.Legacy {
+					vm.LegacyRevisions = append(vm.LegacyRevisions, r)
+				}
+			}
 			return h.render(c, fiber.StatusOK, "beheer/diff", "", vm)
 		}
 	}

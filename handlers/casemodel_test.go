@@ -419,3 +419,42 @@ func TestLegacyNumberMaySaveUnchanged(t *testing.T) {
 		t.Fatalf("a changed number without meaning: %d %s", res.StatusCode, messages(res.Body))
 	}
 }
+
+// TestDiffOfALegacyRevisionSaysWhatItLacks: comparing a revision from before the
+// richer case model says that it lacks those fields and what a restore keeps.
+func TestDiffOfALegacyRevisionSaysWhatItLacks(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	id := c.createCase(caseValues("Een oude versie"))
+	raw := rawDB(t, store)
+	// Make version 1 look as the first release wrote it: without the new keys.
+	var content string
+	if err := raw.QueryRow("SELECT content FROM case_revisions WHERE case_id = ? AND version = 1", id).Scan(&content); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal([]byte(content), &m)
+	for _, k := range []string{"related_gemeente_codes", "province_code", "initiative_status", "status_date", "target_groups",
+		"homes_qualifier", "people_qualifier", "financing", "lessons_hard", "lessons_worked", "source_checked"} {
+		delete(m, k)
+	}
+	old, _ := json.Marshal(m)
+	if _, err := raw.Exec("UPDATE case_revisions SET content = ? WHERE case_id = ? AND version = 1", string(old), id); err != nil {
+		t.Fatal(err)
+	}
+	form := caseValues("Een nieuwe versie")
+	form.Set("version", "1")
+	form.Set("stage", "gerealiseerd")
+	if res := c.post("/beheer/voorbeelden/"+id, form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", res.StatusCode, messages(res.Body))
+	}
+	res := c.get("/beheer/voorbeelden/" + id + "/verschil?van=1&naar=2")
+	body := html.UnescapeString(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Versie 1 is opgeslagen voordat") || !strings.Contains(body, "Status van het initiatief") {
+		t.Errorf("diff with a legacy revision: %d %s", res.StatusCode, messages(res.Body))
+	}
+	if strings.Contains(body, "Versie 2 is opgeslagen voordat") {
+		t.Error("a new revision is called legacy")
+	}
+}
