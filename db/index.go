@@ -49,6 +49,7 @@ type indexEntry struct {
 	gemeente  uint16 // 0: none (regional or national case)
 	year      uint16 // 0: unknown
 	provinces uint16 // bit i: provinces[i-1]; the gemeente's, the related gemeenten's, or the case's own
+	province  uint8  // the one province when more is 0 (1-based; 0 none): the facet pass's fast path
 	kind      uint8  // index in Kinds
 	stage     uint8  // index in Stages
 	groups    uint8  // bit i: TargetGroups[i]
@@ -159,9 +160,12 @@ func (ix *caseIndex) scanEntry(s interface{ Scan(...any) error }) (indexEntry, s
 	e.published = uint32(max(0, published))
 	if g := ix.gemIdx[gemeente]; g > 0 {
 		e.gemeente = uint16(g)
-		e.provinces |= 1 << ix.provIdx[ix.gemeenten[g-1].ProvinceCode]
-	} else if p := ix.provIdx[province]; p > 0 {
-		e.provinces |= 1 << p
+		e.province = uint8(ix.provIdx[ix.gemeenten[g-1].ProvinceCode])
+	} else {
+		e.province = uint8(ix.provIdx[province])
+	}
+	if e.province > 0 {
+		e.provinces |= 1 << e.province
 	}
 	if related != "" {
 		start := len(ix.more)
@@ -203,20 +207,23 @@ func (ix *caseIndex) scanEntry(s interface{ Scan(...any) error }) (indexEntry, s
 // checkedKey turns "2026-12" or "2026-12-05" into 20261200 or 20261205 (0 for
 // anything else), so that a later check sorts first.
 func checkedKey(s string) uint32 {
-	var y, m, d int
-	switch len(s) {
-	case 7:
-		if _, err := fmt.Sscanf(s, "%4d-%2d", &y, &m); err != nil {
-			return 0
-		}
-	case 10:
-		if _, err := fmt.Sscanf(s, "%4d-%2d-%2d", &y, &m, &d); err != nil {
-			return 0
-		}
-	default:
+	if len(s) != 7 && len(s) != 10 {
 		return 0
 	}
-	return uint32(y*10000 + m*100 + d)
+	var key uint32
+	for i := 0; i < len(s); i++ {
+		switch {
+		case (i == 4 || i == 7) && s[i] == '-':
+		case s[i] >= '0' && s[i] <= '9' && i != 4 && i != 7:
+			key = key*10 + uint32(s[i]-'0')
+		default:
+			return 0
+		}
+	}
+	if len(s) == 7 {
+		key *= 100
+	}
+	return key
 }
 
 // related calls fn for every related gemeente of e.
