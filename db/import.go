@@ -186,8 +186,11 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
+			// FieldPos may only be asked after a successful Read: after a
+			// quote error in the first field the reader has no fields and
+			// FieldPos panics. The parse error carries the line instead.
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.StartLine
@@ -201,6 +204,7 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
+		line, _ := r.FieldPos(0)
 		bad := func(format string, args ...any) {
 			errs = append(errs, ImportLineError{line, fmt.Sprintf(format, args...)})
 		}

@@ -215,3 +215,29 @@ func TestImportCancel(t *testing.T) {
 		t.Fatal("cancel left something behind")
 	}
 }
+
+// A quote error in the first field of a data line is a bad line like any other
+// (it used to crash the handler: the reader has no field positions after it).
+func TestImportQuoteErrorInFirstField(t *testing.T) {
+	app, store := newTestApp(t)
+	figureFixture(t, store)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	c.get("/beheer/cijfers")
+	head := "gemeente_code,periode,taakstelling,peildatum,gerealiseerd,officieel\n" +
+		"GM0363,2025-H1,1200,,,ja\n"
+	for name, line := range map[string]string{
+		"bare quote":        "GM\"0014,2025-H1,10,,,ja\n",
+		"text after quotes": "\"GM0014\"x,2025-H1,10,,,ja\n",
+		"unclosed at end":   "\"GM0014,2025-H1,10,,,ja\n",
+		"second field":      "GM0014,2025\"-H1,10,,,ja\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := c.upload("2025-H1", "fout.csv", []byte(head+line))
+			body := html.UnescapeString(res.Body)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Regel 3: Deze regel is geen geldige CSV") {
+				t.Fatalf("= %d %s", res.StatusCode, messages(res.Body))
+			}
+		})
+	}
+}
