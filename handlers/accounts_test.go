@@ -34,7 +34,7 @@ func TestAccountsAndAudit(t *testing.T) {
 	// A new account with a one-time password, shown once.
 	res = adm.post("/beheer/accounts", url.Values{"email": {"Nieuw@Gemeente.example"}, "name": {"Nina"}, "role": {"redacteur"}})
 	m := regexp.MustCompile(`<code class="one-time__pw">([^<]+)</code>`).FindStringSubmatch(res.Body)
-	if res.StatusCode != 200 || m == nil || res.Header.Get("Cache-Control") != "no-store" {
+	if res.StatusCode != 200 || m == nil || res.Header.Get("Cache-Control") != "private, no-store" {
 		t.Fatalf("one-time password not shown: %d", res.StatusCode)
 	}
 	oneTime := m[1]

@@ -53,6 +53,10 @@ const (
 	// sessionMaxAge ends a session this long after signing in, however active.
 	sessionMaxAge = 12 * time.Hour
 
+	// sessionCookie is the session cookie's name (with the __Host- prefix under
+	// SECURE_COOKIES).
+	sessionCookie = "ot_sessie"
+
 	sessUserID  = "uid"
 	sessLoginAt = "login_at"
 	sessSeenAt  = "seen_at" // when the expiry was last moved (unix seconds)
@@ -81,7 +85,7 @@ func (h *Handler) setupSessions(secure bool) {
 	h.sessions = session.New(session.Config{
 		Storage:        h.db.Sessions(),
 		Expiration:     sessionIdle,
-		KeyLookup:      "cookie:" + cookieName(secure, "ot_sessie"),
+		KeyLookup:      "cookie:" + cookieName(secure, sessionCookie),
 		CookiePath:     "/",
 		CookieSecure:   secure,
 		CookieHTTPOnly: true,
@@ -93,6 +97,7 @@ func (h *Handler) setupSessions(secure bool) {
 		Expiration:             loginWindow,
 		LimiterMiddleware:      limiter.SlidingWindow{},
 		SkipSuccessfulRequests: true, // only failed sign-ins count
+		KeyGenerator:           h.clientIP,
 		LimitReached: func(c *fiber.Ctx) error {
 			return clientError(fiber.StatusTooManyRequests, "Te veel pogingen",
 				"Vanaf dit adres is te vaak geprobeerd in te loggen. Wacht een kwartier en probeer het dan opnieuw.")
@@ -245,7 +250,7 @@ func (h *Handler) toLogin(c *fiber.Ctx, reason string) error {
 	if q := v.Encode(); q != "" {
 		target += "?" + q
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	if c.Get("HX-Request") == "true" {
 		c.Set("HX-Redirect", target)
 		return c.SendStatus(fiber.StatusUnauthorized)
@@ -297,7 +302,7 @@ func (h *Handler) showLogin(c *fiber.Ctx) error {
 	vm := h.newLoginPage(c)
 	vm.Return = safeReturn(c.Query("terug"))
 	vm.Notice = loginNotices[c.Query("reden")]
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	return h.render(c, fiber.StatusOK, "auth/login", "", vm)
 }
 
@@ -319,7 +324,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	back := safeReturn(c.FormValue("terug"))
 	vm := h.newLoginPage(c)
 	vm.Email, vm.Return = email, back
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	if email == "" || password == "" {
 		vm.Error, vm.Invalid = "Vul uw e-mailadres en wachtwoord in.", true
 		return h.render(c, fiber.StatusUnprocessableEntity, "auth/login", "", vm)

@@ -25,7 +25,7 @@ func (h *Handler) newEditorPage(c *fiber.Ctx, title, section string) editorPage 
 	p := editorPage{User: currentUser(c), CSRF: csrfToken(c), Section: section, Notice: notices[c.Query("melding")]}
 	p.Title = title
 	p.NoIndex = true
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	return p
 }
 
@@ -403,7 +403,7 @@ func (h *Handler) validateCaseField(c *fiber.Ctx) error {
 // previewCase renders the Markdown body as it will be shown (htmx).
 func (h *Handler) previewCase(c *fiber.Ctx) error {
 	vm := caseFormPage{Preview: renderMarkdown(cleanText(c.FormValue("body"))), HasPreview: true}
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	return c.Render("beheer/preview", vm)
 }
 

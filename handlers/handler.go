@@ -39,6 +39,13 @@ type Config struct {
 	// PageCacheBytes bounds the cache of public pages (cache.go): 0 is the default
 	// (48 MB), a negative number turns the cache off.
 	PageCacheBytes int
+	// TrustedProxies are the addresses and CIDR ranges of reverse proxies in
+	// front (TRUSTED_PROXIES): only their X-Forwarded-For and X-Forwarded-Proto
+	// are believed (proxy.go). Empty: the headers are ignored.
+	TrustedProxies []string
+	// SharedCacheSeconds is how long a shared cache (the proxy) may keep a public
+	// page (s-maxage); 0 means the default, 60.
+	SharedCacheSeconds int
 
 	// testRoutes lets tests of this package add routes (after the middleware,
 	// before the catch-all), for example a write route to check error pages.
@@ -54,9 +61,12 @@ type Handler struct {
 	assets  map[string]string // file name in public/ → URL with content hash
 	secure  bool
 	contact string
-	views   *html.Engine
-	maps    mapCache // rendered SVG maps (maps.go)
-	metrics *httpMetrics
+	proxies trustedProxies // TRUSTED_PROXIES (proxy.go)
+	// publicCache is the Cache-Control of public pages (cachePolicy).
+	publicCache string
+	views       *html.Engine
+	maps        mapCache // rendered SVG maps (maps.go)
+	metrics     *httpMetrics
 
 	staticFiles map[string]staticFile // public/, compressed once (cache.go)
 	pages       pageCache             // public pages as sent (cache.go)
@@ -95,6 +105,10 @@ func New(cfg Config) (*fiber.App, error) {
 		}
 	}
 	var err error
+	if h.proxies, err = parseTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	h.publicCache = publicCacheControl(cfg.SharedCacheSeconds)
 	if h.assets, err = hashAssets(cfg.Public); err != nil {
 		return nil, err
 	}
@@ -140,6 +154,11 @@ func New(cfg Config) (*fiber.App, error) {
 		ReadTimeout:  15 * time.Second,
 		WriteTimeout: 30 * time.Second,
 		IdleTimeout:  60 * time.Second,
+		// Forwarding headers (X-Forwarded-Proto, -Host) count only from the
+		// proxies in TrustedProxies; with none, never. The client address is
+		// not Fiber's c.IP() but clientIP (proxy.go explains why).
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
 	})
 	h.register(app)
 	return app, nil
@@ -257,7 +276,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		h.log.ErrorContext(c.UserContext(), "request failed", attrs...)
 	}
 	setSecurityHeaders(c)
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	c.Vary("HX-Request")
 	c.Status(status)
 	if err := c.Render("errors/error", vm); err != nil {

@@ -63,6 +63,7 @@ func (h *Handler) setupTipLimiter() {
 		LimiterMiddleware: limiter.SlidingWindow{},
 		// Only tips that were accepted count: someone fixing a typo is not spamming.
 		SkipFailedRequests: true,
+		KeyGenerator:       h.clientIP,
 		LimitReached: func(c *fiber.Ctx) error {
 			return clientError(fiber.StatusTooManyRequests, "Even geduld",
 				"Vanaf dit adres zijn het afgelopen uur al meerdere tips verstuurd. Probeer het over een uur opnieuw, of mail de redactie.")
@@ -72,7 +73,7 @@ func (h *Handler) setupTipLimiter() {
 
 // showTip is the empty suggestion form. It sets no cookie.
 func (h *Handler) showTip(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderCacheControl, "no-store") // the form token carries the time
+	c.Set(fiber.HeaderCacheControl, privateNoStore) // the form token carries the time
 	return h.render(c, fiber.StatusOK, "tip/form", "", h.newTipPage(tipForm{}))
 }
 
@@ -99,7 +100,7 @@ func (h *Handler) submitTip(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	if f.Website != "" {
 		// A bot: answer as if all went well, store nothing.
 		return redirect(c, "/tip/bedankt")
@@ -144,7 +145,7 @@ func (h *Handler) validateTipField(c *fiber.Ctx) error {
 	if e := h.forms.check(&f).Get(field); e != "" {
 		vm.Errors = formErrors{{Field: field, Message: e}}
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	return c.Render("tip/veld-"+field, vm)
 }
 
