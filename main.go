@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -57,6 +58,11 @@ type config struct {
 	ContactEmail  string
 	LogLevel      slog.Level
 	PageCacheMB   int // 0 turns the cache of public pages off
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (TRUSTED_PROXIES, comma-separated).
+	TrustedProxies []string
+	// SharedCacheSeconds is how long a proxy may keep a public page.
+	SharedCacheSeconds int
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -75,6 +81,21 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("PAGE_CACHE_MB=%q: use a number of megabytes from 0 (off) to 4096", v)
 		}
 		c.PageCacheMB = n
+	}
+	if v := getenv("TRUSTED_PROXIES"); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+		}
+	}
+	c.SharedCacheSeconds = 60
+	if v := getenv("SHARED_CACHE_SECONDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 86400 {
+			return c, fmt.Errorf("SHARED_CACHE_SECONDS=%q: use a number of seconds from 1 to 86400", v)
+		}
+		c.SharedCacheSeconds = n
 	}
 	switch v := getenv("SECURE_COOKIES"); v {
 	case "", "0", "false", "off", "no":
@@ -148,7 +169,8 @@ commands:
   help                  show this text
 
 environment: ADDR, METRICS_ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, CONTACT_EMAIL,
-LOG_LEVEL (see README.md)
+LOG_LEVEL, PAGE_CACHE_MB, TRUSTED_PROXIES, SHARED_CACHE_SECONDS, LITESTREAM_*
+(see README.md)
 `
 
 // shutdownTimeout bounds how long requests in flight may take to finish after
@@ -186,6 +208,9 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		SecureCookies:  cfg.SecureCookies,
 		ContactEmail:   cfg.ContactEmail,
 		PageCacheBytes: cfg.PageCacheMB << 20,
+
+		TrustedProxies:     cfg.TrustedProxies,
+		SharedCacheSeconds: cfg.SharedCacheSeconds,
 	}
 	if cfg.PageCacheMB == 0 {
 		hcfg.PageCacheBytes = -1 // off, as handlers.Config spells it

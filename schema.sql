@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS themes (
     label     TEXT NOT NULL,
     position  INTEGER NOT NULL,
     intro     TEXT NOT NULL DEFAULT '',
-    when_text TEXT NOT NULL DEFAULT ''
+    when_text TEXT NOT NULL DEFAULT '',
+    version   INTEGER NOT NULL DEFAULT 1 -- of the texts: optimistic locking, as cases.version
 ) STRICT;
 
 CREATE TABLE IF NOT EXISTS users (
@@ -39,7 +40,9 @@ CREATE TABLE IF NOT EXISTS users (
     -- set for a password made up by the system: the editor must choose a new one
     must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
     created_at    TEXT NOT NULL,
-    last_login_at TEXT
+    last_login_at TEXT,
+    -- moves on at every password change: sessions signed in before it end
+    session_epoch INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
 -- A good example ("voorbeeld"). body is Markdown; body_text is its plain text, kept
@@ -140,13 +143,25 @@ CREATE TABLE IF NOT EXISTS sessions (
 
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
 
--- Failed sign-ins per e-mail address (known or not, so that the answer never tells
--- which addresses have an account). A window of failures leads to a lockout.
-CREATE TABLE IF NOT EXISTS login_failures (
-    email        TEXT PRIMARY KEY COLLATE NOCASE,
-    failures     INTEGER NOT NULL,
-    first_at     INTEGER NOT NULL, -- unix seconds of the first failure in the window
-    locked_until INTEGER NOT NULL DEFAULT 0
+-- Failed sign-ins (and wrong current passwords) per e-mail address, known or not so
+-- that the answer never tells which addresses have an account: per address and
+-- client, and per address as a whole. Failures lead to a growing delay (db/users.go).
+CREATE TABLE IF NOT EXISTS login_throttle (
+    email      TEXT NOT NULL COLLATE NOCASE,
+    client_key TEXT NOT NULL, -- keyed hash of the client's address; '' counts the account as a whole
+    failures   INTEGER NOT NULL,
+    last_at    INTEGER NOT NULL, -- unix seconds of the last failure
+    wait_until INTEGER NOT NULL DEFAULT 0, -- no attempt is checked before this (unix seconds)
+    PRIMARY KEY (email, client_key)
+) STRICT;
+
+-- Clients (keyed hash of the address) from which an account signed in lately: failures
+-- elsewhere do not slow the account down for them.
+CREATE TABLE IF NOT EXISTS login_clients (
+    email      TEXT NOT NULL COLLATE NOCASE,
+    client_key TEXT NOT NULL,
+    last_at    INTEGER NOT NULL,
+    PRIMARY KEY (email, client_key)
 ) STRICT;
 
 -- Every save of a case: who, when, and the full content (JSON of db.CaseInput).

@@ -568,18 +568,28 @@ func (d *DB) FindTipper(ctx context.Context, caseID int64) (Tipper, error) {
 }
 
 // UpdateTheme changes the explanation texts of a theme (its intro and when it
-// helps), shown on the theme pages.
-func (d *DB) UpdateTheme(ctx context.Context, slug, intro, when string, by User) (Theme, error) {
+// helps), shown on the theme pages. version is the version the editor started
+// from: when someone saved the texts since, nothing changes and ErrConflict is
+// returned (optimistic locking, as for cases).
+func (d *DB) UpdateTheme(ctx context.Context, slug string, version int, intro, when string, by User) (Theme, error) {
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		actor, err := loadActor(ctx, tx, by.ID)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, "UPDATE themes SET intro = ?, when_text = ? WHERE slug = ?", intro, when, slug)
+		res, err := tx.ExecContext(ctx, "UPDATE themes SET intro = ?, when_text = ?, version = version + 1 WHERE slug = ? AND version = ?",
+			intro, when, slug, version)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
+			var exists bool
+			if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM themes WHERE slug = ?)", slug).Scan(&exists); err != nil {
+				return err
+			}
+			if exists {
+				return ErrConflict
+			}
 			return ErrNotFound
 		}
 		return audit(ctx, tx, &actor, ActionThemeChange, slug, "")

@@ -10,7 +10,11 @@ import (
 // migrations are the ordered schema changes made after the first release of
 // schema.sql. migrations[i] brings user_version from i+1 to i+2. A new database gets
 // schema.sql (which always holds the whole current schema) and skips them all.
-var migrations = []func(ctx context.Context, tx *sql.Tx) error{}
+var migrations = []func(ctx context.Context, tx *sql.Tx) error{
+	migrateSignInThrottle,
+	migrateSessionEpoch,
+	migrateThemeVersion,
+}
 
 // SchemaVersion is the user_version of a database that is fully up to date.
 func SchemaVersion() int { return 1 + len(migrations) }
@@ -60,4 +64,42 @@ func migrate(ctx context.Context, w *sql.DB, schema string) error {
 		return fmt.Errorf("set schema version: %w", err)
 	}
 	return mapError(tx.Commit())
+}
+
+// hasColumn reports whether table has column (for migrations that add one and
+// must not fail where it exists already).
+func hasColumn(ctx context.Context, tx *sql.Tx, table, column string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", table, column).Scan(&n)
+	return n > 0, err
+}
+
+// addColumn adds column to table with its definition unless it is there.
+func addColumn(ctx context.Context, tx *sql.Tx, table, column, definition string) error {
+	ok, err := hasColumn(ctx, tx, table, column)
+	if err != nil || ok {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", table, column, definition))
+	return err
+}
+
+// migrateSignInThrottle replaces the lockout per e-mail address (login_failures)
+// by the growing wait per address and client (login_throttle, login_clients,
+// which schema.sql has just created). Counts of the old lockout are dropped: at
+// worst someone gets a few more attempts once.
+func migrateSignInThrottle(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS login_failures")
+	return err
+}
+
+// migrateSessionEpoch gives accounts the session epoch that a password change
+// moves on; sessions made before it carry none, which counts as epoch 0.
+func migrateSessionEpoch(ctx context.Context, tx *sql.Tx) error {
+	return addColumn(ctx, tx, "users", "session_epoch", "INTEGER NOT NULL DEFAULT 0")
+}
+
+// migrateThemeVersion gives theme texts a version for optimistic locking.
+func migrateThemeVersion(ctx context.Context, tx *sql.Tx) error {
+	return addColumn(ctx, tx, "themes", "version", "INTEGER NOT NULL DEFAULT 1")
 }

@@ -61,6 +61,7 @@ const (
 	sessLoginAt = "login_at"
 	sessSeenAt  = "seen_at" // when the expiry was last moved (unix seconds)
 	sessCSRF    = "csrf"
+	sessEpoch   = "epoch" // the account's session epoch at sign-in (db.User.SessionEpoch)
 
 	csrfField  = "_csrf"
 	csrfHeader = "X-Csrf-Token"
@@ -156,6 +157,12 @@ func (h *Handler) requireEditor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if epoch, _ := sess.Get(sessEpoch).(int64); epoch != u.SessionEpoch {
+		// The password changed since this session signed in (elsewhere, or a
+		// beheerder gave a one-time password): it has ended.
+		_ = sess.Destroy()
+		return h.toLogin(c, "wachtwoord")
+	}
 	token, err := h.touchSession(c, sess)
 	if err != nil {
 		return err
@@ -212,12 +219,52 @@ func (h *Handler) checkCSRF(c *fiber.Ctx) error {
 	want := csrfToken(c)
 	got := c.Get(csrfHeader)
 	if got == "" {
-		got = c.FormValue(csrfField)
+		got = postedValue(c, csrfField)
 	}
 	if want == "" || crossSite(c) || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return errFormExpired
 	}
 	return c.Next()
+}
+
+// postedValue is a field of the request body (URL-encoded or multipart), never of
+// the query string: a token in a URL ends up in logs, histories and Referer
+// headers, so one that arrives there is not accepted. (c.FormValue reads both.)
+func postedValue(c *fiber.Ctx, name string) string {
+	if v := c.Request().PostArgs().Peek(name); len(v) > 0 {
+		return string(v)
+	}
+	if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
+		if mf, err := c.MultipartForm(); err == nil {
+			if vs := mf.Value[name]; len(vs) > 0 {
+				return vs[0]
+			}
+		}
+	}
+	return ""
+}
+
+// clientKey stands for the client's address (clientIP) in the sign-in throttle:
+// a keyed hash, so that the database holds no addresses.
+func (h *Handler) clientKey(c *fiber.Ctx) string {
+	mac := hmac.New(sha256.New, h.formSecret)
+	mac.Write([]byte("sign-in client\x00" + h.clientIP(c)))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
+}
+
+// waitMessage tells how long to wait, in Dutch ("45 seconden", "3 minuten").
+func waitMessage(d time.Duration) string {
+	if d < 90*time.Second {
+		return strconv.Itoa(int(d.Round(time.Second).Seconds())) + " seconden"
+	}
+	return strconv.Itoa(int((d + 30*time.Second).Minutes())) + " minuten"
+}
+
+// tooManyAttempts sets Retry-After for a *db.WaitError and returns the Dutch text.
+func tooManyAttempts(c *fiber.Ctx, w *db.WaitError) string {
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(w.Wait().Seconds())))
+	return "Te veel mislukte pogingen voor dit account vanaf uw adres. Probeer het over " + waitMessage(w.Wait()) +
+		" opnieuw, of vraag een beheerder de vertraging op te heffen."
 }
 
 // requireAdmin lets only beheerders through; it runs after requireEditor.
@@ -295,6 +342,7 @@ var loginNotices = map[string]string{
 	"verlopen":      "Uw sessie is verlopen. Log opnieuw in.",
 	"uitgeschakeld": "Uw account is uitgeschakeld of bestaat niet meer.",
 	"afgemeld":      "U bent afgemeld.",
+	"wachtwoord":    "Het wachtwoord van uw account is gewijzigd. Log opnieuw in.",
 }
 
 // showLogin is the sign-in form. It sets no cookie.
@@ -329,11 +377,11 @@ func (h *Handler) login(c *fiber.Ctx) error {
 		vm.Error, vm.Invalid = "Vul uw e-mailadres en wachtwoord in.", true
 		return h.render(c, fiber.StatusUnprocessableEntity, "auth/login", "", vm)
 	}
-	u, err := h.db.Authenticate(c.UserContext(), email, password)
+	u, err := h.db.Authenticate(c.UserContext(), email, password, h.clientKey(c))
+	var wait *db.WaitError
 	switch {
-	case errors.Is(err, db.ErrLockedOut):
-		vm.Error = "Te veel mislukte pogingen voor dit e-mailadres. Wacht " +
-			minutes(db.LockoutDuration) + " en probeer het dan opnieuw."
+	case errors.As(err, &wait):
+		vm.Error = tooManyAttempts(c, wait)
 		return h.render(c, fiber.StatusTooManyRequests, "auth/login", "", vm)
 	case errors.Is(err, db.ErrBadCredentials):
 		vm.Error, vm.Invalid = "E-mailadres of wachtwoord klopt niet.", true
@@ -358,6 +406,7 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	sess.Set(sessLoginAt, at)
 	sess.Set(sessSeenAt, at)
 	sess.Set(sessCSRF, newCSRFToken())
+	sess.Set(sessEpoch, u.SessionEpoch)
 	if err := sess.Save(); err != nil {
 		return err
 	}
@@ -382,8 +431,6 @@ func (h *Handler) logout(c *fiber.Ctx) error {
 	}
 	return redirect(c, "/inloggen?reden=afgemeld")
 }
-
-func minutes(d time.Duration) string { return strconv.Itoa(int(d.Minutes())) + " minuten" }
 
 // Signed form tokens for the forms posted without a session.
 const (
@@ -429,7 +476,7 @@ func (h *Handler) checkFormPost(c *fiber.Ctx, purpose byte, minAge time.Duration
 	if crossSite(c) {
 		return errFormExpired
 	}
-	age, ok := h.formTokenAge(c.FormValue("_token"), purpose)
+	age, ok := h.formTokenAge(postedValue(c, "_token"), purpose)
 	if !ok {
 		return errFormExpired
 	}

@@ -225,10 +225,13 @@ func (h *Handler) listThemeTexts(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, "beheer/themes", "", vm)
 }
 
-// themeForm is the form of a theme's texts.
+// themeForm is the form of a theme's texts. Version is the version of the texts
+// the editor started from; Overwrite the newer version they chose to save over.
 type themeForm struct {
-	Intro    string `form:"intro" label:"Uitleg" validate:"required,max=2000"`
-	WhenText string `form:"when_text" label:"Wanneer helpt dit" validate:"required,max=2000"`
+	Intro     string `form:"intro" label:"Uitleg" validate:"required,max=2000"`
+	WhenText  string `form:"when_text" label:"Wanneer helpt dit" validate:"required,max=2000"`
+	Version   int    `form:"version"`
+	Overwrite int    `form:"overschrijf"`
 }
 
 type themeFormPage struct {
@@ -236,6 +239,9 @@ type themeFormPage struct {
 	Theme  db.Theme
 	Form   themeForm
 	Errors formErrors
+	// Conflict is the newer version that refused the save: the editor's input
+	// stays in the form, the other's texts are shown beside it.
+	Conflict *db.Theme
 }
 
 func (h *Handler) editThemeText(c *fiber.Ctx) error {
@@ -244,7 +250,7 @@ func (h *Handler) editThemeText(c *fiber.Ctx) error {
 		return err
 	}
 	vm := themeFormPage{editorPage: h.newEditorPage(c, "Thema bewerken: "+t.Label, "themas"), Theme: t,
-		Form: themeForm{Intro: t.Intro, WhenText: t.WhenText}}
+		Form: themeForm{Intro: t.Intro, WhenText: t.WhenText, Version: t.Version}}
 	return h.render(c, fiber.StatusOK, "beheer/theme-form", "", vm)
 }
 
@@ -258,11 +264,24 @@ func (h *Handler) updateThemeText(c *fiber.Ctx) error {
 		return fiber.ErrBadRequest
 	}
 	f.Intro, f.WhenText = cleanText(f.Intro), cleanText(f.WhenText)
-	if errs := h.forms.check(&f); len(errs) > 0 {
-		vm := themeFormPage{editorPage: h.newEditorPage(c, "Thema bewerken: "+t.Label, "themas"), Theme: t, Form: f, Errors: errs}
+	vm := themeFormPage{editorPage: h.newEditorPage(c, "Thema bewerken: "+t.Label, "themas"), Theme: t, Form: f}
+	if vm.Errors = h.forms.check(&f); len(vm.Errors) > 0 {
 		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/theme-form", "", vm)
 	}
-	if _, err := h.db.UpdateTheme(c.UserContext(), t.Slug, f.Intro, f.WhenText, currentUser(c)); err != nil {
+	version := f.Version
+	if f.Overwrite > f.Version {
+		version = f.Overwrite
+	}
+	_, err = h.db.UpdateTheme(c.UserContext(), t.Slug, version, f.Intro, f.WhenText, currentUser(c))
+	if errors.Is(err, db.ErrConflict) {
+		newer, err := h.db.FindTheme(c.UserContext(), t.Slug)
+		if err != nil {
+			return err
+		}
+		vm.Theme, vm.Conflict = newer, &newer
+		return h.render(c, fiber.StatusConflict, "beheer/theme-form", "", vm)
+	}
+	if err != nil {
 		return err
 	}
 	return redirect(c, "/beheer/themas?melding=thema")

@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -423,7 +424,7 @@ func TestThemeTexts(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Vul Uitleg in.") || !strings.Contains(res.Body, "grote woningen leegstaan") {
 		t.Fatalf("empty intro = %d", res.StatusCode)
 	}
-	res = c.post("/beheer/themas/gezinnen", url.Values{"intro": {"Huisvesting van gezinnen."}, "when_text": {"Als er grote woningen leegstaan."}})
+	res = c.post("/beheer/themas/gezinnen", url.Values{"intro": {"Huisvesting van gezinnen."}, "when_text": {"Als er grote woningen leegstaan."}, "version": {"1"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save = %d", res.StatusCode)
 	}
@@ -433,5 +434,47 @@ func TestThemeTexts(t *testing.T) {
 	}
 	if res := c.get("/beheer/themas/bestaat-niet"); res.StatusCode != 404 {
 		t.Errorf("unknown theme = %d", res.StatusCode)
+	}
+}
+
+var themeVersionInput = regexp.MustCompile(`name="version" value="(\d+)"`)
+
+// Two editors saving the same theme text: the second gets 409 with their input
+// kept and the other's text shown, and saves over it only when they choose to.
+func TestThemeTextConflict(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	addUser(t, store, "kees@gemeente.example", db.RoleEditor)
+	ria, kees := signIn(t, app, "ria@gemeente.example"), signIn(t, app, "kees@gemeente.example")
+	version := func(c *client) string {
+		m := themeVersionInput.FindStringSubmatch(c.get("/beheer/themas/gezinnen").Body)
+		if m == nil {
+			t.Fatal("the theme form has no version")
+		}
+		return m[1]
+	}
+	vr, vk := version(ria), version(kees)
+	if res := ria.post("/beheer/themas/gezinnen", url.Values{"intro": {"Tekst van Ria."}, "when_text": {"Wanneer volgens Ria."}, "version": {vr}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first save = %d %s", res.StatusCode, messages(res.Body))
+	}
+	res := kees.post("/beheer/themas/gezinnen", url.Values{"intro": {"Tekst van Kees."}, "when_text": {"Wanneer volgens Kees."}, "version": {vk}})
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("second save from the same version = %d, want 409", res.StatusCode)
+	}
+	body := html.UnescapeString(res.Body)
+	for _, want := range []string{"Niet opgeslagen: iemand anders was u voor", "Tekst van Kees.", "Wanneer volgens Kees.", "Tekst van Ria.", `name="overschrijf" value="2"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("conflict page lacks %q", want)
+		}
+	}
+	if th, _ := store.FindTheme(context.Background(), "gezinnen"); th.Intro != "Tekst van Ria." || th.Version != 2 {
+		t.Fatalf("after the refused save: %+v", th)
+	}
+	res = kees.post("/beheer/themas/gezinnen", url.Values{"intro": {"Tekst van Kees."}, "when_text": {"Wanneer volgens Kees."}, "version": {vk}, "overschrijf": {"2"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving over version 2 = %d", res.StatusCode)
+	}
+	if th, _ := store.FindTheme(context.Background(), "gezinnen"); th.Intro != "Tekst van Kees." || th.Version != 3 {
+		t.Fatalf("after saving over: %+v", th)
 	}
 }
