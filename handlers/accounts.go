@@ -22,11 +22,11 @@ type accountForm struct {
 // accountsPage is the view model of /beheer/accounts (beheerders only).
 type accountsPage struct {
 	editorPage
-	Users  []db.User
+	Users []db.User
 	// Throttled holds the accounts with recent failed sign-ins, by e-mail address.
 	Throttled map[string]db.SignInThrottle
 	Form      accountForm
-	Errors formErrors
+	Errors    formErrors
 	// The one-time password just made, shown once and never stored in plain text.
 	OneTime      string
 	OneTimeEmail string
