@@ -356,3 +356,22 @@ func TestDisabledAccountLosesSession(t *testing.T) {
 		t.Fatalf("disabled sign-in = %d", res.StatusCode)
 	}
 }
+
+// The CSRF token counts only from the body or the X-Csrf-Token header: a token in
+// the query string (which ends up in logs and Referer headers) is refused.
+func TestCSRFTokenNotFromTheQueryString(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	form := url.Values{"_csrf": {""}, "intro": {"Nieuwe uitleg."}, "when_text": {"Altijd."}, "version": {"1"}}
+	if res := c.post("/beheer/themas/gezinnen?_csrf="+url.QueryEscape(c.csrf), form); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("token in the query string = %d, want 403", res.StatusCode)
+	}
+	if th, _ := store.FindTheme(context.Background(), "gezinnen"); th.Intro == "Nieuwe uitleg." {
+		t.Fatal("the post changed the theme")
+	}
+	form.Del("_csrf")
+	if res := c.post("/beheer/themas/gezinnen", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("token in the body = %d", res.StatusCode)
+	}
+}

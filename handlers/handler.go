@@ -4,6 +4,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/gofiber/template/html/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
 
 	"opnieuwthuis/db"
 )
@@ -161,7 +163,47 @@ func New(cfg Config) (*fiber.App, error) {
 		TrustedProxies:          cfg.TrustedProxies,
 	})
 	h.register(app)
+	if err := h.refuseUnknownMethods(app); err != nil {
+		return nil, err
+	}
 	return app, nil
+}
+
+// refuseUnknownMethods answers a request with a method Fiber does not know
+// ("FOO / HTTP/1.1") itself: Fiber answers those before any middleware or error
+// handler runs, with a bare English 400 and none of the security headers. Here
+// they get 501 (RFC 9110: a method the server does not recognise), every
+// security header and the Dutch error page, made once at start.
+func (h *Handler) refuseUnknownMethods(app *fiber.App) error {
+	vm := errorPage{Status: fiber.StatusNotImplemented, Heading: "Niet ondersteund",
+		Message: "Deze site begrijpt dit soort verzoek niet. Open de pagina gewoon in een browser."}
+	vm.Title, vm.NoIndex = vm.Heading, true
+	var page bytes.Buffer
+	if err := h.views.Render(&page, "errors/error", vm); err != nil {
+		return fmt.Errorf("render the page for unknown methods: %w", err)
+	}
+	next := app.Server().Handler
+	app.Server().Handler = func(ctx *fasthttp.RequestCtx) {
+		switch string(ctx.Method()) {
+		case fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut, fiber.MethodDelete,
+			fiber.MethodConnect, fiber.MethodOptions, fiber.MethodTrace, fiber.MethodPatch:
+			next(ctx)
+			return
+		}
+		for _, kv := range securityHeaderList {
+			ctx.Response.Header.Set(kv[0], kv[1])
+		}
+		if ctx.IsTLS() {
+			ctx.Response.Header.Set(fiber.HeaderStrictTransportSecurity, hsts)
+		}
+		ctx.Response.Header.Set(fiber.HeaderCacheControl, privateNoStore)
+		ctx.Response.Header.Set(fiber.HeaderAllow, "GET, HEAD, POST")
+		ctx.SetStatusCode(fiber.StatusNotImplemented)
+		ctx.SetContentType(fiber.MIMETextHTMLCharsetUTF8)
+		ctx.SetBody(page.Bytes())
+		h.log.Warn("request rejected", "status", fiber.StatusNotImplemented, "reason", "unknown method")
+	}
+	return nil
 }
 
 // hashAssets gives every static file a URL with a short content hash, so it can be

@@ -457,3 +457,21 @@ func TestHostileInputOnMapAndForms(t *testing.T) {
 }
 
 var formTokenPattern = regexp.MustCompile(`name="_token" value="([^"]+)"`)
+
+// A method Fiber does not know gets the security headers and a Dutch page too.
+func TestUnknownMethodGetsSecurityHeaders(t *testing.T) {
+	app, _ := newTestApp(t)
+	addr := listen(t, app)
+	for _, method := range []string{"FOO", "PROPFIND", "get"} {
+		res := rawExchange(t, addr, method+" /voorbeelden HTTP/1.1\r\nHost: x\r\n\r\n")
+		checkDutchErrorPage(t, res, http.StatusNotImplemented, "Niet ondersteund")
+		checkSecurityHeaders(t, res, false)
+		if strings.Contains(res.Body, "Invalid http method") || res.Header.Get("Cache-Control") != "private, no-store" {
+			t.Errorf("%s: Cache-Control %q, body %.100s", method, res.Header.Get("Cache-Control"), res.Body)
+		}
+	}
+	// Known methods are untouched.
+	if res := rawExchange(t, addr, "GET /voorbeelden HTTP/1.1\r\nHost: x\r\n\r\n"); res.StatusCode != 200 {
+		t.Errorf("GET = %d", res.StatusCode)
+	}
+}
