@@ -610,20 +610,23 @@ func recordFailure(ctx context.Context, tx *sql.Tx, email, client string, t time
 	if _, err := tx.ExecContext(ctx, "DELETE FROM login_throttle WHERE last_at < ?", t.Add(-failureMemory).Unix()); err != nil {
 		return nil, err
 	}
-	count := func(key string, free int, first, most time.Duration) (int64, error) {
+	// Waits end at t plus the delay; the database keeps whole seconds, rounded up
+	// so that no attempt is checked before the announced time.
+	count := func(key string, free int, first, most time.Duration) (time.Time, error) {
 		var failures int
 		err := tx.QueryRowContext(ctx, `INSERT INTO login_throttle (email, client_key, failures, last_at) VALUES (?, ?, 1, ?)
 			ON CONFLICT (email, client_key) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at
 			RETURNING failures`, email, key, nowS).Scan(&failures)
 		if err != nil {
-			return 0, err
+			return time.Time{}, err
 		}
 		d := throttleDelay(failures, free, first, most)
 		if d == 0 {
-			return 0, nil
+			return time.Time{}, nil
 		}
-		until := t.Add(d).Unix()
-		_, err = tx.ExecContext(ctx, "UPDATE login_throttle SET wait_until = ? WHERE email = ? AND client_key = ?", until, email, key)
+		until := t.Add(d)
+		_, err = tx.ExecContext(ctx, "UPDATE login_throttle SET wait_until = ? WHERE email = ? AND client_key = ?",
+			until.Add(time.Second-1).Unix(), email, key)
 		return until, err
 	}
 	until, err := count(client, clientFreeFailures, clientFirstDelay, clientMaxDelay)
@@ -640,14 +643,14 @@ func recordFailure(ctx context.Context, tx *sql.Tx, email, client string, t time
 			email, client, t.Add(-knownClientMemory).Unix()).Scan(&known); err != nil {
 			return nil, err
 		}
-		if !known {
-			until = max(until, accountUntil)
+		if !known && accountUntil.After(until) {
+			until = accountUntil
 		}
 	}
-	if until <= nowS {
+	if until.IsZero() {
 		return nil, nil
 	}
-	return &WaitError{Until: time.Unix(until, 0)}, nil
+	return &WaitError{Until: until}, nil
 }
 
 // detail is what the audit log says about a wait ("" for none).
