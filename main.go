@@ -63,6 +63,9 @@ type config struct {
 	TrustedProxies []string
 	// SharedCacheSeconds is how long a proxy may keep a public page.
 	SharedCacheSeconds int
+	// UnderLitestream: this process is the site that Litestream started
+	// (litestream.go); Litestream checkpoints the WAL.
+	UnderLitestream bool
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -89,6 +92,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 			}
 		}
 	}
+	c.UnderLitestream = underLitestream(getenv)
 	c.SharedCacheSeconds = 60
 	if v := getenv("SHARED_CACHE_SECONDS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -137,6 +141,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	switch cmd {
 	case "serve":
+		if args, env, err := litestreamCommand(cfg, getenv, os.Environ()); err != nil {
+			return err
+		} else if args != nil {
+			logger.Info("starting under litestream", "replica", redactURL(getenv("LITESTREAM_REPLICA_URL")))
+			return execLitestream(args, env)
+		}
 		return serve(ctx, cfg, logger, nil)
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
@@ -187,9 +197,13 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	if err != nil {
 		return err
 	}
+	if cfg.UnderLitestream {
+		store.CheckpointPassivelyOnClose()
+	}
 	defer func() {
 		// Close checkpoints the WAL into the database file, so that the file alone
-		// is the whole database (and a copy of it is a backup).
+		// is the whole database (and a copy of it is a backup). Under Litestream
+		// the WAL may stay: Litestream checkpoints it and has shipped it.
 		if err := store.Close(); err != nil {
 			logger.Error("close database", "err", err)
 			return
