@@ -65,7 +65,7 @@ func litestreamCommand(cfg config, getenv func(string) string, environ []string)
 	conf := envOr(getenv, "LITESTREAM_CONFIG", defaultLitestreamConfig)
 	if _, err := os.Stat(conf); errors.Is(err, os.ErrNotExist) && getenv("LITESTREAM_CONFIG") == "" {
 		// Outside the image: the copy this binary carries.
-		conf = filepath.Join(os.TempDir(), fmt.Sprintf("opnieuwthuis-litestream-%d.yml", os.Getpid()))
+		conf = filepath.Join(os.TempDir(), "opnieuwthuis-litestream.yml") // the same for every start: settings come from the environment
 		if err := os.WriteFile(conf, litestreamConfig, 0o600); err != nil {
 			return nil, nil, fmt.Errorf("write litestream configuration: %w", err)
 		}
