@@ -443,7 +443,7 @@ func (d *DB) ChangePassword(ctx context.Context, id int64, current, next, client
 		var wait *WaitError
 		werr := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 			var err error
-			if wait, err = recordFailure(ctx, tx, email, client, t); err != nil {
+			if wait, err = recordFailure(ctx, tx, email, client, time.Now()); err != nil {
 				return err
 			}
 			u, err := findUser(ctx, tx, "id = ?", id)
@@ -526,7 +526,8 @@ func (d *DB) Authenticate(ctx context.Context, email, password, client string) (
 		var wait *WaitError
 		werr := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 			var err error
-			if wait, err = recordFailure(ctx, tx, email, client, t); err != nil {
+			// The wait runs from now, after the slow hash, not from the start.
+			if wait, err = recordFailure(ctx, tx, email, client, time.Now()); err != nil {
 				return err
 			}
 			subject := "onbekend account" // what was typed may be a password: never log it
