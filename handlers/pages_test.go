@@ -20,7 +20,7 @@ func TestInfoPages(t *testing.T) {
 		},
 		"/privacy": {
 			"<h1>Privacyverklaring</h1>", "Geen tracking", "Geen cookies", "CSRF", "zes maanden",
-			"wachtwoord", "Auditlog", "Autoriteit Persoonsgegevens",
+			"wachtwoord", "Auditlog", "Autoriteit Persoonsgegevens", "sleutelhash", "90 dagen", "6 december 2026",
 		},
 	} {
 		res := get(t, app, path)
