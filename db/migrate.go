@@ -10,7 +10,9 @@ import (
 // migrations are the ordered schema changes made after the first release of
 // schema.sql. migrations[i] brings user_version from i+1 to i+2. A new database gets
 // schema.sql (which always holds the whole current schema) and skips them all.
-var migrations = []func(ctx context.Context, tx *sql.Tx) error{}
+var migrations = []func(ctx context.Context, tx *sql.Tx) error{
+	migrateNationalFigureStatus, // issue 11: bijgesteld, corrected notes (migrate_figures.go)
+}
 
 // SchemaVersion is the user_version of a database that is fully up to date.
 func SchemaVersion() int { return 1 + len(migrations) }
