@@ -352,16 +352,16 @@ type GemeenteFigures struct {
 	// the gecorrigeerde taakstelling and all that follows from it are fictitious.
 	CarriedInFictitious bool
 	Corrected           *int // gecorrigeerde taakstelling
-	Peildatum         time.Time
-	Months            int  // elapsed months counted, up to Peildatum (0–6)
-	Realised          *int // housed in the period up to Peildatum
-	RealisedBasis     string
-	Expected          *int // pro rata, whole persons
-	Difference        *int // Realised − Expected; negative: achter op schema
-	Percentage        *int // Realised as a percentage of Expected, rounded down; nil without a verdict
-	Remaining         *int // still to house this period: max(0, Corrected − Realised)
-	CarriedOut        *int // left over at the end of the period, for the next one
-	Standing          Standing
+	Peildatum           time.Time
+	Months              int  // elapsed months counted, up to Peildatum (0–6)
+	Realised            *int // housed in the period up to Peildatum
+	RealisedBasis       string
+	Expected            *int // pro rata, whole persons
+	Difference          *int // Realised − Expected; negative: achter op schema
+	Percentage          *int // Realised as a percentage of Expected, rounded down; nil without a verdict
+	Remaining           *int // still to house this period: max(0, Corrected − Realised)
+	CarriedOut          *int // left over at the end of the period, for the next one
+	Standing            Standing
 	// Deviations are the known exceptions to the pro-rata split that concern this
 	// gemeente's computed taakstelling (none for an official one).
 	Deviations []Deviation
