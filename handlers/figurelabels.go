@@ -55,18 +55,19 @@ func totalsSource(t db.FigureTotals) string {
 	return ""
 }
 
-// kindLine is the line the map's drawing itself carries (bottom left), so that a
-// screenshot or a saved SVG says what the figures are.
-func kindLine(t db.FigureTotals) string {
+// kindLines are the lines the map's drawing itself carries (bottom left), so that a
+// screenshot or a saved SVG says what the figures are; the first bold ones are the
+// warning.
+func kindLines(t db.FigureTotals) (lines []string, bold int) {
 	switch {
 	case t.Fictitious && t.Computed:
-		return "Fictieve cijfers (gesimuleerd) · taakstelling berekend naar inwonertal"
+		return []string{"Fictieve cijfers (gesimuleerd)", "Taakstelling berekend naar inwonertal"}, 1
 	case t.Fictitious:
-		return "Fictieve cijfers (gesimuleerd)"
+		return []string{"Fictieve cijfers (gesimuleerd)"}, 1
 	case t.Computed:
-		return "Taakstelling berekend naar inwonertal, geen officieel cijfer"
+		return []string{"Taakstelling berekend naar inwonertal"}, 1
 	}
-	return ""
+	return nil, 0
 }
 
 // kindDescription explains the kind of the figures in full sentences, for the

@@ -410,13 +410,30 @@ func selection(dv *db.Division, province, code string) *selectionOverlay {
 	return &selectionOverlay{ViewBox: mapViewBox(dv, province).String(), Path: shape.Path, Name: shape.Name}
 }
 
+// mapViewBox is the frame of the map: the whole division, or a province's box with
+// a strip below it for the label (mapStamp), so that the label covers no gemeente.
+// On the whole country the label fits in the empty south-west corner (Belgium).
 func mapViewBox(dv *db.Division, province string) db.Box {
 	if province != "" {
 		if b, ok := dv.ProvinceBox(province); ok {
+			b.H += stampHeight(b)
 			return b
 		}
 	}
 	return dv.ViewBox
+}
+
+// stampLines is the number of lines of the map's label, at most.
+const stampLines = 4
+
+// stampFont is the label's font size in the units of box b: about 14 px when the
+// map is drawn 800 px tall, and still 10 px or more in a narrow column.
+func stampFont(b db.Box) int { return max(max(b.W, b.H)/55, 4) }
+
+// stampHeight is the height of the label with all its lines.
+func stampHeight(b db.Box) int {
+	font := stampFont(b)
+	return stampLines*font*5/4 + font
 }
 
 // searchMap is /kaart/zoek: find a gemeente by name or code. One match opens it:
@@ -583,10 +600,10 @@ type stampLine struct {
 	Bold bool
 }
 
-// newMapStamp places the label lines in the bottom-left corner of viewBox vb, with a
-// font size that renders at about 12 px whatever the zoom.
-func newMapStamp(vb db.Box, lines []string, bold int) mapStamp {
-	font := max(max(vb.W, vb.H)/66, 4)
+// newMapStamp places the label lines in the bottom-left corner of viewBox vb (for a
+// province: the strip mapViewBox added), with a font size that renders at about
+// 12 px whatever the zoom.
+func newMapStamp(vb db.Box, font int, lines []string, bold int) mapStamp {
 	pad := font / 2
 	st := mapStamp{X: vb.X + pad, Font: font, TextX: vb.X + 2*pad}
 	longest := 0
@@ -632,13 +649,13 @@ func (h *Handler) renderMap(pf *db.PeriodFigures, dv *db.Division, province stri
 			prefixSpace(where) + ", " + pf.Period.Label() + ". " + nationalLine(pf.Period) + " Bron: Opnieuw Thuis, Land in beeld.",
 		PatternScale: fmt.Sprintf("%.2f", float64(max(vb.W, vb.H))/450),
 	}
-	var lines []string
-	bold := 0
-	if l := kindLine(totals); l != "" {
-		lines, bold = append(lines, l), 1
+	base := dv.ViewBox
+	if b, ok := dv.ProvinceBox(province); ok && province != "" {
+		base = b
 	}
-	lines = append(lines, "Land in beeld, "+pf.Period.Label()+prefixSpace(where)+" · Opnieuw Thuis · grenzen: CBS / Kadaster")
-	vm.Stamp = newMapStamp(vb, lines, bold)
+	lines, bold := kindLines(totals)
+	lines = append(lines, "Land in beeld · "+pf.Period.Label()+prefixSpace(where), "Opnieuw Thuis · grenzen: CBS / Kadaster")
+	vm.Stamp = newMapStamp(vb, stampFont(base), lines, bold)
 	for _, pv := range dv.Provinces {
 		if province == "" || pv.Code == province {
 			vm.Provinces = append(vm.Provinces, pv)

@@ -316,8 +316,14 @@ func TestProvinceZoom(t *testing.T) {
 	box, _ := dv.ProvinceBox("PV27")
 	res := get(t, app, "/kaart?periode=2025-H2&provincie=PV27")
 	vb := viewBoxRe.FindStringSubmatch(res.Body)
-	if vb == nil || vb[1] != box.String() || vb[1] == "0 0 2710 3180" {
-		t.Fatalf("viewBox %v, want Noord-Holland's %s", vb, box)
+	// Noord-Holland's box, with a strip below it for the map's label.
+	framed := box
+	framed.H += stampHeight(box)
+	if vb == nil || vb[1] != framed.String() || vb[1] == "0 0 2710 3180" {
+		t.Fatalf("viewBox %v, want Noord-Holland's %s with the label strip", vb, box)
+	}
+	if !strings.Contains(res.Body, `<text x="`) || !strings.Contains(res.Body, ">Land in beeld · 2e halfjaar 2025 in Noord-Holland</text>") {
+		t.Error("the zoomed map lacks its label")
 	}
 	f := strings.Fields(vb[1])
 	if w, _ := strconv.Atoi(f[2]); w > 700 {
