@@ -48,7 +48,8 @@ package db
 //     (all gemeenten of the period, so official and fictitious figures never mix),
 //     then INSERT the cumulative count per (gemeente, peildatum) with basis
 //     'officieel', upserting like the taakstelling. Counts must not decrease within a
-//     period; the importer validates that.
+//     period; the importer validates that. A row stays labelled fictief while its
+//     carry-over comes from a previous period's fictitious realisations.
 //   - Periods of the 2016 boundary set (2016–2017) have no population, so their
 //     taakstelling is never computed: only imported official figures appear there.
 //
