@@ -131,7 +131,7 @@ func (h *Handler) figureMeta(c *fiber.Ctx, pfs []*db.PeriodFigures, periods []db
 		Notes:   figureNotes,
 		Columns: columnNames(figureColumns),
 	}
-	if k := figureKind(totalsSource(totals)); k != "" && totalsSource(totals) != db.BasisOfficial {
+	if k := figureKind(totalsSource(totals)); k != "" {
 		m.Warning = k + " — " + strings.TrimSpace(kindDescription(totals))
 	}
 	for _, p := range periods {

@@ -138,6 +138,9 @@ func (h *Handler) periodFigures(c *fiber.Ctx, periods []db.Period, code string) 
 	pf, err := h.db.PeriodFigures(c.UserContext(), code)
 	if errors.Is(err, db.ErrNotFound) {
 		msg := "Voor " + code + " zijn geen cijfers per gemeente beschikbaar."
+		if len(periods) > 0 && code > periods[len(periods)-1].Code {
+			msg = "Voor " + code + " heeft deze site nog geen landelijk cijfer, dus ook geen cijfers per gemeente."
+		}
 		if len(periods) > 0 {
 			msg += " De kaart heeft cijfers van " + periods[0].Label() + " tot en met " + periods[len(periods)-1].Label() + "."
 		}
