@@ -11,7 +11,8 @@ import (
 // schema.sql. migrations[i] brings user_version from i+1 to i+2. A new database gets
 // schema.sql (which always holds the whole current schema) and skips them all.
 var migrations = []func(ctx context.Context, tx *sql.Tx) error{
-	migrateSignInThrottle,
+	migrateNationalFigureStatus, // issue 11: bijgesteld, corrected notes (migrate_figures.go)
+	migrateSignInThrottle,       // issue 13: sign-in throttle, session epoch, theme versions
 	migrateSessionEpoch,
 	migrateThemeVersion,
 }

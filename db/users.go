@@ -47,9 +47,9 @@ const (
 //   - Per address, all clients together (guessing from many addresses): past
 //     accountFreeFailures, each failure makes the account wait accountFirstDelay,
 //     doubling up to accountMaxDelay, for every client except those from which
-//     the account signed in within knownClientMemory (login_clients).
+//     the account signed in within KnownClientMemory (login_clients).
 //
-// Failures are forgotten failureMemory after the last one; a successful sign-in
+// Failures are forgotten FailureMemory after the last one; a successful sign-in
 // forgets its client's; a beheerder can lift all of an account's
 // (LiftSignInThrottle, audited).
 const (
@@ -59,8 +59,11 @@ const (
 	accountFreeFailures = 20
 	accountFirstDelay   = 5 * time.Second
 	accountMaxDelay     = 5 * time.Minute
-	failureMemory       = 24 * time.Hour
-	knownClientMemory   = 90 * 24 * time.Hour
+	// FailureMemory is how long failures are kept after the last one, and
+	// KnownClientMemory how long a client counts as known after a sign-in from it
+	// (both in the privacy statement; PurgeExpired enforces them).
+	FailureMemory     = 24 * time.Hour
+	KnownClientMemory = 90 * 24 * time.Hour
 )
 
 // WaitError is the answer to a sign-in (or password change) while its client, or
@@ -566,7 +569,7 @@ func (d *DB) Authenticate(ctx context.Context, email, password, client string) (
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM login_clients WHERE last_at < ?", t.Add(-knownClientMemory).Unix()); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_clients WHERE last_at < ?", t.Add(-KnownClientMemory).Unix()); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", now(), u.ID); err != nil {
@@ -593,7 +596,7 @@ func (d *DB) checkThrottle(ctx context.Context, email, client string, t time.Tim
 		WHERE email = ? AND last_at >= ? AND (client_key = ?
 			OR (client_key = '' AND NOT EXISTS (SELECT 1 FROM login_clients k
 				WHERE k.email = ? AND k.client_key = ? AND ? <> '' AND k.last_at >= ?)))`,
-		email, t.Add(-failureMemory).Unix(), client, email, client, client, t.Add(-knownClientMemory).Unix()).Scan(&until)
+		email, t.Add(-FailureMemory).Unix(), client, email, client, client, t.Add(-KnownClientMemory).Unix()).Scan(&until)
 	if err != nil {
 		return fmt.Errorf("sign-in throttle: %w", err)
 	}
@@ -608,7 +611,7 @@ func (d *DB) checkThrottle(ctx context.Context, email, client string, t time.Tim
 // swept first.
 func recordFailure(ctx context.Context, tx *sql.Tx, email, client string, t time.Time) (*WaitError, error) {
 	nowS := t.Unix()
-	if _, err := tx.ExecContext(ctx, "DELETE FROM login_throttle WHERE last_at < ?", t.Add(-failureMemory).Unix()); err != nil {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM login_throttle WHERE last_at < ?", t.Add(-FailureMemory).Unix()); err != nil {
 		return nil, err
 	}
 	// Waits end at t plus the delay; the database keeps whole seconds, rounded up
@@ -641,7 +644,7 @@ func recordFailure(ctx context.Context, tx *sql.Tx, email, client string, t time
 		}
 		var known bool
 		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM login_clients WHERE email = ? AND client_key = ? AND last_at >= ?)",
-			email, client, t.Add(-knownClientMemory).Unix()).Scan(&known); err != nil {
+			email, client, t.Add(-KnownClientMemory).Unix()).Scan(&known); err != nil {
 			return nil, err
 		}
 		if !known && accountUntil.After(until) {
@@ -664,7 +667,7 @@ func (e *WaitError) detail() string {
 
 // SignInThrottle is the state of an account's failed sign-ins, for beheerders.
 type SignInThrottle struct {
-	Failures int       // counted from every client, within failureMemory
+	Failures int       // counted from every client, within FailureMemory
 	Until    time.Time // zero when no client has to wait
 }
 
@@ -675,7 +678,7 @@ func (d *DB) SignInThrottles(ctx context.Context) (map[string]SignInThrottle, er
 	rows, err := d.r.QueryContext(ctx, `SELECT u.email,
 			coalesce(sum(CASE WHEN l.client_key = '' THEN l.failures END), sum(l.failures)), max(l.wait_until)
 		FROM login_throttle l JOIN users u ON u.email = l.email
-		WHERE l.last_at >= ? GROUP BY u.email`, t.Add(-failureMemory).Unix())
+		WHERE l.last_at >= ? GROUP BY u.email`, t.Add(-FailureMemory).Unix())
 	if err != nil {
 		return nil, fmt.Errorf("sign-in throttles: %w", err)
 	}

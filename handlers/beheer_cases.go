@@ -31,19 +31,22 @@ func (h *Handler) newEditorPage(c *fiber.Ctx, title, section string) editorPage 
 
 // notices are the confirmations a redirect can ask for; anything else shows nothing.
 var notices = map[string]string{
-	"aangemaakt":    "Het voorbeeld is aangemaakt.",
-	"opgeslagen":    "De wijzigingen zijn opgeslagen.",
-	"gepubliceerd":  "Het voorbeeld is gepubliceerd en staat nu in de bibliotheek.",
-	"afgewezen":     "De tip is afgewezen en gearchiveerd; de toelichting staat in de geschiedenis.",
-	"status":        "De status is gewijzigd.",
-	"teruggezet":    "De oude versie is teruggezet als nieuwe versie.",
-	"thema":         "De themateksten zijn opgeslagen.",
-	"account":       "Het account is gewijzigd.",
-	"wachtwoord":    "Uw nieuwe wachtwoord is opgeslagen. Waar u verder nog was ingelogd, bent u afgemeld.",
-	"vertraging":    "De inlogvertraging van het account is opgeheven: het kan meteen weer inloggen.",
-	"geimporteerd":  "De cijfers zijn geïmporteerd.",
-	"geannuleerd":   "De import is geannuleerd; er is niets gewijzigd.",
-	"uitgeschakeld": "Het account is uitgeschakeld; de sessies ervan werken niet meer.",
+	"aangemaakt":                 "Het voorbeeld is aangemaakt.",
+	"opgeslagen":                 "De wijzigingen zijn opgeslagen.",
+	"gepubliceerd":               "Het voorbeeld is gepubliceerd en staat nu in de bibliotheek.",
+	"afgewezen":                  "De tip is afgewezen en gearchiveerd; de toelichting staat in de geschiedenis.",
+	"status":                     "De status is gewijzigd.",
+	"teruggezet":                 "De oude versie is teruggezet als nieuwe versie.",
+	"thema":                      "De themateksten zijn opgeslagen.",
+	"account":                    "Het account is gewijzigd.",
+	"wachtwoord":                 "Uw nieuwe wachtwoord is opgeslagen. Waar u verder nog was ingelogd, bent u afgemeld.",
+	"vertraging":                 "De inlogvertraging van het account is opgeheven: het kan meteen weer inloggen.",
+	"geimporteerd":               "De cijfers zijn geïmporteerd.",
+	"geannuleerd":                "De import is geannuleerd; er is niets gewijzigd.",
+	"uitgeschakeld":              "Het account is uitgeschakeld; de sessies ervan werken niet meer.",
+	"landelijk":                  "Het landelijke cijfer is opgeslagen. De taakstelling van elke gemeente is er naar inwonertal uit berekend; de periode staat op de kaart.",
+	"landelijk-officieel":        "Het landelijke cijfer is opgeslagen. Voor deze periode zijn officiële taakstellingen per gemeente ingelezen; die zijn niet veranderd.",
+	"landelijk-zonder-verdeling": "Het landelijke cijfer is opgeslagen. Voor deze periode is er geen gemeentelijke indeling met inwonertallen, dus geen taakstelling per gemeente.",
 }
 
 // caseForm is the editors' case form. Numbers are kept as typed, so that a wrong
