@@ -151,13 +151,16 @@ func (h *Handler) requireEditor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	seen, _ := sess.Get(sessSeenAt).(int64)
 	token, err := h.touchSession(c, sess)
 	if err != nil {
 		return err
 	}
+	if time.Since(time.Unix(seen, 0)) >= sessionTouchEvery {
+		seen = time.Now().Unix() // touchSession moved the expiry (the session is released now)
+	}
 	c.Locals(userLocal, u)
 	c.Locals(csrfLocal, token)
-	seen, _ := sess.Get(sessSeenAt).(int64)
 	ends := sessionEnds(seen, loginAt)
 	c.Locals(sessionEndsLocal, ends)
 	c.Set(sessionHeader, strconv.Itoa(max(0, int(time.Until(ends).Seconds()))))

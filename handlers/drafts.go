@@ -309,11 +309,11 @@ func (h *Handler) extendSession(c *fiber.Ctx) error {
 		return err
 	}
 	at := time.Now().Unix()
+	loginAt, _ := sess.Get(sessLoginAt).(int64) // read first: Save releases the session
 	sess.Set(sessSeenAt, at)
 	if err := sess.Save(); err != nil {
 		return err
 	}
-	loginAt, _ := sess.Get(sessLoginAt).(int64)
 	left := max(0, int(time.Until(sessionEnds(at, loginAt)).Seconds()))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(sessionHeader, strconv.Itoa(left))

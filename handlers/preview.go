@@ -104,7 +104,7 @@ func (h *Handler) editLink(c *fiber.Ctx) error {
 		return c.SendStatus(fiber.StatusNoContent)
 	}
 	if _, ok, err := h.signedInEditor(c); err != nil || !ok {
-		if err == nil {
+		if err == nil && c.Cookies(cookieName(h.secure, editorMarker)) != "" {
 			h.setEditorMarker(c, false) // nobody signed in here any more: stop asking
 		}
 		return c.SendStatus(fiber.StatusNoContent)
