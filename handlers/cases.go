@@ -122,6 +122,10 @@ func (h *Handler) showCase(c *fiber.Ctx) error {
 	cs, err := h.db.FindCaseBySlug(c.UserContext(), slug)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && cs.Status != db.StatusPublished) {
 		if current, rerr := h.db.FindSlugRedirect(c.UserContext(), slug); rerr == nil {
+			// Permanent for search engines, but checked again by browsers: a slug
+			// can come back (a restored version), and a remembered 301 would then
+			// loop between the two addresses.
+			c.Set(fiber.HeaderCacheControl, "no-cache")
 			return c.Redirect("/voorbeelden/"+current, fiber.StatusMovedPermanently)
 		} else if !errors.Is(rerr, db.ErrNotFound) {
 			return rerr

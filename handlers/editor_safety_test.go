@@ -448,6 +448,10 @@ func TestChangedSlugRedirects(t *testing.T) {
 	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/voorbeelden/tiny-houses-in-de-polder" {
 		t.Fatalf("old address = %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
+	// Browsers check it again each time: the slug may come back.
+	if cc := res.Header.Get("Cache-Control"); cc != "no-cache" {
+		t.Errorf("redirect Cache-Control = %q", cc)
+	}
 	if res := get(t, app, "/voorbeelden/tiny-houses-in-de-polder"); res.StatusCode != 200 {
 		t.Fatalf("new address = %d", res.StatusCode)
 	}
