@@ -524,3 +524,36 @@ func TestBrowserEditorPagesAccessible(t *testing.T) {
 	}
 	setViewport(t, ctx, 1280)
 }
+
+// Before the session ends the page warns and offers to extend it; extending
+// hides the warning and moves the end on the server.
+func TestBrowserSessionWarningExtends(t *testing.T) {
+	site, ctx, _ := editorSite(t, "redactie@opnieuwthuis.example", "redacteur")
+	do(t, ctx, chromedp.Navigate(site.URL+"/beheer/voorbeelden/nieuw"))
+	signInBrowser(t, ctx, "redactie@opnieuwthuis.example")
+	do(t, ctx, chromedp.WaitVisible(chromedp.ID("f-title")))
+	if s := eval[int](t, ctx, "Number(document.getElementById('sessie-waarschuwing').dataset.seconden)"); s < 1700 {
+		t.Fatalf("the page says the session lasts %d s", s)
+	}
+	if !eval[bool](t, ctx, "document.getElementById('sessie-waarschuwing').hidden") {
+		t.Fatal("the warning shows at once")
+	}
+	// As if an answer said the session ends in 121 seconds (every htmx answer of
+	// an editor page says how long it lasts): the warning shows a second later.
+	eval[bool](t, ctx, `(document.dispatchEvent(new CustomEvent('htmx:afterRequest',
+		{detail: {xhr: {getResponseHeader: n => n === 'X-Sessie-Seconden' ? '121' : null}}})), true)`)
+	waitFor(t, ctx, "!document.getElementById('sessie-waarschuwing').hidden")
+	if text := eval[string](t, ctx, "document.getElementById('sessie-tekst').textContent"); !strings.Contains(text, "Uw sessie verloopt om") {
+		t.Errorf("warning: %q", text)
+	}
+	checkBothWidths(t, ctx)
+	raw := siteDB(t, site)
+	if _, err := raw.Exec("UPDATE sessions SET expires_at = expires_at - 1500"); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Click(chromedp.ID("sessie-verlengen")))
+	waitFor(t, ctx, "document.getElementById('sessie-waarschuwing').hidden")
+	if left := queryInt(t, raw, "SELECT max(expires_at) - unixepoch() FROM sessions"); left < 1700 {
+		t.Errorf("after extending the session lasts %d s", left)
+	}
+}
