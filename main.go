@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -55,8 +56,12 @@ type config struct {
 	BaseURL       string
 	SecureCookies bool
 	ContactEmail  string
-	LogLevel      slog.Level
-	PageCacheMB   int // 0 turns the cache of public pages off
+	// The privacy statement's controller (name and address) and data-protection
+	// officer; where empty, /privacy and the beheerders' dashboard say so.
+	PrivacyController string
+	PrivacyDPOEmail   string
+	LogLevel          slog.Level
+	PageCacheMB       int // 0 turns the cache of public pages off
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -66,7 +71,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DBPath:      envOr(getenv, "DB_PATH", filepath.Join("data", "opnieuwthuis.db")),
 		BaseURL:     envOr(getenv, "BASE_URL", ""),
 		// Shown on /over, /toegankelijkheid and /privacy as the address for questions.
-		ContactEmail: getenv("CONTACT_EMAIL"),
+		ContactEmail:      strings.TrimSpace(getenv("CONTACT_EMAIL")),
+		PrivacyController: strings.Join(strings.Fields(getenv("PRIVACY_CONTROLLER")), " "),
+		PrivacyDPOEmail:   strings.TrimSpace(getenv("PRIVACY_DPO_EMAIL")),
+	}
+	if n := len(c.PrivacyController); n > 300 {
+		return c, fmt.Errorf("PRIVACY_CONTROLLER is %d bytes: give the name and address of the controller in at most 300", n)
+	}
+	for _, kv := range [][2]string{{"CONTACT_EMAIL", c.ContactEmail}, {"PRIVACY_DPO_EMAIL", c.PrivacyDPOEmail}} {
+		if kv[1] != "" && !plausibleEmail(kv[1]) {
+			return c, fmt.Errorf("%s=%q: not an e-mail address", kv[0], kv[1])
+		}
 	}
 	c.PageCacheMB = 48
 	if v := getenv("PAGE_CACHE_MB"); v != "" {
@@ -92,6 +107,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.BaseURL = "http://" + c.Addr
 	}
 	return c, nil
+}
+
+// plausibleEmail checks an address from the configuration: one @, something on both
+// sides, a dot in the domain, no spaces or markup.
+func plausibleEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-3 && strings.Count(s, "@") == 1 && strings.Contains(s[at:], ".") &&
+		!strings.ContainsAny(s, " <>\"(),;:[]")
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -148,7 +171,7 @@ commands:
   help                  show this text
 
 environment: ADDR, METRICS_ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, CONTACT_EMAIL,
-LOG_LEVEL (see README.md)
+PRIVACY_CONTROLLER, PRIVACY_DPO_EMAIL, LOG_LEVEL, PAGE_CACHE_MB (see README.md)
 `
 
 // shutdownTimeout bounds how long requests in flight may take to finish after
@@ -178,14 +201,16 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	views, _ := fs.Sub(viewsFS, "views")
 	public, _ := fs.Sub(publicFS, "public")
 	hcfg := handlers.Config{
-		DB:             store,
-		Views:          views,
-		Public:         public,
-		Logger:         logger,
-		BaseURL:        cfg.BaseURL,
-		SecureCookies:  cfg.SecureCookies,
-		ContactEmail:   cfg.ContactEmail,
-		PageCacheBytes: cfg.PageCacheMB << 20,
+		DB:                store,
+		Views:             views,
+		Public:            public,
+		Logger:            logger,
+		BaseURL:           cfg.BaseURL,
+		SecureCookies:     cfg.SecureCookies,
+		ContactEmail:      cfg.ContactEmail,
+		PrivacyController: cfg.PrivacyController,
+		PrivacyDPOEmail:   cfg.PrivacyDPOEmail,
+		PageCacheBytes:    cfg.PageCacheMB << 20,
 	}
 	if cfg.PageCacheMB == 0 {
 		hcfg.PageCacheBytes = -1 // off, as handlers.Config spells it

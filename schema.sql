@@ -283,13 +283,16 @@ CREATE TABLE IF NOT EXISTS division_gemeenten (
 
 -- Half-year periods with the national taakstelling. division is the boundary set the
 -- period's figures use (NULL: no boundaries available, so no per-gemeente figures).
--- national_total is NULL when no source was found: unknown, never zero.
+-- national_total is NULL when no source was found: unknown, never zero. total_status
+-- is the figure's status as its source gives it: vastgesteld, bijgesteld (set and
+-- later raised or lowered), prognose, afgeleid (worked out from a source), or niet
+-- gevonden. Migration migrateNationalFigureStatus brought older files to this table.
 CREATE TABLE IF NOT EXISTS periods (
     code           TEXT PRIMARY KEY CHECK (code GLOB '[12][0-9][0-9][0-9]-H[12]'),
     division       INTEGER REFERENCES divisions (year),
     national_total INTEGER CHECK (national_total > 0),
     total_status   TEXT NOT NULL CHECK (total_status IN
-                   ('vastgesteld', 'vastgesteld (verlaagd)', 'prognose', 'afgeleid', 'niet gevonden')),
+                   ('vastgesteld', 'bijgesteld', 'prognose', 'afgeleid', 'niet gevonden')),
     source_url     TEXT NOT NULL DEFAULT '',
     source_date    TEXT NOT NULL DEFAULT '',
     note           TEXT NOT NULL DEFAULT '',

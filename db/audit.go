@@ -23,12 +23,13 @@ const (
 	ActionAccountChange  = "account_change"
 	ActionPasswordChange = "password_change"
 	ActionThemeChange    = "theme_change"
+	ActionNationalFigure = "national_figure"
 )
 
 // AuditActions lists the actions in the order the audit page offers them as a filter.
 var AuditActions = []string{ActionLogin, ActionLoginFailed, ActionLogout, ActionPublish, ActionUnpublish,
 	ActionReject, ActionRestore, ActionImport, ActionImportUndo, ActionAccountCreate, ActionAccountChange,
-	ActionPasswordChange, ActionThemeChange}
+	ActionPasswordChange, ActionThemeChange, ActionNationalFigure}
 
 // AuditActionLabel is the Dutch label of an audit action.
 func AuditActionLabel(action string) string {
@@ -59,6 +60,8 @@ func AuditActionLabel(action string) string {
 		return "Wachtwoord gewijzigd"
 	case ActionThemeChange:
 		return "Themetekst gewijzigd"
+	case ActionNationalFigure:
+		return "Landelijk cijfer ingevoerd"
 	}
 	return action
 }

@@ -205,17 +205,24 @@ func (d *DB) NoticeOutsideWrites(ctx context.Context) error {
 	return nil
 }
 
+// watchOutsideWrites notices figures written by another program, and removes
+// expired personal data at the first turn and then every PurgeEvery (retention.go).
 func (d *DB) watchOutsideWrites() {
 	defer close(d.stopped)
 	t := time.NewTicker(outsideWritesEvery)
 	defer t.Stop()
+	var lastPurge time.Time
 	for {
 		select {
 		case <-d.stop:
 			return
-		case <-t.C:
+		case now := <-t.C:
 			if err := d.NoticeOutsideWrites(context.Background()); err != nil {
 				slog.Warn("check for outside writes", "err", err)
+			}
+			if now.Sub(lastPurge) >= PurgeEvery {
+				d.purge()
+				lastPurge = now
 			}
 		}
 	}

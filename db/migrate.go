@@ -11,7 +11,8 @@ import (
 // schema.sql. migrations[i] brings user_version from i+1 to i+2. A new database gets
 // schema.sql (which always holds the whole current schema) and skips them all.
 var migrations = []func(ctx context.Context, tx *sql.Tx) error{
-	migrateEditorSafety,
+	migrateNationalFigureStatus, // issue 11: bijgesteld, corrected notes (migrate_figures.go)
+	migrateEditorSafety,         // issue 14: slug redirects, drafts, import history (migrate.go)
 }
 
 // SchemaVersion is the user_version of a database that is fully up to date.

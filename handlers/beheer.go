@@ -20,6 +20,9 @@ type dashboardPage struct {
 	Queue   []db.Case
 	Queued  int
 	Changes []db.RecentChange
+	// PrivacyMissing lists, for beheerders, the settings the privacy statement
+	// still lacks (privacyConfig.Missing).
+	PrivacyMissing []string
 }
 
 type statusCount struct {
@@ -31,6 +34,9 @@ type statusCount struct {
 func (h *Handler) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	vm := dashboardPage{editorPage: h.newEditorPage(c, "Beheer", "dashboard")}
+	if vm.User.IsAdmin() {
+		vm.PrivacyMissing = h.privacyCfg.Missing()
+	}
 	counts, err := h.db.StatusCounts(ctx)
 	if err != nil {
 		return err

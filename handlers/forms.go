@@ -98,6 +98,12 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 			func(fl validator.FieldLevel) bool { return slices.Contains(db.Roles, fl.Field().String()) }},
 		{"period", "{0} moet een halfjaar zijn zoals 2025-H1 of 2025-H2.",
 			func(fl validator.FieldLevel) bool { return periodPattern.MatchString(fl.Field().String()) }},
+		{"national_total", "{0} moet een heel aantal personen zijn van 1 tot " + formatNumber(db.MaxNationalTotal) + ", zoals 13000 of 13.000.",
+			func(fl validator.FieldLevel) bool { return validNationalTotal(fl.Field().String()) }},
+		{"total_status", "Kies bij {0} vastgesteld, bijgesteld, prognose of afgeleid.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.TotalStatuses, fl.Field().String()) }},
+		{"source_date", "{0} moet een datum zijn zoals 2025-04-16, of alleen jaar en maand (2025-04) of jaar (2025), en niet in de toekomst.",
+			func(fl validator.FieldLevel) bool { return validSourceDate(fl.Field().String()) }},
 	}
 	for _, r := range rules {
 		if err := f.v.RegisterValidation(r.tag, r.fn); err != nil {

@@ -34,6 +34,12 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"minus":       func(a, b int) int { return a - b },
 		"has":         slices.Contains[[]string],
 		"diffClass":   diffClass,
+		// Figures (figurelabels.go).
+		"figureKind":    figureKind,
+		"periodList":    periodList,
+		"withKind":      withKind,
+		"signRule":      func() string { return signRule },
+		"yardstickRule": func() string { return yardstickRule },
 	}
 	for k, v := range figureFuncs() {
 		m[k] = v

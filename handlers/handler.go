@@ -33,6 +33,11 @@ type Config struct {
 	BaseURL       string // absolute URL of the site, for canonical links and feeds
 	SecureCookies bool
 	ContactEmail  string // shown on /over, /toegankelijkheid and /privacy; optional
+	// PrivacyController names the controller (verwerkingsverantwoordelijke) on
+	// /privacy, PrivacyDPOEmail its data-protection officer. Where they are empty the
+	// page says the operator must fill them in, and /beheer tells beheerders.
+	PrivacyController string
+	PrivacyDPOEmail   string
 	// Metrics, when set, receives the request metrics and the database size (main
 	// serves it on METRICS_ADDR).
 	Metrics prometheus.Registerer
@@ -47,16 +52,17 @@ type Config struct {
 
 // Handler carries the dependencies of every handler.
 type Handler struct {
-	db      *db.DB
-	log     *slog.Logger
-	baseURL string
-	public  fs.FS
-	assets  map[string]string // file name in public/ → URL with content hash
-	secure  bool
-	contact string
-	views   *html.Engine
-	maps    mapCache // rendered SVG maps (maps.go)
-	metrics *httpMetrics
+	db         *db.DB
+	log        *slog.Logger
+	baseURL    string
+	public     fs.FS
+	assets     map[string]string // file name in public/ → URL with content hash
+	secure     bool
+	contact    string
+	privacyCfg privacyConfig
+	views      *html.Engine
+	maps       mapCache // rendered SVG maps (maps.go)
+	metrics    *httpMetrics
 
 	staticFiles map[string]staticFile // public/, compressed once (cache.go)
 	pages       pageCache             // public pages as sent (cache.go)
@@ -76,13 +82,14 @@ type Handler struct {
 // does not parse, so a broken view stops the start instead of a later request.
 func New(cfg Config) (*fiber.App, error) {
 	h := &Handler{
-		db:      cfg.DB,
-		log:     cfg.Logger,
-		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
-		public:  cfg.Public,
-		secure:  cfg.SecureCookies,
-		contact: cfg.ContactEmail,
-		metrics: newHTTPMetrics(),
+		db:         cfg.DB,
+		log:        cfg.Logger,
+		baseURL:    strings.TrimSuffix(cfg.BaseURL, "/"),
+		public:     cfg.Public,
+		secure:     cfg.SecureCookies,
+		contact:    cfg.ContactEmail,
+		privacyCfg: privacyConfig{Controller: cfg.PrivacyController, DPOEmail: cfg.PrivacyDPOEmail, Contact: cfg.ContactEmail},
+		metrics:    newHTTPMetrics(),
 
 		testRoutes: cfg.testRoutes,
 	}

@@ -96,6 +96,8 @@ func (h *Handler) register(app *fiber.App) {
 	b.Post("/accounts", h.requireAdmin, h.createAccount)
 	b.Post("/accounts/:id<int>", h.requireAdmin, h.updateAccount)
 	b.Get("/logboek", h.requireAdmin, h.auditLog)
+	b.Get("/landelijk", h.requireAdmin, h.showNational)
+	b.Post("/landelijk", h.requireAdmin, h.saveNational)
 
 	app.Use(h.notFound)
 }

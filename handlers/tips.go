@@ -56,10 +56,14 @@ func (h *Handler) newTipPage(f tipForm) tipPage {
 	return vm
 }
 
+// tipLimitWindow is how long the tip limiter remembers a client address (in memory
+// only; the privacy statement says so).
+const tipLimitWindow = time.Hour
+
 func (h *Handler) setupTipLimiter() {
 	h.tipLimiter = limiter.New(limiter.Config{
 		Max:               tipMaxPerHour,
-		Expiration:        time.Hour,
+		Expiration:        tipLimitWindow,
 		LimiterMiddleware: limiter.SlidingWindow{},
 		// Only tips that were accepted count: someone fixing a typo is not spamming.
 		SkipFailedRequests: true,
