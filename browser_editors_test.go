@@ -275,7 +275,7 @@ func TestBrowserTipRetryAndPublishWithEdits(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("f-summary"), "Buren helpen nieuwkomers de eerste maanden op weg. Vaste koppels, een coördinator en de gemeente trekken samen op."),
 		chromedp.Click(chromedp.CSS(`label[for="f-theme-begeleiding-en-integratie"]`)),
 		chromedp.Click(chromedp.CSS(`.moderation button[value="gepubliceerd"]`)))
-	waitFor(t, ctx, "location.search.includes('melding=gepubliceerd')")
+	waitFor(t, ctx, "location.search.includes('melding=gepubliceerd') && document.readyState === 'complete'")
 	if n := eval[int](t, ctx, "document.querySelectorAll('#publish-tip-note').length"); n != 0 {
 		t.Error("the tipper's details are still shown after publishing")
 	}
@@ -330,7 +330,7 @@ func TestBrowserExpiredSessionSaveComesBack(t *testing.T) {
 	}
 	checkBothWidths(t, ctx)
 	do(t, ctx, chromedp.Click(chromedp.ID("f-status")))
-	waitFor(t, ctx, "location.search.includes('melding=aangemaakt')")
+	waitFor(t, ctx, "location.search.includes('melding=aangemaakt') && document.readyState === 'complete'")
 	if title := eval[string](t, ctx, "document.getElementById('f-title').value"); title != "Een voorbeeld van een half uur werk" {
 		t.Fatalf("saved title %q", title)
 	}
@@ -369,7 +369,7 @@ func TestBrowserDraftOfferedBackAfterLeaving(t *testing.T) {
 	do(t, ctx, chromedp.SetValue(chromedp.ID("f-summary"), longSummary),
 		chromedp.Click(chromedp.CSS(`label[for="f-kind-woonoplossing"]`)),
 		chromedp.Click(chromedp.ID("f-status")))
-	waitFor(t, ctx, "location.search.includes('melding=aangemaakt')")
+	waitFor(t, ctx, "location.search.includes('melding=aangemaakt') && document.readyState === 'complete'")
 	if asked.count("beforeunload") != 1 {
 		t.Error("saving the form asked before leaving")
 	}
@@ -436,7 +436,7 @@ func TestBrowserImportPreviewAndUndo(t *testing.T) {
 	// Undo.
 	do(t, ctx, chromedp.Navigate(site.URL+"/beheer/cijfers"), chromedp.WaitVisible(chromedp.ID("history-heading")),
 		chromedp.Click(chromedp.CSS(`form[action$="/ongedaan"] button`)))
-	waitFor(t, ctx, "location.search.includes('melding=ongedaan')")
+	waitFor(t, ctx, "location.search.includes('melding=ongedaan') && document.readyState === 'complete'")
 	if n := queryInt(t, raw, "SELECT count(*) FROM realisaties WHERE period = ? AND basis = 'fictief'", period); n != fictitious {
 		t.Fatalf("%d fictitious realisations after the undo, want %d", n, fictitious)
 	}
@@ -465,7 +465,7 @@ func TestBrowserOldSlugRedirectsAndRestoreAsks(t *testing.T) {
 	}
 	do(t, ctx, chromedp.SetValue(chromedp.ID("f-slug"), "startblok-riekerhaven-amsterdam"),
 		chromedp.Click(chromedp.ID("f-status")))
-	waitFor(t, ctx, "location.search.includes('melding=opgeslagen')")
+	waitFor(t, ctx, "location.search.includes('melding=opgeslagen') && document.readyState === 'complete'")
 	if notice := eval[string](t, ctx, "document.querySelector('.notice').textContent"); !strings.Contains(notice, "Het staat nu op de site") {
 		t.Errorf("notice: %q", notice)
 	}
@@ -485,7 +485,7 @@ func TestBrowserOldSlugRedirectsAndRestoreAsks(t *testing.T) {
 	}
 	checkBothWidths(t, ctx)
 	do(t, ctx, chromedp.Click(chromedp.CSS(`form[action$="/terugzetten"] button[type="submit"]`)))
-	waitFor(t, ctx, "location.search.includes('melding=teruggezet')")
+	waitFor(t, ctx, "location.search.includes('melding=teruggezet') && document.readyState === 'complete'")
 	// Version 1 had the old slug: it is the address again, and the newer one redirects.
 	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden/startblok-riekerhaven-amsterdam"))
 	waitFor(t, ctx, "location.pathname === '/voorbeelden/startblok-riekerhaven' && document.readyState === 'complete'")
@@ -501,7 +501,7 @@ func TestBrowserEditorPagesAccessible(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(site.URL+"/beheer/voorbeelden/1"), chromedp.WaitVisible(chromedp.ID("f-summary")),
 		chromedp.SetValue(chromedp.ID("f-summary"), "Een herziene samenvatting voor de toegankelijkheidstest, lang genoeg voor de hint."),
 		chromedp.Click(chromedp.ID("f-status")))
-	waitFor(t, ctx, "location.search.includes('melding=opgeslagen')")
+	waitFor(t, ctx, "location.search.includes('melding=opgeslagen') && document.readyState === 'complete'")
 
 	for _, path := range []string{"/beheer", "/beheer/voorbeelden", "/beheer/voorbeelden?auteur=ik", "/beheer/voorbeelden?status=gepubliceerd&gemeente=GM0363",
 		"/beheer/voorbeelden/nieuw", "/beheer/voorbeelden/1", "/beheer/voorbeelden/1/geschiedenis",
