@@ -73,6 +73,7 @@ CREATE TABLE IF NOT EXISTS cases (
 
 CREATE INDEX IF NOT EXISTS cases_status ON cases (status, published_at);
 CREATE INDEX IF NOT EXISTS cases_gemeente ON cases (gemeente_code);
+CREATE INDEX IF NOT EXISTS cases_updated ON cases (updated_at);
 
 CREATE TABLE IF NOT EXISTS case_themes (
     case_id    INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
@@ -211,6 +212,52 @@ CREATE TABLE IF NOT EXISTS figure_uploads (
     content    BLOB NOT NULL,
     created_at TEXT NOT NULL
 ) STRICT;
+
+-- Old addresses of published cases: when the slug of a case that was ever public
+-- changes, /voorbeelden/{old_slug} answers 301 to the case's current address. A
+-- case that takes an old slug for itself removes its row.
+CREATE TABLE IF NOT EXISTS case_slug_redirects (
+    old_slug   TEXT PRIMARY KEY,
+    case_id    INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS case_slug_redirects_case ON case_slug_redirects (case_id);
+
+-- What an editor typed in a case form and did not save (yet): kept as they type
+-- (autosave) and when a save arrives after their session ended. One row per opened
+-- form (form_key, random and signed for its account); saved = 1 once that form was
+-- saved, so that a late autosave cannot bring it back. Rows untouched for 30 days
+-- are removed.
+CREATE TABLE IF NOT EXISTS case_drafts (
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    form_key   TEXT NOT NULL,
+    case_id    INTEGER REFERENCES cases (id) ON DELETE CASCADE, -- NULL: a new case
+    content    TEXT NOT NULL, -- JSON of the form as typed
+    saved      INTEGER NOT NULL DEFAULT 0 CHECK (saved IN (0, 1)),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, form_key)
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS case_drafts_case ON case_drafts (user_id, case_id, updated_at);
+
+-- Every confirmed figure import: who, when, what, and the period's figures as they
+-- were before it (gzipped JSON), so that it can be undone in one transaction.
+CREATE TABLE IF NOT EXISTS figure_imports (
+    id             INTEGER PRIMARY KEY,
+    period         TEXT NOT NULL,
+    filename       TEXT NOT NULL,
+    user_id        INTEGER REFERENCES users (id),
+    actor          TEXT NOT NULL, -- display name at the time
+    created_at     TEXT NOT NULL,
+    summary        TEXT NOT NULL,
+    lost_gemeenten INTEGER NOT NULL DEFAULT 0, -- gemeenten left without a realisation
+    snapshot       BLOB NOT NULL,
+    undone_at      TEXT,
+    undone_by      TEXT
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS figure_imports_period ON figure_imports (period, id);
 
 -- ---------------------------------------------------------------------------------
 -- Land in beeld: boundary sets, half-year periods, taakstelling and realisations.

@@ -18,6 +18,7 @@ const (
 	ActionReject         = "reject"
 	ActionRestore        = "restore"
 	ActionImport         = "import"
+	ActionImportUndo     = "import_undo"
 	ActionAccountCreate  = "account_create"
 	ActionAccountChange  = "account_change"
 	ActionPasswordChange = "password_change"
@@ -27,7 +28,7 @@ const (
 
 // AuditActions lists the actions in the order the audit page offers them as a filter.
 var AuditActions = []string{ActionLogin, ActionLoginFailed, ActionLogout, ActionPublish, ActionUnpublish,
-	ActionReject, ActionRestore, ActionImport, ActionAccountCreate, ActionAccountChange,
+	ActionReject, ActionRestore, ActionImport, ActionImportUndo, ActionAccountCreate, ActionAccountChange,
 	ActionPasswordChange, ActionThemeChange, ActionNationalFigure}
 
 // AuditActionLabel is the Dutch label of an audit action.
@@ -49,6 +50,8 @@ func AuditActionLabel(action string) string {
 		return "Versie teruggezet"
 	case ActionImport:
 		return "Cijfers geïmporteerd"
+	case ActionImportUndo:
+		return "Import ongedaan gemaakt"
 	case ActionAccountCreate:
 		return "Account aangemaakt"
 	case ActionAccountChange:

@@ -15,6 +15,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateSignInThrottle,       // issue 13: sign-in throttle, session epoch, theme versions
 	migrateSessionEpoch,
 	migrateThemeVersion,
+	migrateEditorSafety, // issue 14: slug redirects, drafts, import history (migrate.go)
 }
 
 // SchemaVersion is the user_version of a database that is fully up to date.
@@ -103,4 +104,50 @@ func migrateSessionEpoch(ctx context.Context, tx *sql.Tx) error {
 // migrateThemeVersion gives theme texts a version for optimistic locking.
 func migrateThemeVersion(ctx context.Context, tx *sql.Tx) error {
 	return addColumn(ctx, tx, "themes", "version", "INTEGER NOT NULL DEFAULT 1")
+}
+
+// migrateEditorSafety adds what keeps editors from losing work or breaking the
+// site: old slugs that redirect, drafts of case forms, the history of figure
+// imports with what each replaced, and an index for "recently changed". It only
+// creates (IF NOT EXISTS, as schema.sql, which ran just before): safe in any
+// order relative to other migrations.
+func migrateEditorSafety(ctx context.Context, tx *sql.Tx) error {
+	for _, q := range []string{
+		`CREATE TABLE IF NOT EXISTS case_slug_redirects (
+			old_slug   TEXT PRIMARY KEY,
+			case_id    INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+			created_at TEXT NOT NULL
+		) STRICT`,
+		`CREATE INDEX IF NOT EXISTS case_slug_redirects_case ON case_slug_redirects (case_id)`,
+		`CREATE TABLE IF NOT EXISTS case_drafts (
+			user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			form_key   TEXT NOT NULL,
+			case_id    INTEGER REFERENCES cases (id) ON DELETE CASCADE,
+			content    TEXT NOT NULL,
+			saved      INTEGER NOT NULL DEFAULT 0 CHECK (saved IN (0, 1)),
+			updated_at TEXT NOT NULL,
+			PRIMARY KEY (user_id, form_key)
+		) STRICT`,
+		`CREATE INDEX IF NOT EXISTS case_drafts_case ON case_drafts (user_id, case_id, updated_at)`,
+		`CREATE TABLE IF NOT EXISTS figure_imports (
+			id             INTEGER PRIMARY KEY,
+			period         TEXT NOT NULL,
+			filename       TEXT NOT NULL,
+			user_id        INTEGER REFERENCES users (id),
+			actor          TEXT NOT NULL,
+			created_at     TEXT NOT NULL,
+			summary        TEXT NOT NULL,
+			lost_gemeenten INTEGER NOT NULL DEFAULT 0,
+			snapshot       BLOB NOT NULL,
+			undone_at      TEXT,
+			undone_by      TEXT
+		) STRICT`,
+		`CREATE INDEX IF NOT EXISTS figure_imports_period ON figure_imports (period, id)`,
+		`CREATE INDEX IF NOT EXISTS cases_updated ON cases (updated_at)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }

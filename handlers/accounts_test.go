@@ -139,6 +139,9 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 	if res := here.get("/beheer"); res.StatusCode != 200 {
 		t.Fatalf("this session after the change = %d", res.StatusCode)
 	}
+	if res := there.get("/redactie/bewerklink?pad=/voorbeelden/startblok-riekerhaven"); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("the other session still gets the public pages' edit link: %d %s", res.StatusCode, res.Body)
+	}
 	if res := there.get("/beheer"); res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "reden=wachtwoord") {
 		t.Fatalf("the other session after the change = %d %q", res.StatusCode, res.Header.Get("Location"))
 	}

@@ -143,11 +143,11 @@ func (h *Handler) requireEditor(c *fiber.Ctx) error {
 	uid, _ := sess.Get(sessUserID).(int64)
 	loginAt, _ := sess.Get(sessLoginAt).(int64)
 	if uid == 0 {
-		return h.toLogin(c, "")
+		return h.toLoginKeepingForm(c, "")
 	}
 	if time.Since(time.Unix(loginAt, 0)) > sessionMaxAge {
 		_ = sess.Destroy()
-		return h.toLogin(c, "verlopen")
+		return h.toLoginKeepingForm(c, "verlopen")
 	}
 	u, err := h.db.FindUserByID(c.UserContext(), uid)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && u.Disabled) {
@@ -163,12 +163,19 @@ func (h *Handler) requireEditor(c *fiber.Ctx) error {
 		_ = sess.Destroy()
 		return h.toLogin(c, "wachtwoord")
 	}
+	seen, _ := sess.Get(sessSeenAt).(int64)
 	token, err := h.touchSession(c, sess)
 	if err != nil {
 		return err
 	}
+	if time.Since(time.Unix(seen, 0)) >= sessionTouchEvery {
+		seen = time.Now().Unix() // touchSession moved the expiry (the session is released now)
+	}
 	c.Locals(userLocal, u)
 	c.Locals(csrfLocal, token)
+	ends := sessionEnds(seen, loginAt)
+	c.Locals(sessionEndsLocal, ends)
+	c.Set(sessionHeader, strconv.Itoa(max(0, int(time.Until(ends).Seconds()))))
 	if u.MustChangePassword && c.Path() != "/beheer/wachtwoord" && c.Path() != "/uitloggen" {
 		return redirect(c, "/beheer/wachtwoord")
 	}
@@ -222,6 +229,16 @@ func (h *Handler) checkCSRF(c *fiber.Ctx) error {
 		got = postedValue(c, csrfField)
 	}
 	if want == "" || crossSite(c) || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		// A case form opened in an earlier session of this editor (they signed
+		// in again meanwhile): its text is kept and the form comes back with it.
+		if owner, ok := h.formKeyOwner(c.FormValue("formsleutel")); ok && owner == currentUser(c).ID {
+			if back, kept := h.keepExpiredForm(c); kept {
+				if c.Path() == autosavePath {
+					return c.Render("beheer/autosave", autosavePage{ReloadURL: back})
+				}
+				return redirect(c, back)
+			}
+		}
 		return errFormExpired
 	}
 	return c.Next()
@@ -279,6 +296,9 @@ func (h *Handler) requireAdmin(c *fiber.Ctx) error {
 // toLogin sends a visitor without a (valid) session to the sign-in page and back
 // here afterwards: 303 for a page, 401 with HX-Redirect for htmx.
 func (h *Handler) toLogin(c *fiber.Ctx, reason string) error {
+	if reason == "" && c.Cookies(cookieName(h.secure, "ot_sessie")) != "" {
+		reason = "verlopen" // a session cookie that no longer names a session
+	}
 	v := url.Values{}
 	back := c.OriginalURL()
 	if c.Method() != fiber.MethodGet || wantsFragment(c) {
@@ -343,6 +363,7 @@ var loginNotices = map[string]string{
 	"uitgeschakeld": "Uw account is uitgeschakeld of bestaat niet meer.",
 	"afgemeld":      "U bent afgemeld.",
 	"wachtwoord":    "Het wachtwoord van uw account is gewijzigd. Log opnieuw in.",
+	"bewaard":       "Uw sessie was verlopen, dus er is nog niets opgeslagen. Wat u in het formulier typte is wel bewaard: log opnieuw in, dan staat het weer in het formulier.",
 }
 
 // showLogin is the sign-in form. It sets no cookie.
@@ -410,10 +431,26 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	if err := sess.Save(); err != nil {
 		return err
 	}
+	h.setEditorMarker(c, true)
 	if back == "" {
 		back = "/beheer"
 	}
 	return redirect(c, back)
+}
+
+// editorMarker is a cookie without secrets that tells the scripts of public pages
+// that this browser belongs to an editor, so that only editors ask for the
+// "Bewerken" link of a case page (public/redactie.js, editLink). Public pages stay
+// the same for everyone and can be cached; the marker opens nothing by itself.
+const editorMarker = "ot_redacteur"
+
+func (h *Handler) setEditorMarker(c *fiber.Ctx, on bool) {
+	ck := &fiber.Cookie{Name: cookieName(h.secure, editorMarker), Value: "1", Path: "/", Secure: h.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, MaxAge: int(sessionMaxAge.Seconds())}
+	if !on {
+		ck.Value, ck.MaxAge, ck.Expires = "", -1, time.Unix(0, 0)
+	}
+	c.Cookie(ck)
 }
 
 // logout ends the session and clears its cookie.
@@ -426,6 +463,7 @@ func (h *Handler) logout(c *fiber.Ctx) error {
 	if err := sess.Destroy(); err != nil {
 		return err
 	}
+	h.setEditorMarker(c, false)
 	if err := h.db.Audit(c.UserContext(), &u, db.ActionLogout, u.Email, ""); err != nil {
 		return err
 	}

@@ -192,9 +192,21 @@ func TestSecureCookies(t *testing.T) {
 	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
 	c := newClient(t, app)
 	res := c.login("ria@gemeente.example", testPassword)
-	ck := res.Cookies()
-	if len(ck) == 0 || ck[len(ck)-1].Name != "__Host-ot_sessie" || !ck[len(ck)-1].Secure {
-		t.Fatalf("cookies = %+v, want a Secure __Host- session cookie", ck)
+	var session, marker *http.Cookie
+	for _, ck := range res.Cookies() {
+		switch ck.Name {
+		case "__Host-ot_sessie":
+			session = ck
+		case "__Host-ot_redacteur":
+			marker = ck
+		}
+	}
+	if session == nil || !session.Secure || !session.HttpOnly {
+		t.Fatalf("cookies = %+v, want a Secure, HttpOnly __Host- session cookie", res.Cookies())
+	}
+	// The editor marker (for the "Bewerken" link of public pages) holds nothing secret.
+	if marker == nil || !marker.Secure || marker.Value != "1" {
+		t.Fatalf("cookies = %+v, want a Secure __Host- editor marker", res.Cookies())
 	}
 }
 

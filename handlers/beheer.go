@@ -56,46 +56,108 @@ func (h *Handler) dashboard(c *fiber.Ctx) error {
 // editorListPage is the view model of /beheer/voorbeelden.
 type editorListPage struct {
 	editorPage
-	Query    string
-	Status   string
-	Statuses []statusOption
-	Cases    []db.Case
-	Total    int
-	Page     int
-	Pages    int
-	PrevURL  string
-	NextURL  string
+	Query     string
+	Status    string
+	Statuses  []statusOption
+	Authors   []statusOption
+	Gemeenten []statusOption
+	Mine      bool // only the signed-in editor's own cases
+	MineURL   string
+	AllURL    string
+	Cases     []db.Case
+	Total     int
+	Page      int
+	Pages     int
+	PrevURL   string
+	NextURL   string
 }
 
 const editorCasesPerPage = 25
 
-// listEditorCases lists cases of every status with search and a status filter.
+// listEditorCases lists cases of every status with search and filters by status,
+// author ("Mijn voorbeelden": auteur=ik) and gemeente.
 func (h *Handler) listEditorCases(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	u := currentUser(c)
 	q := truncate(strings.ToValidUTF8(c.Query("q"), "�"), maxQueryLen)
 	status := c.Query("status")
 	if !slices.Contains(db.Statuses, status) {
 		status = ""
 	}
-	page, _ := strconv.Atoi(c.Query("pagina"))
-	page = max(1, page)
-	cases, total, err := h.db.FindEditorCases(c.UserContext(), db.EditorCaseFilter{Query: q, Status: status, Page: page, PerPage: editorCasesPerPage})
+	authors, err := h.db.CaseAuthors(ctx)
 	if err != nil {
 		return err
 	}
-	vm := editorListPage{editorPage: h.newEditorPage(c, "Voorbeelden beheren", "voorbeelden"),
-		Query: q, Status: status, Cases: cases, Total: total, Page: page}
+	gemeenten, err := h.db.CaseGemeenten(ctx)
+	if err != nil {
+		return err
+	}
+	f := db.EditorCaseFilter{Query: q, Status: status, PerPage: editorCasesPerPage}
+	author := c.Query("auteur")
+	switch author {
+	case "ik":
+		f.AuthorID = u.ID
+	case "geen":
+		f.AuthorID = db.NoAuthor
+	default:
+		id, _ := strconv.ParseInt(author, 10, 64)
+		if !slices.ContainsFunc(authors, func(a db.CaseAuthor) bool { return a.ID == id }) {
+			id, author = 0, ""
+		}
+		if id == u.ID {
+			author = "ik"
+		}
+		f.AuthorID = id
+	}
+	gemeente := c.Query("gemeente")
+	switch {
+	case gemeente == db.NoGemeente:
+	case slices.ContainsFunc(gemeenten, func(g db.Gemeente) bool { return g.Code == gemeente }):
+	default:
+		gemeente = ""
+	}
+	f.Gemeente = gemeente
+	f.Page = max(1, c.QueryInt("pagina", 1))
+	cases, total, err := h.db.FindEditorCases(ctx, f)
+	if err != nil {
+		return err
+	}
+	title := "Voorbeelden beheren"
+	if author == "ik" {
+		title = "Mijn voorbeelden"
+	}
+	vm := editorListPage{editorPage: h.newEditorPage(c, title, "voorbeelden"),
+		Query: q, Status: status, Cases: cases, Total: total, Page: f.Page, Mine: author == "ik"}
 	vm.Pages = max(1, (total+editorCasesPerPage-1)/editorCasesPerPage)
 	vm.Statuses = append(vm.Statuses, statusOption{"", "Alle statussen", status == ""})
 	for _, s := range db.Statuses {
 		vm.Statuses = append(vm.Statuses, statusOption{s, db.StatusLabel(s), s == status})
 	}
-	link := func(p int) string {
+	vm.Authors = []statusOption{{"", "Iedereen", author == ""}, {"ik", "Ikzelf", author == "ik"}}
+	for _, a := range authors {
+		if a.ID != u.ID {
+			id := strconv.FormatInt(a.ID, 10)
+			vm.Authors = append(vm.Authors, statusOption{id, a.Name, author == id})
+		}
+	}
+	vm.Authors = append(vm.Authors, statusOption{"geen", "Tips en startvoorbeelden (geen auteur)", author == "geen"})
+	vm.Gemeenten = []statusOption{{"", "Alle gemeenten", gemeente == ""}, {db.NoGemeente, "Regionaal of landelijk", gemeente == db.NoGemeente}}
+	for _, g := range gemeenten {
+		vm.Gemeenten = append(vm.Gemeenten, statusOption{g.Code, g.Name, g.Code == gemeente})
+	}
+	link := func(p int, author string) string {
 		v := url.Values{}
 		if q != "" {
 			v.Set("q", q)
 		}
 		if status != "" {
 			v.Set("status", status)
+		}
+		if author != "" {
+			v.Set("auteur", author)
+		}
+		if gemeente != "" {
+			v.Set("gemeente", gemeente)
 		}
 		if p > 1 {
 			v.Set("pagina", strconv.Itoa(p))
@@ -105,12 +167,13 @@ func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 		}
 		return "/beheer/voorbeelden"
 	}
-	if page > 1 {
-		vm.PrevURL = link(page - 1)
+	if f.Page > 1 {
+		vm.PrevURL = link(f.Page-1, author)
 	}
-	if page < vm.Pages {
-		vm.NextURL = link(page + 1)
+	if f.Page < vm.Pages {
+		vm.NextURL = link(f.Page+1, author)
 	}
+	vm.MineURL, vm.AllURL = link(1, "ik"), link(1, "")
 	return h.render(c, fiber.StatusOK, "beheer/cases", "beheer/case-rows", vm)
 }
 
@@ -187,7 +250,16 @@ func (h *Handler) displayName(kind, value string) string {
 	return value
 }
 
+// restoreConfirmPage asks before an old version of a published case goes live.
+type restoreConfirmPage struct {
+	editorPage
+	Case     db.Case
+	Revision db.Revision
+}
+
 // restoreRevision makes an older revision's content current, as a new revision.
+// For a published case that content goes live at once, so the editor is asked
+// first (a page that says so; bevestigd=ja restores).
 func (h *Handler) restoreRevision(c *fiber.Ctx) error {
 	cs, err := h.editorCase(c)
 	if err != nil {
@@ -196,6 +268,18 @@ func (h *Handler) restoreRevision(c *fiber.Ctx) error {
 	rev, err := strconv.Atoi(c.Params("rev"))
 	if err != nil {
 		return fiber.ErrNotFound
+	}
+	if cs.Status == db.StatusPublished && c.FormValue("bevestigd") != "ja" {
+		r, err := h.db.FindRevision(c.UserContext(), cs.ID, rev)
+		if errors.Is(err, db.ErrNotFound) {
+			return clientError(fiber.StatusNotFound, "Versie niet gevonden", "Deze versie van het voorbeeld bestaat niet.")
+		}
+		if err != nil {
+			return err
+		}
+		vm := restoreConfirmPage{editorPage: h.newEditorPage(c, fmt.Sprintf("Versie %d terugzetten: %s", rev, cs.Title), "voorbeelden"),
+			Case: cs, Revision: r}
+		return h.render(c, fiber.StatusOK, "beheer/restore-confirm", "", vm)
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	_, err = h.db.RestoreRevision(c.UserContext(), cs.ID, rev, version, currentUser(c))

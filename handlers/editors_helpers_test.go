@@ -168,7 +168,7 @@ func messages(body string) string {
 func caseValues(title string) url.Values {
 	return url.Values{
 		"title":      {title},
-		"summary":    {"Een korte samenvatting van dit voorbeeld."},
+		"summary":    {"Een korte samenvatting van dit voorbeeld. Zij is lang genoeg voor de hint."},
 		"body":       {"## Aanpak\n\nEerste regel.\nTweede regel."},
 		"gemeente":   {"Utrecht"},
 		"themes":     {"tijdelijke-woningen", "gezinnen"},

@@ -486,16 +486,30 @@ var aliases = map[string]string{
 // findGemeenten finds gemeenten by name, alias or code: an exact match wins, then a
 // unique start of a name, then names containing the query (at most 12).
 func findGemeenten(all []db.GemeenteFigures, q, province string) []db.GemeenteFigures {
+	return matchGemeenten(all, q, province, func(g db.GemeenteFigures) (code, name, province string) {
+		return g.Code, g.Name, g.ProvinceCode
+	})
+}
+
+// matchGemeenten is the one way the site matches what people type to gemeenten
+// (the map's search, the gemeente field of the case and tip forms): an exact
+// match of name ("Sudwest Fryslan", "'s-gravenhage"), alias ("Den Haag") or code
+// ("GM0363", "0363") wins, then names that start with the query ("Hengelo" for
+// "Hengelo (O.)"), then names containing it; at most 12. fields gives a
+// gemeente's code, name and province; province, when set, is preferred among
+// several matches.
+func matchGemeenten[G any](all []G, q, province string, fields func(G) (code, name, province string)) []G {
 	key := searchKey(q)
 	if key == "" {
 		return nil
 	}
-	var exact, prefix, contains []db.GemeenteFigures
+	var exact, prefix, contains []G
 	alias := aliases[key]
 	for _, g := range all {
-		name := searchKey(g.Name)
+		code, n, _ := fields(g)
+		name := searchKey(n)
 		switch {
-		case name == key || strings.EqualFold(g.Code, q) || g.Code == alias || "gm"+key == strings.ToLower(g.Code):
+		case name == key || strings.EqualFold(code, q) || code == alias || "gm"+key == strings.ToLower(code):
 			exact = append(exact, g)
 		case strings.HasPrefix(name, key):
 			prefix = append(prefix, g)
@@ -503,15 +517,15 @@ func findGemeenten(all []db.GemeenteFigures, q, province string) []db.GemeenteFi
 			contains = append(contains, g)
 		}
 	}
-	for _, set := range [][]db.GemeenteFigures{exact, prefix, contains} {
+	for _, set := range [][]G{exact, prefix, contains} {
 		if len(set) == 0 {
 			continue
 		}
 		if len(set) > 1 && province != "" {
 			// Zoomed in on a province: prefer its gemeenten.
-			var in []db.GemeenteFigures
+			var in []G
 			for _, g := range set {
-				if g.ProvinceCode == province {
+				if _, _, p := fields(g); p == province {
 					in = append(in, g)
 				}
 			}

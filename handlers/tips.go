@@ -21,14 +21,14 @@ const (
 
 // tipForm is the public suggestion form.
 type tipForm struct {
-	Title     string `form:"title" label:"Titel" validate:"required,max=200"`
+	Title     string `form:"title" label:"Titel" validate:"required,max=200" required:"Vul een titel in."`
 	Gemeente  string `form:"gemeente" label:"Gemeente" validate:"omitempty,max=120,gemeente"`
-	Kind      string `form:"kind" label:"Soort" validate:"required,kind"`
-	Summary   string `form:"summary" label:"Korte beschrijving" validate:"required,max=600"`
-	Why       string `form:"why" label:"Wat maakt het een goed voorbeeld" validate:"required,max=5000"`
+	Kind      string `form:"kind" label:"Soort" validate:"required,kind" required:"Kies wat voor voorbeeld het is: een woonoplossing of een aanpak."`
+	Summary   string `form:"summary" label:"Korte beschrijving" validate:"required,max=600" required:"Vul een korte beschrijving in."`
+	Why       string `form:"why" label:"Wat maakt het een goed voorbeeld" validate:"required,max=5000" required:"Schrijf op wat het een goed voorbeeld maakt."`
 	SourceURL string `form:"source_url" label:"Link naar meer informatie" validate:"omitempty,max=500,weburl"`
-	Name      string `form:"name" label:"Uw naam" validate:"required,max=100"`
-	Email     string `form:"email" label:"Uw e-mailadres" validate:"required,max=254,email"`
+	Name      string `form:"name" label:"Uw naam" validate:"required,max=100" required:"Vul uw naam in."`
+	Email     string `form:"email" label:"Uw e-mailadres" validate:"required,max=254,email" required:"Vul uw e-mailadres in."`
 	Consent   bool   `form:"consent" label:"Toestemming" validate:"required" message:"Geef toestemming om uw naam en e-mailadres te bewaren, anders kunnen wij de tip niet aannemen."`
 	// Website is the honeypot: hidden from people (and from screen readers), filled
 	// in by bots that fill in every field.
@@ -94,6 +94,9 @@ func parseTipForm(c *fiber.Ctx) (tipForm, error) {
 }
 
 // submitTip stores a suggestion, or shows the form again with its errors (422).
+// The form comes back with the token it was sent with, so the time a person has
+// spent on it keeps counting: a tip sent too fast can be sent again after a few
+// seconds, and a second try after correcting an error is never "too fast".
 func (h *Handler) submitTip(c *fiber.Ctx) error {
 	err := h.checkFormPost(c, purposeTip, tipMinFillTime)
 	tooFast := errors.Is(err, errTooFast)
@@ -111,7 +114,11 @@ func (h *Handler) submitTip(c *fiber.Ctx) error {
 	}
 	vm := h.newTipPage(f)
 	vm.Errors = h.forms.check(&f)
+	h.forms.explainGemeente(vm.Errors, "gemeente", f.Gemeente)
 	if tooFast || len(vm.Errors) > 0 {
+		if age, ok := h.formTokenAge(c.FormValue("_token"), purposeTip); ok && age < formTokenMaxAge-time.Hour {
+			vm.Token = c.FormValue("_token")
+		}
 		vm.TooFast = tooFast
 		return h.render(c, fiber.StatusUnprocessableEntity, "tip/form", "", vm)
 	}
@@ -132,7 +139,9 @@ func (h *Handler) submitTip(c *fiber.Ctx) error {
 	return redirect(c, "/tip/bedankt")
 }
 
-// validateTipField is the inline validation of one field of the tip form.
+// validateTipField is the inline validation of one field of the tip form. A
+// gemeente that was understood is written out as the list gives it, so the
+// visitor sees which one was meant.
 func (h *Handler) validateTipField(c *fiber.Ctx) error {
 	field := c.Query("veld")
 	if !tipFields[field] {
@@ -146,8 +155,12 @@ func (h *Handler) validateTipField(c *fiber.Ctx) error {
 		return err
 	}
 	vm := h.newTipPage(f)
-	if e := h.forms.check(&f).Get(field); e != "" {
+	errs := h.forms.check(&f)
+	h.forms.explainGemeente(errs, "gemeente", f.Gemeente)
+	if e := errs.Get(field); e != "" {
 		vm.Errors = formErrors{{Field: field, Message: e}}
+	} else if g, ok := h.forms.findGemeente(f.Gemeente); ok && field == "gemeente" {
+		vm.Form.Gemeente = h.forms.gemeenteLabel(g.Code)
 	}
 	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	return c.Render("tip/veld-"+field, vm)

@@ -99,15 +99,15 @@ func TestTipLandsInQueue(t *testing.T) {
 func TestTipValidation(t *testing.T) {
 	c, a, store := tipApp(t)
 	cases := []struct{ field, value, message string }{
-		{"title", "", "Vul Titel in."},
-		{"summary", "", "Vul Korte beschrijving in."},
-		{"why", "", "Vul Wat maakt het een goed voorbeeld in."},
+		{"title", "", "Vul een titel in."},
+		{"summary", "", "Vul een korte beschrijving in."},
+		{"why", "", "Schrijf op wat het een goed voorbeeld maakt."},
 		{"email", "anna@", "Uw e-mailadres moet een geldig e-mailadres zijn"},
-		{"name", "", "Vul Uw naam in."},
+		{"name", "", "Vul uw naam in."},
 		{"gemeente", "Gondor", "Gemeente: kies een bestaande gemeente uit de lijst"},
 		{"source_url", "ftp://x.example", "Link naar meer informatie moet een volledig webadres zijn"},
 		{"consent", "", "Geef toestemming om uw naam en e-mailadres te bewaren"},
-		{"kind", "", "Vul Soort in."},
+		{"kind", "", "Kies wat voor voorbeeld het is"},
 	}
 	for _, tc := range cases {
 		form := tipValues(t, a, "Een tip met een fout")
