@@ -544,6 +544,9 @@ func insertCase(ctx context.Context, tx *sql.Tx, in CaseInput, authorID *int64, 
 	if err != nil {
 		return 0, err
 	}
+	if err := keepOldSlug(ctx, tx, id, "", in.Slug, false, ts); err != nil {
+		return 0, err
+	}
 	if err := setThemes(ctx, tx, id, in.Themes); err != nil {
 		return 0, err
 	}

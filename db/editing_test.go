@@ -214,11 +214,26 @@ func TestImportReplacesFictitious(t *testing.T) {
 	if err != nil || lineErrs != nil {
 		t.Fatalf("parse: %v %v", err, lineErrs)
 	}
+	// Every other gemeente loses its fictitious realisations and gets none: the
+	// import is refused unless that was confirmed.
+	preview, err := d.PreviewFigureImport(ctx, imp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var had int
+	d.r.QueryRow("SELECT count(DISTINCT gemeente_code) FROM realisaties WHERE period = '2025-H2'").Scan(&had)
+	if preview.LostGemeenten != had-1 || preview.HadRealisations != had || preview.RealisedGemeenten != 1 || !preview.Destructive() {
+		t.Fatalf("preview: lost %d had %d realised %d, want lost %d had %d realised 1", preview.LostGemeenten, preview.HadRealisations, preview.RealisedGemeenten, had-1, had)
+	}
+	if _, err := d.ImportFigures(ctx, imp, ed); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("a destructive import without AllowLoss: %v", err)
+	}
+	imp.AllowLoss = true
 	p, err := d.ImportFigures(ctx, imp, ed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ChangedFigures != 1 || p.NewFigures != 2 || p.FictitiousRemoved < 2 {
+	if p.ChangedFigures != 1 || p.NewFigures != 2 || p.FictitiousRemoved < 2 || p.ImportID == 0 {
 		t.Errorf("summary = %+v", p)
 	}
 	var basis string

@@ -12,9 +12,14 @@ import (
 // schema.sql. migrations[i] brings user_version from i+1 to i+2. A new database gets
 // schema.sql (which always holds the whole current schema) and skips them all.
 var migrations = []func(ctx context.Context, tx *sql.Tx) error{
-	migrateCaseModel,
-	migrateNewThemes,
-	migrateSeedLedger,
+	migrateNationalFigureStatus, // issue 11: bijgesteld, corrected notes (migrate_figures.go)
+	migrateSignInThrottle,       // issue 13: sign-in throttle, session epoch, theme versions
+	migrateSessionEpoch,
+	migrateThemeVersion,
+	migrateEditorSafety, // issue 14: slug redirects, drafts, import history (migrate.go)
+	migrateCaseModel,    // issue 10: what became of an initiative (migrate.go)
+	migrateNewThemes,    // issue 10: the five themes the first release lacked
+	migrateSeedLedger,   // issue 10: which cases the first release seeded
 }
 
 // SchemaVersion is the user_version of a database that is fully up to date.
@@ -79,6 +84,90 @@ func migrate(ctx context.Context, w *sql.DB, schema string) error {
 	return mapError(tx.Commit())
 }
 
+// hasColumn reports whether table has column (for migrations that add one and
+// must not fail where it exists already).
+func hasColumn(ctx context.Context, tx *sql.Tx, table, column string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info(?) WHERE name = ?", table, column).Scan(&n)
+	return n > 0, err
+}
+
+// addColumn adds column to table with its definition unless it is there.
+func addColumn(ctx context.Context, tx *sql.Tx, table, column, definition string) error {
+	ok, err := hasColumn(ctx, tx, table, column)
+	if err != nil || ok {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", table, column, definition))
+	return err
+}
+
+// migrateSignInThrottle replaces the lockout per e-mail address (login_failures)
+// by the growing wait per address and client (login_throttle, login_clients,
+// which schema.sql has just created). Counts of the old lockout are dropped: at
+// worst someone gets a few more attempts once.
+func migrateSignInThrottle(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS login_failures")
+	return err
+}
+
+// migrateSessionEpoch gives accounts the session epoch that a password change
+// moves on; sessions made before it carry none, which counts as epoch 0.
+func migrateSessionEpoch(ctx context.Context, tx *sql.Tx) error {
+	return addColumn(ctx, tx, "users", "session_epoch", "INTEGER NOT NULL DEFAULT 0")
+}
+
+// migrateThemeVersion gives theme texts a version for optimistic locking.
+func migrateThemeVersion(ctx context.Context, tx *sql.Tx) error {
+	return addColumn(ctx, tx, "themes", "version", "INTEGER NOT NULL DEFAULT 1")
+}
+
+// migrateEditorSafety adds what keeps editors from losing work or breaking the
+// site: old slugs that redirect, drafts of case forms, the history of figure
+// imports with what each replaced, and an index for "recently changed". It only
+// creates (IF NOT EXISTS, as schema.sql, which ran just before): safe in any
+// order relative to other migrations.
+func migrateEditorSafety(ctx context.Context, tx *sql.Tx) error {
+	for _, q := range []string{
+		`CREATE TABLE IF NOT EXISTS case_slug_redirects (
+			old_slug   TEXT PRIMARY KEY,
+			case_id    INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+			created_at TEXT NOT NULL
+		) STRICT`,
+		`CREATE INDEX IF NOT EXISTS case_slug_redirects_case ON case_slug_redirects (case_id)`,
+		`CREATE TABLE IF NOT EXISTS case_drafts (
+			user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+			form_key   TEXT NOT NULL,
+			case_id    INTEGER REFERENCES cases (id) ON DELETE CASCADE,
+			content    TEXT NOT NULL,
+			saved      INTEGER NOT NULL DEFAULT 0 CHECK (saved IN (0, 1)),
+			updated_at TEXT NOT NULL,
+			PRIMARY KEY (user_id, form_key)
+		) STRICT`,
+		`CREATE INDEX IF NOT EXISTS case_drafts_case ON case_drafts (user_id, case_id, updated_at)`,
+		`CREATE TABLE IF NOT EXISTS figure_imports (
+			id             INTEGER PRIMARY KEY,
+			period         TEXT NOT NULL,
+			filename       TEXT NOT NULL,
+			user_id        INTEGER REFERENCES users (id),
+			actor          TEXT NOT NULL,
+			created_at     TEXT NOT NULL,
+			summary        TEXT NOT NULL,
+			lost_gemeenten INTEGER NOT NULL DEFAULT 0,
+			snapshot       BLOB NOT NULL,
+			undone_at      TEXT,
+			undone_by      TEXT
+		) STRICT`,
+		`CREATE INDEX IF NOT EXISTS figure_imports_period ON figure_imports (period, id)`,
+		`CREATE INDEX IF NOT EXISTS cases_updated ON cases (updated_at)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // caseModelColumns are the columns of cases added after the first release, as
 // schema.sql declares them (a new database gets them from there).
 var caseModelColumns = []struct{ name, decl string }{
@@ -103,28 +192,8 @@ var caseModelColumns = []struct{ name, decl string }{
 // schema.sql, which runs before the migrations. Only columns missing are added,
 // so the order among other migrations does not matter.
 func migrateCaseModel(ctx context.Context, tx *sql.Tx) error {
-	have := map[string]bool{}
-	rows, err := tx.QueryContext(ctx, "SELECT name FROM pragma_table_info('cases')")
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return err
-		}
-		have[name] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
 	for _, c := range caseModelColumns {
-		if have[c.name] {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, "ALTER TABLE cases ADD COLUMN "+c.name+" "+c.decl); err != nil {
+		if err := addColumn(ctx, tx, "cases", c.name, c.decl); err != nil {
 			return fmt.Errorf("add cases.%s: %w", c.name, err)
 		}
 	}

@@ -330,12 +330,12 @@ func syncSeedCases(ctx context.Context, tx *sql.Tx) (seedResult, error) {
 			res.Unchanged++
 		default:
 			var (
-				version   int
-				status    string
-				published sql.NullString
+				version         int
+				status, oldSlug string
+				published       sql.NullString
 			)
-			if err := tx.QueryRowContext(ctx, "SELECT version, status, published_at FROM cases WHERE id = ?", r.caseID.Int64).
-				Scan(&version, &status, &published); err != nil {
+			if err := tx.QueryRowContext(ctx, "SELECT version, status, published_at, slug FROM cases WHERE id = ?", r.caseID.Int64).
+				Scan(&version, &status, &published, &oldSlug); err != nil {
 				return res, fmt.Errorf("seed case %s: %w", sc.Slug, err)
 			}
 			if version != r.version {
@@ -347,16 +347,16 @@ func syncSeedCases(ctx context.Context, tx *sql.Tx) (seedResult, error) {
 				return res, err
 			}
 			if other > 0 {
-				var cur string
-				if err := tx.QueryRowContext(ctx, "SELECT slug FROM cases WHERE id = ?", r.caseID.Int64).Scan(&cur); err != nil {
-					return res, err
-				}
-				slog.WarnContext(ctx, "seed case slug taken: kept the old one", "facts", sc.Facts, "slug", in.Slug, "kept", cur)
-				in.Slug = cur
+				slog.WarnContext(ctx, "seed case slug taken: kept the old one", "facts", sc.Facts, "slug", in.Slug, "kept", oldSlug)
+				in.Slug = oldSlug
 			}
 			in.Status = status
 			if err := updateCaseRow(ctx, tx, r.caseID.Int64, version, in, ts, published); err != nil {
 				return res, fmt.Errorf("seed case %s: %w", sc.Slug, err)
+			}
+			// A corrected slug: the old address keeps leading to the case.
+			if err := keepOldSlug(ctx, tx, r.caseID.Int64, oldSlug, in.Slug, published.Valid, ts); err != nil {
+				return res, err
 			}
 			if err := writeRevision(ctx, tx, r.caseID.Int64, version+1, in, nil, seedEditor, seedNoteUpdate, ts); err != nil {
 				return res, err

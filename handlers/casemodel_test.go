@@ -188,7 +188,7 @@ func TestGlossaryPageAndLinks(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", res.StatusCode)
 	}
-	for _, id := range []string{"vergunninghouder", "taakstelling", "gecorrigeerde-taakstelling", "achterstand-en-voorsprong",
+	for _, id := range []string{"vergunninghouder", "taakstelling", "gecorrigeerde-taakstelling", "achterstand",
 		"nareizigers", "gezinshereniging", "koppeling", "doorstroomlocatie", "woningdelen", "kostendelersnorm", "flexwoning"} {
 		if !strings.Contains(res.Body, `id="`+id+`"`) {
 			t.Errorf("the glossary has no term with id %q", id)
@@ -397,12 +397,13 @@ func TestLegacyNumberMaySaveUnchanged(t *testing.T) {
 	c := signIn(t, app, "ria@gemeente.example")
 	// A case as the first release stored it: a number, no meaning.
 	twelve := 12
-	cs, err := store.CreateCase(context.Background(), db.CaseInput{Slug: "oud-aantal", Title: "Oud aantal", Summary: "S",
+	cs, err := store.CreateCase(context.Background(), db.CaseInput{Slug: "oud-aantal", Title: "Oud aantal",
+		Summary: "Een voorbeeld zoals de eerste versie van de site het opsloeg, met een aantal zonder betekenis.",
 		GemeenteCode: "GM0193", Kind: db.KindSolution, Homes: &twelve, Themes: []string{"gezinnen"}, Status: db.StatusPublished}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	form := url.Values{"title": {cs.Title}, "summary": {"Een nieuwe samenvatting."}, "body": {cs.Body},
+	form := url.Values{"title": {cs.Title}, "summary": {"Een nieuwe samenvatting die lang genoeg is voor de eisen van het formulier."}, "body": {cs.Body},
 		"gemeente": {cs.GemeenteCode}, "kind": {cs.Kind}, "homes": {strconv.Itoa(*cs.Homes)},
 		"status": {cs.Status}, "version": {strconv.Itoa(cs.Version)}, "stage": {cs.Stage}}
 	for _, th := range cs.Themes {
@@ -456,5 +457,27 @@ func TestDiffOfALegacyRevisionSaysWhatItLacks(t *testing.T) {
 	}
 	if strings.Contains(body, "Versie 2 is opgeslagen voordat") {
 		t.Error("a new revision is called legacy")
+	}
+}
+
+// TestPreviewShowsTheCaseModel: the editor's preview of unsaved input shows the
+// new fields as the public page will.
+func TestPreviewShowsTheCaseModel(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	form := caseValues("Een voorvertoning")
+	form.Set("related", "Oss")
+	form.Set("stage", "plan")
+	form.Set("stage_date", "2025-03")
+	form["groups"] = []string{"alleenstaanden"}
+	form.Set("lessons_worked", "- Vroeg beginnen.")
+	res := c.post("/beheer/voorbeelden/bekijken", form)
+	body := html.UnescapeString(res.Body)
+	for _, want := range []string{"Voorvertoning", "doel: 40 woningen", `<a href="/gemeenten/GM0828">Oss</a>`, "Plan, stand per maart 2025",
+		"Alleenstaanden", "Wat werkte", "Noord-Brabant, Utrecht"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the preview lacks %q (%d)", want, res.StatusCode)
+		}
 	}
 }

@@ -108,9 +108,15 @@ type casePage struct {
 	LessonsWorked template.HTML
 	Terms         []glossaryLink // terms of the glossary that the case touches
 	Related       []db.Case
+	// Preview marks an editor's preview of a case that is not (yet) public as it
+	// would look (preview.go); BackURL leads back to its form.
+	Preview  bool
+	BackURL  string
+	Problems formErrors // what the form still lacks, in a preview of unsaved input
 }
 
-// showCase shows one published case with related cases.
+// showCase shows one published case with related cases. The address a published
+// case had before its slug changed answers 301 to its current one.
 func (h *Handler) showCase(c *fiber.Ctx) error {
 	slug := c.Params("slug")
 	if !slugPattern.MatchString(slug) {
@@ -118,15 +124,33 @@ func (h *Handler) showCase(c *fiber.Ctx) error {
 	}
 	cs, err := h.db.FindCaseBySlug(c.UserContext(), slug)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && cs.Status != db.StatusPublished) {
+		if current, rerr := h.db.FindSlugRedirect(c.UserContext(), slug); rerr == nil {
+			// Permanent for search engines, but checked again by browsers: a slug
+			// can come back (a restored version), and a remembered 301 would then
+			// loop between the two addresses.
+			c.Set(fiber.HeaderCacheControl, "no-cache")
+			return c.Redirect("/voorbeelden/"+current, fiber.StatusMovedPermanently)
+		} else if !errors.Is(rerr, db.ErrNotFound) {
+			return rerr
+		}
 		return clientError(fiber.StatusNotFound, "Voorbeeld niet gevonden",
 			"Dit voorbeeld bestaat niet of is niet (meer) openbaar. Zoek verder in de goede voorbeelden.")
 	}
 	if err != nil {
 		return err
 	}
-	related, err := h.db.RelatedCases(c.UserContext(), cs, 4)
+	vm, err := h.newCasePage(c, cs)
 	if err != nil {
 		return err
+	}
+	return h.render(c, fiber.StatusOK, "voorbeelden/show", "", vm)
+}
+
+// newCasePage is the view model of a case's public page.
+func (h *Handler) newCasePage(c *fiber.Ctx, cs db.Case) (casePage, error) {
+	related, err := h.db.RelatedCases(c.UserContext(), cs, 4)
+	if err != nil {
+		return casePage{}, err
 	}
 	vm := casePage{Case: cs, Body: renderMarkdown(cs.Body), Related: related, Terms: glossaryLinks(cs)}
 	if cs.LessonsHard != "" {
@@ -144,7 +168,7 @@ func (h *Handler) showCase(c *fiber.Ctx) error {
 	if cs.ProvinceCode != "" {
 		vm.Feeds = append(vm.Feeds, feedLink{Title: "Nieuwe goede voorbeelden in " + cs.ProvinceName, URL: h.canonical("/voorbeelden.atom?provincie=" + cs.ProvinceCode)})
 	}
-	return h.render(c, fiber.StatusOK, "voorbeelden/show", "", vm)
+	return vm, nil
 }
 
 var (

@@ -29,7 +29,6 @@ type forms struct {
 
 	gemeenten      []db.Gemeente
 	gemeenteByCode map[string]db.Gemeente
-	gemeenteByName map[string]db.Gemeente // lower-case name
 	themes         []db.Theme
 	provinces      []db.Province
 }
@@ -40,14 +39,13 @@ const minCaseYear = 1990
 func maxCaseYear() int { return time.Now().Year() + 1 }
 
 func newForms(ctx context.Context, store *db.DB) (*forms, error) {
-	f := &forms{gemeenteByCode: map[string]db.Gemeente{}, gemeenteByName: map[string]db.Gemeente{}}
+	f := &forms{gemeenteByCode: map[string]db.Gemeente{}}
 	var err error
 	if f.gemeenten, err = store.Gemeenten(ctx); err != nil {
 		return nil, err
 	}
 	for _, g := range f.gemeenten {
 		f.gemeenteByCode[g.Code] = g
-		f.gemeenteByName[strings.ToLower(g.Name)] = g
 	}
 	if f.themes, err = store.Themes(ctx); err != nil {
 		return nil, err
@@ -118,6 +116,12 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 			func(fl validator.FieldLevel) bool { return slices.Contains(db.Roles, fl.Field().String()) }},
 		{"period", "{0} moet een halfjaar zijn zoals 2025-H1 of 2025-H2.",
 			func(fl validator.FieldLevel) bool { return periodPattern.MatchString(fl.Field().String()) }},
+		{"national_total", "{0} moet een heel aantal personen zijn van 1 tot " + formatNumber(db.MaxNationalTotal) + ", zoals 13000 of 13.000.",
+			func(fl validator.FieldLevel) bool { return validNationalTotal(fl.Field().String()) }},
+		{"total_status", "Kies bij {0} vastgesteld, bijgesteld, prognose of afgeleid.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.TotalStatuses, fl.Field().String()) }},
+		{"source_date", "{0} moet een datum zijn zoals 2025-04-16, of alleen jaar en maand (2025-04) of jaar (2025), en niet in de toekomst.",
+			func(fl validator.FieldLevel) bool { return validSourceDate(fl.Field().String()) }},
 	}
 	for _, r := range rules {
 		if err := f.v.RegisterValidation(r.tag, r.fn); err != nil {
@@ -153,20 +157,47 @@ func (f *forms) translate(tag, message string) error {
 		})
 }
 
-// findGemeente accepts a CBS code ("GM0363"), a name as CBS writes it
-// ("Amsterdam", any case) or the picker's "Name (GM0363)".
+// findGemeente is the gemeente that what was typed names, when exactly one does
+// (gemeenteMatches).
 func (f *forms) findGemeente(s string) (db.Gemeente, bool) {
+	m := f.gemeenteMatches(s)
+	if len(m) != 1 {
+		return db.Gemeente{}, false
+	}
+	return m[0], true
+}
+
+// gemeenteMatches are the gemeenten what an editor or visitor typed may mean: the
+// picker's "Name (GM0363)", a CBS code, or a name as the map's search understands
+// it ("Den Haag", "Den Bosch", "Sudwest Fryslan", "Hengelo" for "Hengelo (O.)"),
+// with the map's own matching (matchGemeenten).
+func (f *forms) gemeenteMatches(s string) []db.Gemeente {
 	s = strings.TrimSpace(s)
 	if i := strings.LastIndex(s, "("); i > 0 && strings.HasSuffix(s, ")") {
 		if g, ok := f.gemeenteByCode[strings.ToUpper(s[i+1:len(s)-1])]; ok {
-			return g, true
+			return []db.Gemeente{g}
 		}
 	}
-	if g, ok := f.gemeenteByCode[strings.ToUpper(s)]; ok {
-		return g, true
+	return matchGemeenten(f.gemeenten, s, "", func(g db.Gemeente) (code, name, province string) {
+		return g.Code, g.Name, g.ProvinceCode
+	})
+}
+
+// explainGemeente replaces the generic message of an unknown gemeente by the
+// candidates when the name fits several ("Bergen": Limburg and Noord-Holland).
+func (f *forms) explainGemeente(errs formErrors, field, value string) {
+	if !errs.Has(field) {
+		return
 	}
-	g, ok := f.gemeenteByName[strings.ToLower(s)]
-	return g, ok
+	m := f.gemeenteMatches(value)
+	if len(m) < 2 {
+		return
+	}
+	names := make([]string, len(m))
+	for i, g := range m {
+		names[i] = g.Name + " (" + g.ProvinceName + ")"
+	}
+	errs.set(field, "Meerdere gemeenten passen bij ‘"+truncate(value, 40)+"’: "+strings.Join(names, ", ")+". Kies er een uit de lijst.")
 }
 
 // provinceName is the name of a province code (the code itself when unknown).
@@ -213,6 +244,15 @@ func (e formErrors) Get(field string) string {
 	return ""
 }
 
+// set replaces the message of a field that has an error.
+func (e formErrors) set(field, message string) {
+	for i := range e {
+		if e[i].Field == field {
+			e[i].Message = message
+		}
+	}
+}
+
 // Has reports whether the field has an error.
 func (e formErrors) Has(field string) bool { return e.Get(field) != "" }
 
@@ -224,7 +264,9 @@ func (e *formErrors) add(field, label, message string) {
 }
 
 // check validates form (a pointer to a struct with form, label and validate tags)
-// and returns its errors in field order, in Dutch.
+// and returns its errors in field order, in Dutch. A field may word the message of
+// a rule itself, in a tag named after the rule: `required:"Vul een titel in."`
+// (a `message` tag words every rule of the field).
 func (f *forms) check(form any) formErrors {
 	err := f.v.Struct(form)
 	var verrs validator.ValidationErrors
@@ -236,7 +278,11 @@ func (f *forms) check(form any) formErrors {
 	for _, fe := range verrs {
 		name := strings.SplitN(fe.StructField(), "[", 2)[0]
 		if _, seen := byField[name]; !seen {
-			byField[name] = fe.Translate(f.tr)
+			msg := fe.Translate(f.tr)
+			if sf, ok := t.FieldByName(name); ok && sf.Tag.Get(fe.Tag()) != "" {
+				msg = sf.Tag.Get(fe.Tag())
+			}
+			byField[name] = msg
 		}
 	}
 	var out formErrors

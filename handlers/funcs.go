@@ -36,8 +36,17 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"statusLabel": db.StatusLabel,
 		"auditLabel":  db.AuditActionLabel,
 		"datetime":    formatDateTime,
+		"clock":       func(t time.Time) string { return t.In(amsterdam).Format("15:04:05") },
+		"deref2":      func(t *time.Time) time.Time { return *t },
+		"minus":       func(a, b int) int { return a - b },
 		"has":         slices.Contains[[]string],
 		"diffClass":   diffClass,
+		// Figures (figurelabels.go).
+		"figureKind":    figureKind,
+		"periodList":    periodList,
+		"withKind":      withKind,
+		"signRule":      func() string { return signRule },
+		"yardstickRule": func() string { return yardstickRule },
 	}
 	for k, v := range figureFuncs() {
 		m[k] = v

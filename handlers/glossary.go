@@ -26,11 +26,11 @@ type glossaryLink struct {
 // glossary is the list of terms, in alphabetical order. Only what is generally
 // established: no figures, no judgements.
 var glossary = []term{
-	{ID: "achterstand-en-voorsprong", Term: "Achterstand en voorsprong",
+	{ID: "achterstand", Term: "Achterstand en voorsprong",
 		Definition: []string{
 			"Het verschil aan het eind van een halfjaar tussen wat een gemeente moest huisvesten (de gecorrigeerde taakstelling) en wat zij werkelijk huisvestte. Heeft zij minder vergunninghouders gehuisvest, dan is het tekort een achterstand. Heeft zij er meer gehuisvest, dan is het overschot een voorsprong.",
 			"Een achterstand of voorsprong schuift door naar het volgende halfjaar: zij telt daar mee in de gecorrigeerde taakstelling. Een achterstand verdwijnt dus niet vanzelf met een nieuw halfjaar.",
-			"Dit is iets anders dan de tussenstand op de kaart, die binnen een lopend halfjaar laat zien hoe ver een gemeente is.",
+			"Dit is iets anders dan ‘achter op schema’ of ‘voor op schema’ op de kaart: dat meet het tempo binnen een lopend halfjaar.",
 		},
 		SeeAlso: []glossaryLink{{"Gecorrigeerde taakstelling", "#gecorrigeerde-taakstelling"}, {"Hoe werkt de taakstelling?", "/taakstelling"}}},
 	{ID: "doorstroomlocatie", Term: "Doorstroomlocatie",
@@ -48,7 +48,7 @@ var glossary = []term{
 			"De taakstelling van een halfjaar, plus de achterstand of min de voorsprong die de gemeente uit het vorige halfjaar meeneemt. Het is wat een gemeente in dat halfjaar werkelijk moet halen.",
 			"Gecorrigeerde taakstelling = taakstelling + achterstand − voorsprong.",
 		},
-		SeeAlso: []glossaryLink{{"Achterstand en voorsprong", "#achterstand-en-voorsprong"}}},
+		SeeAlso: []glossaryLink{{"Achterstand en voorsprong", "#achterstand"}}},
 	{ID: "gezinshereniging", Term: "Gezinshereniging",
 		Definition: []string{
 			"Het recht van een vergunninghouder om zijn of haar gezin naar Nederland te laten komen: in de regel de echtgenoot of partner en minderjarige kinderen. De aanvraag loopt via de IND. De gezinsleden die zo naar Nederland komen, heten nareizigers.",
@@ -96,7 +96,7 @@ var termsByTheme = map[string][]string{
 	"woningdelen":                     {"woningdelen", "kostendelersnorm"},
 	"doorstroom-uit-opvang":           {"koppeling", "doorstroomlocatie"},
 	"nareizigers-en-gezinshereniging": {"nareizigers", "gezinshereniging"},
-	"taakstelling-en-toezicht":        {"taakstelling", "achterstand-en-voorsprong"},
+	"taakstelling-en-toezicht":        {"taakstelling", "achterstand"},
 	"landelijk-beleid":                {"taakstelling"},
 }
 

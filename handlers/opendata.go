@@ -79,31 +79,34 @@ var gemeenteColumns = []column{
 // figureColumns and nationalColumns document the figure downloads that the map
 // (Land in beeld) serves; they are listed here so /open-data describes every file.
 var figureColumns = []column{
+	{"cijfers", "Wat voor cijfers de regel bevat, vooraan zodat het label nooit los raakt: fictief als de realisatie fictief (gesimuleerd) is of de overloop daaruit volgt, anders berekend als de taakstelling berekend is, anders officieel; leeg als niets bekend is. Zie ‘Fictief, berekend of officieel’ hieronder.", "tekst: fictief, berekend of officieel, of leeg"},
 	{"periode", "Halfjaar, bijvoorbeeld 2025-H1.", "tekst"},
 	{"gemeente_code", "CBS-code van de gemeente.", "tekst"},
 	{"gemeente", "Naam van de gemeente.", "tekst"},
 	{"provincie_code", "CBS-code van de provincie.", "tekst"},
 	{"provincie", "Naam van de provincie.", "tekst"},
 	{"inwoners", "Inwonertal waarnaar de taakstelling is verdeeld (CBS, 1 januari 2025). Leeg voor een oudere indeling zonder inwonertal.", "geheel getal of leeg"},
-	{"taakstelling", "Aantal vergunninghouders (personen) dat de gemeente in deze periode moet huisvesten. Leeg als het onbekend is (2024-H2: geen landelijk totaal gevonden).", "geheel getal of leeg"},
-	{"taakstelling_bron", "officieel (uit de circulaire) of berekend (het landelijke totaal verdeeld naar inwonertal).", "tekst: officieel of berekend"},
-	{"overloop", "Achterstand uit eerdere perioden die meetelt, in personen. Negatief: een voorsprong die wordt meegenomen. Leeg als het vorige halfjaar geen volledige cijfers heeft; de gecorrigeerde taakstelling telt dan alleen de nieuwe taakstelling.", "geheel getal of leeg"},
-	{"gecorrigeerde_taakstelling", "taakstelling plus overloop: wat de gemeente deze periode werkelijk moet halen.", "geheel getal of leeg"},
+	{"taakstelling", "Aantal vergunninghouders (personen) dat de gemeente in deze periode moet huisvesten. Leeg als het onbekend is (2024-H2: geen landelijk cijfer gevonden).", "geheel getal of leeg"},
+	{"taakstelling_bron", "officieel (uit de circulaire) of berekend (het landelijke cijfer verdeeld naar inwonertal; niet het officiële getal).", "tekst: officieel of berekend"},
+	{"overloop_saldo", "De achterstand of voorsprong die aan het eind van het vorige halfjaar overbleef en meetelt, in personen. Negatief: een achterstand (achter); positief: een voorsprong (voor), hetzelfde teken als verschil. Leeg als het vorige halfjaar geen volledige cijfers heeft. Heette tot december 2026 overloop, met het omgekeerde teken.", "geheel getal of leeg"},
+	{"gecorrigeerde_taakstelling", "taakstelling min overloop_saldo: wat de gemeente deze periode werkelijk moet halen.", "geheel getal of leeg"},
 	{"peildatum", "Datum van de laatste telling in deze periode (de eerste van een maand). Leeg als er geen telling is.", "datum (ISO 8601) of leeg"},
 	{"gerealiseerd", "Aantal vergunninghouders dat in deze periode tot de peildatum is gehuisvest.", "geheel getal of leeg"},
-	{"verwacht_pro_rata", "Wat op de peildatum gerealiseerd had moeten zijn: een zesde van de gecorrigeerde taakstelling per verstreken maand, naar boven afgerond op hele personen.", "geheel getal of leeg"},
-	{"verschil", "gerealiseerd min verwacht_pro_rata. Negatief: achterstand; positief: voorsprong.", "geheel getal of leeg"},
-	{"percentage_pro_rata", "gerealiseerd als percentage van verwacht_pro_rata, naar beneden afgerond. Leeg als er niets verwacht wordt.", "geheel getal of leeg"},
-	{"status", "grote achterstand, achterstand, op schema, voorsprong of geen gegevens. De grenzen staan in de legenda van de kaart.", "tekst"},
-	{"realisatie_bron", "officieel (ingevoerd uit een openbare bron) of fictief (gegenereerde voorbeeldcijfers).", "tekst: officieel of fictief"},
-	{"cijfers", "Eén label voor de hele regel: fictief als de realisatie fictief is, anders berekend als de taakstelling berekend is, anders officieel; leeg als niets bekend is. Zie ‘Fictief, berekend of officieel’ hieronder.", "tekst: officieel, berekend of fictief, of leeg"},
+	{"verwacht_pro_rata", "Wat volgens de maatstaf van deze site op de peildatum gerealiseerd zou zijn: een zesde van de gecorrigeerde taakstelling per verstreken maand, afgerond op het dichtstbijzijnde hele getal. Geen wettelijke tussentijdse verplichting.", "geheel getal of leeg"},
+	{"verschil", "gerealiseerd min verwacht_pro_rata. Negatief: achter op schema; positief: voor op schema.", "geheel getal of leeg"},
+	{"percentage_pro_rata", "gerealiseerd als percentage van verwacht_pro_rata, naar beneden afgerond. Leeg als er geen oordeel is (minder dan 5 personen verwacht).", "geheel getal of leeg"},
+	{"status", "voor op schema, op schema, achter op schema, ver achter op schema, te klein om te beoordelen of geen gegevens. De grenzen staan in de legenda van de kaart.", "tekst"},
+	{"realisatie_bron", "officieel (ingevoerd uit een openbare bron) of fictief (gesimuleerde voorbeeldcijfers).", "tekst: officieel of fictief"},
+	{"bekende_afwijking", "Een bekende uitzondering op de verdeling naar inwonertal die deze gemeente betreft (de Friese Waddeneilanden, Eemsdelta), met een verwijzing naar de uitleg op /taakstelling. Leeg als er geen is of als de taakstelling officieel is.", "tekst of leeg"},
 }
 
 var nationalColumns = []column{
 	{"periode", "Halfjaar, bijvoorbeeld 2025-H1.", "tekst"},
-	{"totaal", "Landelijke taakstelling: aantal vergunninghouders (personen) dat alle gemeenten samen moeten huisvesten. Leeg als het cijfer niet is gevonden.", "geheel getal of leeg"},
-	{"status", "Of het cijfer is vastgesteld, verlaagd, een prognose is of is afgeleid.", "tekst"},
-	{"bron_url", "Waar het cijfer is gevonden.", "URL"},
+	{"totaal", "Landelijke taakstelling: aantal vergunninghouders (personen) dat alle gemeenten samen moeten huisvesten. Leeg als het cijfer niet is gevonden of deze site het nog niet heeft.", "geheel getal of leeg"},
+	{"status", "vastgesteld, bijgesteld (vastgesteld en later verhoogd of verlaagd), prognose, afgeleid, niet gevonden of nog geen landelijk cijfer. Elke regel heeft een status.", "tekst"},
+	{"officieel", "ja als het cijfer door het Rijk is vastgesteld (status vastgesteld of bijgesteld), anders nee.", "ja of nee"},
+	{"bron_url", "Waar het cijfer is gevonden.", "URL of leeg"},
+	{"bron_soort", "Wat voor bron dat is: Rijksoverheid, Staatscourant, nieuwsbank (overgenomen bericht van de Rijksoverheid), Platform Opnieuw Thuis of nieuws of vakmedia.", "tekst of leeg"},
 	{"bron_datum", "Datum van die bron.", "datum (ISO 8601, soms alleen jaar en maand)"},
 	{"opmerking", "Toelichting, bijvoorbeeld een eerdere of latere waarde.", "tekst"},
 }
@@ -166,6 +169,11 @@ func (h *Handler) openData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	national, err := h.nationalPeriods(ctx)
+	if err != nil {
+		return err
+	}
+	attribution := nationalAttribution(national)
 	figuresChanged := "Nog nooit officiële cijfers geïmporteerd: de realisaties zijn fictief."
 	if !lastImport.IsZero() {
 		figuresChanged = "Laatste import van officiële cijfers: " + formatDate(lastImport.In(amsterdam)) + "."
@@ -198,16 +206,17 @@ func (h *Handler) openData(c *fiber.Ctx) error {
 			ID: "cijfers", Title: "Taakstelling en realisatie per gemeente",
 			Description: "Per gemeente en halfjaar: de taakstelling, de overloop uit eerdere perioden, de gecorrigeerde taakstelling en per peildatum het aantal gehuisveste vergunninghouders, met de status zoals op de kaart. Eén periode kiezen kan met ?periode=2025-H1.",
 			Files:       csvJSON("/open-data/cijfers"),
-			Licence:     ccBy, Attribution: "Opnieuw Thuis; landelijke totalen: Rijksoverheid (bron per periode in de landelijke taakstelling).",
+			Licence:     ccBy, Attribution: "Opnieuw Thuis (berekening en fictieve realisaties); inwonertallen: CBS; landelijke cijfers: " + attribution + ", per periode in de landelijke taakstelling.",
 			Changed: figuresChanged, Columns: figureColumns,
-			Note: "Lees vóór gebruik de uitleg over fictieve en berekende cijfers hieronder: de realisatie per gemeente is op dit moment fictief.",
+			Note: "Lees vóór gebruik de uitleg over fictieve en berekende cijfers hieronder: de realisatie per gemeente is op dit moment fictief (gesimuleerd), en de eerste kolom, cijfers, zegt het bij elke regel.",
 		},
 		{
 			ID: "taakstelling-landelijk", Title: "Landelijke taakstelling per halfjaar",
-			Description: "Het landelijke aantal te huisvesten vergunninghouders per halfjaar, met de bron van elk cijfer. Perioden waarvan geen cijfer is gevonden, staan erin met een leeg totaal.",
+			Description: "Het landelijke aantal te huisvesten vergunninghouders per halfjaar, met de status en de bron van elk cijfer. Perioden waarvan geen cijfer is gevonden, of waarvoor deze site nog geen cijfer heeft, staan erin met een leeg totaal en hun status.",
 			Files:       csvJSON("/open-data/taakstelling-landelijk"),
-			Licence:     ccBy, Attribution: "Opnieuw Thuis; de cijfers zelf komen uit de bron in elke regel.",
-			Changed: "Als een nieuw halfjaarcijfer bekend wordt.", Columns: nationalColumns,
+			Licence:     ccBy, Attribution: "Opnieuw Thuis; de cijfers zelf komen uit de bron in elke regel: " + attribution + ".",
+			Changed: "Als een beheerder een nieuw halfjaarcijfer invoert.", Columns: nationalColumns,
+			Note: strings.Join(nationalNotes[:3], " "),
 		},
 	}
 	vm.Feeds = []feedLink{{Title: "Nieuwe goede voorbeelden", URL: h.canonical("/voorbeelden.atom")}}

@@ -93,6 +93,7 @@ func (h *Handler) robots(c *fiber.Ctx) error {
 		"Disallow: /beheer\n" +
 		"Disallow: /inloggen\n" +
 		"Disallow: /uitloggen\n" +
+		"Disallow: /redactie\n" +
 		"\n" +
 		"Sitemap: " + h.canonical("/sitemap.xml") + "\n")
 }
