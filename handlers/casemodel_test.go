@@ -398,7 +398,7 @@ func TestLegacyNumberMaySaveUnchanged(t *testing.T) {
 	// A case as the first release stored it: a number, no meaning.
 	twelve := 12
 	cs, err := store.CreateCase(context.Background(), db.CaseInput{Slug: "oud-aantal", Title: "Oud aantal",
-		Summary: "Een voorbeeld zoals de eerste versie van de site het opsloeg, met een aantal zonder betekenis.",
+		Summary:      "Een voorbeeld zoals de eerste versie van de site het opsloeg, met een aantal zonder betekenis.",
 		GemeenteCode: "GM0193", Kind: db.KindSolution, Homes: &twelve, Themes: []string{"gezinnen"}, Status: db.StatusPublished}, nil)
 	if err != nil {
 		t.Fatal(err)
