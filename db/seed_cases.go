@@ -1,6 +1,7 @@
 package db
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -16,7 +17,8 @@ import (
 )
 
 // The library's starting content. Each file is an object {"cases": [...],
-// "left_out": [...]} in the format the content writers use (README, "Seeding");
+// "left_out": [...]}, or a bare list of cases, in the format the content writers
+// use (README, "Seeding");
 // every case names the entry of a facts file (db/testdata/cases-facts*.json) it was
 // written from, and left_out lists the entries deliberately not written, with a
 // reason. seedLeftOutFile holds only left_out (a bare list is accepted too).
@@ -109,7 +111,12 @@ func readSeedContent() (seedContent, error) {
 		h.Write([]byte(name))
 		h.Write(b)
 		var f seedFile
-		if err := decodeStrict(b, &f); err != nil {
+		if bytes.HasPrefix(bytes.TrimSpace(b), []byte("[")) {
+			err = decodeStrict(b, &f.Cases) // a bare list of cases
+		} else {
+			err = decodeStrict(b, &f)
+		}
+		if err != nil {
 			return seedContent{}, fmt.Errorf("read %s: %w", name, err)
 		}
 		out.Cases = append(out.Cases, f.Cases...)
