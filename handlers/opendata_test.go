@@ -124,8 +124,8 @@ func TestCaseDownloadsHoldExactlyThePublishedCases(t *testing.T) {
 	app, store := newTestApp(t)
 	slugs := addCaseInEveryStatus(t, store)
 	want := publishedSlugs(t, store)
-	if len(want) != 25 {
-		t.Fatalf("%d published cases, want the 24 seed cases and 1 new one", len(want))
+	if len(want) < 25 {
+		t.Fatalf("%d published cases, want the seed cases and 1 new one", len(want))
 	}
 
 	res := get(t, app, "/open-data/voorbeelden.csv")

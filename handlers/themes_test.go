@@ -119,7 +119,7 @@ func TestCasePageMetaForSharingAndPrinting(t *testing.T) {
 		`<link rel="canonical" href="https://opnieuwthuis.example/voorbeelden/startblok-riekerhaven">`,
 		`<meta property="og:url" content="https://opnieuwthuis.example/voorbeelden/startblok-riekerhaven">`,
 		`<meta property="og:type" content="article">`,
-		`<meta property="og:title" content="Startblok Riekerhaven`,
+		`<meta property="og:title" content="Startblok Riekerhaven`, // the title starts so, in every version of the seed
 		`<meta property="og:description" content="`,
 		`data-print-url="https://opnieuwthuis.example/gemeenten/GM0363"`,
 		`<p class="print-only">Dit voorbeeld staat op https://opnieuwthuis.example/voorbeelden/startblok-riekerhaven.`,
