@@ -162,7 +162,7 @@ func casePlace(c db.Case) string {
 	case c.ProvinceName != "":
 		return "Provincie " + c.ProvinceName
 	case n > 0:
-		return "Regionaal, " + strconv.Itoa(n) + " " + plural(n, "gemeente", "gemeenten")
+		return strconv.Itoa(n) + " " + plural(n, "betrokken gemeente", "betrokken gemeenten")
 	}
 	return "Landelijk"
 }
