@@ -310,7 +310,7 @@ func TestBrowserExpiredSessionSaveComesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	do(t, ctx, chromedp.Click(chromedp.ID("f-status")))
-	waitFor(t, ctx, "location.pathname === '/inloggen'")
+	waitFor(t, ctx, "location.pathname === '/inloggen' && document.readyState === 'complete'")
 	if n := eval[string](t, ctx, "document.body.textContent"); !strings.Contains(n, "Wat u in het formulier typte is wel bewaard") {
 		t.Error("the sign-in page does not say the text was kept")
 	}
