@@ -3,6 +3,9 @@
 #   docker build -t opnieuwthuis .
 #   docker run -d --name opnieuwthuis -p 8080:8080 -v opnieuwthuis-data:/data opnieuwthuis
 #
+# With LITESTREAM_REPLICA_URL set, `serve` runs the site under Litestream, which
+# ships every write to the replica (README, "Continuous backup").
+#
 # The build needs vendor/ in the context (`go mod vendor` first; it is not committed),
 # so that it downloads nothing. The base images are build arguments, so that a
 # machine without a registry can build from local stand-ins (.ci/docker-smoke).
@@ -22,11 +25,16 @@ COPY go.mod go.sum ./
 COPY vendor/ vendor/
 RUN go build -tags sqlite_fts5 -trimpath github.com/mattn/go-sqlite3
 COPY . .
-RUN go build -tags sqlite_fts5 -trimpath -ldflags='-s -w' -o /out/opnieuwthuis . \
+# bin/litestream, when the build context has it (built on the host: see README,
+# "Continuous backup"), goes into the image beside the site; without it the image
+# has no Litestream and a start with LITESTREAM_REPLICA_URL says so.
+RUN go build -tags sqlite_fts5 -trimpath -ldflags='-s -w' -o /out/bin/opnieuwthuis . \
+ && if [ -f bin/litestream ]; then install -m 0755 bin/litestream /out/bin/litestream; fi \
  && mkdir -p /out/data
 
 FROM ${RUNTIME_IMAGE}
-COPY --from=build /out/opnieuwthuis /usr/local/bin/opnieuwthuis
+COPY --from=build /out/bin/ /usr/local/bin/
+COPY deploy/litestream.yml /etc/litestream.yml
 # The volume's mount point belongs to the user the site runs as, so that a new named
 # volume starts out writable for it.
 COPY --from=build --chown=65532:65532 /out/data /data

@@ -16,7 +16,7 @@ build:
 
 test: setup gotest fuzz vulncheck docker-smoke
 
-# Installs what the tests need when it is missing (Debian, as root): chromium,
+# Installs what the tests need when it is missing (Debian, as root): chromium, nginx,
 # docker.io, debootstrap.
 setup:
 	./.ci/setup

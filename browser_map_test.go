@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +53,7 @@ func TestBrowserMapPanelPeriodAndHistory(t *testing.T) {
 	}
 	panel := eval[string](t, ctx, "document.getElementById('kaart-paneel').innerText")
 	for _, want := range []string{"Utrecht", "Provincie Utrecht", "Gecorrigeerde taakstelling", "Gerealiseerd", "Nog te huisvesten",
-		"fictieve cijfers", "berekend naar inwonertal", "Verloop per maand", "Plan Einstein", "Alle cijfers van Utrecht"} {
+		"Fictieve cijfers", "berekend naar inwonertal", "Verloop per maand", "Plan Einstein", "Alle cijfers van Utrecht"} {
 		if !strings.Contains(panel, want) {
 			t.Errorf("panel lacks %q", want)
 		}
@@ -81,7 +83,7 @@ func TestBrowserMapPanelPeriodAndHistory(t *testing.T) {
 		t.Fatal("changing the period reloaded the page")
 	}
 	title := eval[string](t, ctx, `document.querySelector('.kaart__gemeenten a[href^="/gemeenten/GM0363?"] title').textContent`)
-	if !strings.HasPrefix(title, "Amsterdam, 1e halfjaar 2024:") {
+	if !strings.HasPrefix(title, "Fictieve cijfers — Amsterdam, 1e halfjaar 2024:") {
 		t.Errorf("map title after the swap: %q", title)
 	}
 	if !eval[bool](t, ctx, `document.querySelector('#kaart-paneel [data-gemeente="GM0344"] .paneel__sub').textContent.includes('1e halfjaar 2024')`) {
@@ -206,10 +208,10 @@ func TestBrowserTableSortsInPlace(t *testing.T) {
 	waitFor(t, ctx, "location.search.includes('richting=af')")
 	waitFor(t, ctx, "document.querySelector('.tabel--cijfers tbody th').textContent === 'Amsterdam'")
 	// Filter by status through the form; the sort is kept.
-	eval[bool](t, ctx, `(() => { const s = document.getElementById('status'); s.value = 'voorsprong';
+	eval[bool](t, ctx, `(() => { const s = document.getElementById('status'); s.value = 'voor-op-schema';
 		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
-	waitFor(t, ctx, "location.search.includes('status=voorsprong') && location.search.includes('sorteer=inwoners')")
-	waitFor(t, ctx, "[...document.querySelectorAll('.tabel--cijfers tbody .status')].every(s => s.textContent.trim() === 'voorsprong')")
+	waitFor(t, ctx, "location.search.includes('status=voor-op-schema') && location.search.includes('sorteer=inwoners')")
+	waitFor(t, ctx, "[...document.querySelectorAll('.tabel--cijfers tbody .status')].every(s => s.textContent.trim() === 'voor op schema')")
 	if !eval[bool](t, ctx, "window.__same === true") {
 		t.Error("sorting or filtering reloaded the page")
 	}
@@ -219,8 +221,10 @@ func TestBrowserMapAccessibility(t *testing.T) {
 	site := startSite(t, nil)
 	ctx := newBrowser(t)
 	for _, path := range []string{"/kaart", "/kaart?periode=2024-H2", "/kaart?gemeente=GM0344&periode=2025-H1&provincie=PV26",
+		"/kaart?periode=2026-H1", "/kaart?periode=2025-H2&provincie=PV29",
 		"/kaart/zoek?q=bergen&periode=2025-H1", "/kaart/tabel", "/kaart/tabel?provincie=PV24&sorteer=verschil&richting=af",
-		"/gemeenten/GM0344", "/gemeenten/GM0003", "/taakstelling", "/"} {
+		"/kaart/tabel?periode=2025-H2&status=te-klein", "/gemeenten/GM0088?periode=2025-H2", "/gemeenten/GM1979",
+		"/gemeenten/GM0344", "/gemeenten/GM0003", "/taakstelling", "/", "/privacy", "/over", "/open-data"} {
 		t.Run(path, func(t *testing.T) {
 			do(t, ctx, chromedp.Navigate(site.URL+path), chromedp.WaitReady(chromedp.CSS("main")))
 			checkAxe(t, ctx)
@@ -232,4 +236,85 @@ func TestBrowserMapAccessibility(t *testing.T) {
 	clickGemeente(t, ctx, "GM0599")
 	waitFor(t, ctx, `document.querySelector('#kaart-paneel [data-gemeente="GM0599"]') !== null`)
 	checkAxe(t, ctx)
+}
+
+// TestBrowserMapLabelIsInTheDrawing checks in a real browser that the label inside
+// the map is drawn where it should be: visible, bottom left, on top of nothing
+// clickable, and part of what a screenshot of the drawing shows.
+func TestBrowserMapLabelIsInTheDrawing(t *testing.T) {
+	site := startSite(t, nil)
+	ctx := newBrowser(t)
+	for _, path := range []string{"/kaart?periode=2025-H2", "/kaart?periode=2025-H2&provincie=PV29"} {
+		do(t, ctx, chromedp.Navigate(site.URL+path), chromedp.WaitVisible(chromedp.CSS(".kaart__svg")))
+		got := eval[map[string]any](t, ctx, `(() => {
+			const svg = document.querySelector('.kaart__svg').getBoundingClientRect();
+			const g = document.querySelector('.kaart__label'), r = g.getBoundingClientRect();
+			const text = g.querySelector('text');
+			// What is under the label's middle, for a click: a gemeente, never the label.
+			const under = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+			return {inside: r.left >= svg.left - 1 && r.bottom <= svg.bottom + 1 && r.width > 40,
+				left: r.left - svg.left < svg.width / 8, bottom: svg.bottom - r.bottom < svg.height / 8,
+				first: text.textContent, size: parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a,
+				visible: getComputedStyle(g).display !== 'none' && getComputedStyle(g).visibility !== 'hidden',
+				catches: under !== null && under.closest('.kaart__label') !== null};
+		})()`)
+		if got["inside"] != true || got["left"] != true || got["bottom"] != true || got["visible"] != true {
+			t.Errorf("%s: the label is not visible in the bottom-left corner of the map: %v", path, got)
+		}
+		if got["first"] != "Fictieve cijfers (gesimuleerd)" {
+			t.Errorf("%s: the label's first line is %v", path, got["first"])
+		}
+		if size, _ := got["size"].(float64); size < 9 {
+			t.Errorf("%s: the label is drawn at %.1f px: too small to read", path, size)
+		}
+		if got["catches"] == true {
+			t.Errorf("%s: the label catches clicks meant for the map", path)
+		}
+	}
+}
+
+// TestBrowserNationalFigureForm fills in the beheerders' form for a national figure
+// in a real browser: errors next to their fields (axe-clean), then the saved
+// figure, whose period the map then offers with its split.
+func TestBrowserNationalFigureForm(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "site.db")
+	env := map[string]string{"DB_PATH": dbPath}
+	getenv := func(k string) string { return env[k] }
+	if err := run(context.Background(), []string{"user", "add", "--email", "beheer@opnieuwthuis.example", "--role", "beheerder", "--name", "Beheer"},
+		getenv, strings.NewReader("browser-test-wachtwoord\n"), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	site := startSite(t, env)
+	ctx := newBrowser(t)
+	do(t, ctx, chromedp.Navigate(site.URL+"/beheer/landelijk"), chromedp.WaitVisible(chromedp.ID("f-email")),
+		chromedp.SendKeys(chromedp.ID("f-email"), "beheer@opnieuwthuis.example"),
+		chromedp.SendKeys(chromedp.ID("f-password"), "browser-test-wachtwoord"),
+		chromedp.Click(chromedp.CSS(`form[action="/inloggen"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.ID("f-totaal")))
+	checkAxe(t, ctx)
+	// The dashboard tells the beheerder that the privacy statement is not complete.
+	do(t, ctx, chromedp.Navigate(site.URL+"/beheer"), chromedp.WaitVisible(chromedp.ID("privacy-missing-title")))
+	checkAxe(t, ctx)
+
+	do(t, ctx, chromedp.Navigate(site.URL+"/beheer/landelijk"), chromedp.WaitVisible(chromedp.ID("f-totaal")))
+	period := eval[string](t, ctx, "document.getElementById('f-periode').value")
+	do(t, ctx, chromedp.SendKeys(chromedp.ID("f-totaal"), "12.000"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]:not(.button--link)`)),
+		chromedp.WaitVisible(chromedp.CSS(".error-summary")))
+	if v := eval[string](t, ctx, "document.getElementById('f-totaal').value"); v != "12.000" {
+		t.Errorf("the form lost the typed figure: %q", v)
+	}
+	if !eval[bool](t, ctx, `document.getElementById('bron_url-error').textContent.includes('Vul Bron in')`) {
+		t.Error("no message next to the missing source")
+	}
+	checkAxe(t, ctx)
+	do(t, ctx, chromedp.Click(chromedp.ID("f-status-vastgesteld")),
+		chromedp.SendKeys(chromedp.ID("f-bron_url"), "https://www.rijksoverheid.nl/documenten/circulaires/taakstelling"),
+		chromedp.SendKeys(chromedp.ID("f-bron_datum"), "2025-10"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]:not(.button--link)`)))
+	waitForPage(t, ctx, "/beheer/landelijk?melding=landelijk")
+	do(t, ctx, chromedp.Navigate(site.URL+"/kaart?periode="+period), chromedp.WaitVisible(chromedp.CSS(".kaart__svg")))
+	if !strings.Contains(eval[string](t, ctx, "document.querySelector('.landelijk-regel').textContent"), "12.000 personen, vastgesteld") {
+		t.Error("the map does not show the new national figure")
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -55,8 +56,20 @@ type config struct {
 	BaseURL       string
 	SecureCookies bool
 	ContactEmail  string
-	LogLevel      slog.Level
-	PageCacheMB   int // 0 turns the cache of public pages off
+	// The privacy statement's controller (name and address) and data-protection
+	// officer; where empty, /privacy and the beheerders' dashboard say so.
+	PrivacyController string
+	PrivacyDPOEmail   string
+	LogLevel          slog.Level
+	PageCacheMB       int // 0 turns the cache of public pages off
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (TRUSTED_PROXIES, comma-separated).
+	TrustedProxies []string
+	// SharedCacheSeconds is how long a proxy may keep a public page.
+	SharedCacheSeconds int
+	// UnderLitestream: this process is the site that Litestream started
+	// (litestream.go); Litestream checkpoints the WAL.
+	UnderLitestream bool
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -66,7 +79,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DBPath:      envOr(getenv, "DB_PATH", filepath.Join("data", "opnieuwthuis.db")),
 		BaseURL:     envOr(getenv, "BASE_URL", ""),
 		// Shown on /over, /toegankelijkheid and /privacy as the address for questions.
-		ContactEmail: getenv("CONTACT_EMAIL"),
+		ContactEmail:      strings.TrimSpace(getenv("CONTACT_EMAIL")),
+		PrivacyController: strings.Join(strings.Fields(getenv("PRIVACY_CONTROLLER")), " "),
+		PrivacyDPOEmail:   strings.TrimSpace(getenv("PRIVACY_DPO_EMAIL")),
+	}
+	if n := len(c.PrivacyController); n > 300 {
+		return c, fmt.Errorf("PRIVACY_CONTROLLER is %d bytes: give the name and address of the controller in at most 300", n)
+	}
+	for _, kv := range [][2]string{{"CONTACT_EMAIL", c.ContactEmail}, {"PRIVACY_DPO_EMAIL", c.PrivacyDPOEmail}} {
+		if kv[1] != "" && !plausibleEmail(kv[1]) {
+			return c, fmt.Errorf("%s=%q: not an e-mail address", kv[0], kv[1])
+		}
 	}
 	c.PageCacheMB = 48
 	if v := getenv("PAGE_CACHE_MB"); v != "" {
@@ -75,6 +98,22 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("PAGE_CACHE_MB=%q: use a number of megabytes from 0 (off) to 4096", v)
 		}
 		c.PageCacheMB = n
+	}
+	if v := getenv("TRUSTED_PROXIES"); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+		}
+	}
+	c.UnderLitestream = underLitestream(getenv)
+	c.SharedCacheSeconds = 60
+	if v := getenv("SHARED_CACHE_SECONDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 86400 {
+			return c, fmt.Errorf("SHARED_CACHE_SECONDS=%q: use a number of seconds from 1 to 86400", v)
+		}
+		c.SharedCacheSeconds = n
 	}
 	switch v := getenv("SECURE_COOKIES"); v {
 	case "", "0", "false", "off", "no":
@@ -92,6 +131,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.BaseURL = "http://" + c.Addr
 	}
 	return c, nil
+}
+
+// plausibleEmail checks an address from the configuration: one @, something on both
+// sides, a dot in the domain, no spaces or markup.
+func plausibleEmail(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-3 && strings.Count(s, "@") == 1 && strings.Contains(s[at:], ".") &&
+		!strings.ContainsAny(s, " <>\"(),;:[]")
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -116,6 +163,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	switch cmd {
 	case "serve":
+		if args, env, err := litestreamCommand(cfg, getenv, os.Environ()); err != nil {
+			return err
+		} else if args != nil {
+			logger.Info("starting under litestream", "replica", redactURL(getenv("LITESTREAM_REPLICA_URL")))
+			return execLitestream(args, env)
+		}
 		return serve(ctx, cfg, logger, nil)
 	case "healthcheck":
 		return healthcheck(ctx, cfg.Addr)
@@ -148,7 +201,8 @@ commands:
   help                  show this text
 
 environment: ADDR, METRICS_ADDR, DB_PATH, BASE_URL, SECURE_COOKIES, CONTACT_EMAIL,
-LOG_LEVEL (see README.md)
+PRIVACY_CONTROLLER, PRIVACY_DPO_EMAIL, LOG_LEVEL, PAGE_CACHE_MB, TRUSTED_PROXIES,
+SHARED_CACHE_SECONDS, LITESTREAM_* (see README.md)
 `
 
 // shutdownTimeout bounds how long requests in flight may take to finish after
@@ -165,9 +219,13 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	if err != nil {
 		return err
 	}
+	if cfg.UnderLitestream {
+		store.CheckpointPassivelyOnClose()
+	}
 	defer func() {
 		// Close checkpoints the WAL into the database file, so that the file alone
-		// is the whole database (and a copy of it is a backup).
+		// is the whole database (and a copy of it is a backup). Under Litestream
+		// the WAL may stay: Litestream checkpoints it and has shipped it.
 		if err := store.Close(); err != nil {
 			logger.Error("close database", "err", err)
 			return
@@ -178,14 +236,19 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	views, _ := fs.Sub(viewsFS, "views")
 	public, _ := fs.Sub(publicFS, "public")
 	hcfg := handlers.Config{
-		DB:             store,
-		Views:          views,
-		Public:         public,
-		Logger:         logger,
-		BaseURL:        cfg.BaseURL,
-		SecureCookies:  cfg.SecureCookies,
-		ContactEmail:   cfg.ContactEmail,
-		PageCacheBytes: cfg.PageCacheMB << 20,
+		DB:                store,
+		Views:             views,
+		Public:            public,
+		Logger:            logger,
+		BaseURL:           cfg.BaseURL,
+		SecureCookies:     cfg.SecureCookies,
+		ContactEmail:      cfg.ContactEmail,
+		PrivacyController: cfg.PrivacyController,
+		PrivacyDPOEmail:   cfg.PrivacyDPOEmail,
+		PageCacheBytes:    cfg.PageCacheMB << 20,
+
+		TrustedProxies:     cfg.TrustedProxies,
+		SharedCacheSeconds: cfg.SharedCacheSeconds,
 	}
 	if cfg.PageCacheMB == 0 {
 		hcfg.PageCacheBytes = -1 // off, as handlers.Config spells it

@@ -489,3 +489,26 @@ func TestBackupUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestPrivacySettingsAreReadOnceAndChecked(t *testing.T) {
+	env := map[string]string{"PRIVACY_CONTROLLER": "  Stichting Opnieuw Thuis,\n Postbus 1,  Amsterdam ", "PRIVACY_DPO_EMAIL": "fg@opnieuwthuis.example",
+		"CONTACT_EMAIL": "redactie@opnieuwthuis.example"}
+	cfg, err := loadConfig(testEnv(t.TempDir(), env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PrivacyController != "Stichting Opnieuw Thuis, Postbus 1, Amsterdam" || cfg.PrivacyDPOEmail != "fg@opnieuwthuis.example" {
+		t.Errorf("config %+v", cfg)
+	}
+	for key, value := range map[string]string{"PRIVACY_DPO_EMAIL": "geen adres", "CONTACT_EMAIL": "<script>@x.nl", "PRIVACY_CONTROLLER": strings.Repeat("x", 301)} {
+		if _, err := loadConfig(testEnv(t.TempDir(), map[string]string{key: value})); err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s=%.20q: %v, want an error naming the setting", key, value, err)
+		}
+	}
+	// The running site shows them.
+	s := startServer(t, env)
+	if _, body := httpGet(t, s.URL+"/privacy"); !strings.Contains(body, "Stichting Opnieuw Thuis, Postbus 1, Amsterdam") ||
+		!strings.Contains(body, "mailto:fg@opnieuwthuis.example") || strings.Contains(body, "Nog niet ingevuld") {
+		t.Error("/privacy does not show the configured controller and DPO")
+	}
+}

@@ -108,7 +108,7 @@ func crashCase(slug, marker, status string) url.Values {
 	return url.Values{
 		"slug":     {slug},
 		"title":    {"Crashproef " + marker},
-		"summary":  {"Samenvatting " + marker + "."},
+		"summary":  {"Samenvatting " + marker + ", een voorbeeld dat de proef na een harde stop terug moet vinden."},
 		"body":     {"## Aanpak\n\nDe crashproef schrijft " + marker + ".\n\n" + strings.Repeat("Woningen voor statushouders in de gemeente. ", 30)},
 		"gemeente": {"Utrecht"},
 		"themes":   {"tijdelijke-woningen"},

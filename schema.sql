@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS themes (
     label     TEXT NOT NULL,
     position  INTEGER NOT NULL,
     intro     TEXT NOT NULL DEFAULT '',
-    when_text TEXT NOT NULL DEFAULT ''
+    when_text TEXT NOT NULL DEFAULT '',
+    version   INTEGER NOT NULL DEFAULT 1 -- of the texts: optimistic locking, as cases.version
 ) STRICT;
 
 CREATE TABLE IF NOT EXISTS users (
@@ -39,7 +40,9 @@ CREATE TABLE IF NOT EXISTS users (
     -- set for a password made up by the system: the editor must choose a new one
     must_change_password INTEGER NOT NULL DEFAULT 0 CHECK (must_change_password IN (0, 1)),
     created_at    TEXT NOT NULL,
-    last_login_at TEXT
+    last_login_at TEXT,
+    -- moves on at every password change: sessions signed in before it end
+    session_epoch INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
 -- A good example ("voorbeeld"). body is Markdown; body_text is its plain text, kept
@@ -65,11 +68,62 @@ CREATE TABLE IF NOT EXISTS cases (
     author_id     INTEGER REFERENCES users (id),
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
-    published_at  TEXT
+    published_at  TEXT,
+    -- What became of the initiative ("Status van het initiatief" on the site; not
+    -- the editorial workflow above) and when a source last confirmed it: '2024',
+    -- '2024-05' or '2024-05-12' ('' when unknown).
+    stage         TEXT NOT NULL DEFAULT 'onbekend'
+                  CHECK (stage IN ('plan', 'in-uitvoering', 'gerealiseerd', 'beeindigd', 'onbekend')),
+    stage_date    TEXT NOT NULL DEFAULT '' CHECK (stage_date = '' OR stage_date GLOB '[12][0-9][0-9][0-9]'
+                  OR stage_date GLOB '[12][0-9][0-9][0-9]-[01][0-9]' OR stage_date GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+    target_groups TEXT NOT NULL DEFAULT '', -- space-separated: alleenstaanden gezinnen jongeren gemengd
+    -- What homes and people mean: a target, what was realised, or an upper bound.
+    -- NULL with the number; NULL beside a number saved before qualifiers existed.
+    homes_qualifier  TEXT CHECK (homes_qualifier IN ('doel', 'gerealiseerd', 'maximaal')),
+    people_qualifier TEXT CHECK (people_qualifier IN ('doel', 'gerealiseerd', 'maximaal')),
+    financing      TEXT NOT NULL DEFAULT '', -- who pays what, plain text
+    lessons_hard   TEXT NOT NULL DEFAULT '', -- Markdown: "Wat ging moeilijk"
+    lessons_worked TEXT NOT NULL DEFAULT '', -- Markdown: "Wat werkte"
+    -- Only for a case without gemeente that belongs to one province (provincial
+    -- supervision, a provincial scheme).
+    province_code  TEXT REFERENCES provinces (code),
+    -- When the source was last checked: '2026-12' or '2026-12-05' ('' unknown).
+    source_checked TEXT NOT NULL DEFAULT '' CHECK (source_checked = ''
+                   OR source_checked GLOB '[12][0-9][0-9][0-9]-[01][0-9]' OR source_checked GLOB '[12][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]')
 ) STRICT;
 
 CREATE INDEX IF NOT EXISTS cases_status ON cases (status, published_at);
 CREATE INDEX IF NOT EXISTS cases_gemeente ON cases (gemeente_code);
+CREATE INDEX IF NOT EXISTS cases_updated ON cases (updated_at);
+-- No index on the columns added after the first release: this file runs before the
+-- migrations, when an older database does not have them yet. The library filters
+-- on them in memory (db/index.go).
+
+-- The other gemeenten a case involves ("betrokken gemeenten": a regional approach,
+-- the gemeenten under a provincial measure). The case shows on each of their pages
+-- and counts for each in the library's gemeente and province facets.
+CREATE TABLE IF NOT EXISTS case_gemeenten (
+    case_id       INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    gemeente_code TEXT NOT NULL REFERENCES gemeenten (code),
+    PRIMARY KEY (case_id, gemeente_code)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX IF NOT EXISTS case_gemeenten_gemeente ON case_gemeenten (gemeente_code, case_id);
+
+-- The site's starting content (db/seed/cases*.json) as written into this database:
+-- one row per seed entry, keyed by the facts entry it was written from. A case with
+-- a row here is "startinhoud": its publication date is the install's, not an
+-- editor's. A newer version of an entry is applied only while its case is still at
+-- the version the seed wrote (no editor changed it since). The row outlives its
+-- case, so a case an editor deleted is never seeded again. Only db/seed.go writes it.
+CREATE TABLE IF NOT EXISTS seeded_cases (
+    facts      TEXT PRIMARY KEY, -- 'cases-facts-2.json#0'
+    case_id    INTEGER UNIQUE REFERENCES cases (id) ON DELETE SET NULL,
+    version    INTEGER NOT NULL, -- the case's version as the seed last wrote it
+    digest     TEXT NOT NULL,    -- SHA-256 of the entry's content as the seed last wrote it
+    seeded_at  TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) STRICT;
 
 CREATE TABLE IF NOT EXISTS case_themes (
     case_id    INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
@@ -122,13 +176,25 @@ CREATE TABLE IF NOT EXISTS sessions (
 
 CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
 
--- Failed sign-ins per e-mail address (known or not, so that the answer never tells
--- which addresses have an account). A window of failures leads to a lockout.
-CREATE TABLE IF NOT EXISTS login_failures (
-    email        TEXT PRIMARY KEY COLLATE NOCASE,
-    failures     INTEGER NOT NULL,
-    first_at     INTEGER NOT NULL, -- unix seconds of the first failure in the window
-    locked_until INTEGER NOT NULL DEFAULT 0
+-- Failed sign-ins (and wrong current passwords) per e-mail address, known or not so
+-- that the answer never tells which addresses have an account: per address and
+-- client, and per address as a whole. Failures lead to a growing delay (db/users.go).
+CREATE TABLE IF NOT EXISTS login_throttle (
+    email      TEXT NOT NULL COLLATE NOCASE,
+    client_key TEXT NOT NULL, -- keyed hash of the client's address; '' counts the account as a whole
+    failures   INTEGER NOT NULL,
+    last_at    INTEGER NOT NULL, -- unix seconds of the last failure
+    wait_until INTEGER NOT NULL DEFAULT 0, -- no attempt is checked before this (unix seconds)
+    PRIMARY KEY (email, client_key)
+) STRICT;
+
+-- Clients (keyed hash of the address) from which an account signed in lately: failures
+-- elsewhere do not slow the account down for them.
+CREATE TABLE IF NOT EXISTS login_clients (
+    email      TEXT NOT NULL COLLATE NOCASE,
+    client_key TEXT NOT NULL,
+    last_at    INTEGER NOT NULL,
+    PRIMARY KEY (email, client_key)
 ) STRICT;
 
 -- Every save of a case: who, when, and the full content (JSON of db.CaseInput).
@@ -179,6 +245,52 @@ CREATE TABLE IF NOT EXISTS figure_uploads (
     created_at TEXT NOT NULL
 ) STRICT;
 
+-- Old addresses of published cases: when the slug of a case that was ever public
+-- changes, /voorbeelden/{old_slug} answers 301 to the case's current address. A
+-- case that takes an old slug for itself removes its row.
+CREATE TABLE IF NOT EXISTS case_slug_redirects (
+    old_slug   TEXT PRIMARY KEY,
+    case_id    INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS case_slug_redirects_case ON case_slug_redirects (case_id);
+
+-- What an editor typed in a case form and did not save (yet): kept as they type
+-- (autosave) and when a save arrives after their session ended. One row per opened
+-- form (form_key, random and signed for its account); saved = 1 once that form was
+-- saved, so that a late autosave cannot bring it back. Rows untouched for 30 days
+-- are removed.
+CREATE TABLE IF NOT EXISTS case_drafts (
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    form_key   TEXT NOT NULL,
+    case_id    INTEGER REFERENCES cases (id) ON DELETE CASCADE, -- NULL: a new case
+    content    TEXT NOT NULL, -- JSON of the form as typed
+    saved      INTEGER NOT NULL DEFAULT 0 CHECK (saved IN (0, 1)),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, form_key)
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS case_drafts_case ON case_drafts (user_id, case_id, updated_at);
+
+-- Every confirmed figure import: who, when, what, and the period's figures as they
+-- were before it (gzipped JSON), so that it can be undone in one transaction.
+CREATE TABLE IF NOT EXISTS figure_imports (
+    id             INTEGER PRIMARY KEY,
+    period         TEXT NOT NULL,
+    filename       TEXT NOT NULL,
+    user_id        INTEGER REFERENCES users (id),
+    actor          TEXT NOT NULL, -- display name at the time
+    created_at     TEXT NOT NULL,
+    summary        TEXT NOT NULL,
+    lost_gemeenten INTEGER NOT NULL DEFAULT 0, -- gemeenten left without a realisation
+    snapshot       BLOB NOT NULL,
+    undone_at      TEXT,
+    undone_by      TEXT
+) STRICT;
+
+CREATE INDEX IF NOT EXISTS figure_imports_period ON figure_imports (period, id);
+
 -- ---------------------------------------------------------------------------------
 -- Land in beeld: boundary sets, half-year periods, taakstelling and realisations.
 -- How the figures are computed and how an import replaces them: db/figures.go.
@@ -218,13 +330,16 @@ CREATE TABLE IF NOT EXISTS division_gemeenten (
 
 -- Half-year periods with the national taakstelling. division is the boundary set the
 -- period's figures use (NULL: no boundaries available, so no per-gemeente figures).
--- national_total is NULL when no source was found: unknown, never zero.
+-- national_total is NULL when no source was found: unknown, never zero. total_status
+-- is the figure's status as its source gives it: vastgesteld, bijgesteld (set and
+-- later raised or lowered), prognose, afgeleid (worked out from a source), or niet
+-- gevonden. Migration migrateNationalFigureStatus brought older files to this table.
 CREATE TABLE IF NOT EXISTS periods (
     code           TEXT PRIMARY KEY CHECK (code GLOB '[12][0-9][0-9][0-9]-H[12]'),
     division       INTEGER REFERENCES divisions (year),
     national_total INTEGER CHECK (national_total > 0),
     total_status   TEXT NOT NULL CHECK (total_status IN
-                   ('vastgesteld', 'vastgesteld (verlaagd)', 'prognose', 'afgeleid', 'niet gevonden')),
+                   ('vastgesteld', 'bijgesteld', 'prognose', 'afgeleid', 'niet gevonden')),
     source_url     TEXT NOT NULL DEFAULT '',
     source_date    TEXT NOT NULL DEFAULT '',
     note           TEXT NOT NULL DEFAULT '',

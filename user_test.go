@@ -52,7 +52,7 @@ func TestUserAdd(t *testing.T) {
 	if err != nil || u.Role != db.RoleAdmin || u.Name != "Eerste Beheerder" || u.MustChangePassword {
 		t.Fatalf("user = %+v, %v", u, err)
 	}
-	if _, err := store.Authenticate(ctx, "eerste@gemeente.example", "een heel lang wachtwoord"); err != nil {
+	if _, err := store.Authenticate(ctx, "eerste@gemeente.example", "een heel lang wachtwoord", ""); err != nil {
 		t.Fatalf("sign in with the password from stdin: %v", err)
 	}
 	if n, _ := store.Users(ctx); len(n) != 1 {

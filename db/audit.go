@@ -18,16 +18,18 @@ const (
 	ActionReject         = "reject"
 	ActionRestore        = "restore"
 	ActionImport         = "import"
+	ActionImportUndo     = "import_undo"
 	ActionAccountCreate  = "account_create"
 	ActionAccountChange  = "account_change"
 	ActionPasswordChange = "password_change"
 	ActionThemeChange    = "theme_change"
+	ActionNationalFigure = "national_figure"
 )
 
 // AuditActions lists the actions in the order the audit page offers them as a filter.
 var AuditActions = []string{ActionLogin, ActionLoginFailed, ActionLogout, ActionPublish, ActionUnpublish,
-	ActionReject, ActionRestore, ActionImport, ActionAccountCreate, ActionAccountChange,
-	ActionPasswordChange, ActionThemeChange}
+	ActionReject, ActionRestore, ActionImport, ActionImportUndo, ActionAccountCreate, ActionAccountChange,
+	ActionPasswordChange, ActionThemeChange, ActionNationalFigure}
 
 // AuditActionLabel is the Dutch label of an audit action.
 func AuditActionLabel(action string) string {
@@ -48,6 +50,8 @@ func AuditActionLabel(action string) string {
 		return "Versie teruggezet"
 	case ActionImport:
 		return "Cijfers geïmporteerd"
+	case ActionImportUndo:
+		return "Import ongedaan gemaakt"
 	case ActionAccountCreate:
 		return "Account aangemaakt"
 	case ActionAccountChange:
@@ -56,6 +60,8 @@ func AuditActionLabel(action string) string {
 		return "Wachtwoord gewijzigd"
 	case ActionThemeChange:
 		return "Themetekst gewijzigd"
+	case ActionNationalFigure:
+		return "Landelijk cijfer ingevoerd"
 	}
 	return action
 }

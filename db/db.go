@@ -36,6 +36,9 @@ type DB struct {
 	w    *sql.DB
 	r    *sql.DB
 	path string
+	// passiveClose: Close checkpoints only what it can without waiting
+	// (CheckpointPassivelyOnClose).
+	passiveClose bool
 
 	// index is the in-memory facet index of published cases, rebuilt after writes.
 	indexMu sync.Mutex
@@ -133,13 +136,23 @@ func (d *DB) Close() error {
 		errs = append(errs, d.r.Close())
 	}
 	if d.w != nil {
-		if _, err := d.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil && !isReadOnly(err) {
+		mode := "TRUNCATE"
+		if d.passiveClose {
+			mode = "PASSIVE"
+		}
+		if _, err := d.w.Exec("PRAGMA wal_checkpoint(" + mode + ")"); err != nil && !isReadOnly(err) {
 			errs = append(errs, fmt.Errorf("checkpoint: %w", err))
 		}
 		errs = append(errs, d.w.Close())
 	}
 	return errors.Join(errs...)
 }
+
+// CheckpointPassivelyOnClose makes Close copy to the database file only what it can
+// without waiting, instead of emptying the WAL. For a file that another program
+// reads all the time and checkpoints itself (Litestream, which keeps a read lock):
+// a full checkpoint would wait out the busy timeout and then give up anyway.
+func (d *DB) CheckpointPassivelyOnClose() { d.passiveClose = true }
 
 // Ping checks that the file can be read.
 func (d *DB) Ping(ctx context.Context) error {
@@ -204,17 +217,24 @@ func (d *DB) NoticeOutsideWrites(ctx context.Context) error {
 	return nil
 }
 
+// watchOutsideWrites notices figures written by another program, and removes
+// expired personal data at the first turn and then every PurgeEvery (retention.go).
 func (d *DB) watchOutsideWrites() {
 	defer close(d.stopped)
 	t := time.NewTicker(outsideWritesEvery)
 	defer t.Stop()
+	var lastPurge time.Time
 	for {
 		select {
 		case <-d.stop:
 			return
-		case <-t.C:
+		case now := <-t.C:
 			if err := d.NoticeOutsideWrites(context.Background()); err != nil {
 				slog.Warn("check for outside writes", "err", err)
+			}
+			if now.Sub(lastPurge) >= PurgeEvery {
+				d.purge()
+				lastPurge = now
 			}
 		}
 	}

@@ -40,7 +40,7 @@ func tableDigest(t *testing.T, path string) string {
 	}
 	defer c.Close()
 	h := sha256.New()
-	for _, table := range []string{"provinces", "gemeenten", "themes", "cases", "case_themes", "users",
+	for _, table := range []string{"provinces", "gemeenten", "themes", "cases", "case_themes", "case_gemeenten", "seeded_cases", "users",
 		"divisions", "division_provinces", "division_gemeenten", "periods", "taakstellingen", "realisaties", "figures_version"} {
 		rows, err := c.Query("SELECT * FROM " + table + " ORDER BY 1")
 		if err != nil {

@@ -33,8 +33,8 @@ type CaseDiff struct {
 func (d CaseDiff) Changed() bool { return len(d.Fields) > 0 || d.Body != nil }
 
 // DiffCases compares two versions of a case field by field, and the Markdown body
-// line by line. names turns a gemeente code and a theme slug into what editors
-// read (it may be nil).
+// line by line. names turns a gemeente or province code and a theme slug into
+// what editors read (kind "gemeente", "province" or "theme"; it may be nil).
 func DiffCases(a, b CaseInput, names func(kind, value string) string) CaseDiff {
 	if names == nil {
 		names = func(_, v string) string { return v }
@@ -65,6 +65,28 @@ func DiffCases(a, b CaseInput, names func(kind, value string) string) CaseDiff {
 		}
 		return names("gemeente", code)
 	}
+	list := func(values []string, label func(string) string) string {
+		out := make([]string, len(values))
+		for i, v := range values {
+			out[i] = label(v)
+		}
+		return strings.Join(out, ", ")
+	}
+	qualified := func(n *int, q string) string {
+		if n == nil {
+			return ""
+		}
+		if q == "" {
+			return strconv.Itoa(*n)
+		}
+		return QualifierLabel(q) + ": " + strconv.Itoa(*n)
+	}
+	province := func(code string) string {
+		if code == "" {
+			return ""
+		}
+		return names("province", code)
+	}
 	add("title", "Titel", a.Title, b.Title)
 	add("slug", "Adres (slug)", a.Slug, b.Slug)
 	add("status", "Status", StatusLabel(a.Status), StatusLabel(b.Status))
@@ -73,11 +95,20 @@ func DiffCases(a, b CaseInput, names func(kind, value string) string) CaseDiff {
 	add("themes", "Thema’s", themes(a.Themes), themes(b.Themes))
 	add("kind", "Soort", KindLabel(a.Kind), KindLabel(b.Kind))
 	add("year", "Jaar", num(a.Year), num(b.Year))
-	add("homes", "Woningen", num(a.Homes), num(b.Homes))
-	add("people", "Personen", num(a.People), num(b.People))
+	add("related_gemeente_codes", "Betrokken gemeenten", list(a.RelatedGemeenten, gemeente), list(b.RelatedGemeenten, gemeente))
+	add("province_code", "Provincie", province(a.ProvinceCode), province(b.ProvinceCode))
+	add("initiative_status", "Status van het initiatief", StageLabel(a.Stage), StageLabel(b.Stage))
+	add("status_date", "Stand per", a.StageDate, b.StageDate)
+	add("target_groups", "Doelgroep", list(a.TargetGroups, TargetGroupLabel), list(b.TargetGroups, TargetGroupLabel))
+	add("homes", "Woningen", qualified(a.Homes, a.HomesQualifier), qualified(b.Homes, b.HomesQualifier))
+	add("people", "Personen", qualified(a.People, a.PeopleQualifier), qualified(b.People, b.PeopleQualifier))
+	add("financing", "Financiering", a.Financing, b.Financing)
+	add("lessons_hard", "Wat ging moeilijk", a.LessonsHard, b.LessonsHard)
+	add("lessons_worked", "Wat werkte", a.LessonsWorked, b.LessonsWorked)
 	add("partners", "Partners", strings.Join(a.Partners, "\n"), strings.Join(b.Partners, "\n"))
 	add("contact", "Contact", a.Contact, b.Contact)
 	add("source_url", "Bron", a.SourceURL, b.SourceURL)
+	add("source_checked", "Bron gecontroleerd op", a.SourceChecked, b.SourceChecked)
 	if a.Body != b.Body {
 		d.Body = diffLines(a.Body, b.Body)
 	}

@@ -110,7 +110,13 @@ func TestCompoundsAndSplits(t *testing.T) {
 		{"huur", []string{"huurwoning"}, []string{"verhuur", "onderhuur"}},
 		{"woning", []string{"eengezinswoning", "huurwoning", "woningdelen"}, []string{"woningen"}},
 		{"gezin", []string{"gezinshereniging"}, nil},
+		{"gemeente", []string{"gemeentehuis"}, []string{"gemeentelijk"}},
+		{"dak", nil, []string{"dakloos"}},
+		{"bergen", nil, []string{"odilienberg", "bergenweg"}}, // a place name
 	}
+	lx = lexiconOf(append(lx.words, "gemeente", "gemeentehuis", "huis", "gemeentelijk", "lijk", "dak", "dakloos",
+		"loos", "berg", "bergen", "odilienberg", "bergenweg", "weg")...)
+	lx.names = map[string]bool{"bergen": true}
 	for _, tt := range tests {
 		got := lx.compounds(tt.word, 24)
 		for _, w := range tt.want {
@@ -125,7 +131,7 @@ func TestCompoundsAndSplits(t *testing.T) {
 		}
 	}
 	for w, want := range map[string]string{"woningdelen": "woning delen", "kamerverhuur": "kamer verhuur",
-		"gezinshereniging": "gezin hereniging", "kantoor": ""} {
+		"gezinshereniging": "gezin hereniging", "kantoor": "", "gemeentelijk": "", "dakloos": ""} {
 		if got := strings.Join(lx.split(w), " "); got != want {
 			t.Errorf("split(%q) = %q, want %q", w, got, want)
 		}
@@ -214,7 +220,7 @@ func TestStopWords(t *testing.T) {
 			t.Errorf("%q is not a stop word", w)
 		}
 	}
-	for _, w := range []string{"den", "haag", "woning", "statushouders", "kamer"} {
+	for _, w := range []string{"haag", "woning", "statushouders", "kamer"} {
 		if wl.stop[w] {
 			t.Errorf("%q is a stop word: it says what a case is about", w)
 		}

@@ -134,6 +134,15 @@ func (d *DB) RestoreRevision(ctx context.Context, id int64, revision, version in
 		}
 		in := rev.Content
 		in.Status = status
+		if rev.Legacy {
+			// The revision predates the fields of the richer case model: it says
+			// nothing about them, so they keep what the case has now.
+			cur, err := caseInTx(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			in = in.withModelFieldsOf(cur.Input())
+		}
 		return updateCase(ctx, tx, id, version, in, by, fmt.Sprintf("Versie %d teruggezet", revision), ActionRestore)
 	})
 	if err != nil {
@@ -162,10 +171,10 @@ func updateCase(ctx context.Context, tx *sql.Tx, id int64, version int, in CaseI
 		return err
 	}
 	var (
-		from      string
-		published sql.NullString
+		from, oldSlug string
+		published     sql.NullString
 	)
-	err = tx.QueryRowContext(ctx, "SELECT status, published_at FROM cases WHERE id = ?", id).Scan(&from, &published)
+	err = tx.QueryRowContext(ctx, "SELECT status, published_at, slug FROM cases WHERE id = ?", id).Scan(&from, &published, &oldSlug)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
@@ -181,25 +190,10 @@ func updateCase(ctx context.Context, tx *sql.Tx, id int64, version int, in CaseI
 	if in.Status == StatusPublished && !published.Valid {
 		published = sql.NullString{String: ts, Valid: true}
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE cases SET slug = ?, title = ?, summary = ?, body = ?, body_text = ?,
-		gemeente_code = ?, kind = ?, year = ?, homes = ?, people = ?, partners = ?, contact = ?, source_url = ?,
-		status = ?, version = version + 1, updated_at = ?, published_at = ?
-		WHERE id = ? AND version = ?`,
-		in.Slug, in.Title, in.Summary, in.Body, PlainText(in.Body),
-		nullString(in.GemeenteCode), in.Kind, nullInt(in.Year), nullInt(in.Homes), nullInt(in.People),
-		strings.Join(in.Partners, "\n"), in.Contact, in.SourceURL, in.Status, ts, published, id, version)
-	if err != nil {
-		return err
+	if err := updateCaseRow(ctx, tx, id, version, in, ts, published); err != nil {
+		return err // ErrConflict: the row exists (read above), someone saved in between
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return ErrConflict // the row exists (read above): someone saved in between
-	}
-	if err := setThemes(ctx, tx, id, in.Themes); err != nil {
-		return err
-	}
-	if err := indexCase(ctx, tx, id); err != nil {
+	if err := keepOldSlug(ctx, tx, id, oldSlug, in.Slug, published.Valid, ts); err != nil {
 		return err
 	}
 	if err := writeRevision(ctx, tx, id, version+1, in, &actor, actor.DisplayName(), note, ts); err != nil {
@@ -244,9 +238,42 @@ type Revision struct {
 	Note       string
 	CreatedAt  time.Time
 	Content    CaseInput
+	// Legacy: written before the case model had a stage, target groups, qualified
+	// numbers, financing, lessons, related gemeenten, a province and a source
+	// check. Content holds those as empty (the stage as StageUnknown).
+	Legacy bool
+}
+
+// withModelFieldsOf returns in with the fields that legacy revisions lack taken
+// from other.
+func (in CaseInput) withModelFieldsOf(other CaseInput) CaseInput {
+	in.RelatedGemeenten, in.ProvinceCode = other.RelatedGemeenten, other.ProvinceCode
+	in.Stage, in.StageDate, in.TargetGroups = other.Stage, other.StageDate, other.TargetGroups
+	in.HomesQualifier, in.PeopleQualifier = other.HomesQualifier, other.PeopleQualifier
+	in.Financing, in.LessonsHard, in.LessonsWorked = other.Financing, other.LessonsHard, other.LessonsWorked
+	in.SourceChecked = other.SourceChecked
+	return in
+}
+
+// decodeRevision reads a revision's content, old or new.
+func decodeRevision(content string) (CaseInput, bool, error) {
+	var (
+		in   CaseInput
+		keys map[string]json.RawMessage
+	)
+	if err := json.Unmarshal([]byte(content), &in); err != nil {
+		return CaseInput{}, false, err
+	}
+	if err := json.Unmarshal([]byte(content), &keys); err != nil {
+		return CaseInput{}, false, err
+	}
+	_, current := keys[legacyKey]
+	in.normalize()
+	return in, !current, nil
 }
 
 func writeRevision(ctx context.Context, tx *sql.Tx, caseID int64, version int, in CaseInput, by *User, name, note, ts string) error {
+	in.normalize()
 	content, err := json.Marshal(in)
 	if err != nil {
 		return fmt.Errorf("revision: %w", err)
@@ -279,7 +306,8 @@ func scanRevision(s interface{ Scan(...any) error }) (Revision, error) {
 		r.EditorID = &editor.Int64
 	}
 	r.CreatedAt, _ = time.Parse(time.RFC3339, created)
-	if err := json.Unmarshal([]byte(content), &r.Content); err != nil {
+	var err error
+	if r.Content, r.Legacy, err = decodeRevision(content); err != nil {
 		return Revision{}, fmt.Errorf("revision %d: %w", r.ID, err)
 	}
 	return r, nil
@@ -326,11 +354,12 @@ type RecentChange struct {
 	Title string
 }
 
-// RecentChanges lists the n latest revisions of any case, newest first.
+// RecentChanges lists the n most recently changed cases, one line per case: its
+// latest revision (whose version tells how many saves it has had).
 func (d *DB) RecentChanges(ctx context.Context, n int) ([]RecentChange, error) {
 	rows, err := d.r.QueryContext(ctx, `SELECT r.id, r.case_id, r.version, r.status, r.editor_id, r.editor_name, r.note,
-		r.content, r.created_at, c.title FROM case_revisions r JOIN cases c ON c.id = r.case_id
-		ORDER BY r.id DESC LIMIT ?`, n)
+		r.created_at, c.title FROM cases c JOIN case_revisions r ON r.case_id = c.id AND r.version = c.version
+		ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`, n)
 	if err != nil {
 		return nil, fmt.Errorf("recent changes: %w", err)
 	}
@@ -340,11 +369,10 @@ func (d *DB) RecentChanges(ctx context.Context, n int) ([]RecentChange, error) {
 		var (
 			rc      RecentChange
 			editor  sql.NullInt64
-			content string
 			created string
 		)
 		if err := rows.Scan(&rc.ID, &rc.CaseID, &rc.Version, &rc.Status, &editor, &rc.EditorName, &rc.Note,
-			&content, &created, &rc.Title); err != nil {
+			&created, &rc.Title); err != nil {
 			return nil, fmt.Errorf("recent changes: %w", err)
 		}
 		rc.CreatedAt, _ = time.Parse(time.RFC3339, created)
@@ -358,12 +386,20 @@ func (d *DB) RecentChanges(ctx context.Context, n int) ([]RecentChange, error) {
 
 // EditorCaseFilter selects cases of any status for the editors' list.
 type EditorCaseFilter struct {
-	Query   string // words in title, summary, body, gemeente or partners
-	Status  string // "" for all
-	Oldest  bool   // oldest change first (the moderation queue)
-	Page    int
-	PerPage int
+	Query    string // words in title, summary, body, gemeente or partners
+	Status   string // "" for all
+	AuthorID int64  // 0 for all; NoAuthor for cases without an author (tips, the seed)
+	Gemeente string // CBS code; "" for all, NoGemeente for regional or national cases
+	Oldest   bool   // oldest change first (the moderation queue)
+	Page     int
+	PerPage  int
 }
+
+// Special values of EditorCaseFilter.AuthorID and .Gemeente.
+const (
+	NoAuthor   = -1
+	NoGemeente = "-"
+)
 
 // FindEditorCases returns one page of cases for editors, most recently changed
 // first, and the number that match.
@@ -378,6 +414,19 @@ func (d *DB) FindEditorCases(ctx context.Context, f EditorCaseFilter) ([]Case, i
 	)
 	if f.Status != "" {
 		where, args = append(where, "c.status = ?"), append(args, f.Status)
+	}
+	switch {
+	case f.AuthorID == NoAuthor:
+		where = append(where, "c.author_id IS NULL")
+	case f.AuthorID > 0:
+		where, args = append(where, "c.author_id = ?"), append(args, f.AuthorID)
+	}
+	switch f.Gemeente {
+	case "":
+	case NoGemeente:
+		where = append(where, "c.gemeente_code IS NULL")
+	default:
+		where, args = append(where, "c.gemeente_code = ?"), append(args, f.Gemeente)
 	}
 	if strings.TrimSpace(f.Query) != "" {
 		match := matchQuery(f.Query)
@@ -405,6 +454,60 @@ func (d *DB) FindEditorCases(ctx context.Context, f EditorCaseFilter) ([]Case, i
 		return nil, 0, fmt.Errorf("find editor cases: %w", err)
 	}
 	return cases, total, nil
+}
+
+// CaseAuthor is an account that wrote cases, for the editors' filter.
+type CaseAuthor struct {
+	ID    int64
+	Name  string
+	Cases int
+}
+
+// CaseAuthors lists the accounts that wrote cases, by name.
+func (d *DB) CaseAuthors(ctx context.Context) ([]CaseAuthor, error) {
+	rows, err := d.r.QueryContext(ctx, `SELECT u.id, CASE WHEN u.name <> '' THEN u.name ELSE u.email END, count(*)
+		FROM cases c JOIN users u ON u.id = c.author_id GROUP BY u.id ORDER BY 2 COLLATE NOCASE`)
+	if err != nil {
+		return nil, fmt.Errorf("case authors: %w", err)
+	}
+	defer rows.Close()
+	var out []CaseAuthor
+	for rows.Next() {
+		var a CaseAuthor
+		if err := rows.Scan(&a.ID, &a.Name, &a.Cases); err != nil {
+			return nil, fmt.Errorf("case authors: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// CaseGemeenten lists the gemeenten that have cases of any status, by name.
+func (d *DB) CaseGemeenten(ctx context.Context) ([]Gemeente, error) {
+	rows, err := d.r.QueryContext(ctx, "SELECT "+gemeenteColumns+" WHERE g.code IN (SELECT gemeente_code FROM cases) ORDER BY g.name")
+	if err != nil {
+		return nil, fmt.Errorf("case gemeenten: %w", err)
+	}
+	defer rows.Close()
+	var out []Gemeente
+	for rows.Next() {
+		g, err := scanGemeente(rows)
+		if err != nil {
+			return nil, fmt.Errorf("case gemeenten: %w", err)
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// WaitingCount is the number of cases waiting for review (ingediend): the
+// editors' menu shows it on every page.
+func (d *DB) WaitingCount(ctx context.Context) (int, error) {
+	var n int
+	if err := d.r.QueryRowContext(ctx, "SELECT count(*) FROM cases WHERE status = 'ingediend'").Scan(&n); err != nil {
+		return 0, fmt.Errorf("waiting count: %w", err)
+	}
+	return n, nil
 }
 
 // StatusCounts returns the number of cases per status.
@@ -571,18 +674,28 @@ func (d *DB) FindTipper(ctx context.Context, caseID int64) (Tipper, error) {
 }
 
 // UpdateTheme changes the explanation texts of a theme (its intro and when it
-// helps), shown on the theme pages.
-func (d *DB) UpdateTheme(ctx context.Context, slug, intro, when string, by User) (Theme, error) {
+// helps), shown on the theme pages. version is the version the editor started
+// from: when someone saved the texts since, nothing changes and ErrConflict is
+// returned (optimistic locking, as for cases).
+func (d *DB) UpdateTheme(ctx context.Context, slug string, version int, intro, when string, by User) (Theme, error) {
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		actor, err := loadActor(ctx, tx, by.ID)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, "UPDATE themes SET intro = ?, when_text = ? WHERE slug = ?", intro, when, slug)
+		res, err := tx.ExecContext(ctx, "UPDATE themes SET intro = ?, when_text = ?, version = version + 1 WHERE slug = ? AND version = ?",
+			intro, when, slug, version)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
+			var exists bool
+			if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM themes WHERE slug = ?)", slug).Scan(&exists); err != nil {
+				return err
+			}
+			if exists {
+				return ErrConflict
+			}
 			return ErrNotFound
 		}
 		return audit(ctx, tx, &actor, ActionThemeChange, slug, "")

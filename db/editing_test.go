@@ -214,11 +214,26 @@ func TestImportReplacesFictitious(t *testing.T) {
 	if err != nil || lineErrs != nil {
 		t.Fatalf("parse: %v %v", err, lineErrs)
 	}
+	// Every other gemeente loses its fictitious realisations and gets none: the
+	// import is refused unless that was confirmed.
+	preview, err := d.PreviewFigureImport(ctx, imp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var had int
+	d.r.QueryRow("SELECT count(DISTINCT gemeente_code) FROM realisaties WHERE period = '2025-H2'").Scan(&had)
+	if preview.LostGemeenten != had-1 || preview.HadRealisations != had || preview.RealisedGemeenten != 1 || !preview.Destructive() {
+		t.Fatalf("preview: lost %d had %d realised %d, want lost %d had %d realised 1", preview.LostGemeenten, preview.HadRealisations, preview.RealisedGemeenten, had-1, had)
+	}
+	if _, err := d.ImportFigures(ctx, imp, ed); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("a destructive import without AllowLoss: %v", err)
+	}
+	imp.AllowLoss = true
 	p, err := d.ImportFigures(ctx, imp, ed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ChangedFigures != 1 || p.NewFigures != 2 || p.FictitiousRemoved < 2 {
+	if p.ChangedFigures != 1 || p.NewFigures != 2 || p.FictitiousRemoved < 2 || p.ImportID == 0 {
 		t.Errorf("summary = %+v", p)
 	}
 	var basis string
@@ -259,7 +274,8 @@ func TestCaseChangedPatchesIndex(t *testing.T) {
 		if got == nil {
 			t.Fatalf("%s: no snapshot", step)
 		}
-		if !slices.Equal(got.entries, fresh.entries) || !slices.Equal(got.byYear, fresh.byYear) || !slices.Equal(got.pos, fresh.pos) {
+		if !slices.Equal(resolvedEntries(got), resolvedEntries(fresh)) || !slices.Equal(got.byYear, fresh.byYear) ||
+			!slices.Equal(got.pos, fresh.pos) || !slices.Equal(got.checkedOrder(), fresh.checkedOrder()) {
 			t.Fatalf("%s: patched snapshot differs from a fresh one", step)
 		}
 	}
@@ -296,4 +312,42 @@ func TestCaseChangedPatchesIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("restore")
+	// Related gemeenten live beside the entries: adding, changing and dropping them.
+	c2, _ = d.FindCaseByID(ctx, c2.ID)
+	in3 := c2.Input()
+	in3.RelatedGemeenten, in3.Stage, in3.TargetGroups, in3.SourceChecked = []string{"GM0344", "GM0599"}, StageRealised, []string{GroupYoung}, "2026-12"
+	c3, err := d.UpdateCase(ctx, c2.ID, c2.Version, in3, ed, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("related gemeenten, stage, target group, source check")
+	in3.RelatedGemeenten = []string{"GM0014"}
+	if c3, err = d.UpdateCase(ctx, c3.ID, c3.Version, in3, ed, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("other related gemeenten")
+	in3.RelatedGemeenten = nil
+	if _, err = d.UpdateCase(ctx, c3.ID, c3.Version, in3, ed, ""); err != nil {
+		t.Fatal(err)
+	}
+	check("no related gemeenten")
+}
+
+// indexView is an index entry with its related gemeenten written out, so that two
+// snapshots that store them at different places compare equal.
+type indexView struct {
+	indexEntry
+	related string
+}
+
+func resolvedEntries(ix *caseIndex) []indexView {
+	out := make([]indexView, len(ix.entries))
+	for i := range ix.entries {
+		e := ix.entries[i]
+		var rel []string
+		ix.related(&e, func(g uint16) { rel = append(rel, ix.gemeenten[g-1].Code) })
+		e.more = 0
+		out[i] = indexView{e, strings.Join(rel, " ")}
+	}
+	return out
 }

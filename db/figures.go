@@ -18,14 +18,20 @@ package db
 //     (the period's end). Otherwise it is unknown, and the period is computed without
 //     carry-over; every page and export says so (CarriedIn nil).
 //   - After m elapsed months (the gemeente's latest peildatum in the period) a gemeente
-//     is expected to have housed m/6 of its gecorrigeerde taakstelling. Expected is
-//     rounded up to whole persons: "realised ≥ m/6 × gecorrigeerd" holds exactly when
-//     realised ≥ Expected, because realised is a whole number.
-//   - Standing compares realised with Expected: voorsprong from 110 %, op schema from
-//     100 %, achterstand from 75 %, grote achterstand below; geen gegevens when the
-//     taakstelling or the realisation is unknown. See classify.
+//     is expected to have housed m/6 of its gecorrigeerde taakstelling. This yardstick
+//     is the platform's own (it comes from the original Land in beeld of April 2017),
+//     not a legal interim obligation: the law judges the whole half year. Expected is
+//     rounded to the nearest whole person (a half to the even one), so that small
+//     gemeenten are not pushed behind by rounding: see ExpectedProRata.
+//   - Standing compares realised with Expected: voor op schema from 110 %, op schema
+//     from 100 %, achter op schema from 75 %, ver achter op schema below; no verdict
+//     ("te klein om te beoordelen") when fewer than MinJudgedExpected persons are
+//     expected; geen gegevens when the taakstelling or the realisation is unknown. See
+//     classify. The words achterstand and voorsprong are kept for the carry-over.
 //   - At the end of a period what is left (gecorrigeerd − realised, negative for a
-//     voorsprong) carries to the next period.
+//     voorsprong) carries to the next period: the achterstand or voorsprong. A
+//     carry-over computed from fictitious realisations is fictitious too
+//     (CarriedInFictitious), and so is every row it reaches.
 //
 // # Importing official figures (issue 4 builds the importer; this is its contract)
 //
@@ -42,7 +48,8 @@ package db
 //     (all gemeenten of the period, so official and fictitious figures never mix),
 //     then INSERT the cumulative count per (gemeente, peildatum) with basis
 //     'officieel', upserting like the taakstelling. Counts must not decrease within a
-//     period; the importer validates that.
+//     period; the importer validates that. A row stays labelled fictief while its
+//     carry-over comes from a previous period's fictitious realisations.
 //   - Periods of the 2016 boundary set (2016–2017) have no population, so their
 //     taakstelling is never computed: only imported official figures appear there.
 //
@@ -71,14 +78,40 @@ const (
 	BasisFictitious = "fictief"   // generated demo realisations
 )
 
-// Statuses of a national total (periods.total_status).
+// Statuses of a national total (periods.total_status), as the sources give them.
+// Only vastgesteld and bijgesteld figures are official (Period.Official).
 const (
-	TotalSet      = "vastgesteld"
-	TotalLowered  = "vastgesteld (verlaagd)"
-	TotalForecast = "prognose"
-	TotalInferred = "afgeleid"
+	TotalSet      = "vastgesteld" // set by the state in its circulaire
+	TotalAdjusted = "bijgesteld"  // set, and later raised or lowered: this is the later figure
+	TotalForecast = "prognose"    // only the forecast was found
+	TotalInferred = "afgeleid"    // worked out from what a source says: indicative
 	TotalMissing  = "niet gevonden"
+	// TotalPending is no stored status: the half years after the last stored period,
+	// up to today's, get it (PendingPeriods).
+	TotalPending = "nog geen landelijk cijfer"
 )
+
+// TotalStatuses are the statuses an editor can give a national figure.
+var TotalStatuses = []string{TotalSet, TotalAdjusted, TotalForecast, TotalInferred}
+
+// TotalStatusRule says in Dutch what a status means.
+func TotalStatusRule(status string) string {
+	switch status {
+	case TotalSet:
+		return "door het Rijk vastgesteld: het officiële getal"
+	case TotalAdjusted:
+		return "vastgesteld en later bijgesteld (verhoogd of verlaagd): het officiële getal na de bijstelling"
+	case TotalForecast:
+		return "alleen de prognose is gevonden, niet het vastgestelde getal"
+	case TotalInferred:
+		return "afgeleid uit wat een bron schrijft: een indicatie, geen vastgesteld getal"
+	case TotalMissing:
+		return "geen bron met het landelijke getal gevonden"
+	case TotalPending:
+		return "deze site heeft voor dit halfjaar nog geen landelijk cijfer"
+	}
+	return ""
+}
 
 // Period is a half year and its national taakstelling.
 type Period struct {
@@ -91,6 +124,9 @@ type Period struct {
 	SourceURL     string
 	SourceDate    string // as the source gives it: "2025-04" or "2025-04-16"
 	Note          string
+	// Pending marks a half year after the last stored one (TotalPending): not in
+	// the database, no figures.
+	Pending bool
 }
 
 var periodPattern = regexp.MustCompile(`^([12][0-9]{3})-H([12])$`)
@@ -137,6 +173,50 @@ func (p Period) LongLabel() string {
 // Known reports whether the national total was found.
 func (p Period) Known() bool { return p.NationalTotal != nil }
 
+// Official reports whether the national total is the state's own figure
+// (vastgesteld or bijgesteld), not a forecast or an inference.
+func (p Period) Official() bool {
+	return p.NationalTotal != nil && (p.TotalStatus == TotalSet || p.TotalStatus == TotalAdjusted)
+}
+
+// Next is the code of the half year after p.
+func (p Period) Next() string {
+	if p.Half == 1 {
+		return fmt.Sprintf("%d-H2", p.Year)
+	}
+	return fmt.Sprintf("%d-H1", p.Year+1)
+}
+
+// NewPeriod is the period of a code, with nothing known about it.
+func NewPeriod(code string) (Period, bool) {
+	year, half, ok := ParsePeriod(code)
+	if !ok {
+		return Period{}, false
+	}
+	return Period{Code: code, Year: year, Half: half}, true
+}
+
+// PendingPeriods are the half years after the last of all (the stored periods,
+// oldest first) up to the one containing today: the site has no national figure for
+// them yet ("nog geen landelijk cijfer"). Each is drawn on the boundary set its year
+// would use (boundarySet).
+func PendingPeriods(all []Period, today time.Time) []Period {
+	if len(all) == 0 {
+		return nil
+	}
+	var out []Period
+	cur := PeriodCode(today)
+	for p := all[len(all)-1]; p.Next() <= cur; {
+		next, _ := NewPeriod(p.Next())
+		next.Division = boundarySet(next.Year)
+		next.TotalStatus = TotalPending
+		next.Pending = true
+		out = append(out, next)
+		p = next
+	}
+	return out
+}
+
 // seq numbers half years consecutively, so the previous period is seq-1.
 func (p Period) seq() int { return 2*p.Year + p.Half - 1 }
 
@@ -149,29 +229,47 @@ func (p Period) Months(peildatum time.Time) int {
 // Peildatum is the date that closes month m (1–6) of the period.
 func (p Period) Peildatum(m int) time.Time { return p.Start().AddDate(0, m, 0) }
 
-// Standing is how a gemeente stands against its pro-rata expectation.
+// Standing is how a gemeente stands against its pro-rata expectation: its pace
+// within the half year. The words achterstand and voorsprong are not used for it:
+// they mean the carry-over at the end of a half year.
 type Standing string
 
-// The classes of the map, on a diverging scale.
+// The classes of the map, on a diverging scale, and the two without a verdict.
 const (
-	StandingAhead      Standing = "voorsprong"
+	StandingAhead      Standing = "voor op schema"
 	StandingOnSchedule Standing = "op schema"
-	StandingBehind     Standing = "achterstand"
-	StandingFarBehind  Standing = "grote achterstand"
+	StandingBehind     Standing = "achter op schema"
+	StandingFarBehind  Standing = "ver achter op schema"
+	StandingTooSmall   Standing = "te klein om te beoordelen"
 	StandingNoData     Standing = "geen gegevens"
 )
 
 // Standings lists the classes in legend order.
-var Standings = []Standing{StandingAhead, StandingOnSchedule, StandingBehind, StandingFarBehind, StandingNoData}
+var Standings = []Standing{StandingAhead, StandingOnSchedule, StandingBehind, StandingFarBehind, StandingTooSmall, StandingNoData}
 
 // Thresholds of the classes, in percent of the pro-rata expectation.
 const (
-	AheadFromPercent  = 110 // voorsprong: at least this
-	BehindFromPercent = 75  // achterstand: at least this (and below 100); below: grote achterstand
+	AheadFromPercent  = 110 // voor op schema: at least this
+	BehindFromPercent = 75  // achter op schema: at least this (and below 100); below: ver achter op schema
+	// MinJudgedExpected is the smallest pro-rata expectation (persons) that gets a
+	// verdict: with fewer expected, one person more or less moves a gemeente across
+	// every threshold, so it is "te klein om te beoordelen".
+	MinJudgedExpected = 5
 )
 
-// Slug is the class as a URL and CSS value: "grote-achterstand".
-func (s Standing) Slug() string { return strings.ReplaceAll(string(s), " ", "-") }
+// Slug is the class as a URL and CSS value: "ver-achter-op-schema", "te-klein".
+func (s Standing) Slug() string {
+	if s == StandingTooSmall {
+		return "te-klein"
+	}
+	return strings.ReplaceAll(string(s), " ", "-")
+}
+
+// Judged reports whether the class is a verdict on the pace (not te klein or geen
+// gegevens).
+func (s Standing) Judged() bool {
+	return s != StandingTooSmall && s != StandingNoData && s != ""
+}
 
 // Rule states the threshold of the class in Dutch, for the legend.
 func (s Standing) Rule() string {
@@ -184,6 +282,8 @@ func (s Standing) Rule() string {
 		return fmt.Sprintf("%d tot 100 %% van het verwachte aantal", BehindFromPercent)
 	case StandingFarBehind:
 		return fmt.Sprintf("minder dan %d %% van het verwachte aantal", BehindFromPercent)
+	case StandingTooSmall:
+		return fmt.Sprintf("naar rato worden minder dan %d personen verwacht: te weinig voor een oordeel", MinJudgedExpected)
 	}
 	return "taakstelling of realisatie onbekend"
 }
@@ -200,14 +300,12 @@ func StandingBySlug(slug string) (Standing, bool) {
 
 // classify puts realised against expected (both whole persons) in a class, with the
 // percentage rounded down, so that the shown percentage never crosses a threshold
-// the class did not. When nothing (or less than nothing, after a large voorsprong
-// carried in) is expected there is no percentage: any realisation is a voorsprong.
+// the class did not. Below MinJudgedExpected persons expected (also when nothing, or
+// less than nothing after a large voorsprong carried in, is expected) there is no
+// verdict and no percentage: te klein om te beoordelen.
 func classify(realised, expected int) (Standing, *int) {
-	if expected <= 0 {
-		if realised > expected {
-			return StandingAhead, nil
-		}
-		return StandingOnSchedule, nil
+	if expected < MinJudgedExpected {
+		return StandingTooSmall, nil
 	}
 	pct := realised * 100 / expected
 	switch {
@@ -221,13 +319,19 @@ func classify(realised, expected int) (Standing, *int) {
 	return StandingFarBehind, &pct
 }
 
-// ExpectedProRata is the number of persons a gemeente must have housed after months
-// elapsed months to be on schedule: months/6 of its gecorrigeerde taakstelling,
-// rounded up (towards +∞, also for a negative gecorrigeerde taakstelling).
+// ExpectedProRata is the number of persons a gemeente is expected to have housed
+// after months elapsed months: months/6 of its gecorrigeerde taakstelling, rounded
+// to the nearest whole person, an exact half to the even one. Rounding up would add
+// half a person on average and push small gemeenten behind after one month;
+// nearest-even rounding has no such bias.
 func ExpectedProRata(months, corrected int) int {
 	n := months * corrected
 	q := n / 6
-	if n%6 != 0 && n > 0 {
+	if n%6 < 0 {
+		q-- // floor, also for a negative gecorrigeerde taakstelling
+	}
+	switch r := n - 6*q; {
+	case r > 3, r == 3 && q%2 != 0:
 		q++
 	}
 	return q
@@ -245,28 +349,35 @@ type GemeenteFigures struct {
 	Taakstelling      *int
 	TaakstellingBasis string // BasisOfficial, BasisComputed or ""
 	CarriedIn         *int   // achterstand carried in; negative: voorsprong carried in
-	Corrected         *int   // gecorrigeerde taakstelling
-	Peildatum         time.Time
-	Months            int  // elapsed months counted, up to Peildatum (0–6)
-	Realised          *int // housed in the period up to Peildatum
-	RealisedBasis     string
-	Expected          *int // pro rata, whole persons
-	Difference        *int // Realised − Expected; negative: achterstand
-	Percentage        *int // Realised as a percentage of Expected, rounded down
-	Remaining         *int // still to house this period: max(0, Corrected − Realised)
-	CarriedOut        *int // left over at the end of the period, for the next one
-	Standing          Standing
+	// CarriedInFictitious: the carry-in was computed from fictitious realisations, so
+	// the gecorrigeerde taakstelling and all that follows from it are fictitious.
+	CarriedInFictitious bool
+	Corrected           *int // gecorrigeerde taakstelling
+	Peildatum           time.Time
+	Months              int  // elapsed months counted, up to Peildatum (0–6)
+	Realised            *int // housed in the period up to Peildatum
+	RealisedBasis       string
+	Expected            *int // pro rata, whole persons
+	Difference          *int // Realised − Expected; negative: achter op schema
+	Percentage          *int // Realised as a percentage of Expected, rounded down; nil without a verdict
+	Remaining           *int // still to house this period: max(0, Corrected − Realised)
+	CarriedOut          *int // left over at the end of the period, for the next one
+	Standing            Standing
+	// Deviations are the known exceptions to the pro-rata split that concern this
+	// gemeente's computed taakstelling (none for an official one).
+	Deviations []Deviation
 	// Cumulative realised per month of the period (index 0 is month 1); nil where no
 	// figure exists for that peildatum.
 	Cumulative [6]*int
 }
 
 // Source says in one word where the figures come from, as the exports do: "fictief"
-// when the realisations are fictitious, else "berekend" when the taakstelling is
-// computed, else "officieel"; "" when nothing is known.
+// when the realisations (or the carry-over they made) are fictitious, else
+// "berekend" when the taakstelling is computed, else "officieel"; "" when nothing is
+// known.
 func (g GemeenteFigures) Source() string {
 	switch {
-	case g.RealisedBasis == BasisFictitious:
+	case g.RealisedBasis == BasisFictitious || (g.CarriedInFictitious && g.CarriedIn != nil):
 		return BasisFictitious
 	case g.TaakstellingBasis == BasisComputed:
 		return BasisComputed
@@ -274,6 +385,17 @@ func (g GemeenteFigures) Source() string {
 		return BasisOfficial
 	}
 	return ""
+}
+
+// CarryBalance is the carry-over in the sign convention of every page and export:
+// negative for an achterstand carried in (behind), positive for a voorsprong (ahead),
+// like Difference. nil when unknown.
+func (g GemeenteFigures) CarryBalance() *int {
+	if g.CarriedIn == nil {
+		return nil
+	}
+	n := -*g.CarriedIn
+	return &n
 }
 
 // Monthly is the number housed in month m (1–6), when the figures of that month and
@@ -358,7 +480,7 @@ func SumFigures(rows []GemeenteFigures) FigureTotals {
 			t.RemainingKnown++
 		}
 		t.Computed = t.Computed || g.TaakstellingBasis == BasisComputed
-		t.Fictitious = t.Fictitious || g.RealisedBasis == BasisFictitious
+		t.Fictitious = t.Fictitious || g.Source() == BasisFictitious
 		t.Official = t.Official || g.TaakstellingBasis == BasisOfficial || g.RealisedBasis == BasisOfficial
 	}
 	for _, s := range Standings {
@@ -405,6 +527,7 @@ type figureSnapshot struct {
 	periods    []Period // all, chronological
 	mapPeriods []Period // the periods with per-gemeente figures, chronological
 	byPeriod   map[string]*PeriodFigures
+	divisions  map[int][]divisionGemeente
 }
 
 // figures returns the computed figures, rebuilding them when figures_version moved.
@@ -479,14 +602,47 @@ func (d *DB) PeriodFigures(ctx context.Context, code string) (*PeriodFigures, er
 	return pf, nil
 }
 
+// PendingFigures returns a pending period (PendingPeriods) with every gemeente of
+// its boundary set and no figures: what the map draws for "nog geen landelijk cijfer".
+func (d *DB) PendingFigures(ctx context.Context, p Period) (*PeriodFigures, error) {
+	s, err := d.figures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Pending || p.Division == 0 {
+		return nil, fmt.Errorf("pending figures %q: %w", p.Code, ErrNotFound)
+	}
+	gemeenten, ok := s.divisions[p.Division]
+	if !ok {
+		return nil, fmt.Errorf("pending figures %q: division %d: %w", p.Code, p.Division, ErrNotFound)
+	}
+	rows, _ := computePeriod(p, gemeenten, nil, nil, nil)
+	pf := &PeriodFigures{Period: p, Version: s.version, Gemeenten: rows, index: map[string]int{}}
+	for j, g := range rows {
+		pf.index[g.Code] = j
+	}
+	pf.Totals = SumFigures(rows)
+	return pf, nil
+}
+
 // CurrentPeriod picks the period to show by default on date today: the map period
-// that contains today, or else the latest one before it, or else the first one.
+// that contains today when its national figure is known, or else the latest one
+// before it with a known national figure, or else the latest one before it, or else
+// the first one. So the map opens on figures, not on an empty half year.
 func CurrentPeriod(periods []Period, today time.Time) (Period, bool) {
 	if len(periods) == 0 {
 		return Period{}, false
 	}
 	code := PeriodCode(today)
-	best := periods[0]
+	best, found := periods[0], false
+	for _, p := range periods {
+		if p.Code <= code && p.Known() {
+			best, found = p, true
+		}
+	}
+	if found {
+		return best, true
+	}
 	for _, p := range periods {
 		if p.Code <= code {
 			best = p
@@ -599,6 +755,7 @@ func loadFigures(ctx context.Context, r *sql.DB) (*figureSnapshot, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.divisions = divisions
 	taak := map[string]map[string]taakRow{}
 	rows, err := tx.QueryContext(ctx, "SELECT period, gemeente_code, amount, basis FROM taakstellingen")
 	if err != nil {
@@ -658,7 +815,7 @@ func loadFigures(ctx context.Context, r *sql.DB) (*figureSnapshot, error) {
 		}
 	}
 	var (
-		carry    map[string]int
+		carry    map[string]carryOver
 		prevSeq  int
 		prevDivn int
 	)
@@ -735,14 +892,22 @@ func loadDivisionGemeenten(ctx context.Context, q queryer) (map[int][]divisionGe
 	return out, rows.Err()
 }
 
+// carryOver is what one gemeente carries from a complete period to the next: the
+// achterstand (positive) or voorsprong (negative), and whether it was computed from
+// fictitious figures.
+type carryOver struct {
+	n          int
+	fictitious bool
+}
+
 // computePeriod works out every gemeente's standing in period p from its
 // taakstelling, its realisations (per gemeente, by peildatum) and what the previous
 // period carried over (nil: unknown for all). It returns the rows and what this
 // period carries to the next one: only for gemeenten whose figures are complete.
 func computePeriod(p Period, gemeenten []divisionGemeente, taak map[string]taakRow,
-	reals map[string][]realRow, carry map[string]int) ([]GemeenteFigures, map[string]int) {
+	reals map[string][]realRow, carry map[string]carryOver) ([]GemeenteFigures, map[string]carryOver) {
 	out := make([]GemeenteFigures, 0, len(gemeenten))
-	next := map[string]int{}
+	next := map[string]carryOver{}
 	for _, dg := range gemeenten {
 		g := GemeenteFigures{
 			Period: p.Code, Code: dg.code, Name: dg.name,
@@ -753,10 +918,13 @@ func computePeriod(p Period, gemeenten []divisionGemeente, taak map[string]taakR
 			g.Taakstelling, g.TaakstellingBasis = ptr(t.amount), t.basis
 			corrected := t.amount
 			if c, ok := carry[dg.code]; ok {
-				g.CarriedIn = ptr(c)
-				corrected += c
+				g.CarriedIn, g.CarriedInFictitious = ptr(c.n), c.fictitious
+				corrected += c.n
 			}
 			g.Corrected = &corrected
+			if t.basis == BasisComputed {
+				g.Deviations = DeviationsFor(dg.code, p.Code)
+			}
 		}
 		for _, rr := range reals[dg.code] {
 			m := p.Months(rr.peildatum)
@@ -780,7 +948,7 @@ func computePeriod(p Period, gemeenten []divisionGemeente, taak map[string]taakR
 			if g.Months == 6 {
 				left := *g.Corrected - *g.Realised
 				g.CarriedOut = &left
-				next[dg.code] = left
+				next[dg.code] = carryOver{n: left, fictitious: g.Source() == BasisFictitious}
 			}
 		}
 		out = append(out, g)

@@ -2,6 +2,7 @@ package db
 
 import (
 	"math/bits"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -44,6 +45,9 @@ func firstTwo(w string) uint16 {
 }
 
 type markUnit struct {
+	// stop: a stop word of a query with other words, marked only right before or
+	// after the query's next or previous word
+	stop      bool
 	word      string
 	prefix    bool
 	stem      string // "" when the unit matches no other forms
@@ -55,8 +59,15 @@ type markUnit struct {
 
 func newMarker(units []unit) *marker {
 	m := &marker{}
+	content := slices.ContainsFunc(units, func(u unit) bool { return !u.stop })
 	for _, u := range units {
 		mu := markUnit{word: u.word, prefix: u.prefix, compounds: map[string]bool{}, synonyms: map[string]bool{}}
+		if u.stop && content {
+			mu.stop = true
+			m.first.add(firstTwo(u.word))
+			m.units = append(m.units, mu)
+			continue
+		}
 		m.first.add(firstTwo(u.word))
 		if u.hasStem() {
 			mu.stem = u.stem
@@ -162,6 +173,9 @@ func (m *marker) scan(buf *scanBuf, a *analyzedText) []span {
 	for _, i := range cands {
 		w, st := ws[i].word, ws[i].stem
 		for ui, u := range m.units {
+			if u.stop {
+				continue
+			}
 			switch {
 			case w == u.word, u.prefix && strings.HasPrefix(w, u.word), u.compounds[w]:
 			case u.stem != "" && st == u.stem, u.synonyms[st]:
@@ -205,6 +219,20 @@ func (m *marker) scan(buf *scanBuf, a *analyzedText) []span {
 						markFree(hit, i+k, ui)
 					}
 				}
+			}
+		}
+	}
+	// Stop words right beside their neighbour of the query.
+	for ui, u := range m.units {
+		if !u.stop {
+			continue
+		}
+		for _, i := range cands {
+			if hit[i] != 0 || ws[i].word != u.word {
+				continue
+			}
+			if i+1 < len(ws) && hit[i+1] == ui+2 || i > 0 && hit[i-1] == ui {
+				hit[i] = ui + 1
 			}
 		}
 	}

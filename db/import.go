@@ -54,6 +54,10 @@ type FigureImport struct {
 	Filename string
 	UploadID string // the stored upload it came from (figure_uploads), if any
 	Rows     []FigureImportRow
+	// AllowLoss lets the import leave gemeenten without the realisations they have
+	// (ImportPreview.LostGemeenten): the editor confirmed that explicitly, and may.
+	// Without it such an import gives ErrForbidden and writes nothing.
+	AllowLoss bool
 }
 
 // FigureImportRow holds one gemeente's figures from the file.
@@ -186,8 +190,11 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
+			// FieldPos may only be asked after a successful Read: after a
+			// quote error in the first field the reader has no fields and
+			// FieldPos panics. The parse error carries the line instead.
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.StartLine
@@ -201,6 +208,7 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
+		line, _ := r.FieldPos(0)
 		bad := func(format string, args ...any) {
 			errs = append(errs, ImportLineError{line, fmt.Sprintf(format, args...)})
 		}
@@ -401,6 +409,32 @@ type ImportPreview struct {
 	FictitiousRemoved   int // fictitious realisations of the period that official ones replace
 	Changes             []ImportChange
 	OfficialRealisation bool
+	// LostGemeenten are the gemeenten that have realisations now and none after
+	// the import: their fictitious figures go, and the file brings no official
+	// ones for them. The map shows them as "geen gegevens".
+	LostGemeenten int
+	// HadRealisations is the number of gemeenten with realisations now;
+	// RealisedGemeenten the number the file brings official realisations for.
+	HadRealisations   int
+	RealisedGemeenten int
+	// ImportID is the import's entry in the history (set by ImportFigures).
+	ImportID int64
+}
+
+// Destructive reports whether the import leaves gemeenten without figures that
+// have them now.
+func (p ImportPreview) Destructive() bool { return p.LostGemeenten > 0 }
+
+// PeriodLabel is the period in words: "2e halfjaar 2025".
+func (p ImportPreview) PeriodLabel() string { return PeriodLabel(p.Period) }
+
+// PeriodLabel names a half year in words: "2025-H2" → "2e halfjaar 2025".
+func PeriodLabel(code string) string {
+	m := importPeriodPattern.FindStringSubmatch(code)
+	if m == nil {
+		return code
+	}
+	return m[2] + "e halfjaar " + m[1]
 }
 
 // PreviewFigureImport compares a checked import with the figures stored now.
@@ -442,6 +476,7 @@ func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPre
 		return p, err
 	}
 	fictitious := 0
+	hasFictitious, hasOfficial := map[string]bool{}, map[string]bool{}
 	for rows.Next() {
 		var (
 			code, peil string
@@ -454,9 +489,21 @@ func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPre
 		real[code+" "+peil] = f
 		if f.basis == "fictief" {
 			fictitious++
+			hasFictitious[code] = true
+		} else {
+			hasOfficial[code] = true
 		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return p, err
+	}
+	p.HadRealisations = len(hasFictitious)
+	for code := range hasOfficial {
+		if !hasFictitious[code] {
+			p.HadRealisations++
+		}
+	}
 	add := func(r FigureImportRow, what string, old figure, had bool, n int, basis string) {
 		c := ImportChange{GemeenteCode: r.GemeenteCode, GemeenteName: r.GemeenteName, What: what, New: n, NewBasis: basis}
 		switch {
@@ -497,6 +544,20 @@ func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPre
 	}
 	if p.OfficialRealisation {
 		p.FictitiousRemoved = fictitious
+		// Who keeps a realisation: gemeenten with official ones already, and
+		// those the file brings them for. Everyone else's fictitious ones go.
+		imported := map[string]bool{}
+		for _, r := range imp.Rows {
+			if len(r.Realised) > 0 {
+				imported[r.GemeenteCode] = true
+			}
+		}
+		for code := range hasFictitious {
+			if !hasOfficial[code] && !imported[code] {
+				p.LostGemeenten++
+			}
+		}
+		p.RealisedGemeenten = len(imported)
 	}
 	return p, nil
 }
@@ -518,6 +579,13 @@ func (d *DB) ImportFigures(ctx context.Context, imp FigureImport, by User) (Impo
 			return err
 		}
 		if p, err = previewImport(ctx, tx, imp); err != nil {
+			return err
+		}
+		if p.LostGemeenten > 0 && !imp.AllowLoss {
+			return ErrForbidden
+		}
+		snapshot, err := periodSnapshot(ctx, tx, imp.Period)
+		if err != nil {
 			return err
 		}
 		if p.OfficialRealisation {
@@ -554,6 +622,12 @@ func (d *DB) ImportFigures(ctx context.Context, imp FigureImport, by User) (Impo
 		}
 		detail := fmt.Sprintf("%s: %d gemeenten, %d nieuw, %d gewijzigd, %d ongewijzigd, %d fictieve realisaties vervangen",
 			imp.Filename, p.Gemeenten, p.NewFigures, p.ChangedFigures, p.UnchangedFigures, p.FictitiousRemoved)
+		if p.LostGemeenten > 0 {
+			detail += fmt.Sprintf(", %d gemeenten zonder cijfers", p.LostGemeenten)
+		}
+		if p.ImportID, err = recordImport(ctx, tx, imp, actor, detail, p.LostGemeenten, snapshot); err != nil {
+			return err
+		}
 		return audit(ctx, tx, &actor, ActionImport, "cijfers "+imp.Period, detail)
 	})
 	if err != nil {

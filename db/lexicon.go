@@ -24,6 +24,8 @@ type lexicon struct {
 	index    map[string]int32 // word → position in words
 	byStem   map[string][]int32
 	stems    map[string]int32 // stem → the most cases holding it in one column
+	places   map[string]bool  // words of place names (the place and region columns)
+	names    map[string]bool  // place names of one word: "bergen", "utrecht", "friesland"
 	reversed []int32          // positions of words, sorted by the word spelled backwards
 	backward []string         // the words spelled backwards, in that order
 	took     time.Duration    // how long loading took
@@ -73,7 +75,7 @@ func loadLexicon(ctx context.Context, d *DB) (*lexicon, error) {
 		return nil, fmt.Errorf("load vocabulary: %w", err)
 	}
 	defer rows.Close()
-	lx := &lexicon{index: map[string]int32{}, byStem: map[string][]int32{}, stems: map[string]int32{}}
+	lx := &lexicon{index: map[string]int32{}, byStem: map[string][]int32{}, stems: map[string]int32{}, places: map[string]bool{}}
 	for rows.Next() {
 		var (
 			term, col string
@@ -86,6 +88,9 @@ func loadLexicon(ctx context.Context, d *DB) (*lexicon, error) {
 			lx.stems[term] = max(lx.stems[term], docs)
 			continue
 		}
+		if col == "place" || col == "region" {
+			lx.places[term] = true
+		}
 		// Rows come ordered by term, so a word's columns follow each other.
 		if n := len(lx.words); n > 0 && lx.words[n-1] == term {
 			lx.docs[n-1] = max(lx.docs[n-1], docs)
@@ -97,15 +102,46 @@ func loadLexicon(ctx context.Context, d *DB) (*lexicon, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load vocabulary: %w", err)
 	}
+	if lx.names, err = placeWords(ctx, d); err != nil {
+		return nil, err
+	}
 	lx.finish()
 	lx.took = time.Since(start)
 	return lx, nil
 }
 
+// placeWords returns the names of gemeenten and provinces that are one word, by
+// every name they are known by (wordLists.placeNamesOf): a search for one of them
+// means the place, so it gets no compounds ("Bergen" is not "Odiliënberg").
+func placeWords(ctx context.Context, d *DB) (map[string]bool, error) {
+	wl, err := loadWordLists()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := d.r.QueryContext(ctx, "SELECT name FROM gemeenten UNION SELECT name FROM provinces")
+	if err != nil {
+		return nil, fmt.Errorf("load place names: %w", err)
+	}
+	defer rows.Close()
+	names := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("load place names: %w", err)
+		}
+		for _, n := range wl.placeNamesOf(name) {
+			if ws := words(n); len(ws) == 1 {
+				names[ws[0]] = true
+			}
+		}
+	}
+	return names, rows.Err()
+}
+
 // lexiconOf is the vocabulary of the given words, each in one case, with their
 // stems: for tests.
 func lexiconOf(words ...string) *lexicon {
-	lx := &lexicon{index: map[string]int32{}, byStem: map[string][]int32{}, stems: map[string]int32{}}
+	lx := &lexicon{index: map[string]int32{}, byStem: map[string][]int32{}, stems: map[string]int32{}, places: map[string]bool{}}
 	for _, w := range words {
 		lx.words, lx.docs = append(lx.words, w), append(lx.docs, 1)
 		lx.stems[stem(w)] = 1
@@ -174,6 +210,14 @@ var particles = map[string]bool{
 	"weg": true,
 }
 
+// suffixes make a derived word, not a compound, even where they are words of
+// their own: "gemeentelijk" is not a "gemeente" + "lijk", nor "dakloos" a kind of "dak".
+var suffixes = map[string]bool{
+	"lijk": true, "lijke": true, "lijker": true, "lijks": true, "loos": true, "loze": true,
+	"lozen": true, "baar": true, "bare": true, "heid": true, "heden": true, "schap": true,
+	"achtig": true, "achtige": true, "waarts": true,
+}
+
 // linkings are the letters Dutch puts between the parts of a compound:
 // gezin-s-hereniging, kind-er-opvang, boek-en-kast.
 var linkings = []string{"s", "en", "e", "er"}
@@ -181,7 +225,9 @@ var linkings = []string{"s", "en", "e", "er"}
 // compounds returns up to limit words of the vocabulary, most frequent first, that
 // are compounds holding w (in any of its inflected forms) as a part: "kantoor" →
 // "belastingkantoor", "kantoorpand"; "woning" → "flexwoningen", "woningcorporatie".
-// Words that are inflections of w itself are left out (stemming finds those).
+// Words that are inflections of w itself are left out (stemming finds those), and
+// so are place names: "kerk" does not find Nijkerk, nor "burg" Middelburg. A place
+// name of one word has no compounds: "Bergen" does not find "Odiliënberg".
 //
 // As the last part (the head: a belastingkantoor is a kantoor) the rest before it
 // must have three letters or more and not be a particle (ver-huur). As the first
@@ -194,7 +240,7 @@ func (lx *lexicon) compounds(w string, limit int) []string { return lx.compounds
 func (lx *lexicon) headCompounds(w string, limit int) []string { return lx.compoundsOf(w, limit, true) }
 
 func (lx *lexicon) compoundsOf(w string, limit int, headOnly bool) []string {
-	if lx == nil || len(w) < 4 {
+	if lx == nil || len(w) < 4 || lx.names[w] {
 		return nil
 	}
 	s := stem(w)
@@ -216,7 +262,7 @@ func (lx *lexicon) compoundsOf(w string, limit int, headOnly bool) []string {
 				break
 			}
 			mod := x[:len(x)-len(f)]
-			if len(mod) >= 3 && !particles[mod] && !forms[x] && stem(x) != s {
+			if len(mod) >= 3 && !particles[mod] && !forms[x] && !lx.places[x] && stem(x) != s {
 				found[lx.reversed[i]] = true
 			}
 		}
@@ -230,10 +276,10 @@ func (lx *lexicon) compoundsOf(w string, limit int, headOnly bool) []string {
 			if !strings.HasPrefix(x, f) {
 				break
 			}
-			if forms[x] || stem(x) == s {
+			if forms[x] || lx.places[x] || stem(x) == s {
 				continue
 			}
-			if lx.isWordOrLinked(x[len(f):]) {
+			if rest := x[len(f):]; !suffixes[rest] && lx.isWordOrLinked(rest) {
 				found[int32(i)] = true
 			}
 		}
@@ -279,7 +325,7 @@ func (lx *lexicon) split(w string) []string {
 	best, bestScore := []string(nil), 0
 	for i := 3; i <= len(w)-3; i++ {
 		head := w[i:]
-		if !lx.known(head) {
+		if suffixes[head] || !lx.known(head) {
 			continue
 		}
 		for _, first := range firstParts(w[:i]) {

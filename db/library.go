@@ -12,9 +12,10 @@ import (
 
 // Sort orders of the library.
 const (
-	SortRelevance = "relevantie" // best match first; only when searching
-	SortNewest    = "nieuwste"   // most recently published first
-	SortYear      = "jaar"       // year of the initiative, newest first
+	SortRelevance = "relevantie"    // best match first; only when searching
+	SortNewest    = "nieuwste"      // most recently published first
+	SortYear      = "jaar"          // year of the initiative, newest first
+	SortChecked   = "gecontroleerd" // latest source check first
 )
 
 // CaseFilter selects published cases for the library. Within a facet the values are
@@ -28,6 +29,8 @@ type CaseFilter struct {
 	Themes    []string // theme slugs
 	Kinds     []string // KindSolution, KindApproach
 	Years     []int
+	Stages    []string // StagePlan …
+	Groups    []string // target groups: GroupSingles …
 	Sort      string
 	Page      int // 1-based
 	PerPage   int
@@ -46,8 +49,9 @@ type CaseResults struct {
 	// What search did to find something, for the notices above the results.
 	Corrected  string   // words were corrected: the query that was searched instead
 	Suggestion string   // a corrected query that was not searched (a literal search): "Bedoelde u …?"
-	Partial    bool     // no case has every word: these have most of them
-	Dropped    []string // stop words left out to find results ("hoe", "een")
+	Partial    bool     // too few cases have every word: these have most of them
+	FewAll     bool     // Partial, though a few cases have every word (they come first)
+	Dropped    []string // stop words of a partial search ("hoe", "een"), not searched for
 	// TextTotal is how many cases the search finds without the facet filters.
 	TextTotal int
 	// RelatedThemes are themes whose name matches the search, offered when
@@ -72,6 +76,8 @@ type Facets struct {
 	Themes    []FacetOption
 	Kinds     []FacetOption
 	Years     []FacetOption
+	Stages    []FacetOption
+	Groups    []FacetOption
 }
 
 // FacetOption is one value of a facet.
@@ -100,6 +106,8 @@ const (
 	fTheme
 	fKind
 	fYear
+	fStage
+	fGroup
 	nFacets
 )
 
@@ -114,21 +122,37 @@ func yearSlot(y uint16) int { return int(y) - minYear }
 // selection is a CaseFilter resolved against the index.
 type selection struct {
 	active    [nFacets]bool
-	provinces []bool
+	provinces uint16 // bits as in indexEntry.provinces
 	gemeenten []bool
+	more      []uint16 // the index's related gemeenten
 	themes    uint64
 	kinds     [2]bool
 	years     [maxYear - minYear + 1]bool
+	stages    [5]bool
+	groups    uint8 // bits as in indexEntry.groups
+	none      bool  // no facet is active
 }
 
 func (ix *caseIndex) resolve(f CaseFilter) selection {
 	s := selection{
-		provinces: make([]bool, len(ix.provinces)+1),
 		gemeenten: make([]bool, len(ix.gemeenten)+1),
+		more:      ix.more,
 	}
 	for _, p := range f.Provinces {
 		if i, ok := ix.provIdx[p]; ok {
-			s.provinces[i], s.active[fProvince] = true, true
+			s.provinces |= 1 << i
+			s.active[fProvince] = true
+		}
+	}
+	for _, st := range f.Stages {
+		if i := slices.Index(Stages, st); i >= 0 {
+			s.stages[i], s.active[fStage] = true, true
+		}
+	}
+	for _, g := range f.Groups {
+		if i := slices.Index(TargetGroups, g); i >= 0 {
+			s.groups |= 1 << i
+			s.active[fGroup] = true
 		}
 	}
 	for _, g := range f.Gemeenten {
@@ -154,6 +178,7 @@ func (ix *caseIndex) resolve(f CaseFilter) selection {
 			s.years[y-minYear], s.active[fYear] = true, true
 		}
 	}
+	s.none = s.active == [nFacets]bool{}
 	return s
 }
 
@@ -161,56 +186,119 @@ func (ix *caseIndex) resolve(f CaseFilter) selection {
 // filter except, possibly, F's own ("disjunctive faceting": an option's count is
 // what choosing it would give).
 type counts struct {
-	provinces []int
+	provinces [16]int
 	gemeenten []int
 	themes    [64]int
 	kinds     [2]int
 	years     [maxYear - minYear + 1]int
+	stages    [5]int
+	groups    [4]int
+}
+
+func newCounts(ix *caseIndex) counts {
+	return counts{gemeenten: make([]int, len(ix.gemeenten)+1)}
+}
+
+// inGemeenten reports whether e's gemeente or one of its related gemeenten is chosen.
+func (s *selection) inGemeenten(e *indexEntry) bool {
+	if s.gemeenten[e.gemeente] {
+		return true
+	}
+	if e.more == 0 {
+		return false
+	}
+	for _, g := range s.more[e.more-1:] {
+		if g == 0 {
+			return false
+		}
+		if s.gemeenten[g] {
+			return true
+		}
+	}
+	return false
 }
 
 // visit checks entry e against the selection, adds it to the facet counts and
-// reports whether it passes every filter.
+// reports whether it passes every filter. A case with related gemeenten counts
+// for each of them (and their provinces) in the gemeente and province facets.
 func (c *counts) visit(s *selection, e *indexEntry) bool {
-	var fail [nFacets]bool
-	fails := 0
-	if s.active[fProvince] && !s.provinces[e.province] {
-		fail[fProvince], fails = true, fails+1
+	failed, fails := -1, 0 // the facet whose filter e fails, and how many fail
+	if s.none {
+		goto count // browsing: every facet counts every case
 	}
-	if s.active[fGemeente] && !s.gemeenten[e.gemeente] {
-		fail[fGemeente], fails = true, fails+1
+	if s.active[fProvince] && e.provinces&s.provinces == 0 {
+		failed, fails = fProvince, fails+1
 	}
 	if s.active[fTheme] && e.themes&s.themes == 0 {
-		fail[fTheme], fails = true, fails+1
+		failed, fails = fTheme, fails+1
 	}
 	if s.active[fKind] && !s.kinds[e.kind] {
-		fail[fKind], fails = true, fails+1
+		failed, fails = fKind, fails+1
 	}
 	if s.active[fYear] && (e.year == 0 || !s.years[yearSlot(e.year)]) {
-		fail[fYear], fails = true, fails+1
+		failed, fails = fYear, fails+1
+	}
+	if s.active[fStage] && !s.stages[e.stage] {
+		failed, fails = fStage, fails+1
+	}
+	if s.active[fGroup] && e.groups&s.groups == 0 {
+		failed, fails = fGroup, fails+1
 	}
 	if fails > 1 {
 		return false
 	}
-	// With no failure every facet counts the entry; with one, only the failing facet.
-	count := func(f int) bool { return fails == 0 || fail[f] }
-	if count(fProvince) {
-		c.provinces[e.province]++
+	if s.active[fGemeente] && !s.inGemeenten(e) {
+		if fails == 1 {
+			return false
+		}
+		failed, fails = fGemeente, 1
 	}
-	if count(fGemeente) {
+count:
+	// With no failure every facet counts the entry; with one, only the failing
+	// facet. (Counting is inline: a call per case costs a tenth of the pass.)
+	all, only := fails == 0, failed
+	if all || only == fProvince {
+		if e.more == 0 {
+			c.provinces[e.province]++ // one province at most
+		} else {
+			for p := e.provinces; p != 0; p &= p - 1 {
+				c.provinces[bits.TrailingZeros16(p)]++
+			}
+		}
+	}
+	if all || only == fGemeente {
 		c.gemeenten[e.gemeente]++
+		if e.more != 0 {
+			for _, g := range s.more[e.more-1:] {
+				if g == 0 {
+					break
+				}
+				c.gemeenten[g]++
+			}
+		}
 	}
-	if count(fTheme) {
+	if all || only == fTheme {
 		for t := e.themes; t != 0; t &= t - 1 {
 			c.themes[bits.TrailingZeros64(t)]++
 		}
 	}
-	if count(fKind) {
+	if all || only == fKind {
 		c.kinds[e.kind]++
 	}
-	if count(fYear) && e.year != 0 {
+	if (all || only == fYear) && e.year != 0 {
 		c.years[yearSlot(e.year)]++
 	}
-	return fails == 0
+	if all || only == fStage {
+		c.stages[e.stage]++
+	}
+	if all || only == fGroup {
+		g := int(e.groups) // four bits: adding without branches beats a loop over them
+		c.groups[0] += g & 1
+		c.groups[1] += g >> 1 & 1
+		c.groups[2] += g >> 2 & 1
+		c.groups[3] += g >> 3 & 1
+	}
+	return all
 }
 
 // rankLimit is the largest result that is ordered by every relevance tier and bm25.
@@ -239,10 +327,7 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 	}
 
 	sel := ix.resolve(f)
-	c := counts{
-		provinces: make([]int, len(ix.provinces)+1),
-		gemeenten: make([]int, len(ix.gemeenten)+1),
-	}
+	c := newCounts(ix)
 	from := (max(1, f.Page) - 1) * f.PerPage
 	var page, first []int32 // the requested page, and page 1 in case it is past the end
 	order(func(p int32) {
@@ -266,6 +351,7 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 	}
 	res.Facets = ix.facets(&sel, &c)
 	res.Partial, res.Dropped, res.Suggestion = ts.partial(), ts.dropped, ts.suggestion
+	res.FewAll = ts.partial() && ts.all > 0
 	if ts.corrected {
 		res.Corrected = ts.text()
 	}
@@ -282,7 +368,7 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 // applies, otherwise best match first when searching and newest first when not.
 func resultSort(asked string, searched bool) string {
 	switch {
-	case asked == SortRelevance && !searched, asked != SortNewest && asked != SortYear && asked != SortRelevance:
+	case asked == SortRelevance && !searched, asked != SortNewest && asked != SortYear && asked != SortRelevance && asked != SortChecked:
 		if searched {
 			return SortRelevance
 		}
@@ -314,10 +400,7 @@ func (d *DB) EachCase(ctx context.Context, f CaseFilter, fn func(Case) error) er
 		return fmt.Errorf("each case: %w", err)
 	}
 	sel := ix.resolve(f)
-	c := counts{
-		provinces: make([]int, len(ix.provinces)+1),
-		gemeenten: make([]int, len(ix.gemeenten)+1),
-	}
+	c := newCounts(ix)
 	var batch []int32
 	flush := func() error {
 		hits, err := d.hits(ctx, ix, batch, nil, false)
@@ -348,8 +431,7 @@ func (d *DB) EachCase(ctx context.Context, f CaseFilter, fn func(Case) error) er
 
 // Ways a search finds its cases, from the strictest.
 const (
-	matchAll     = iota // every word (in some form)
-	matchContent        // every word but the stop words
+	matchAll     = iota // every word but the stop words (in some form)
 	matchPartial        // most of the words but the stop words
 	matchNothing        // a query without words, or words that match nothing
 	matchBrowse         // no query: every case
@@ -362,8 +444,9 @@ type textSearch struct {
 	sets  []*matches // per unit: the published cases it matches
 	used  []int      // the units that count in this mode
 	mode  int
-	set   bitset // the cases found (matchAll, matchContent, matchPartial)
+	set   bitset // the cases found (matchAll, matchPartial)
 	n     int
+	all   int // matchPartial: how many cases have every word
 	// corrected: some words were replaced by the nearest words of the library;
 	// suggestion: the same offered for a literal search.
 	corrected  bool
@@ -386,22 +469,10 @@ func (ts *textSearch) text() string {
 	return strings.Join(parts, " ")
 }
 
-// markedUnits are the units whose matches are marked in the results: stop words
-// only when the query has nothing else.
-func (ts *textSearch) markedUnits() []unit {
-	var out []unit
-	for _, i := range ts.used {
-		if !ts.units[i].stop {
-			out = append(out, ts.units[i])
-		}
-	}
-	if len(out) == 0 {
-		for _, i := range ts.used {
-			out = append(out, ts.units[i])
-		}
-	}
-	return out
-}
+// markedUnits are the units whose matches are marked in the results: every word
+// of the query, in order (the marker marks a stop word only beside a neighbour of
+// the query: "Den Haag", not every "den").
+func (ts *textSearch) markedUnits() []unit { return ts.units }
 
 // expr is the FTS5 expression of the whole search in its mode, for bm25.
 func (ts *textSearch) expr() string {
@@ -415,12 +486,12 @@ func (ts *textSearch) expr() string {
 	return joinExprs(exprs, "AND")
 }
 
-// textSearch answers the words of a query. Every word must match, in some form
-// (see unit). When no case has them all:
+// textSearch answers the words of a query. Every word but the stop words must
+// match, in some form (see unit). When no case has them all (or, for three words
+// or more, fewer than fewAll cases):
 //  1. words that match nothing are corrected to the nearest words of the library
 //     (not for a literal search, which gets the correction as a suggestion);
-//  2. stop words are left out;
-//  3. the cases that have most of the remaining words are given, most first.
+//  2. the cases that have most of the words are given, most first.
 //
 // The choice depends on the words alone, never on the facet filters, so that every
 // facet count stays what choosing it gives.
@@ -459,35 +530,45 @@ func (d *DB) textSearch(ctx context.Context, ix *caseIndex, text string, literal
 	return better, nil
 }
 
-// evaluate finds the cases for units: all of them, else all but the stop words,
-// else most of those.
+// fewAll is how few cases with every word of a query of three or more words make
+// evaluate add the cases with most of them.
+const fewAll = 3
+
+// evaluate finds the cases for units: those with every word but the stop words,
+// else (or when fewer than fewAll have them all) those with most of them.
 func (d *DB) evaluate(ctx context.Context, ix *caseIndex, units []unit) (*textSearch, error) {
 	ts := &textSearch{units: units, sets: make([]*matches, len(units))}
+	// Stop words say nothing about a case: when the query has other words they
+	// are not searched at all (a case need not hold "hoe" or "een" to answer "hoe
+	// vind ik een kamer"). A query of stop words only is searched as it is.
+	var content []int
 	for i, u := range units {
-		m, err := d.unitSet(ctx, ix, u, false)
+		if !u.stop {
+			content = append(content, i)
+		}
+	}
+	if len(content) == 0 {
+		for i := range units {
+			content = append(content, i)
+		}
+	}
+	for _, i := range content {
+		m, err := d.unitSet(ctx, ix, units[i], false)
 		if err != nil {
 			return nil, err
 		}
 		ts.sets[i] = m
 	}
-	all := make([]int, len(units))
-	var content []int
-	for i, u := range units {
-		all[i] = i
-		if !u.stop {
-			content = append(content, i)
-		}
-	}
-	if ts.intersect(all) {
+	if ts.intersect(content) && (ts.n >= fewAll || len(content) < 3) {
 		ts.mode = matchAll
 		return ts, nil
 	}
-	if len(content) > 0 && len(content) < len(units) && ts.intersect(content) {
-		ts.mode = matchContent
-		ts.dropStopWords()
-		return ts, nil
-	}
-	if len(content) >= 2 && ts.union(content) {
+	// A question of three or more words that one or two cases answer in full
+	// ("welke gemeenten gebruiken hotels voor statushouders") gets those first,
+	// then the cases with most of its words.
+	all := ts.n
+	if len(content) >= 2 && ts.union(rare(ix, ts.sets, content)) {
+		ts.all = all
 		ts.mode = matchPartial
 		ts.dropStopWords()
 		return ts, nil
@@ -496,9 +577,29 @@ func (d *DB) evaluate(ctx context.Context, ix *caseIndex, units []unit) (*textSe
 	return ts, nil
 }
 
+// rare returns the units of used that at most half the cases match, or used when
+// all match more. A partial search gives the cases with any of the rare words, by
+// how many they have: "gemeente" in "wat kan een gemeente met een leeg
+// kantoorgebouw" is in nearly every case, so a case with "leeg" and
+// "kantoorgebouw" is the better answer, and a case with only "gemeente" none.
+func rare(ix *caseIndex, sets []*matches, used []int) []int {
+	var out []int
+	for _, i := range used {
+		if sets[i].n*2 <= len(ix.entries) {
+			out = append(out, i)
+		}
+	}
+	if len(out) == 0 {
+		return used
+	}
+	return out
+}
+
 func (ts *textSearch) dropStopWords() {
+	seen := map[string]bool{}
 	for _, u := range ts.units {
-		if u.stop {
+		if u.stop && !seen[u.word] {
+			seen[u.word] = true
 			ts.dropped = append(ts.dropped, u.typed)
 		}
 	}
@@ -578,10 +679,14 @@ func (d *DB) order(ctx context.Context, ix *caseIndex, ts *textSearch, sortBy st
 		return func(func(int32)) {}, nil
 	case ts.mode == matchBrowse && sortBy == SortYear:
 		return ix.inOrder(ix.byYear, nil), nil
+	case ts.mode == matchBrowse && sortBy == SortChecked:
+		return ix.inOrder(ix.checkedOrder(), nil), nil
 	case ts.mode == matchBrowse:
 		return ix.inOrder(nil, nil), nil
 	case sortBy == SortYear:
 		return ix.inOrder(ix.byYear, ts.set), nil
+	case sortBy == SortChecked:
+		return ix.inOrder(ix.checkedOrder(), ts.set), nil
 	case sortBy == SortNewest:
 		return ix.inOrder(nil, ts.set), nil
 	}
@@ -1172,13 +1277,13 @@ func (ix *caseIndex) themesMatching(units []unit) []Theme {
 	return out
 }
 
-// facets turns counts into options with labels, in display order. Provinces, themes
-// and kinds list every option; gemeenten and years only those that give results or
-// are selected.
+// facets turns counts into options with labels, in display order. Provinces, themes,
+// kinds, stages and target groups list every option; gemeenten and years only those
+// that give results or are selected.
 func (ix *caseIndex) facets(sel *selection, c *counts) Facets {
 	var f Facets
 	for i, p := range ix.provinces {
-		f.Provinces = append(f.Provinces, FacetOption{Value: p.Code, Label: p.Name, Count: c.provinces[i+1], Selected: sel.provinces[i+1]})
+		f.Provinces = append(f.Provinces, FacetOption{Value: p.Code, Label: p.Name, Count: c.provinces[i+1], Selected: sel.provinces&(1<<(i+1)) != 0})
 	}
 	for i, g := range ix.gemeenten {
 		if c.gemeenten[i+1] > 0 || sel.gemeenten[i+1] {
@@ -1190,6 +1295,12 @@ func (ix *caseIndex) facets(sel *selection, c *counts) Facets {
 	}
 	for i, k := range Kinds {
 		f.Kinds = append(f.Kinds, FacetOption{Value: k, Label: KindLabel(k), Count: c.kinds[i], Selected: sel.kinds[i]})
+	}
+	for i, st := range Stages {
+		f.Stages = append(f.Stages, FacetOption{Value: st, Label: StageLabel(st), Count: c.stages[i], Selected: sel.stages[i]})
+	}
+	for i, g := range TargetGroups {
+		f.Groups = append(f.Groups, FacetOption{Value: g, Label: TargetGroupLabel(g), Count: c.groups[i], Selected: sel.groups&(1<<i) != 0})
 	}
 	for i := len(c.years) - 1; i >= 0; i-- {
 		if c.years[i] > 0 || sel.years[i] {

@@ -66,6 +66,11 @@ var benchQueries = []struct {
 	{"compound", CaseFilter{Query: "kantoor"}},
 	{"synonym", CaseFilter{Query: "vergunninghouders Utrecht"}},
 	{"question", CaseFilter{Query: "hoe vinden jonge statushouders een kamer"}},
+	// The facets and the sort of the richer case model.
+	{"status+doelgroep", CaseFilter{Stages: []string{StageRealised, StageInProgress}, Groups: []string{GroupFamilies}}},
+	{"gemeente", CaseFilter{Gemeenten: []string{"GM0363"}}},
+	{"sort-checked", CaseFilter{Sort: SortChecked}},
+	{"search+checked", CaseFilter{Query: "jongeren", Sort: SortChecked}},
 }
 
 func BenchmarkFindCases(b *testing.B) {
@@ -93,5 +98,35 @@ func BenchmarkFindCases(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkFacetPass is the facet counting alone (no SQL): one pass of
+// counts.visit over every published case of a 100,000-case library.
+func BenchmarkFacetPass(b *testing.B) {
+	d := benchDB(b, 100000)
+	ix, err := d.caseIndex(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range []struct {
+		name string
+		f    CaseFilter
+	}{
+		{"none", CaseFilter{}},
+		{"province+themes", CaseFilter{Provinces: []string{"PV26"}, Themes: []string{"gemengd-wonen", "tijdelijke-woningen"}}},
+		{"gemeente+status+doelgroep", CaseFilter{Gemeenten: []string{"GM0363"}, Stages: []string{StageRealised}, Groups: []string{GroupFamilies}}},
+	} {
+		b.Run(f.name, func(b *testing.B) {
+			sel := ix.resolve(f.f)
+			start := processCPU()
+			for b.Loop() {
+				c := newCounts(ix)
+				for i := range ix.entries {
+					c.visit(&sel, &ix.entries[i])
+				}
+			}
+			b.ReportMetric(float64(processCPU()-start)/float64(b.N)/1e6, "cpu-ms/op")
+		})
 	}
 }

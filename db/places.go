@@ -28,6 +28,7 @@ type Theme struct {
 	Label    string
 	Intro    string
 	WhenText string
+	Version  int // of the texts; UpdateTheme checks it
 }
 
 // Provinces lists all provinces by name.
@@ -89,7 +90,7 @@ func (d *DB) FindGemeente(ctx context.Context, code string) (Gemeente, error) {
 
 // Themes lists the themes in their fixed order.
 func (d *DB) Themes(ctx context.Context) ([]Theme, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT slug, label, intro, when_text FROM themes ORDER BY position")
+	rows, err := d.r.QueryContext(ctx, "SELECT slug, label, intro, when_text, version FROM themes ORDER BY position")
 	if err != nil {
 		return nil, fmt.Errorf("list themes: %w", err)
 	}
@@ -97,7 +98,7 @@ func (d *DB) Themes(ctx context.Context) ([]Theme, error) {
 	var out []Theme
 	for rows.Next() {
 		var t Theme
-		if err := rows.Scan(&t.Slug, &t.Label, &t.Intro, &t.WhenText); err != nil {
+		if err := rows.Scan(&t.Slug, &t.Label, &t.Intro, &t.WhenText, &t.Version); err != nil {
 			return nil, fmt.Errorf("list themes: %w", err)
 		}
 		out = append(out, t)

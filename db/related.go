@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -10,7 +11,7 @@ import (
 
 // RelatedCases returns up to n published cases most like c: sharing themes counts
 // most, then words of the title and summary (bm25 over the whole library), then
-// being in the same gemeente or province.
+// what likeness adds (place, stage, target group).
 func (d *DB) RelatedCases(ctx context.Context, c Case, n int) ([]Case, error) {
 	score := map[int64]float64{}
 
@@ -67,12 +68,7 @@ func (d *DB) RelatedCases(ctx context.Context, c Case, n int) ([]Case, error) {
 		return nil, fmt.Errorf("related cases of %q: %w", c.Slug, err)
 	}
 	for _, o := range cands {
-		switch {
-		case c.GemeenteCode != "" && o.GemeenteCode == c.GemeenteCode:
-			score[o.ID] += 1
-		case c.ProvinceCode != "" && o.ProvinceCode == c.ProvinceCode:
-			score[o.ID] += 0.5
-		}
+		score[o.ID] += likeness(c, o)
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
 		if score[cands[i].ID] != score[cands[j].ID] {
@@ -81,6 +77,42 @@ func (d *DB) RelatedCases(ctx context.Context, c Case, n int) ([]Case, error) {
 		return cands[i].ID > cands[j].ID
 	})
 	return cands[:min(n, len(cands))], nil
+}
+
+// likeness is what besides themes and words makes o like c: involving one of the
+// same gemeenten (1), else the same province (0.5); the same known stage (0.5);
+// a target group in common (0.5). Each counts less than one shared theme (2).
+func likeness(c, o Case) float64 {
+	var score float64
+	switch {
+	case sharesGemeente(c, o):
+		score += 1
+	case slices.ContainsFunc(c.Provinces, func(p Province) bool {
+		return slices.ContainsFunc(o.Provinces, func(q Province) bool { return q.Code == p.Code })
+	}):
+		score += 0.5
+	}
+	if c.Stage != StageUnknown && c.Stage != "" && o.Stage == c.Stage {
+		score += 0.5
+	}
+	if slices.ContainsFunc(c.TargetGroups, func(g string) bool { return slices.Contains(o.TargetGroups, g) }) {
+		score += 0.5
+	}
+	return score
+}
+
+// sharesGemeente reports whether c and o involve a gemeente in common, as their
+// own gemeente or a related one.
+func sharesGemeente(c, o Case) bool {
+	codes := func(x Case) []string {
+		out := []string{x.GemeenteCode}
+		for _, g := range x.RelatedGemeenten {
+			out = append(out, g.Code)
+		}
+		return out
+	}
+	mine := codes(c)
+	return slices.ContainsFunc(codes(o), func(g string) bool { return g != "" && slices.Contains(mine, g) })
 }
 
 // similarityQuery ORs the stems of the longer words of a text into an FTS5

@@ -184,8 +184,13 @@ func (u unit) stemExpr(cols string) string {
 func (u unit) altExprs(wordCols, stemCols string) []string {
 	var alts []string
 	if len(u.compounds) > 0 {
+		// Not in place names: "kerk" does not find Nijkerk, nor "burg" Middelburg.
+		cols := colsTexts
+		if wordCols == colsHeadExact {
+			cols = colsTitle
+		}
 		var b strings.Builder
-		b.WriteString(wordCols)
+		b.WriteString(cols)
 		b.WriteString(" : (")
 		for i, c := range u.compounds {
 			if i > 0 {

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -178,5 +179,65 @@ func TestPlainText(t *testing.T) {
 	want := "Hoe het werkt.\n\nEen vet woord en een link.\n\npunt één\n\npunt twee"
 	if got != want {
 		t.Errorf("PlainText =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestQuestionsRelaxToTheRareWords: a question that too few cases answer in full
+// gives those first, then the cases with most of its rarer words; a word that
+// nearly every case has ("gemeente") neither finds cases alone nor ranks them.
+func TestQuestionsRelaxToTheRareWords(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	find := func(q string) CaseResults {
+		t.Helper()
+		res, err := d.FindCases(ctx, CaseFilter{Query: q, PerPage: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	slugs := func(res CaseResults) map[string]bool {
+		out := map[string]bool{}
+		for _, h := range res.Hits {
+			out[h.Slug] = true
+		}
+		return out
+	}
+	all := find("")
+	gemeente, leeg, kantoorgebouw := slugs(find("gemeente ")), slugs(find("leeg ")), slugs(find("kantoorgebouw "))
+	if len(gemeente)*2 <= all.Total {
+		t.Fatalf("%d of %d cases have 'gemeente': the test needs a word most cases have", len(gemeente), all.Total)
+	}
+	var both []string
+	for s := range leeg {
+		if kantoorgebouw[s] && gemeente[s] {
+			both = append(both, s)
+		}
+	}
+	if len(both) == 0 || len(both) >= fewAll {
+		t.Fatalf("%d cases have every word: the test needs 1 to %d", len(both), fewAll-1)
+	}
+	res := find("wat kan een gemeente met een leeg kantoorgebouw")
+	if !res.Partial || !res.FewAll {
+		t.Fatalf("Partial %v, FewAll %v: want both", res.Partial, res.FewAll)
+	}
+	for i, h := range res.Hits {
+		if i < len(both) && !slices.Contains(both, h.Slug) {
+			t.Errorf("hit %d is %s: want the cases with every word (%v) first", i, h.Slug, both)
+		}
+		if !leeg[h.Slug] && !kantoorgebouw[h.Slug] {
+			t.Errorf("%s has neither 'leeg' nor 'kantoorgebouw': a common word alone found it", h.Slug)
+		}
+	}
+	if want := len(leeg) + len(kantoorgebouw); res.Total > want || res.Total < max(len(leeg), len(kantoorgebouw)) {
+		t.Errorf("%d found: want the cases with 'leeg' or 'kantoorgebouw'", res.Total)
+	}
+	// Enough cases with every word: the search stays strict.
+	if res := find("hoe vinden jonge statushouders een kamer"); res.Partial || res.Total < fewAll {
+		t.Errorf("hoe vinden jonge statushouders een kamer: Partial %v with %d found, want strict", res.Partial, res.Total)
+	}
+	// Two words are never relaxed while a case has both.
+	if res := find("Bergen hotel"); res.Partial || res.Total != 1 {
+		t.Errorf("Bergen hotel: Partial %v with %d found, want the one case with both", res.Partial, res.Total)
 	}
 }

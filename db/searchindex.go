@@ -68,6 +68,8 @@ const (
 	colsStems     = "{head_stems text_stems}"
 	colsHeadExact = "{title place region}"
 	colsHeadStems = "{head_stems}"
+	colsTexts     = "{title summary body tags}" // the word columns but the places
+	colsTitle     = "{title}"
 )
 
 // columns turns the document into the values of searchColumns.

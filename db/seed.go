@@ -18,24 +18,8 @@ import (
 //go:embed seed/*.csv seed/*.json seed/*.txt
 var seedFS embed.FS
 
-// seedCase is one entry of seed/cases.json.
-type seedCase struct {
-	Slug         string   `json:"slug"`
-	Title        string   `json:"title"`
-	Summary      string   `json:"summary"`
-	Body         string   `json:"body"`
-	GemeenteCode *string  `json:"gemeente_code"`
-	Themes       []string `json:"themes"`
-	Kind         string   `json:"kind"`
-	Year         *int     `json:"year"`
-	Homes        *int     `json:"homes"`
-	People       *int     `json:"people"`
-	Partners     []string `json:"partners"`
-	Contact      string   `json:"contact"`
-	SourceURL    string   `json:"source_url"`
-}
-
-// seed loads everything a new database starts with. It runs inside the migration
+// seed loads everything a new database starts with, except the cases
+// (syncSeedCases, which runs at every start). It runs inside the migration
 // transaction of a new file, so it happens once and completely, or not at all.
 func seed(ctx context.Context, tx *sql.Tx) error {
 	if err := seedPlaces(ctx, tx); err != nil {
@@ -44,10 +28,7 @@ func seed(ctx context.Context, tx *sql.Tx) error {
 	if err := seedFigures(ctx, tx); err != nil {
 		return err
 	}
-	if err := seedThemes(ctx, tx); err != nil {
-		return err
-	}
-	return seedCases(ctx, tx)
+	return seedThemes(ctx, tx)
 }
 
 func seedPlaces(ctx context.Context, tx *sql.Tx) error {
@@ -93,35 +74,6 @@ func seedThemes(ctx context.Context, tx *sql.Tx) error {
 			"INSERT INTO themes (slug, label, position, intro, when_text) VALUES (?, ?, ?, ?, ?)",
 			t.Slug, t.Label, i, txt.Intro, txt.When); err != nil {
 			return fmt.Errorf("insert theme %s: %w", t.Slug, err)
-		}
-	}
-	return nil
-}
-
-func seedCases(ctx context.Context, tx *sql.Tx) error {
-	var cases []seedCase
-	if err := readJSON("seed/cases.json", &cases); err != nil {
-		return err
-	}
-	ts := now()
-	for _, c := range cases {
-		gemeente := ""
-		if c.GemeenteCode != nil {
-			gemeente = *c.GemeenteCode
-		}
-		in := CaseInput{
-			Slug: c.Slug, Title: c.Title, Summary: c.Summary, Body: c.Body,
-			GemeenteCode: gemeente, Themes: c.Themes, Kind: c.Kind,
-			Year: c.Year, Homes: c.Homes, People: c.People,
-			Partners: c.Partners, Contact: c.Contact, SourceURL: c.SourceURL,
-			Status: StatusPublished,
-		}
-		id, err := insertCase(ctx, tx, in, nil, ts)
-		if err != nil {
-			return fmt.Errorf("seed case %s: %w", c.Slug, err)
-		}
-		if err := writeRevision(ctx, tx, id, 1, in, nil, "startinhoud", "Startinhoud van de site", ts); err != nil {
-			return fmt.Errorf("seed case %s: %w", c.Slug, err)
 		}
 	}
 	return nil

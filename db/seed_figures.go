@@ -60,16 +60,21 @@ var boundarySets = []struct {
 // serves 2016 and 2017: on 1 January 2017 only Schijndel, Sint-Oedenrode and Veghel
 // merged into Meierijstad, so 2017 figures must use the three old codes to be drawn.
 // For 2018–2022 no boundary set is embedded, so those periods have national totals
-// but no per-gemeente figures.
+// but no per-gemeente figures. Later years (a national figure a beheerder adds for
+// 2026 or after) use the latest embedded set, 2025, and its population of 1 January
+// 2025; the pages say so.
 func boundarySet(year int) int {
 	switch {
 	case year >= 2016 && year <= 2017:
 		return 2016
-	case year >= 2023 && year <= 2025:
-		return 2025
+	case year >= 2023:
+		return latestBoundarySet
 	}
 	return 0
 }
+
+// latestBoundarySet is the newest embedded division, the one with population.
+const latestBoundarySet = 2025
 
 // fictitiousSeed fixes the demo realisations: every new database, on every machine,
 // gets the same numbers. The generator uses integer arithmetic only, so no
@@ -113,10 +118,9 @@ func seedFigures(ctx context.Context, tx *sql.Tx) error {
 		taak[p.Code] = map[string]taakRow{}
 		for i, n := range populationShares(*p.NationalTotal, pops) {
 			taak[p.Code][gemeenten[i].code] = taakRow{amount: n, basis: BasisComputed}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO taakstellingen (period, division, gemeente_code, amount, basis)
-				VALUES (?, ?, ?, ?, ?)`, p.Code, p.Division, gemeenten[i].code, n, BasisComputed); err != nil {
-				return fmt.Errorf("seed taakstelling %s %s: %w", p.Code, gemeenten[i].code, err)
-			}
+		}
+		if err := insertShares(ctx, tx, p.Code, p.Division, *p.NationalTotal, gemeenten, pops); err != nil {
+			return fmt.Errorf("seed: %w", err)
 		}
 	}
 	return seedFictitiousRealisations(ctx, tx, demo, gemeenten, taak)
@@ -187,8 +191,9 @@ func seedBoundarySet(ctx context.Context, tx *sql.Tx, year int, gemeentenFile, p
 
 // seedPeriods loads seed/taakstelling-landelijk.csv: one row per half year, derived
 // from the verbatim copy seed/taakstelling-national.csv by taking the row whose status
-// is "set" or "set (lowered)" (else the only row, a prognosis or an inference), with
-// the notes in Dutch. TestNationalTotalsFollowSource checks the derivation.
+// is "set" (vastgesteld) or "set (lowered)" (bijgesteld), else the only row (a
+// prognosis or an inference), with the notes in Dutch and checked against their
+// sources. TestNationalTotalsFollowSource checks the derivation.
 func seedPeriods(ctx context.Context, tx *sql.Tx) error {
 	rows, err := readCSV("seed/taakstelling-landelijk.csv",
 		[]string{"periode", "totaal", "status", "bron_url", "bron_datum", "opmerking"})
@@ -295,7 +300,7 @@ func seedFictitiousRealisations(ctx context.Context, tx *sql.Tx, periods []Perio
 	defer stmt.Close()
 
 	var (
-		carry   map[string]int
+		carry   map[string]carryOver
 		prevSeq int
 	)
 	for _, p := range periods {
@@ -310,7 +315,7 @@ func seedFictitiousRealisations(ctx context.Context, tx *sql.Tx, periods []Perio
 		}
 		reals := map[string][]realRow{}
 		for _, g := range gemeenten {
-			corrected := t[g.code].amount + carry[g.code]
+			corrected := t[g.code].amount + carry[g.code].n
 			periodPace := min(max(pace[g.code]+jitter(160), 150), 1900)
 			cum := 0
 			for m := 1; m <= 6; m++ {

@@ -17,13 +17,13 @@ func (d *DB) AddSyntheticCases(ctx context.Context, n int, seed uint64) error {
 	if n <= 0 {
 		return nil
 	}
-	var seeds []seedCase
-	if err := readJSON("seed/cases.json", &seeds); err != nil {
+	content, err := readSeedContent()
+	if err != nil {
 		return err
 	}
 	var vocab []string
 	seen := map[string]bool{}
-	for _, c := range seeds {
+	for _, c := range content.Cases {
 		for _, w := range strings.FieldsFunc(c.Title+" "+c.Summary+" "+PlainText(c.Body), func(r rune) bool {
 			return !unicode.IsLetter(r) && !unicode.IsNumber(r)
 		}) {
@@ -84,6 +84,23 @@ func (d *DB) AddSyntheticCases(ctx context.Context, n int, seed uint64) error {
 				}
 				if rng.IntN(10) == 0 {
 					in.GemeenteCode = "" // a regional or national case
+				}
+				// The richer case model: a stage, target groups, qualified numbers,
+				// sometimes related gemeenten and a source check.
+				in.Stage = Stages[rng.IntN(len(Stages))]
+				in.HomesQualifier = Qualifiers[rng.IntN(len(Qualifiers))]
+				for _, g := range TargetGroups {
+					if rng.IntN(3) == 0 {
+						in.TargetGroups = append(in.TargetGroups, g)
+					}
+				}
+				if rng.IntN(20) == 0 {
+					for range 1 + rng.IntN(4) {
+						in.RelatedGemeenten = append(in.RelatedGemeenten, gemeenten[rng.IntN(len(gemeenten))])
+					}
+				}
+				if rng.IntN(2) == 0 {
+					in.SourceChecked = fmt.Sprintf("%d-%02d", 2020+rng.IntN(7), 1+rng.IntN(12))
 				}
 				for _, t := range rng.Perm(len(themes))[:1+rng.IntN(3)] {
 					in.Themes = append(in.Themes, themes[t])

@@ -16,8 +16,8 @@ type RelatedTheme struct {
 // FindTheme returns the theme with the given slug.
 func (d *DB) FindTheme(ctx context.Context, slug string) (Theme, error) {
 	var t Theme
-	err := d.r.QueryRowContext(ctx, "SELECT slug, label, intro, when_text FROM themes WHERE slug = ?", slug).
-		Scan(&t.Slug, &t.Label, &t.Intro, &t.WhenText)
+	err := d.r.QueryRowContext(ctx, "SELECT slug, label, intro, when_text, version FROM themes WHERE slug = ?", slug).
+		Scan(&t.Slug, &t.Label, &t.Intro, &t.WhenText, &t.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Theme{}, fmt.Errorf("find theme %q: %w", slug, ErrNotFound)
 	}

@@ -35,20 +35,74 @@ const (
 	passwordCost = 11
 )
 
-// Sign-in throttling per e-mail address, on top of the per-address limit in the
-// handlers: maxFailures wrong attempts within failureWindow lock the address for
-// LockoutDuration, also for the right password.
+// Sign-in throttling. Failures are counted per e-mail address and client (a keyed
+// hash of the client's address, made by the handlers) and per e-mail address as a
+// whole. Nothing is ever locked for good: failures lead to a growing wait, during
+// which an attempt is refused without checking the password.
+//
+//   - Per address and client: the first clientFreeFailures failures cost nothing;
+//     each further one makes that client wait clientFirstDelay, doubling up to
+//     clientMaxDelay. Another client, such as the editor at the office while
+//     someone guesses from elsewhere, is not slowed by it.
+//   - Per address, all clients together (guessing from many addresses): past
+//     accountFreeFailures, each failure makes the account wait accountFirstDelay,
+//     doubling up to accountMaxDelay, for every client except those from which
+//     the account signed in within KnownClientMemory (login_clients).
+//
+// Failures are forgotten FailureMemory after the last one; a successful sign-in
+// forgets its client's; a beheerder can lift all of an account's
+// (LiftSignInThrottle, audited).
 const (
-	maxFailures     = 5
-	failureWindow   = 15 * time.Minute
-	LockoutDuration = 15 * time.Minute
+	clientFreeFailures  = 4
+	clientFirstDelay    = 30 * time.Second
+	clientMaxDelay      = 15 * time.Minute
+	accountFreeFailures = 20
+	accountFirstDelay   = 5 * time.Second
+	accountMaxDelay     = 5 * time.Minute
+	// FailureMemory is how long failures are kept after the last one, and
+	// KnownClientMemory how long a client counts as known after a sign-in from it
+	// (both in the privacy statement; PurgeExpired enforces them).
+	FailureMemory     = 24 * time.Hour
+	KnownClientMemory = 90 * 24 * time.Hour
 )
+
+// WaitError is the answer to a sign-in (or password change) while its client, or
+// the account, must wait: Until is when the next attempt will be checked. It is
+// ErrLockedOut for errors.Is.
+type WaitError struct{ Until time.Time }
+
+func (e *WaitError) Error() string {
+	return "too many failed sign-ins: wait until " + e.Until.UTC().Format(time.RFC3339)
+}
+
+// Is makes errors.Is(err, ErrLockedOut) true.
+func (e *WaitError) Is(target error) bool { return target == ErrLockedOut }
+
+// Wait is how long from now until the next attempt, at least a second.
+func (e *WaitError) Wait() time.Duration {
+	return max((time.Until(e.Until) + time.Second - 1).Truncate(time.Second), time.Second)
+}
+
+// throttleDelay is the wait after failures failures, of which free cost nothing.
+func throttleDelay(failures, free int, first, most time.Duration) time.Duration {
+	if failures <= free {
+		return 0
+	}
+	d := first
+	for i := free + 1; i < failures && d < most; i++ {
+		d *= 2
+	}
+	return min(d, most)
+}
 
 var (
 	// ErrBadCredentials is the one answer for an unknown address and a wrong password.
 	ErrBadCredentials = errors.New("unknown e-mail address or wrong password")
-	// ErrLockedOut means too many failed sign-ins for the address: wait LockoutDuration.
+	// ErrLockedOut means too many failed sign-ins: a *WaitError tells how long.
 	ErrLockedOut = errors.New("too many failed sign-ins")
+	// ErrSamePassword means the new password is the current one (or the
+	// one-time password being replaced).
+	ErrSamePassword = errors.New("new password equals the current one")
 	// ErrDisabled means the account exists and the password is right, but a beheerder
 	// disabled it.
 	ErrDisabled = errors.New("account disabled")
@@ -73,6 +127,9 @@ type User struct {
 	MustChangePassword bool
 	CreatedAt          time.Time
 	LastLoginAt        *time.Time
+	// SessionEpoch moves on at every password change: a session signed in at
+	// an older epoch has ended.
+	SessionEpoch int64
 }
 
 // IsAdmin reports whether the user is a beheerder.
@@ -163,7 +220,7 @@ var dummyHash = sync.OnceValue(func() []byte {
 	return h
 })
 
-const userColumns = `id, email, name, role, disabled, must_change_password, created_at, last_login_at FROM users`
+const userColumns = `id, email, name, role, disabled, must_change_password, created_at, last_login_at, session_epoch FROM users`
 
 func scanUser(s interface{ Scan(...any) error }) (User, error) {
 	var (
@@ -171,7 +228,7 @@ func scanUser(s interface{ Scan(...any) error }) (User, error) {
 		created string
 		last    sql.NullString
 	)
-	if err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Disabled, &u.MustChangePassword, &created, &last); err != nil {
+	if err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Disabled, &u.MustChangePassword, &created, &last, &u.SessionEpoch); err != nil {
 		return User{}, err
 	}
 	u.CreatedAt, _ = time.Parse(time.RFC3339, created)
@@ -347,7 +404,8 @@ func (d *DB) ResetPassword(ctx context.Context, id int64, by User) (string, erro
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, must_change_password = 1 WHERE id = ?", hash, id); err != nil {
+		// A new epoch: whoever is signed in with the old password is signed out.
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, must_change_password = 1, session_epoch = session_epoch + 1 WHERE id = ?", hash, id); err != nil {
 			return err
 		}
 		return audit(ctx, tx, &actor, ActionAccountChange, u.Email, "eenmalig wachtwoord ingesteld")
@@ -359,59 +417,90 @@ func (d *DB) ResetPassword(ctx context.Context, id int64, by User) (string, erro
 }
 
 // ChangePassword sets an editor's own password after checking the current one
-// (ErrBadCredentials when it is wrong).
-func (d *DB) ChangePassword(ctx context.Context, id int64, current, next string) error {
+// (ErrBadCredentials when it is wrong). Wrong guesses count like failed sign-ins
+// of the account from client, with the same growing wait (*WaitError). The new
+// password may not be the current one (ErrSamePassword), which also keeps a
+// one-time password from being kept. It moves the account's session epoch on, so
+// that every session signed in before ends; the caller moves its own session to
+// the new epoch (returned) with a new id.
+func (d *DB) ChangePassword(ctx context.Context, id int64, current, next, client string) (int64, error) {
+	if current == next {
+		return 0, fmt.Errorf("change password of user %d: %w", id, ErrSamePassword)
+	}
 	hash, err := hashPassword(next)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	var old string
-	if err := d.r.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE id = ? AND disabled = 0", id).Scan(&old); err != nil {
+	var old, email string
+	if err := d.r.QueryRowContext(ctx, "SELECT password_hash, email FROM users WHERE id = ? AND disabled = 0", id).Scan(&old, &email); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("change password of user %d: %w", id, ErrNotFound)
+			return 0, fmt.Errorf("change password of user %d: %w", id, ErrNotFound)
 		}
-		return fmt.Errorf("change password of user %d: %w", id, err)
+		return 0, fmt.Errorf("change password of user %d: %w", id, err)
+	}
+	t := time.Now()
+	if err := d.checkThrottle(ctx, email, client, t); err != nil {
+		return 0, fmt.Errorf("change password of user %d: %w", id, err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(old), []byte(current)) != nil {
-		return fmt.Errorf("change password of user %d: %w", id, ErrBadCredentials)
+		var wait *WaitError
+		werr := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
+			var err error
+			if wait, err = recordFailure(ctx, tx, email, client, time.Now()); err != nil {
+				return err
+			}
+			u, err := findUser(ctx, tx, "id = ?", id)
+			if err != nil {
+				return err
+			}
+			return audit(ctx, tx, &u, ActionLoginFailed, u.Email, "huidig wachtwoord onjuist bij wachtwoord wijzigen"+wait.detail())
+		})
+		if werr != nil {
+			return 0, fmt.Errorf("change password of user %d: %w", id, werr)
+		}
+		if wait != nil {
+			return 0, fmt.Errorf("change password of user %d: %w", id, wait)
+		}
+		return 0, fmt.Errorf("change password of user %d: %w", id, ErrBadCredentials)
 	}
+	var epoch int64
 	err = d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		// Only if nobody changed it in between.
-		res, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ? AND password_hash = ?", hash, id, old)
+		err := tx.QueryRowContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = 0,
+			session_epoch = session_epoch + 1 WHERE id = ? AND password_hash = ? RETURNING session_epoch`, hash, id, old).Scan(&epoch)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrConflict
+		}
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrConflict
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_throttle WHERE email = ? AND client_key = ?", email, client); err != nil {
+			return err
 		}
 		u, err := findUser(ctx, tx, "id = ?", id)
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, &u, ActionPasswordChange, u.Email, "")
+		return audit(ctx, tx, &u, ActionPasswordChange, u.Email, "andere sessies beëindigd")
 	})
 	if err != nil {
-		return fmt.Errorf("change password of user %d: %w", id, err)
+		return 0, fmt.Errorf("change password of user %d: %w", id, err)
 	}
-	return nil
+	return epoch, nil
 }
 
-// Authenticate checks an e-mail address and password. It answers ErrBadCredentials
-// alike for an unknown address and a wrong password, taking the same time for both
-// (an unknown address is checked against a dummy hash); ErrLockedOut after
-// maxFailures failures within failureWindow for the address, whether it has an
-// account or not; ErrDisabled for the right password of a disabled account. Each
-// outcome is written to the audit log.
-func (d *DB) Authenticate(ctx context.Context, email, password string) (User, error) {
+// Authenticate checks an e-mail address and password, for a sign-in from client
+// (a keyed hash of the client's address; see the throttling above). It answers
+// ErrBadCredentials alike for an unknown address and a wrong password, taking the
+// same time for both (an unknown address is checked against a dummy hash); a
+// *WaitError (ErrLockedOut) while the client or the account must wait, whether
+// the address has an account or not; ErrDisabled for the right password of a
+// disabled account. Each checked attempt is written to the audit log.
+func (d *DB) Authenticate(ctx context.Context, email, password, client string) (User, error) {
 	email = NormalizeEmail(email)
 	t := time.Now()
-	var lockedUntil int64
-	err := d.r.QueryRowContext(ctx, "SELECT locked_until FROM login_failures WHERE email = ?", email).Scan(&lockedUntil)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := d.checkThrottle(ctx, email, client, t); err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
-	}
-	if lockedUntil > t.Unix() {
-		return User{}, ErrLockedOut
 	}
 
 	var (
@@ -419,7 +508,7 @@ func (d *DB) Authenticate(ctx context.Context, email, password string) (User, er
 		u      User
 		stored string
 	)
-	err = d.r.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE email = ?", email).Scan(&stored)
+	err := d.r.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE email = ?", email).Scan(&stored)
 	known := err == nil
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -437,10 +526,11 @@ func (d *DB) Authenticate(ctx context.Context, email, password string) (User, er
 	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil && known
 
 	if !match {
-		locked := false
+		var wait *WaitError
 		werr := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 			var err error
-			if locked, err = recordFailure(ctx, tx, email, t); err != nil {
+			// The wait runs from now, after the slow hash, not from the start.
+			if wait, err = recordFailure(ctx, tx, email, client, time.Now()); err != nil {
 				return err
 			}
 			subject := "onbekend account" // what was typed may be a password: never log it
@@ -448,17 +538,13 @@ func (d *DB) Authenticate(ctx context.Context, email, password string) (User, er
 			if known {
 				subject, by = u.Email, &u
 			}
-			detail := "wachtwoord onjuist of account onbekend"
-			if locked {
-				detail += "; adres " + LockoutDuration.String() + " geblokkeerd"
-			}
-			return audit(ctx, tx, by, ActionLoginFailed, subject, detail)
+			return audit(ctx, tx, by, ActionLoginFailed, subject, "wachtwoord onjuist of account onbekend"+wait.detail())
 		})
 		if werr != nil {
 			return User{}, fmt.Errorf("authenticate: %w", werr)
 		}
-		if locked {
-			return User{}, ErrLockedOut
+		if wait != nil {
+			return User{}, wait
 		}
 		return User{}, ErrBadCredentials
 	}
@@ -472,7 +558,18 @@ func (d *DB) Authenticate(ctx context.Context, email, password string) (User, er
 		return User{}, ErrDisabled
 	}
 	err = d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE email = ?", email); err != nil {
+		// This client's failures are forgotten, and it is known from now on;
+		// the account's count of failures from everywhere stays.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_throttle WHERE email = ? AND client_key = ?", email, client); err != nil {
+			return err
+		}
+		if client != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO login_clients (email, client_key, last_at) VALUES (?, ?, ?)
+				ON CONFLICT (email, client_key) DO UPDATE SET last_at = excluded.last_at`, email, client, t.Unix()); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_clients WHERE last_at < ?", t.Add(-KnownClientMemory).Unix()); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", now(), u.ID); err != nil {
@@ -491,27 +588,145 @@ func (d *DB) Authenticate(ctx context.Context, email, password string) (User, er
 	return u, nil
 }
 
-// recordFailure counts a failed sign-in for email and reports whether the address
-// is now locked. Windows that have passed start over; rows of long ago are swept.
-func recordFailure(ctx context.Context, tx *sql.Tx, email string, t time.Time) (bool, error) {
-	nowS := t.Unix()
-	if _, err := tx.ExecContext(ctx, "DELETE FROM login_failures WHERE first_at < ? AND locked_until < ?",
-		nowS-int64(failureWindow.Seconds()), nowS); err != nil {
-		return false, err
-	}
-	var failures int
-	err := tx.QueryRowContext(ctx, `INSERT INTO login_failures (email, failures, first_at) VALUES (?, 1, ?)
-		ON CONFLICT (email) DO UPDATE SET failures = failures + 1
-		RETURNING failures`, email, nowS).Scan(&failures)
+// checkThrottle answers a *WaitError when client, or the account as a whole (for
+// a client it never signed in from), must still wait at time t.
+func (d *DB) checkThrottle(ctx context.Context, email, client string, t time.Time) error {
+	var until int64
+	err := d.r.QueryRowContext(ctx, `SELECT coalesce(max(wait_until), 0) FROM login_throttle
+		WHERE email = ? AND last_at >= ? AND (client_key = ?
+			OR (client_key = '' AND NOT EXISTS (SELECT 1 FROM login_clients k
+				WHERE k.email = ? AND k.client_key = ? AND ? <> '' AND k.last_at >= ?)))`,
+		email, t.Add(-FailureMemory).Unix(), client, email, client, client, t.Add(-KnownClientMemory).Unix()).Scan(&until)
 	if err != nil {
-		return false, err
+		return fmt.Errorf("sign-in throttle: %w", err)
 	}
-	if failures < maxFailures {
-		return false, nil
+	if until > t.Unix() {
+		return &WaitError{Until: time.Unix(until, 0)}
 	}
-	_, err = tx.ExecContext(ctx, "UPDATE login_failures SET locked_until = ?, failures = 0, first_at = ? WHERE email = ?",
-		nowS+int64(LockoutDuration.Seconds()), nowS, email)
-	return true, err
+	return nil
+}
+
+// recordFailure counts a failure for email from client and for email as a whole,
+// and returns the wait it brings for this client, or nil. Failures of long ago are
+// swept first.
+func recordFailure(ctx context.Context, tx *sql.Tx, email, client string, t time.Time) (*WaitError, error) {
+	nowS := t.Unix()
+	if _, err := tx.ExecContext(ctx, "DELETE FROM login_throttle WHERE last_at < ?", t.Add(-FailureMemory).Unix()); err != nil {
+		return nil, err
+	}
+	// Waits end at t plus the delay; the database keeps whole seconds, rounded up
+	// so that no attempt is checked before the announced time.
+	count := func(key string, free int, first, most time.Duration) (time.Time, error) {
+		var failures int
+		err := tx.QueryRowContext(ctx, `INSERT INTO login_throttle (email, client_key, failures, last_at) VALUES (?, ?, 1, ?)
+			ON CONFLICT (email, client_key) DO UPDATE SET failures = failures + 1, last_at = excluded.last_at
+			RETURNING failures`, email, key, nowS).Scan(&failures)
+		if err != nil {
+			return time.Time{}, err
+		}
+		d := throttleDelay(failures, free, first, most)
+		if d == 0 {
+			return time.Time{}, nil
+		}
+		until := t.Add(d)
+		_, err = tx.ExecContext(ctx, "UPDATE login_throttle SET wait_until = ? WHERE email = ? AND client_key = ?",
+			until.Add(time.Second-1).Unix(), email, key)
+		return until, err
+	}
+	until, err := count(client, clientFreeFailures, clientFirstDelay, clientMaxDelay)
+	if err != nil {
+		return nil, err
+	}
+	if client != "" {
+		accountUntil, err := count("", accountFreeFailures, accountFirstDelay, accountMaxDelay)
+		if err != nil {
+			return nil, err
+		}
+		var known bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM login_clients WHERE email = ? AND client_key = ? AND last_at >= ?)",
+			email, client, t.Add(-KnownClientMemory).Unix()).Scan(&known); err != nil {
+			return nil, err
+		}
+		if !known && accountUntil.After(until) {
+			until = accountUntil
+		}
+	}
+	if until.IsZero() {
+		return nil, nil
+	}
+	return &WaitError{Until: until}, nil
+}
+
+// detail is what the audit log says about a wait ("" for none).
+func (e *WaitError) detail() string {
+	if e == nil {
+		return ""
+	}
+	return "; volgende poging na " + e.Wait().String()
+}
+
+// SignInThrottle is the state of an account's failed sign-ins, for beheerders.
+type SignInThrottle struct {
+	Failures int       // counted from every client, within FailureMemory
+	Until    time.Time // zero when no client has to wait
+}
+
+// SignInThrottles maps the e-mail addresses of accounts with recent failures to
+// their state.
+func (d *DB) SignInThrottles(ctx context.Context) (map[string]SignInThrottle, error) {
+	t := time.Now()
+	rows, err := d.r.QueryContext(ctx, `SELECT u.email,
+			coalesce(sum(CASE WHEN l.client_key = '' THEN l.failures END), sum(l.failures)), max(l.wait_until)
+		FROM login_throttle l JOIN users u ON u.email = l.email
+		WHERE l.last_at >= ? GROUP BY u.email`, t.Add(-FailureMemory).Unix())
+	if err != nil {
+		return nil, fmt.Errorf("sign-in throttles: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]SignInThrottle{}
+	for rows.Next() {
+		var (
+			email string
+			st    SignInThrottle
+			until int64
+		)
+		if err := rows.Scan(&email, &st.Failures, &until); err != nil {
+			return nil, fmt.Errorf("sign-in throttles: %w", err)
+		}
+		if until > t.Unix() {
+			st.Until = time.Unix(until, 0)
+		}
+		out[email] = st
+	}
+	return out, rows.Err()
+}
+
+// LiftSignInThrottle forgets every failed sign-in of account id, from every
+// client: whoever had to wait may try again at once. Beheerders only; audited.
+func (d *DB) LiftSignInThrottle(ctx context.Context, id int64, by User) error {
+	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
+		actor, err := loadActor(ctx, tx, by.ID)
+		if err != nil {
+			return err
+		}
+		if !actor.IsAdmin() {
+			return ErrForbidden
+		}
+		u, err := findUser(ctx, tx, "id = ?", id)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM login_throttle WHERE email = ?", u.Email)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		return audit(ctx, tx, &actor, ActionAccountChange, u.Email, fmt.Sprintf("inlogvertraging opgeheven (%d tellers)", n))
+	})
+	if err != nil {
+		return fmt.Errorf("lift sign-in throttle of user %d: %w", id, err)
+	}
+	return nil
 }
 
 // loadActor reads the editor making a change inside the change's transaction, so

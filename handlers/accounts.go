@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -21,9 +22,11 @@ type accountForm struct {
 // accountsPage is the view model of /beheer/accounts (beheerders only).
 type accountsPage struct {
 	editorPage
-	Users  []db.User
-	Form   accountForm
-	Errors formErrors
+	Users []db.User
+	// Throttled holds the accounts with recent failed sign-ins, by e-mail address.
+	Throttled map[string]db.SignInThrottle
+	Form      accountForm
+	Errors    formErrors
 	// The one-time password just made, shown once and never stored in plain text.
 	OneTime      string
 	OneTimeEmail string
@@ -33,7 +36,10 @@ type accountsPage struct {
 func (h *Handler) newAccountsPage(c *fiber.Ctx) (accountsPage, error) {
 	vm := accountsPage{editorPage: h.newEditorPage(c, "Accounts", "accounts"), Form: accountForm{Role: db.RoleEditor}}
 	var err error
-	vm.Users, err = h.db.Users(c.UserContext())
+	if vm.Users, err = h.db.Users(c.UserContext()); err != nil {
+		return vm, err
+	}
+	vm.Throttled, err = h.db.SignInThrottles(c.UserContext())
 	return vm, err
 }
 
@@ -110,6 +116,9 @@ func (h *Handler) updateAccount(c *fiber.Ctx) error {
 	case "inschakelen":
 		off := false
 		_, err = h.db.UpdateUser(ctx, id, db.UserUpdate{Disabled: &off}, u)
+	case "vertraging":
+		err = h.db.LiftSignInThrottle(ctx, id, u)
+		notice = "vertraging"
 	case "wachtwoord":
 		pw, err := h.db.ResetPassword(ctx, id, u)
 		if err != nil {
@@ -182,12 +191,34 @@ func (h *Handler) changePassword(c *fiber.Ctx) error {
 	if vm.Errors = h.forms.check(&f); len(vm.Errors) > 0 {
 		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/password", "", vm)
 	}
-	err := h.db.ChangePassword(c.UserContext(), currentUser(c).ID, f.Current, f.New)
-	if errors.Is(err, db.ErrBadCredentials) {
+	epoch, err := h.db.ChangePassword(c.UserContext(), currentUser(c).ID, f.Current, f.New, h.clientKey(c))
+	var wait *db.WaitError
+	switch {
+	case errors.As(err, &wait):
+		vm.Errors = formErrors{{"current", "Huidig wachtwoord", tooManyAttempts(c, wait)}}
+		return h.render(c, fiber.StatusTooManyRequests, "beheer/password", "", vm)
+	case errors.Is(err, db.ErrBadCredentials):
 		vm.Errors = formErrors{{"current", "Huidig wachtwoord", "Het huidige wachtwoord klopt niet."}}
 		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/password", "", vm)
+	case errors.Is(err, db.ErrSamePassword):
+		vm.Errors = formErrors{{"new", "Nieuw wachtwoord", "Kies een ander wachtwoord dan het huidige (of het eenmalige wachtwoord dat u kreeg)."}}
+		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/password", "", vm)
+	case err != nil:
+		return err
 	}
+	// Every other session of the account has ended (the epoch moved on); this
+	// one goes on under a new id and a new CSRF token.
+	sess, err := h.sessions.Get(c)
 	if err != nil {
+		return err
+	}
+	if err := sess.Regenerate(); err != nil {
+		return err
+	}
+	sess.Set(sessEpoch, epoch)
+	sess.Set(sessCSRF, newCSRFToken())
+	sess.Set(sessSeenAt, time.Now().Unix())
+	if err := sess.Save(); err != nil {
 		return err
 	}
 	return redirect(c, "/beheer?melding=wachtwoord")

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -34,7 +35,7 @@ func TestAccountsAndAudit(t *testing.T) {
 	// A new account with a one-time password, shown once.
 	res = adm.post("/beheer/accounts", url.Values{"email": {"Nieuw@Gemeente.example"}, "name": {"Nina"}, "role": {"redacteur"}})
 	m := regexp.MustCompile(`<code class="one-time__pw">([^<]+)</code>`).FindStringSubmatch(res.Body)
-	if res.StatusCode != 200 || m == nil || res.Header.Get("Cache-Control") != "no-store" {
+	if res.StatusCode != 200 || m == nil || res.Header.Get("Cache-Control") != "private, no-store" {
 		t.Fatalf("one-time password not shown: %d", res.StatusCode)
 	}
 	oneTime := m[1]
@@ -62,6 +63,11 @@ func TestAccountsAndAudit(t *testing.T) {
 	res = nina.post("/beheer/wachtwoord", url.Values{"current": {"fout"}, "new": {"mijn eigen lange zin"}, "repeat": {"mijn eigen lange zin"}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Het huidige wachtwoord klopt niet.") {
 		t.Fatalf("wrong current = %d", res.StatusCode)
+	}
+	// Keeping the one-time password as one's own is refused.
+	res = nina.post("/beheer/wachtwoord", url.Values{"current": {oneTime}, "new": {oneTime}, "repeat": {oneTime}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Kies een ander wachtwoord dan het huidige") {
+		t.Fatalf("the one-time password as the new one = %d %s", res.StatusCode, messages(res.Body))
 	}
 	res = nina.post("/beheer/wachtwoord", url.Values{"current": {oneTime}, "new": {"mijn eigen lange zin"}, "repeat": {"mijn eigen lange zin"}})
 	if res.StatusCode != http.StatusSeeOther {
@@ -112,5 +118,52 @@ func TestAccountsAndAudit(t *testing.T) {
 	}
 	if n := count(t, raw, "SELECT count(*) FROM users WHERE password_hash LIKE '%mijn eigen%'"); n != 0 {
 		t.Error("password stored in plain text")
+	}
+}
+
+// Changing one's password ends one's other sessions and gives this one a new id;
+// guessing the current password on the form is slowed down like sign-ins.
+func TestPasswordChangeEndsOtherSessions(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	here, there := signIn(t, app, "ria@gemeente.example"), signIn(t, app, "ria@gemeente.example")
+	before := here.cookies["ot_sessie"]
+	here.get("/beheer/wachtwoord")
+	res := here.post("/beheer/wachtwoord", url.Values{"current": {testPassword}, "new": {"een ander lang wachtwoord"}, "repeat": {"een ander lang wachtwoord"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change = %d %s", res.StatusCode, messages(res.Body))
+	}
+	if after := here.cookies["ot_sessie"]; after == "" || after == before {
+		t.Fatalf("session id not rotated: %q → %q", before, after)
+	}
+	if res := here.get("/beheer"); res.StatusCode != 200 {
+		t.Fatalf("this session after the change = %d", res.StatusCode)
+	}
+	if res := there.get("/redactie/bewerklink?pad=/voorbeelden/startblok-riekerhaven"); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("the other session still gets the public pages' edit link: %d %s", res.StatusCode, res.Body)
+	}
+	if res := there.get("/beheer"); res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "reden=wachtwoord") {
+		t.Fatalf("the other session after the change = %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	old := newClient(t, app)
+	old.cookies["ot_sessie"] = before
+	if res := old.get("/beheer"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the old session id still works: %d", res.StatusCode)
+	}
+	if res := newClient(t, app).login("ria@gemeente.example", "een ander lang wachtwoord"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in with the new password = %d", res.StatusCode)
+	}
+
+	// Wrong current passwords: the fifth makes this client wait.
+	here.get("/beheer/wachtwoord")
+	for i := 1; i <= 5; i++ {
+		res = here.post("/beheer/wachtwoord", url.Values{"current": {"geraden-wachtwoord-" + strconv.Itoa(i)}, "new": {"nog een lang wachtwoord"}, "repeat": {"nog een lang wachtwoord"}})
+	}
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.Body, "Te veel mislukte pogingen") {
+		t.Fatalf("5th wrong current password = %d %s", res.StatusCode, messages(res.Body))
+	}
+	res = here.post("/beheer/wachtwoord", url.Values{"current": {"een ander lang wachtwoord"}, "new": {"nog een lang wachtwoord"}, "repeat": {"nog een lang wachtwoord"}})
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the right current password while waiting = %d", res.StatusCode)
 	}
 }

@@ -53,10 +53,15 @@ const (
 	// sessionMaxAge ends a session this long after signing in, however active.
 	sessionMaxAge = 12 * time.Hour
 
+	// sessionCookie is the session cookie's name (with the __Host- prefix under
+	// SECURE_COOKIES).
+	sessionCookie = "ot_sessie"
+
 	sessUserID  = "uid"
 	sessLoginAt = "login_at"
 	sessSeenAt  = "seen_at" // when the expiry was last moved (unix seconds)
 	sessCSRF    = "csrf"
+	sessEpoch   = "epoch" // the account's session epoch at sign-in (db.User.SessionEpoch)
 
 	csrfField  = "_csrf"
 	csrfHeader = "X-Csrf-Token"
@@ -81,7 +86,7 @@ func (h *Handler) setupSessions(secure bool) {
 	h.sessions = session.New(session.Config{
 		Storage:        h.db.Sessions(),
 		Expiration:     sessionIdle,
-		KeyLookup:      "cookie:" + cookieName(secure, "ot_sessie"),
+		KeyLookup:      "cookie:" + cookieName(secure, sessionCookie),
 		CookiePath:     "/",
 		CookieSecure:   secure,
 		CookieHTTPOnly: true,
@@ -93,6 +98,7 @@ func (h *Handler) setupSessions(secure bool) {
 		Expiration:             loginWindow,
 		LimiterMiddleware:      limiter.SlidingWindow{},
 		SkipSuccessfulRequests: true, // only failed sign-ins count
+		KeyGenerator:           h.clientIP,
 		LimitReached: func(c *fiber.Ctx) error {
 			return clientError(fiber.StatusTooManyRequests, "Te veel pogingen",
 				"Vanaf dit adres is te vaak geprobeerd in te loggen. Wacht een kwartier en probeer het dan opnieuw.")
@@ -137,11 +143,11 @@ func (h *Handler) requireEditor(c *fiber.Ctx) error {
 	uid, _ := sess.Get(sessUserID).(int64)
 	loginAt, _ := sess.Get(sessLoginAt).(int64)
 	if uid == 0 {
-		return h.toLogin(c, "")
+		return h.toLoginKeepingForm(c, "")
 	}
 	if time.Since(time.Unix(loginAt, 0)) > sessionMaxAge {
 		_ = sess.Destroy()
-		return h.toLogin(c, "verlopen")
+		return h.toLoginKeepingForm(c, "verlopen")
 	}
 	u, err := h.db.FindUserByID(c.UserContext(), uid)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && u.Disabled) {
@@ -151,12 +157,25 @@ func (h *Handler) requireEditor(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if epoch, _ := sess.Get(sessEpoch).(int64); epoch != u.SessionEpoch {
+		// The password changed since this session signed in (elsewhere, or a
+		// beheerder gave a one-time password): it has ended.
+		_ = sess.Destroy()
+		return h.toLogin(c, "wachtwoord")
+	}
+	seen, _ := sess.Get(sessSeenAt).(int64)
 	token, err := h.touchSession(c, sess)
 	if err != nil {
 		return err
 	}
+	if time.Since(time.Unix(seen, 0)) >= sessionTouchEvery {
+		seen = time.Now().Unix() // touchSession moved the expiry (the session is released now)
+	}
 	c.Locals(userLocal, u)
 	c.Locals(csrfLocal, token)
+	ends := sessionEnds(seen, loginAt)
+	c.Locals(sessionEndsLocal, ends)
+	c.Set(sessionHeader, strconv.Itoa(max(0, int(time.Until(ends).Seconds()))))
 	if u.MustChangePassword && c.Path() != "/beheer/wachtwoord" && c.Path() != "/uitloggen" {
 		return redirect(c, "/beheer/wachtwoord")
 	}
@@ -207,12 +226,62 @@ func (h *Handler) checkCSRF(c *fiber.Ctx) error {
 	want := csrfToken(c)
 	got := c.Get(csrfHeader)
 	if got == "" {
-		got = c.FormValue(csrfField)
+		got = postedValue(c, csrfField)
 	}
 	if want == "" || crossSite(c) || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		// A case form opened in an earlier session of this editor (they signed
+		// in again meanwhile): its text is kept and the form comes back with it.
+		if owner, ok := h.formKeyOwner(c.FormValue("formsleutel")); ok && owner == currentUser(c).ID {
+			if back, kept := h.keepExpiredForm(c); kept {
+				if c.Path() == autosavePath {
+					return c.Render("beheer/autosave", autosavePage{ReloadURL: back})
+				}
+				return redirect(c, back)
+			}
+		}
 		return errFormExpired
 	}
 	return c.Next()
+}
+
+// postedValue is a field of the request body (URL-encoded or multipart), never of
+// the query string: a token in a URL ends up in logs, histories and Referer
+// headers, so one that arrives there is not accepted. (c.FormValue reads both.)
+func postedValue(c *fiber.Ctx, name string) string {
+	if v := c.Request().PostArgs().Peek(name); len(v) > 0 {
+		return string(v)
+	}
+	if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
+		if mf, err := c.MultipartForm(); err == nil {
+			if vs := mf.Value[name]; len(vs) > 0 {
+				return vs[0]
+			}
+		}
+	}
+	return ""
+}
+
+// clientKey stands for the client's address (clientIP) in the sign-in throttle:
+// a keyed hash, so that the database holds no addresses.
+func (h *Handler) clientKey(c *fiber.Ctx) string {
+	mac := hmac.New(sha256.New, h.formSecret)
+	mac.Write([]byte("sign-in client\x00" + h.clientIP(c)))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
+}
+
+// waitMessage tells how long to wait, in Dutch ("45 seconden", "3 minuten").
+func waitMessage(d time.Duration) string {
+	if d < 90*time.Second {
+		return strconv.Itoa(int(d.Round(time.Second).Seconds())) + " seconden"
+	}
+	return strconv.Itoa(int((d + 30*time.Second).Minutes())) + " minuten"
+}
+
+// tooManyAttempts sets Retry-After for a *db.WaitError and returns the Dutch text.
+func tooManyAttempts(c *fiber.Ctx, w *db.WaitError) string {
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(w.Wait().Seconds())))
+	return "Te veel mislukte pogingen voor dit account vanaf uw adres. Probeer het over " + waitMessage(w.Wait()) +
+		" opnieuw, of vraag een beheerder de vertraging op te heffen."
 }
 
 // requireAdmin lets only beheerders through; it runs after requireEditor.
@@ -227,6 +296,9 @@ func (h *Handler) requireAdmin(c *fiber.Ctx) error {
 // toLogin sends a visitor without a (valid) session to the sign-in page and back
 // here afterwards: 303 for a page, 401 with HX-Redirect for htmx.
 func (h *Handler) toLogin(c *fiber.Ctx, reason string) error {
+	if reason == "" && c.Cookies(cookieName(h.secure, "ot_sessie")) != "" {
+		reason = "verlopen" // a session cookie that no longer names a session
+	}
 	v := url.Values{}
 	back := c.OriginalURL()
 	if c.Method() != fiber.MethodGet || wantsFragment(c) {
@@ -245,7 +317,7 @@ func (h *Handler) toLogin(c *fiber.Ctx, reason string) error {
 	if q := v.Encode(); q != "" {
 		target += "?" + q
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	if c.Get("HX-Request") == "true" {
 		c.Set("HX-Redirect", target)
 		return c.SendStatus(fiber.StatusUnauthorized)
@@ -290,6 +362,8 @@ var loginNotices = map[string]string{
 	"verlopen":      "Uw sessie is verlopen. Log opnieuw in.",
 	"uitgeschakeld": "Uw account is uitgeschakeld of bestaat niet meer.",
 	"afgemeld":      "U bent afgemeld.",
+	"wachtwoord":    "Het wachtwoord van uw account is gewijzigd. Log opnieuw in.",
+	"bewaard":       "Uw sessie was verlopen, dus er is nog niets opgeslagen. Wat u in het formulier typte is wel bewaard: log opnieuw in, dan staat het weer in het formulier.",
 }
 
 // showLogin is the sign-in form. It sets no cookie.
@@ -297,7 +371,7 @@ func (h *Handler) showLogin(c *fiber.Ctx) error {
 	vm := h.newLoginPage(c)
 	vm.Return = safeReturn(c.Query("terug"))
 	vm.Notice = loginNotices[c.Query("reden")]
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	return h.render(c, fiber.StatusOK, "auth/login", "", vm)
 }
 
@@ -319,16 +393,16 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	back := safeReturn(c.FormValue("terug"))
 	vm := h.newLoginPage(c)
 	vm.Email, vm.Return = email, back
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	if email == "" || password == "" {
 		vm.Error, vm.Invalid = "Vul uw e-mailadres en wachtwoord in.", true
 		return h.render(c, fiber.StatusUnprocessableEntity, "auth/login", "", vm)
 	}
-	u, err := h.db.Authenticate(c.UserContext(), email, password)
+	u, err := h.db.Authenticate(c.UserContext(), email, password, h.clientKey(c))
+	var wait *db.WaitError
 	switch {
-	case errors.Is(err, db.ErrLockedOut):
-		vm.Error = "Te veel mislukte pogingen voor dit e-mailadres. Wacht " +
-			minutes(db.LockoutDuration) + " en probeer het dan opnieuw."
+	case errors.As(err, &wait):
+		vm.Error = tooManyAttempts(c, wait)
 		return h.render(c, fiber.StatusTooManyRequests, "auth/login", "", vm)
 	case errors.Is(err, db.ErrBadCredentials):
 		vm.Error, vm.Invalid = "E-mailadres of wachtwoord klopt niet.", true
@@ -353,13 +427,30 @@ func (h *Handler) login(c *fiber.Ctx) error {
 	sess.Set(sessLoginAt, at)
 	sess.Set(sessSeenAt, at)
 	sess.Set(sessCSRF, newCSRFToken())
+	sess.Set(sessEpoch, u.SessionEpoch)
 	if err := sess.Save(); err != nil {
 		return err
 	}
+	h.setEditorMarker(c, true)
 	if back == "" {
 		back = "/beheer"
 	}
 	return redirect(c, back)
+}
+
+// editorMarker is a cookie without secrets that tells the scripts of public pages
+// that this browser belongs to an editor, so that only editors ask for the
+// "Bewerken" link of a case page (public/redactie.js, editLink). Public pages stay
+// the same for everyone and can be cached; the marker opens nothing by itself.
+const editorMarker = "ot_redacteur"
+
+func (h *Handler) setEditorMarker(c *fiber.Ctx, on bool) {
+	ck := &fiber.Cookie{Name: cookieName(h.secure, editorMarker), Value: "1", Path: "/", Secure: h.secure,
+		SameSite: fiber.CookieSameSiteLaxMode, MaxAge: int(sessionMaxAge.Seconds())}
+	if !on {
+		ck.Value, ck.MaxAge, ck.Expires = "", -1, time.Unix(0, 0)
+	}
+	c.Cookie(ck)
 }
 
 // logout ends the session and clears its cookie.
@@ -372,13 +463,12 @@ func (h *Handler) logout(c *fiber.Ctx) error {
 	if err := sess.Destroy(); err != nil {
 		return err
 	}
+	h.setEditorMarker(c, false)
 	if err := h.db.Audit(c.UserContext(), &u, db.ActionLogout, u.Email, ""); err != nil {
 		return err
 	}
 	return redirect(c, "/inloggen?reden=afgemeld")
 }
-
-func minutes(d time.Duration) string { return strconv.Itoa(int(d.Minutes())) + " minuten" }
 
 // Signed form tokens for the forms posted without a session.
 const (
@@ -424,7 +514,7 @@ func (h *Handler) checkFormPost(c *fiber.Ctx, purpose byte, minAge time.Duration
 	if crossSite(c) {
 		return errFormExpired
 	}
-	age, ok := h.formTokenAge(c.FormValue("_token"), purpose)
+	age, ok := h.formTokenAge(postedValue(c, "_token"), purpose)
 	if !ok {
 		return errFormExpired
 	}

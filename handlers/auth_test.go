@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -70,28 +71,62 @@ func TestLoginWrongAndUnknownAnswerAlike(t *testing.T) {
 	}
 }
 
-func TestLoginLockedOutPerAccount(t *testing.T) {
-	app, store := newTestApp(t)
+// Five wrong passwords from one client make that client wait (growing), not the
+// account's owner elsewhere; a beheerder can lift the wait at once (audited).
+func TestSignInThrottlePerAccountAndClient(t *testing.T) {
+	// app.Test connects from 0.0.0.0: as a trusted proxy, X-Forwarded-For
+	// gives each test client its own address.
+	app, store := newTestAppWith(t, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
 	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	addUser(t, store, "baas@gemeente.example", db.RoleAdmin)
 	for _, email := range []string{"ria@gemeente.example", "onbekend@gemeente.example"} {
-		c := newClient(t, app)
-		var last response
-		for i := 0; i < 5; i++ {
-			last = c.login(email, "fout-wachtwoord-nummer")
+		attacker := newClient(t, app)
+		attacker.xff = "203.0.113.9"
+		for i := 1; i <= 4; i++ {
+			if res := attacker.login(email, "fout-wachtwoord-nummer"); res.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("%s: failure %d = %d", email, i, res.StatusCode)
+			}
 		}
-		if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(last.Body, "Te veel mislukte pogingen voor dit e-mailadres") {
-			t.Fatalf("%s: 5th failure = %d %s", email, last.StatusCode, messages(last.Body))
+		last := attacker.login(email, "fout-wachtwoord-nummer")
+		if last.StatusCode != http.StatusTooManyRequests || !strings.Contains(last.Body, "Probeer het over 30 seconden opnieuw") ||
+			last.Header.Get("Retry-After") != "30" {
+			t.Fatalf("%s: 5th failure = %d, Retry-After %q: %s", email, last.StatusCode, last.Header.Get("Retry-After"), messages(last.Body))
 		}
-		// Now even the right password is refused.
-		res := c.login(email, testPassword)
-		if res.StatusCode != http.StatusTooManyRequests || len(res.Cookies()) != 0 {
-			t.Fatalf("%s: locked out, the right password gives %d", email, res.StatusCode)
+		// While it waits, that client gets nowhere, even with the right password.
+		if res := attacker.login(email, testPassword); res.StatusCode != http.StatusTooManyRequests || len(res.Cookies()) != 0 {
+			t.Fatalf("%s: the waiting client's right password = %d", email, res.StatusCode)
 		}
 	}
-	// Another account is not affected.
-	addUser(t, store, "kees@gemeente.example", db.RoleEditor)
-	if res := newClient(t, app).login("kees@gemeente.example", testPassword); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("other account = %d", res.StatusCode)
+	// The owner, on another address, is not locked out.
+	owner := newClient(t, app)
+	owner.xff = "198.51.100.7"
+	if res := owner.login("ria@gemeente.example", testPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the owner elsewhere = %d %s", res.StatusCode, messages(res.Body))
+	}
+
+	// A beheerder sees the wait and lifts it.
+	admin := signIn(t, app, "baas@gemeente.example")
+	page := admin.get("/beheer/accounts")
+	if !strings.Contains(page.Body, "5 mislukte inlogpogingen; vertraagd tot") || !strings.Contains(page.Body, `value="vertraging"`) {
+		t.Fatalf("the accounts page does not show the wait: %s", messages(page.Body))
+	}
+	ria, _ := store.FindUserByEmail(context.Background(), "ria@gemeente.example")
+	if res := admin.post("/beheer/accounts/"+strconv.FormatInt(ria.ID, 10), url.Values{"actie": {"vertraging"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("lift = %d", res.StatusCode)
+	}
+	again := newClient(t, app)
+	again.xff = "203.0.113.9"
+	if res := again.login("ria@gemeente.example", testPassword); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after the lift, that client's right password = %d %s", res.StatusCode, messages(res.Body))
+	}
+	raw := rawDB(t, store)
+	if n := count(t, raw, "SELECT count(*) FROM audit_log WHERE action = 'account_change' AND subject = 'ria@gemeente.example' AND detail LIKE 'inlogvertraging opgeheven%'"); n != 1 {
+		t.Errorf("%d audit entries for the lift, want 1", n)
+	}
+	// A redacteur cannot lift anything.
+	red := signIn(t, app, "ria@gemeente.example")
+	if res := red.post("/beheer/accounts/"+strconv.FormatInt(ria.ID, 10), url.Values{"actie": {"vertraging"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a redacteur lifting = %d, want 403", res.StatusCode)
 	}
 }
 
@@ -157,9 +192,21 @@ func TestSecureCookies(t *testing.T) {
 	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
 	c := newClient(t, app)
 	res := c.login("ria@gemeente.example", testPassword)
-	ck := res.Cookies()
-	if len(ck) == 0 || ck[len(ck)-1].Name != "__Host-ot_sessie" || !ck[len(ck)-1].Secure {
-		t.Fatalf("cookies = %+v, want a Secure __Host- session cookie", ck)
+	var session, marker *http.Cookie
+	for _, ck := range res.Cookies() {
+		switch ck.Name {
+		case "__Host-ot_sessie":
+			session = ck
+		case "__Host-ot_redacteur":
+			marker = ck
+		}
+	}
+	if session == nil || !session.Secure || !session.HttpOnly {
+		t.Fatalf("cookies = %+v, want a Secure, HttpOnly __Host- session cookie", res.Cookies())
+	}
+	// The editor marker (for the "Bewerken" link of public pages) holds nothing secret.
+	if marker == nil || !marker.Secure || marker.Value != "1" {
+		t.Fatalf("cookies = %+v, want a Secure __Host- editor marker", res.Cookies())
 	}
 }
 
@@ -319,5 +366,24 @@ func TestDisabledAccountLosesSession(t *testing.T) {
 	}
 	if res := c.login("ria@gemeente.example", testPassword); res.StatusCode != http.StatusForbidden || !strings.Contains(res.Body, "uitgeschakeld") {
 		t.Fatalf("disabled sign-in = %d", res.StatusCode)
+	}
+}
+
+// The CSRF token counts only from the body or the X-Csrf-Token header: a token in
+// the query string (which ends up in logs and Referer headers) is refused.
+func TestCSRFTokenNotFromTheQueryString(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	c := signIn(t, app, "ria@gemeente.example")
+	form := url.Values{"_csrf": {""}, "intro": {"Nieuwe uitleg."}, "when_text": {"Altijd."}, "version": {"1"}}
+	if res := c.post("/beheer/themas/gezinnen?_csrf="+url.QueryEscape(c.csrf), form); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("token in the query string = %d, want 403", res.StatusCode)
+	}
+	if th, _ := store.FindTheme(context.Background(), "gezinnen"); th.Intro == "Nieuwe uitleg." {
+		t.Fatal("the post changed the theme")
+	}
+	form.Del("_csrf")
+	if res := c.post("/beheer/themas/gezinnen", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("token in the body = %d", res.StatusCode)
 	}
 }

@@ -20,6 +20,9 @@ type dashboardPage struct {
 	Queue   []db.Case
 	Queued  int
 	Changes []db.RecentChange
+	// PrivacyMissing lists, for beheerders, the settings the privacy statement
+	// still lacks (privacyConfig.Missing).
+	PrivacyMissing []string
 }
 
 type statusCount struct {
@@ -31,6 +34,9 @@ type statusCount struct {
 func (h *Handler) dashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	vm := dashboardPage{editorPage: h.newEditorPage(c, "Beheer", "dashboard")}
+	if vm.User.IsAdmin() {
+		vm.PrivacyMissing = h.privacyCfg.Missing()
+	}
 	counts, err := h.db.StatusCounts(ctx)
 	if err != nil {
 		return err
@@ -50,46 +56,108 @@ func (h *Handler) dashboard(c *fiber.Ctx) error {
 // editorListPage is the view model of /beheer/voorbeelden.
 type editorListPage struct {
 	editorPage
-	Query    string
-	Status   string
-	Statuses []statusOption
-	Cases    []db.Case
-	Total    int
-	Page     int
-	Pages    int
-	PrevURL  string
-	NextURL  string
+	Query     string
+	Status    string
+	Statuses  []statusOption
+	Authors   []statusOption
+	Gemeenten []statusOption
+	Mine      bool // only the signed-in editor's own cases
+	MineURL   string
+	AllURL    string
+	Cases     []db.Case
+	Total     int
+	Page      int
+	Pages     int
+	PrevURL   string
+	NextURL   string
 }
 
 const editorCasesPerPage = 25
 
-// listEditorCases lists cases of every status with search and a status filter.
+// listEditorCases lists cases of every status with search and filters by status,
+// author ("Mijn voorbeelden": auteur=ik) and gemeente.
 func (h *Handler) listEditorCases(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	u := currentUser(c)
 	q := truncate(strings.ToValidUTF8(c.Query("q"), "�"), maxQueryLen)
 	status := c.Query("status")
 	if !slices.Contains(db.Statuses, status) {
 		status = ""
 	}
-	page, _ := strconv.Atoi(c.Query("pagina"))
-	page = max(1, page)
-	cases, total, err := h.db.FindEditorCases(c.UserContext(), db.EditorCaseFilter{Query: q, Status: status, Page: page, PerPage: editorCasesPerPage})
+	authors, err := h.db.CaseAuthors(ctx)
 	if err != nil {
 		return err
 	}
-	vm := editorListPage{editorPage: h.newEditorPage(c, "Voorbeelden beheren", "voorbeelden"),
-		Query: q, Status: status, Cases: cases, Total: total, Page: page}
+	gemeenten, err := h.db.CaseGemeenten(ctx)
+	if err != nil {
+		return err
+	}
+	f := db.EditorCaseFilter{Query: q, Status: status, PerPage: editorCasesPerPage}
+	author := c.Query("auteur")
+	switch author {
+	case "ik":
+		f.AuthorID = u.ID
+	case "geen":
+		f.AuthorID = db.NoAuthor
+	default:
+		id, _ := strconv.ParseInt(author, 10, 64)
+		if !slices.ContainsFunc(authors, func(a db.CaseAuthor) bool { return a.ID == id }) {
+			id, author = 0, ""
+		}
+		if id == u.ID {
+			author = "ik"
+		}
+		f.AuthorID = id
+	}
+	gemeente := c.Query("gemeente")
+	switch {
+	case gemeente == db.NoGemeente:
+	case slices.ContainsFunc(gemeenten, func(g db.Gemeente) bool { return g.Code == gemeente }):
+	default:
+		gemeente = ""
+	}
+	f.Gemeente = gemeente
+	f.Page = max(1, c.QueryInt("pagina", 1))
+	cases, total, err := h.db.FindEditorCases(ctx, f)
+	if err != nil {
+		return err
+	}
+	title := "Voorbeelden beheren"
+	if author == "ik" {
+		title = "Mijn voorbeelden"
+	}
+	vm := editorListPage{editorPage: h.newEditorPage(c, title, "voorbeelden"),
+		Query: q, Status: status, Cases: cases, Total: total, Page: f.Page, Mine: author == "ik"}
 	vm.Pages = max(1, (total+editorCasesPerPage-1)/editorCasesPerPage)
 	vm.Statuses = append(vm.Statuses, statusOption{"", "Alle statussen", status == ""})
 	for _, s := range db.Statuses {
 		vm.Statuses = append(vm.Statuses, statusOption{s, db.StatusLabel(s), s == status})
 	}
-	link := func(p int) string {
+	vm.Authors = []statusOption{{"", "Iedereen", author == ""}, {"ik", "Ikzelf", author == "ik"}}
+	for _, a := range authors {
+		if a.ID != u.ID {
+			id := strconv.FormatInt(a.ID, 10)
+			vm.Authors = append(vm.Authors, statusOption{id, a.Name, author == id})
+		}
+	}
+	vm.Authors = append(vm.Authors, statusOption{"geen", "Tips en startvoorbeelden (geen auteur)", author == "geen"})
+	vm.Gemeenten = []statusOption{{"", "Alle gemeenten", gemeente == ""}, {db.NoGemeente, "Regionaal of landelijk", gemeente == db.NoGemeente}}
+	for _, g := range gemeenten {
+		vm.Gemeenten = append(vm.Gemeenten, statusOption{g.Code, g.Name, g.Code == gemeente})
+	}
+	link := func(p int, author string) string {
 		v := url.Values{}
 		if q != "" {
 			v.Set("q", q)
 		}
 		if status != "" {
 			v.Set("status", status)
+		}
+		if author != "" {
+			v.Set("auteur", author)
+		}
+		if gemeente != "" {
+			v.Set("gemeente", gemeente)
 		}
 		if p > 1 {
 			v.Set("pagina", strconv.Itoa(p))
@@ -99,12 +167,13 @@ func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 		}
 		return "/beheer/voorbeelden"
 	}
-	if page > 1 {
-		vm.PrevURL = link(page - 1)
+	if f.Page > 1 {
+		vm.PrevURL = link(f.Page-1, author)
 	}
-	if page < vm.Pages {
-		vm.NextURL = link(page + 1)
+	if f.Page < vm.Pages {
+		vm.NextURL = link(f.Page+1, author)
 	}
+	vm.MineURL, vm.AllURL = link(1, "ik"), link(1, "")
 	return h.render(c, fiber.StatusOK, "beheer/cases", "beheer/case-rows", vm)
 }
 
@@ -137,6 +206,8 @@ type diffPage struct {
 	To     db.Revision
 	Diff   db.CaseDiff
 	Latest bool // To is the current version
+	// LegacyRevisions are From and To when written before the richer case model.
+	LegacyRevisions []db.Revision
 }
 
 // caseDiff shows what changed between revision ?van= and revision ?naar= (default:
@@ -156,6 +227,11 @@ func (h *Handler) caseDiff(c *fiber.Ctx) error {
 			vm := diffPage{editorPage: h.newEditorPage(c, fmt.Sprintf("Versie %d en %d vergelijken: %s", from, to, cs.Title), "voorbeelden"),
 				Case: cs, From: a, To: b, Latest: to == cs.Version}
 			vm.Diff = db.DiffCases(a.Content, b.Content, h.displayName)
+			for _, r := range []db.Revision{a, b} {
+				if r.Legacy {
+					vm.LegacyRevisions = append(vm.LegacyRevisions, r)
+				}
+			}
 			return h.render(c, fiber.StatusOK, "beheer/diff", "", vm)
 		}
 	}
@@ -171,6 +247,8 @@ func (h *Handler) displayName(kind, value string) string {
 	switch kind {
 	case "gemeente":
 		return h.forms.gemeenteLabel(value)
+	case "province":
+		return h.forms.provinceName(value)
 	case "theme":
 		for _, t := range h.forms.themes {
 			if t.Slug == value {
@@ -181,7 +259,16 @@ func (h *Handler) displayName(kind, value string) string {
 	return value
 }
 
+// restoreConfirmPage asks before an old version of a published case goes live.
+type restoreConfirmPage struct {
+	editorPage
+	Case     db.Case
+	Revision db.Revision
+}
+
 // restoreRevision makes an older revision's content current, as a new revision.
+// For a published case that content goes live at once, so the editor is asked
+// first (a page that says so; bevestigd=ja restores).
 func (h *Handler) restoreRevision(c *fiber.Ctx) error {
 	cs, err := h.editorCase(c)
 	if err != nil {
@@ -190,6 +277,18 @@ func (h *Handler) restoreRevision(c *fiber.Ctx) error {
 	rev, err := strconv.Atoi(c.Params("rev"))
 	if err != nil {
 		return fiber.ErrNotFound
+	}
+	if cs.Status == db.StatusPublished && c.FormValue("bevestigd") != "ja" {
+		r, err := h.db.FindRevision(c.UserContext(), cs.ID, rev)
+		if errors.Is(err, db.ErrNotFound) {
+			return clientError(fiber.StatusNotFound, "Versie niet gevonden", "Deze versie van het voorbeeld bestaat niet.")
+		}
+		if err != nil {
+			return err
+		}
+		vm := restoreConfirmPage{editorPage: h.newEditorPage(c, fmt.Sprintf("Versie %d terugzetten: %s", rev, cs.Title), "voorbeelden"),
+			Case: cs, Revision: r}
+		return h.render(c, fiber.StatusOK, "beheer/restore-confirm", "", vm)
 	}
 	version, _ := strconv.Atoi(c.FormValue("version"))
 	_, err = h.db.RestoreRevision(c.UserContext(), cs.ID, rev, version, currentUser(c))
@@ -225,10 +324,13 @@ func (h *Handler) listThemeTexts(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, "beheer/themes", "", vm)
 }
 
-// themeForm is the form of a theme's texts.
+// themeForm is the form of a theme's texts. Version is the version of the texts
+// the editor started from; Overwrite the newer version they chose to save over.
 type themeForm struct {
-	Intro    string `form:"intro" label:"Uitleg" validate:"required,max=2000"`
-	WhenText string `form:"when_text" label:"Wanneer helpt dit" validate:"required,max=2000"`
+	Intro     string `form:"intro" label:"Uitleg" validate:"required,max=2000"`
+	WhenText  string `form:"when_text" label:"Wanneer helpt dit" validate:"required,max=2000"`
+	Version   int    `form:"version"`
+	Overwrite int    `form:"overschrijf"`
 }
 
 type themeFormPage struct {
@@ -236,6 +338,9 @@ type themeFormPage struct {
 	Theme  db.Theme
 	Form   themeForm
 	Errors formErrors
+	// Conflict is the newer version that refused the save: the editor's input
+	// stays in the form, the other's texts are shown beside it.
+	Conflict *db.Theme
 }
 
 func (h *Handler) editThemeText(c *fiber.Ctx) error {
@@ -244,7 +349,7 @@ func (h *Handler) editThemeText(c *fiber.Ctx) error {
 		return err
 	}
 	vm := themeFormPage{editorPage: h.newEditorPage(c, "Thema bewerken: "+t.Label, "themas"), Theme: t,
-		Form: themeForm{Intro: t.Intro, WhenText: t.WhenText}}
+		Form: themeForm{Intro: t.Intro, WhenText: t.WhenText, Version: t.Version}}
 	return h.render(c, fiber.StatusOK, "beheer/theme-form", "", vm)
 }
 
@@ -258,11 +363,24 @@ func (h *Handler) updateThemeText(c *fiber.Ctx) error {
 		return fiber.ErrBadRequest
 	}
 	f.Intro, f.WhenText = cleanText(f.Intro), cleanText(f.WhenText)
-	if errs := h.forms.check(&f); len(errs) > 0 {
-		vm := themeFormPage{editorPage: h.newEditorPage(c, "Thema bewerken: "+t.Label, "themas"), Theme: t, Form: f, Errors: errs}
+	vm := themeFormPage{editorPage: h.newEditorPage(c, "Thema bewerken: "+t.Label, "themas"), Theme: t, Form: f}
+	if vm.Errors = h.forms.check(&f); len(vm.Errors) > 0 {
 		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/theme-form", "", vm)
 	}
-	if _, err := h.db.UpdateTheme(c.UserContext(), t.Slug, f.Intro, f.WhenText, currentUser(c)); err != nil {
+	version := f.Version
+	if f.Overwrite > f.Version {
+		version = f.Overwrite
+	}
+	_, err = h.db.UpdateTheme(c.UserContext(), t.Slug, version, f.Intro, f.WhenText, currentUser(c))
+	if errors.Is(err, db.ErrConflict) {
+		newer, err := h.db.FindTheme(c.UserContext(), t.Slug)
+		if err != nil {
+			return err
+		}
+		vm.Theme, vm.Conflict = newer, &newer
+		return h.render(c, fiber.StatusConflict, "beheer/theme-form", "", vm)
+	}
+	if err != nil {
 		return err
 	}
 	return redirect(c, "/beheer/themas?melding=thema")

@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"html/template"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,30 +21,98 @@ type editorPage struct {
 	CSRF    string
 	Section string // active item of the editors' menu
 	Notice  string // confirmation after a redirect (?melding=…)
+	// NoticeLink and NoticeLinkText follow the notice: where the result is.
+	NoticeLink, NoticeLinkText string
+	// Waiting is the number of cases waiting for review, shown in the menu.
+	Waiting int
+	// SessionSeconds is how long the session lasts without another request; the
+	// page warns before it ends and offers to extend it (public/beheer.js).
+	SessionSeconds int
 }
 
 func (h *Handler) newEditorPage(c *fiber.Ctx, title, section string) editorPage {
-	p := editorPage{User: currentUser(c), CSRF: csrfToken(c), Section: section, Notice: notices[c.Query("melding")]}
+	p := editorPage{User: currentUser(c), CSRF: csrfToken(c), Section: section, Notice: notices[c.Query("melding")],
+		SessionSeconds: sessionSecondsLeft(c)}
 	p.Title = title
 	p.NoIndex = true
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
+	n, err := h.db.WaitingCount(c.UserContext())
+	if err != nil {
+		// The menu's count is not worth failing a page for.
+		h.log.WarnContext(c.UserContext(), "waiting count", "request_id", requestID(c), "err", err)
+	}
+	p.Waiting = n
 	return p
 }
 
 // notices are the confirmations a redirect can ask for; anything else shows nothing.
+// A case's confirmations get a sentence saying where the case now is (caseNotice).
 var notices = map[string]string{
-	"aangemaakt":    "Het voorbeeld is aangemaakt.",
-	"opgeslagen":    "De wijzigingen zijn opgeslagen.",
-	"gepubliceerd":  "Het voorbeeld is gepubliceerd en staat nu in de bibliotheek.",
-	"afgewezen":     "De tip is afgewezen en gearchiveerd; de toelichting staat in de geschiedenis.",
-	"status":        "De status is gewijzigd.",
-	"teruggezet":    "De oude versie is teruggezet als nieuwe versie.",
-	"thema":         "De themateksten zijn opgeslagen.",
-	"account":       "Het account is gewijzigd.",
-	"wachtwoord":    "Uw nieuwe wachtwoord is opgeslagen.",
-	"geimporteerd":  "De cijfers zijn geïmporteerd.",
-	"geannuleerd":   "De import is geannuleerd; er is niets gewijzigd.",
-	"uitgeschakeld": "Het account is uitgeschakeld; de sessies ervan werken niet meer.",
+	"aangemaakt":                 "Het voorbeeld is aangemaakt.",
+	"opgeslagen":                 "De wijzigingen zijn opgeslagen.",
+	"gepubliceerd":               "Het voorbeeld is gepubliceerd.",
+	"offline":                    "Het voorbeeld is offline gehaald.",
+	"gearchiveerd":               "Het voorbeeld is gearchiveerd.",
+	"ingediend":                  "Het voorbeeld is ter beoordeling aangeboden.",
+	"afgewezen":                  "De tip is afgewezen en gearchiveerd; de toelichting staat in de geschiedenis.",
+	"status":                     "De status is gewijzigd.",
+	"teruggezet":                 "De oude versie is teruggezet als nieuwe versie.",
+	"thema":                      "De themateksten zijn opgeslagen.",
+	"account":                    "Het account is gewijzigd.",
+	"wachtwoord":                 "Uw nieuwe wachtwoord is opgeslagen. Waar u verder nog was ingelogd, bent u afgemeld.",
+	"vertraging":                 "De inlogvertraging van het account is opgeheven: het kan meteen weer inloggen.",
+	"geimporteerd":               "De cijfers zijn geïmporteerd.",
+	"geannuleerd":                "De import is geannuleerd; er is niets gewijzigd.",
+	"ongedaan":                   "De import is ongedaan gemaakt: de cijfers van die periode staan weer zoals ze ervoor waren.",
+	"uitgeschakeld":              "Het account is uitgeschakeld; de sessies ervan werken niet meer.",
+	"weggegooid":                 "De niet-opgeslagen versie is weggegooid.",
+	"landelijk":                  "Het landelijke cijfer is opgeslagen. De taakstelling van elke gemeente is er naar inwonertal uit berekend; de periode staat op de kaart.",
+	"landelijk-officieel":        "Het landelijke cijfer is opgeslagen. Voor deze periode zijn officiële taakstellingen per gemeente ingelezen; die zijn niet veranderd.",
+	"landelijk-zonder-verdeling": "Het landelijke cijfer is opgeslagen. Voor deze periode is er geen gemeentelijke indeling met inwonertallen, dus geen taakstelling per gemeente.",
+}
+
+// caseNotices are the notices about a saved case, which say where it now is.
+var caseNotices = map[string]bool{"aangemaakt": true, "opgeslagen": true, "gepubliceerd": true, "offline": true,
+	"gearchiveerd": true, "ingediend": true, "status": true, "teruggezet": true}
+
+// caseNotice completes a case's confirmation with where the case now is, and a
+// link to it: on the site, or its preview.
+func caseNotice(p *editorPage, key string, cs db.Case) {
+	if !caseNotices[key] {
+		return
+	}
+	preview := fmt.Sprintf("/beheer/voorbeelden/%d/bekijken", cs.ID)
+	switch cs.Status {
+	case db.StatusPublished:
+		p.Notice += " Het staat nu op de site."
+		p.NoticeLink, p.NoticeLinkText = "/voorbeelden/"+cs.Slug, "Bekijk het op de site"
+	case db.StatusDraft:
+		p.Notice += " Het is een concept en staat niet op de site."
+		p.NoticeLink, p.NoticeLinkText = preview, "Bekijk zoals het op de site komt"
+	case db.StatusSubmitted:
+		p.Notice += " Het wacht op beoordeling en staat niet op de site."
+		p.NoticeLink, p.NoticeLinkText = preview, "Bekijk zoals het op de site komt"
+	case db.StatusArchived:
+		p.Notice += " Het is gearchiveerd en staat niet (meer) op de site."
+	}
+}
+
+// savedNotice is the confirmation after a save that moved a case from one status
+// to another.
+func savedNotice(from, to string) string {
+	switch {
+	case from == to:
+		return "opgeslagen"
+	case to == db.StatusPublished:
+		return "gepubliceerd"
+	case from == db.StatusPublished && to == db.StatusDraft:
+		return "offline"
+	case to == db.StatusArchived:
+		return "gearchiveerd"
+	case to == db.StatusSubmitted:
+		return "ingediend"
+	}
+	return "opgeslagen"
 }
 
 // caseForm is the editors' case form. Numbers are kept as typed, so that a wrong
@@ -51,22 +121,37 @@ type caseForm struct {
 	ID        int64    `form:"id"`
 	Version   int      `form:"version"`
 	Overwrite int      `form:"overschrijf"` // the newer version the editor chose to save over
-	Title     string   `form:"title" label:"Titel" validate:"required,max=200"`
+	Title     string   `form:"title" label:"Titel" validate:"required,max=200" required:"Vul een titel in."`
 	Slug      string   `form:"slug" label:"Adres (slug)" validate:"omitempty,max=80,slug"`
-	Summary   string   `form:"summary" label:"Samenvatting" validate:"required,max=600"`
+	Summary   string   `form:"summary" label:"Samenvatting" validate:"required,min=60,max=600" required:"Vul een samenvatting in: twee of drie zinnen." min:"Schrijf in de samenvatting twee of drie zinnen, minstens 60 tekens: wat is het en waarom is het een goed voorbeeld?"`
 	Body      string   `form:"body" label:"Tekst" validate:"max=50000"`
 	Gemeente  string   `form:"gemeente" label:"Gemeente" validate:"omitempty,max=120,gemeente"`
 	Themes    []string `form:"themes" label:"Thema’s" validate:"max=20,dive,theme"`
-	Kind      string   `form:"kind" label:"Soort" validate:"required,kind"`
+	Kind      string   `form:"kind" label:"Soort" validate:"required,kind" required:"Kies een soort: woonoplossing of aanpak."`
 	Year      string   `form:"year" label:"Jaar" validate:"omitempty,year"`
+	Related   string   `form:"related" label:"Betrokken gemeenten" validate:"max=5000"`
+	Province  string   `form:"province" label:"Provincie" validate:"omitempty,province"`
+	Stage     string   `form:"stage" label:"Status van het initiatief" validate:"omitempty,stage"`
+	StageDate string   `form:"stage_date" label:"Stand per" validate:"omitempty,partialdate"`
+	Groups    []string `form:"groups" label:"Doelgroep" validate:"max=4,dive,targetgroup"`
 	Homes     string   `form:"homes" label:"Aantal woningen" validate:"omitempty,count"`
-	People    string   `form:"people" label:"Aantal personen" validate:"omitempty,count"`
-	Partners  string   `form:"partners" label:"Betrokken partijen" validate:"max=2000"`
-	Contact   string   `form:"contact" label:"Contact" validate:"max=300"`
-	SourceURL string   `form:"source_url" label:"Bronlink" validate:"omitempty,max=500,weburl"`
-	Status    string   `form:"status" label:"Status" validate:"required,status"`
-	Note      string   `form:"note" label:"Toelichting bij deze wijziging" validate:"max=500"`
-	Action    string   `form:"actie"` // "voorvertoning": show the preview, save nothing
+	// HomesQ and PeopleQ say what the number means (db.Qualifiers).
+	HomesQ        string `form:"homes_qualifier" label:"Betekenis van het aantal woningen" validate:"omitempty,qualifier"`
+	People        string `form:"people" label:"Aantal personen" validate:"omitempty,count"`
+	PeopleQ       string `form:"people_qualifier" label:"Betekenis van het aantal personen" validate:"omitempty,qualifier"`
+	Financing     string `form:"financing" label:"Financiering" validate:"max=2000"`
+	LessonsHard   string `form:"lessons_hard" label:"Wat ging moeilijk" validate:"max=10000"`
+	LessonsWorked string `form:"lessons_worked" label:"Wat werkte" validate:"max=10000"`
+	Partners      string `form:"partners" label:"Betrokken partijen" validate:"max=2000"`
+	Contact       string `form:"contact" label:"Contact" validate:"max=300"`
+	SourceURL     string `form:"source_url" label:"Bronlink" validate:"omitempty,max=500,weburl"`
+	SourceChecked string `form:"source_checked" label:"Bron gecontroleerd op" validate:"omitempty,monthdate"`
+	Status        string `form:"status" label:"Status" validate:"required,status" required:"Kies een status."`
+	Note          string `form:"note" label:"Toelichting bij deze wijziging" validate:"max=500"`
+	Action        string `form:"actie"` // "voorvertoning": show the preview, save nothing
+	// FormKey names this opened form and the account it was opened by (drafts.go):
+	// autosaves and a save after the session ended are kept under it.
+	FormKey string `form:"formsleutel"`
 }
 
 // caseFields are the fields with their own inline validation block
@@ -76,16 +161,27 @@ type caseForm struct {
 var caseFields = map[string]bool{
 	"title": true, "slug": true, "summary": true, "body": true, "gemeente": true, "year": true,
 	"homes": true, "people": true, "partners": true, "contact": true, "source_url": true, "note": true,
+	"related": true, "stage_date": true, "financing": true, "lessons_hard": true, "lessons_worked": true,
+	"source_checked": true,
 }
 
 func (h *Handler) caseFormFrom(cs db.Case) caseForm {
 	f := caseForm{
 		ID: cs.ID, Version: cs.Version, Title: cs.Title, Slug: cs.Slug, Summary: cs.Summary, Body: cs.Body,
 		Kind: cs.Kind, Contact: cs.Contact, SourceURL: cs.SourceURL, Status: cs.Status,
+		Stage: cs.Stage, StageDate: cs.StageDate, Groups: cs.TargetGroups, HomesQ: cs.HomesQualifier, PeopleQ: cs.PeopleQualifier,
+		Financing: cs.Financing, LessonsHard: cs.LessonsHard, LessonsWorked: cs.LessonsWorked, SourceChecked: cs.SourceChecked,
 	}
 	if cs.GemeenteCode != "" {
 		f.Gemeente = h.forms.gemeenteLabel(cs.GemeenteCode)
+	} else {
+		f.Province = cs.ProvinceCode
 	}
+	var related []string
+	for _, g := range cs.RelatedGemeenten {
+		related = append(related, h.forms.gemeenteLabel(g.Code))
+	}
+	f.Related = strings.Join(related, "\n")
 	for _, t := range cs.Themes {
 		f.Themes = append(f.Themes, t.Slug)
 	}
@@ -115,6 +211,9 @@ func parseCaseForm(c *fiber.Ctx) (caseForm, error) {
 	f.Summary, f.Body, f.Partners = cleanText(f.Summary), cleanText(f.Body), cleanText(f.Partners)
 	f.Contact, f.SourceURL, f.Note = cleanLine(f.Contact), cleanLine(f.SourceURL), cleanText(f.Note)
 	f.Year, f.Homes, f.People = cleanLine(f.Year), cleanLine(f.Homes), cleanLine(f.People)
+	f.Related, f.Province, f.Stage, f.StageDate = cleanText(f.Related), cleanLine(f.Province), cleanLine(f.Stage), cleanLine(f.StageDate)
+	f.HomesQ, f.PeopleQ, f.SourceChecked = cleanLine(f.HomesQ), cleanLine(f.PeopleQ), cleanLine(f.SourceChecked)
+	f.Financing, f.LessonsHard, f.LessonsWorked = cleanText(f.Financing), cleanText(f.LessonsHard), cleanText(f.LessonsWorked)
 	return f, nil
 }
 
@@ -146,27 +245,125 @@ func (h *Handler) validateCase(ctx context.Context, f *caseForm, u db.User, from
 		Slug: slug, Title: f.Title, Summary: f.Summary, Body: f.Body, Themes: f.Themes, Kind: f.Kind,
 		Year: optionalInt(f.Year), Homes: optionalInt(f.Homes), People: optionalInt(f.People),
 		Partners: lines(f.Partners), Contact: f.Contact, SourceURL: f.SourceURL, Status: f.Status,
+		ProvinceCode: f.Province, Stage: f.Stage, StageDate: f.StageDate, TargetGroups: f.Groups,
+		HomesQualifier: f.HomesQ, PeopleQualifier: f.PeopleQ,
+		Financing: f.Financing, LessonsHard: f.LessonsHard, LessonsWorked: f.LessonsWorked, SourceChecked: f.SourceChecked,
+	}
+	if in.Stage == "" {
+		in.Stage = db.StageUnknown
 	}
 	if g, ok := h.forms.findGemeente(f.Gemeente); ok {
 		in.GemeenteCode = g.Code
 	}
+	h.forms.explainGemeente(errs, "gemeente", f.Gemeente)
+	if err := h.checkCaseModel(ctx, f, &in, &errs); err != nil {
+		return db.CaseInput{}, nil, "", err
+	}
 	return in, sortErrors(f, errs), slug, nil
 }
 
-// statusOption is a status the editor may choose in the form.
+// checkCaseModel adds the checks of the richer case model that involve more than
+// one field, and reads the related gemeenten into in.
+func (h *Handler) checkCaseModel(ctx context.Context, f *caseForm, in *db.CaseInput, errs *formErrors) error {
+	// A number saved before qualifiers existed may stay as it is (the site says its
+	// meaning was not recorded); a new or changed number needs its meaning.
+	var cur db.Case
+	if f.ID > 0 && ((f.Homes != "" && f.HomesQ == "") || (f.People != "" && f.PeopleQ == "")) {
+		var err error
+		if cur, err = h.db.FindCaseByID(ctx, f.ID); err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+	}
+	unchanged := func(typed string, old *int, oldQ string) bool {
+		return old != nil && oldQ == "" && typed == strconv.Itoa(*old)
+	}
+	// A number is never shown without what it means.
+	for _, n := range []struct {
+		number, qualifier, field, label, what string
+		legacy                                bool
+	}{
+		{f.Homes, f.HomesQ, "homes_qualifier", "Betekenis van het aantal woningen", "woningen", unchanged(f.Homes, cur.Homes, cur.HomesQualifier)},
+		{f.People, f.PeopleQ, "people_qualifier", "Betekenis van het aantal personen", "personen", unchanged(f.People, cur.People, cur.PeopleQualifier)},
+	} {
+		switch {
+		case n.number != "" && n.qualifier == "" && !n.legacy:
+			errs.add(n.field, n.label, "Kies wat het aantal "+n.what+" betekent: een doel, een gerealiseerd aantal of een maximum.")
+		case n.number == "" && n.qualifier != "":
+			errs.add(n.field, n.label, "Vul ook het aantal "+n.what+" in, of laat de betekenis leeg.")
+		}
+	}
+	if f.Province != "" && strings.TrimSpace(f.Gemeente) != "" {
+		errs.add("province", "Provincie", "Kies een provincie alleen bij een voorbeeld zonder gemeente: bij een gemeente geldt haar provincie al.")
+	}
+	var unknown []string
+	for _, l := range lines(f.Related) {
+		g, ok := h.forms.findGemeente(l)
+		if !ok {
+			unknown = append(unknown, "‘"+l+"’")
+			continue
+		}
+		in.RelatedGemeenten = append(in.RelatedGemeenten, g.Code)
+	}
+	if len(unknown) > 0 {
+		errs.add("related", "Betrokken gemeenten", "Betrokken gemeenten: "+strings.Join(unknown, ", ")+
+			" "+plural(len(unknown), "is geen bestaande gemeente", "zijn geen bestaande gemeenten")+". Zet één gemeente per regel, met haar naam of CBS-code (zoals GM0363).")
+	}
+	return nil
+}
+
+// statusOption is a choice of a filter (status, audit action …).
 type statusOption struct {
 	Value, Label string
 	Selected     bool
+}
+
+// caseAction is a button of the case form's action bar: it saves what is on
+// screen and gives the case the status it names.
+type caseAction struct {
+	Status, Label string
+	Primary       bool
+}
+
+// caseActions are the buttons for a case now in status from ("" for a new one),
+// in the order shown, limited to what role may do (db.CanTransition). Each says
+// what it does: saving as a concept, publishing, taking offline.
+func caseActions(role, from string) []caseAction {
+	var all []caseAction
+	switch from {
+	case "", db.StatusDraft:
+		all = []caseAction{{db.StatusDraft, "Opslaan als concept", true}, {db.StatusPublished, "Opslaan en publiceren", false},
+			{db.StatusSubmitted, "Ter beoordeling aanbieden", false}, {db.StatusArchived, "Archiveren", false}}
+	case db.StatusSubmitted:
+		all = []caseAction{{db.StatusPublished, "Opslaan en publiceren", true}, {db.StatusSubmitted, "Opslaan, blijft ter beoordeling", false},
+			{db.StatusDraft, "Opslaan als concept", false}}
+	case db.StatusPublished:
+		all = []caseAction{{db.StatusPublished, "Opslaan en gepubliceerd laten", true}, {db.StatusDraft, "Offline halen", false},
+			{db.StatusArchived, "Archiveren", false}}
+	case db.StatusArchived:
+		all = []caseAction{{db.StatusArchived, "Opslaan, blijft gearchiveerd", true}, {db.StatusDraft, "Terughalen als concept", false},
+			{db.StatusPublished, "Opslaan en publiceren", false}}
+	}
+	var out []caseAction
+	for _, a := range all {
+		if db.CanTransition(role, from, a.Status) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // caseFormPage is the view model of the case form, for a new and an existing case.
 type caseFormPage struct {
 	editorPage
 	Form       caseForm
+	Stages     []choice // db.Stages
+	Groups     []choice // db.TargetGroups
+	Qualifiers []choice // db.Qualifiers
+	Provinces  []db.Province
 	Errors     formErrors
 	Case       *db.Case // nil for a new case
 	Tipper     *db.Tipper
-	Statuses   []statusOption
+	Actions    []caseAction
 	Gemeenten  []db.Gemeente
 	Themes     []db.Theme
 	SlugHint   string // the slug that an empty slug field will get
@@ -181,6 +378,29 @@ type caseFormPage struct {
 	// Moderation (publish, reject with a note) of an existing case.
 	RejectNote  string
 	RejectError string
+	// Drafts (drafts.go): an unsaved version offered back, or the one the form
+	// now shows.
+	Draft     *draftOffer
+	Restored  *draftOffer
+	WasPublic bool     // the case was ever public: a new slug keeps the old one working
+	OldSlugs  []string // earlier addresses that lead here
+}
+
+// Anchor is the element an error summary's link for field leads to: the field's
+// input, or the first choice of a group, so that following the link lands on
+// something that takes focus.
+func (vm caseFormPage) Anchor(field string) string {
+	switch field {
+	case "kind":
+		return "f-kind-" + db.Kinds[0]
+	case "themes":
+		if len(vm.Themes) > 0 {
+			return "f-theme-" + vm.Themes[0].Slug
+		}
+	case "status":
+		return "f-status"
+	}
+	return "f-" + field
 }
 
 func (h *Handler) newCaseFormPage(c *fiber.Ctx, f caseForm, cs *db.Case) caseFormPage {
@@ -191,29 +411,43 @@ func (h *Handler) newCaseFormPage(c *fiber.Ctx, f caseForm, cs *db.Case) caseFor
 	vm := caseFormPage{
 		editorPage: h.newEditorPage(c, title, "voorbeelden"),
 		Form:       f, Case: cs, Gemeenten: h.forms.gemeenten, Themes: h.forms.themes, Action: action,
+		Stages: choices(db.Stages, db.StageLabel), Groups: choices(db.TargetGroups, db.TargetGroupLabel),
+		Qualifiers: choices(db.Qualifiers, db.QualifierLabel), Provinces: h.forms.provinces,
 	}
-	for _, s := range db.AllowedStatuses(vm.User.Role, from) {
-		vm.Statuses = append(vm.Statuses, statusOption{s, db.StatusLabel(s), s == f.Status})
+	vm.Actions = caseActions(vm.User.Role, from)
+	if vm.Form.FormKey == "" || !h.ownsFormKey(vm.Form.FormKey, vm.User.ID) {
+		vm.Form.FormKey = h.newFormKey(vm.User.ID)
 	}
-	if cs != nil && !slicesContainsOption(vm.Statuses, f.Status) && f.Status != "" {
-		// A status the editor may not choose but typed in: show it, marked wrong.
-		vm.Statuses = append(vm.Statuses, statusOption{f.Status, db.StatusLabel(f.Status), true})
+	if cs != nil {
+		vm.WasPublic = cs.PublishedAt != nil
+		if vm.WasPublic {
+			var err error
+			if vm.OldSlugs, err = h.db.OldSlugs(c.UserContext(), cs.ID); err != nil {
+				h.log.WarnContext(c.UserContext(), "old slugs", "request_id", requestID(c), "err", err)
+			}
+		}
 	}
 	return vm
 }
 
-func slicesContainsOption(opts []statusOption, v string) bool {
-	for _, o := range opts {
-		if o.Value == v {
-			return true
-		}
+// choice is a value with its Dutch label, for radio buttons and checkboxes.
+type choice struct{ Value, Label string }
+
+func choices(values []string, label func(string) string) []choice {
+	out := make([]choice, len(values))
+	for i, v := range values {
+		out[i] = choice{v, label(v)}
 	}
-	return false
+	return out
 }
 
-// newCase shows an empty case form.
+// newCase shows an empty case form, and offers back a new case the editor began
+// and did not save.
 func (h *Handler) newCase(c *fiber.Ctx) error {
-	vm := h.newCaseFormPage(c, caseForm{Status: db.StatusDraft}, nil)
+	vm := h.newCaseFormPage(c, caseForm{Status: db.StatusDraft, Stage: db.StageUnknown}, nil)
+	if err := h.offerDraft(c, &vm); err != nil {
+		return err
+	}
 	return h.render(c, fiber.StatusOK, "beheer/case-form", "", vm)
 }
 
@@ -224,9 +458,13 @@ func (h *Handler) editCase(c *fiber.Ctx) error {
 		return err
 	}
 	vm := h.newCaseFormPage(c, h.caseFormFrom(cs), &cs)
+	caseNotice(&vm.editorPage, c.Query("melding"), cs)
 	if t, err := h.db.FindTipper(c.UserContext(), cs.ID); err == nil {
 		vm.Tipper = &t
 	} else if !errors.Is(err, db.ErrNotFound) {
+		return err
+	}
+	if err := h.offerDraft(c, &vm); err != nil {
 		return err
 	}
 	return h.render(c, fiber.StatusOK, "beheer/case-form", "", vm)
@@ -255,6 +493,9 @@ func (h *Handler) createCase(c *fiber.Ctx) error {
 		return err
 	}
 	f.ID, f.Version = 0, 0
+	if f.Status == "" {
+		f.Status = db.StatusDraft
+	}
 	u := currentUser(c)
 	in, errs, slug, err := h.validateCase(c.UserContext(), &f, u, "")
 	if err != nil {
@@ -285,7 +526,12 @@ func (h *Handler) createCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=aangemaakt", cs.ID))
+	h.draftsSaved(c, u, f.FormKey, 0)
+	notice := "aangemaakt"
+	if cs.Status == db.StatusPublished {
+		notice = "gepubliceerd"
+	}
+	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=%s", cs.ID, notice))
 }
 
 var errNotAllowed = clientError(fiber.StatusForbidden, "Niet toegestaan",
@@ -293,7 +539,8 @@ var errNotAllowed = clientError(fiber.StatusForbidden, "Niet toegestaan",
 
 // updateCase saves an editor's changes. When someone else saved the case since the
 // form was opened, nothing is saved: the form comes back (409) with everything the
-// editor typed, a link to the newer version and to what changed.
+// editor typed, a link to the newer version and to what changed. The button that
+// was pressed gives the status (caseActions); without one the status stays.
 func (h *Handler) updateCase(c *fiber.Ctx) error {
 	cur, err := h.editorCase(c)
 	if err != nil {
@@ -304,6 +551,9 @@ func (h *Handler) updateCase(c *fiber.Ctx) error {
 		return err
 	}
 	f.ID = cur.ID
+	if f.Status == "" {
+		f.Status = cur.Status
+	}
 	u := currentUser(c)
 	in, errs, slug, err := h.validateCase(c.UserContext(), &f, u, cur.Status)
 	if err != nil {
@@ -311,6 +561,11 @@ func (h *Handler) updateCase(c *fiber.Ctx) error {
 	}
 	vm := h.newCaseFormPage(c, f, &cur)
 	vm.SlugHint = slug
+	if cur.Status == db.StatusSubmitted {
+		if t, err := h.db.FindTipper(c.UserContext(), cur.ID); err == nil {
+			vm.Tipper = &t
+		}
+	}
 	if f.Action == "voorvertoning" {
 		vm.Preview, vm.HasPreview = renderMarkdown(f.Body), true
 		return h.render(c, fiber.StatusOK, "beheer/case-form", "", vm)
@@ -344,11 +599,8 @@ func (h *Handler) updateCase(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	notice := "opgeslagen"
-	if cs.Status == db.StatusPublished && cur.Status != db.StatusPublished {
-		notice = "gepubliceerd"
-	}
-	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=%s", cs.ID, notice))
+	h.draftsSaved(c, u, f.FormKey, cs.ID)
+	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=%s", cs.ID, savedNotice(cur.Status, cs.Status)))
 }
 
 // notSaved answers a save that the database refused because it cannot be written
@@ -364,7 +616,9 @@ func (h *Handler) notSaved(c *fiber.Ctx, vm caseFormPage, err error) error {
 }
 
 // validateCaseField is the inline validation of one field (htmx, as the editor
-// leaves it): the same checks as the submit, answered with that field's block.
+// leaves it): the same checks as the submit, answered with that field's block. A
+// gemeente that was understood is written out as the list gives it, so the editor
+// sees which one was meant ("Den Bosch" → "'s-Hertogenbosch (GM0796)").
 func (h *Handler) validateCaseField(c *fiber.Ctx) error {
 	field := c.Query("veld")
 	if !caseFields[field] {
@@ -386,6 +640,9 @@ func (h *Handler) validateCaseField(c *fiber.Ctx) error {
 		}
 		cur, from = &cs, cs.Status
 	}
+	if f.Status == "" {
+		f.Status = cmp.Or(from, db.StatusDraft)
+	}
 	_, errs, slug, err := h.validateCase(c.UserContext(), &f, currentUser(c), from)
 	if err != nil {
 		return err
@@ -395,6 +652,8 @@ func (h *Handler) validateCaseField(c *fiber.Ctx) error {
 	vm.SlugHint, vm.OOB = slug, field == "title"
 	if e := errs.Get(field); e != "" {
 		vm.Errors = formErrors{{Field: field, Message: e}}
+	} else if g, ok := h.forms.findGemeente(f.Gemeente); ok && field == "gemeente" {
+		vm.Form.Gemeente = h.forms.gemeenteLabel(g.Code)
 	}
 	c.Vary("HX-Request")
 	return c.Render("beheer/veld-"+field, vm)
@@ -403,12 +662,14 @@ func (h *Handler) validateCaseField(c *fiber.Ctx) error {
 // previewCase renders the Markdown body as it will be shown (htmx).
 func (h *Handler) previewCase(c *fiber.Ctx) error {
 	vm := caseFormPage{Preview: renderMarkdown(cleanText(c.FormValue("body"))), HasPreview: true}
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	return c.Render("beheer/preview", vm)
 }
 
-// setCaseStatus publishes, rejects (with a required note) or otherwise moves a case
-// from the moderation box of its page.
+// setCaseStatus rejects a suggestion (with a required note) or otherwise moves a
+// case without changing its content. The case form's own buttons save the form
+// and set the status in one go (updateCase): publishing a tip goes there, so the
+// edits on screen are published too.
 func (h *Handler) setCaseStatus(c *fiber.Ctx) error {
 	cur, err := h.editorCase(c)
 	if err != nil {
@@ -440,12 +701,9 @@ func (h *Handler) setCaseStatus(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	notice := "status"
-	switch {
-	case rejecting:
+	notice := savedNotice(cur.Status, cs.Status)
+	if rejecting {
 		notice = "afgewezen"
-	case cs.Status == db.StatusPublished:
-		notice = "gepubliceerd"
 	}
 	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=%s", cs.ID, notice))
 }

@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,9 +23,10 @@ func TestCaseValidationMessages(t *testing.T) {
 	cases := []struct {
 		field, value, message string
 	}{
-		{"title", "", "Vul Titel in."},
+		{"title", "", "Vul een titel in."},
 		{"title", long, "Titel mag maximaal 200 karakters lang zijn"},
-		{"summary", "", "Vul Samenvatting in."},
+		{"summary", "", "Vul een samenvatting in"},
+		{"summary", "Een woord.", "Schrijf in de samenvatting twee of drie zinnen, minstens 60 tekens"},
 		{"slug", "Hoofd Letters!", "Adres (slug) mag alleen kleine letters zonder accenten, cijfers en losse streepjes bevatten"},
 		{"slug", "startblok-riekerhaven", "Adres (slug) is al in gebruik door een ander voorbeeld."},
 		{"gemeente", "Atlantis", "Gemeente: kies een bestaande gemeente uit de lijst"},
@@ -35,7 +37,7 @@ func TestCaseValidationMessages(t *testing.T) {
 		{"people", "-3", "Aantal personen moet een heel getal zijn van 0 tot 1.000.000"},
 		{"source_url", "www.utrecht.nl", "Bronlink moet een volledig webadres zijn dat begint met https:// of http://."},
 		{"source_url", "javascript:alert(1)", "Bronlink moet een volledig webadres zijn"},
-		{"kind", "", "Vul Soort in."},
+		{"kind", "", "Kies een soort"},
 		{"kind", "gebouw", "Kies bij Soort ‘Woonoplossing’ of ‘Aanpak’."},
 		{"themes", "onbekend-thema", "Kies alleen thema’s uit de lijst."},
 		{"status", "weg", "Kies een geldige Status."},
@@ -53,13 +55,21 @@ func TestCaseValidationMessages(t *testing.T) {
 			if !strings.Contains(body, tc.message) {
 				t.Fatalf("message %q not shown; got %s", tc.message, messages(res.Body))
 			}
-			// The summary at the top links to the field.
-			if !strings.Contains(res.Body, `role="alert"`) || !strings.Contains(res.Body, `href="#f-`+tc.field+`"`) {
-				t.Error("no error summary linking to the field")
+			// The summary at the top links to the field (a choice: to its first
+			// option), and takes the focus when the page loads.
+			anchor := map[string]string{"kind": "f-kind-woonoplossing", "themes": "f-theme-" + firstTheme(t, res.Body), "status": "f-status"}[tc.field]
+			if anchor == "" {
+				anchor = "f-" + tc.field
+			}
+			if !strings.Contains(res.Body, `role="alert"`) || !strings.Contains(res.Body, `href="#`+anchor+`"`) || !strings.Contains(res.Body, `id="`+anchor+`"`) {
+				t.Errorf("no error summary linking to #%s, or no such element", anchor)
+			}
+			if !strings.Contains(res.Body, `id="fouten" autofocus`) {
+				t.Error("the error summary does not take the focus")
 			}
 			// Everything typed is kept.
 			original := caseValues("Een geldige titel").Get(tc.field)
-			for _, v := range []string{"Een korte samenvatting van dit voorbeeld.", "Corporatie Mitros", "https://www.utrecht.nl/wonen"} {
+			for _, v := range []string{caseValues("").Get("summary"), "Corporatie Mitros", "https://www.utrecht.nl/wonen"} {
 				if original != v && !strings.Contains(body, v) {
 					t.Errorf("typed value %q lost", v)
 				}
@@ -222,18 +232,18 @@ func TestOptimisticLockConflict(t *testing.T) {
 	}
 	first := caseValues("Twee redacteuren")
 	first.Set("version", v)
-	first.Set("summary", "De samenvatting van Ria.")
+	first.Set("summary", "De samenvatting van Ria, lang genoeg om door de controle te komen.")
 	if res := ria.post("/beheer/voorbeelden/"+id, first); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("first save = %d %s", res.StatusCode, messages(res.Body))
 	}
 	second := caseValues("Twee redacteuren")
 	second.Set("version", v)
-	second.Set("summary", "De samenvatting van Kees.")
+	second.Set("summary", "De samenvatting van Kees, lang genoeg om door de controle te komen.")
 	res := kees.post("/beheer/voorbeelden/"+id, second)
 	if res.StatusCode != http.StatusConflict || !strings.Contains(res.Body, "Niet opgeslagen: iemand anders was u voor") {
 		t.Fatalf("second save = %d %s", res.StatusCode, messages(res.Body))
 	}
-	if !strings.Contains(res.Body, "De samenvatting van Kees.") {
+	if !strings.Contains(res.Body, second.Get("summary")) {
 		t.Error("the refused editor's input is lost")
 	}
 	newer, _ := strconv.Atoi(v)
@@ -241,7 +251,7 @@ func TestOptimisticLockConflict(t *testing.T) {
 		t.Error("no link to what the other editor changed")
 	}
 	cs, err := store.FindCaseByID(context.Background(), mustInt(t, id))
-	if err != nil || cs.Summary != "De samenvatting van Ria." {
+	if err != nil || cs.Summary != first.Get("summary") {
 		t.Fatalf("stored summary %q: the second save overwrote the first", cs.Summary)
 	}
 	// Saving over the newer version on purpose works.
@@ -400,8 +410,12 @@ func TestEditorCaseListAndDashboard(t *testing.T) {
 	form.Set("status", "ingediend")
 	c.createCase(form)
 	dash := c.get("/beheer")
+	counts, err := store.StatusCounts(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(dash.Body, "Te beoordelen (1)") || !strings.Contains(dash.Body, "Zeldzaam woord flamingohuis") ||
-		!strings.Contains(dash.Body, `<span class="stat-list__n">24</span> <span class="status status--gepubliceerd">`) {
+		!strings.Contains(dash.Body, `<span class="stat-list__n">`+strconv.Itoa(counts[db.StatusPublished])+`</span> <span class="status status--gepubliceerd">`) {
 		t.Fatalf("dashboard lacks queue or counts")
 	}
 	list := c.get("/beheer/voorbeelden?status=ingediend")
@@ -423,7 +437,7 @@ func TestThemeTexts(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Vul Uitleg in.") || !strings.Contains(res.Body, "grote woningen leegstaan") {
 		t.Fatalf("empty intro = %d", res.StatusCode)
 	}
-	res = c.post("/beheer/themas/gezinnen", url.Values{"intro": {"Huisvesting van gezinnen."}, "when_text": {"Als er grote woningen leegstaan."}})
+	res = c.post("/beheer/themas/gezinnen", url.Values{"intro": {"Huisvesting van gezinnen."}, "when_text": {"Als er grote woningen leegstaan."}, "version": {"1"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save = %d", res.StatusCode)
 	}
@@ -434,4 +448,56 @@ func TestThemeTexts(t *testing.T) {
 	if res := c.get("/beheer/themas/bestaat-niet"); res.StatusCode != 404 {
 		t.Errorf("unknown theme = %d", res.StatusCode)
 	}
+}
+
+var themeVersionInput = regexp.MustCompile(`name="version" value="(\d+)"`)
+
+// Two editors saving the same theme text: the second gets 409 with their input
+// kept and the other's text shown, and saves over it only when they choose to.
+func TestThemeTextConflict(t *testing.T) {
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	addUser(t, store, "kees@gemeente.example", db.RoleEditor)
+	ria, kees := signIn(t, app, "ria@gemeente.example"), signIn(t, app, "kees@gemeente.example")
+	version := func(c *client) string {
+		m := themeVersionInput.FindStringSubmatch(c.get("/beheer/themas/gezinnen").Body)
+		if m == nil {
+			t.Fatal("the theme form has no version")
+		}
+		return m[1]
+	}
+	vr, vk := version(ria), version(kees)
+	if res := ria.post("/beheer/themas/gezinnen", url.Values{"intro": {"Tekst van Ria."}, "when_text": {"Wanneer volgens Ria."}, "version": {vr}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first save = %d %s", res.StatusCode, messages(res.Body))
+	}
+	res := kees.post("/beheer/themas/gezinnen", url.Values{"intro": {"Tekst van Kees."}, "when_text": {"Wanneer volgens Kees."}, "version": {vk}})
+	if res.StatusCode != http.StatusConflict {
+		t.Fatalf("second save from the same version = %d, want 409", res.StatusCode)
+	}
+	body := html.UnescapeString(res.Body)
+	for _, want := range []string{"Niet opgeslagen: iemand anders was u voor", "Tekst van Kees.", "Wanneer volgens Kees.", "Tekst van Ria.", `name="overschrijf" value="2"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("conflict page lacks %q", want)
+		}
+	}
+	if th, _ := store.FindTheme(context.Background(), "gezinnen"); th.Intro != "Tekst van Ria." || th.Version != 2 {
+		t.Fatalf("after the refused save: %+v", th)
+	}
+	res = kees.post("/beheer/themas/gezinnen", url.Values{"intro": {"Tekst van Kees."}, "when_text": {"Wanneer volgens Kees."}, "version": {vk}, "overschrijf": {"2"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving over version 2 = %d", res.StatusCode)
+	}
+	if th, _ := store.FindTheme(context.Background(), "gezinnen"); th.Intro != "Tekst van Kees." || th.Version != 3 {
+		t.Fatalf("after saving over: %+v", th)
+	}
+}
+
+// firstTheme is the slug of the first theme checkbox of a case form.
+func firstTheme(t testing.TB, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`id="f-theme-([a-z0-9-]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no theme checkboxes")
+	}
+	return m[1]
 }

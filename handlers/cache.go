@@ -29,13 +29,41 @@ const (
 	encPlain  encoding = ""
 )
 
-// acceptedEncoding picks what to send, as fasthttp's compression does: brotli when
-// the client takes it, else gzip, else the plain body.
+// acceptedEncoding picks what to send: brotli when the client takes it, else gzip,
+// else the plain body. A coding the client lists with q=0 ("br;q=0") is refused,
+// and "*" stands for every coding it does not name.
 func acceptedEncoding(c *fiber.Ctx) encoding {
-	switch ae := c.Get(fiber.HeaderAcceptEncoding); {
-	case strings.Contains(ae, "br"):
+	q := map[string]float64{}
+	for _, part := range strings.Split(c.Get(fiber.HeaderAcceptEncoding), ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name == "" {
+			continue
+		}
+		weight := 1.0
+		for _, p := range strings.Split(params, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				w, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil || w < 0 {
+					w = 0
+				}
+				weight = w
+			}
+		}
+		q[name] = weight
+	}
+	takes := func(name string) bool {
+		if w, ok := q[name]; ok {
+			return w > 0
+		}
+		w, ok := q["*"]
+		return ok && w > 0
+	}
+	switch {
+	case takes(string(encBrotli)):
 		return encBrotli
-	case strings.Contains(ae, "gzip"):
+	case takes(string(encGzip)):
 		return encGzip
 	}
 	return encPlain
@@ -174,6 +202,9 @@ var notKept = map[string]bool{
 	"x-request-id": true, "set-cookie": true, "date": true, "server": true,
 	"content-length": true, "content-encoding": true, "etag": true, "connection": true,
 	"transfer-encoding": true, "x-cache": true,
+	// Set per request by setSecurityHeaders: only an answer over HTTPS has it, and
+	// a copy made for one must not give it to a plain request.
+	"strict-transport-security": true,
 }
 
 const (
@@ -214,14 +245,80 @@ func (p *pageCache) put(generation uint64, key string, e cachedPage) {
 	p.entries[key], p.order, p.bytes = e, append(p.order, key), p.bytes+e.size()
 }
 
+// Cache-Control. A shared cache in front (the proxy, see deploy/nginx) may keep a
+// public page for a short while; nothing that carries a session, a form token or
+// editor content may be kept anywhere:
+//
+//   - pages of h.cached routes, asked without a session cookie, answer
+//     h.publicCache: "public, max-age=0, s-maxage=N". Browsers revalidate every
+//     time (the ETag makes that a 304), a shared cache keeps the page N seconds
+//     (SHARED_CACHE_SECONDS, default 60): N is how long a published change may
+//     take to reach every visitor. They also say "Vary: Cookie": visitors have
+//     no cookie of this site, so a cache holds one copy for all of them, and a
+//     request with an editor's session never gets, nor leaves, that copy;
+//   - every answer to a request that carries the session cookie (an editor's, on
+//     any page, public ones included, which may one day show editors more) is
+//     "private, no-store", and skips the page cache too; static files excepted,
+//     which are the same for everyone;
+//   - an answer that set no Cache-Control of its own (forms, editor pages,
+//     downloads, searches of the map) is "private, no-store" (cachePolicy).
+const (
+	privateNoStore            = "private, no-store"
+	defaultSharedCacheSeconds = 60
+)
+
+func publicCacheControl(seconds int) string {
+	if seconds <= 0 {
+		seconds = defaultSharedCacheSeconds
+	}
+	return "public, max-age=0, s-maxage=" + strconv.Itoa(seconds)
+}
+
+// hasSession reports whether the request carries an editor's session cookie
+// (valid or not: it is enough that the answer might be an editor's).
+func (h *Handler) hasSession(c *fiber.Ctx) bool {
+	return c.Cookies(cookieName(true, sessionCookie)) != "" || c.Cookies(sessionCookie) != ""
+}
+
+// cachePolicy gives every answer its Cache-Control (see above). Error pages set
+// their own no-store in handleError.
+func (h *Handler) cachePolicy(c *fiber.Ctx) error {
+	if err := c.Next(); err != nil {
+		return err
+	}
+	switch {
+	case h.hasSession(c) && !strings.HasPrefix(c.Path(), "/static/"):
+		c.Set(fiber.HeaderCacheControl, privateNoStore)
+	case len(c.Response().Header.Peek(fiber.HeaderCacheControl)) == 0:
+		c.Set(fiber.HeaderCacheControl, privateNoStore)
+	}
+	return nil
+}
+
+// markPublic lets shared caches keep a successful public answer that did not
+// choose its own Cache-Control.
+func (h *Handler) markPublic(c *fiber.Ctx) {
+	if c.Response().StatusCode() == fiber.StatusOK && len(c.Response().Header.Peek(fiber.HeaderCacheControl)) == 0 {
+		c.Set(fiber.HeaderCacheControl, h.publicCache)
+		c.Vary(fiber.HeaderCookie)
+	}
+}
+
 // cached answers from the page cache, or runs the handler and keeps a successful
 // answer. The key is the method, the full address, whether htmx asked for a
 // fragment and which element it targets (the request headers answers Vary on), and
-// today's date.
+// today's date. A request with a session cookie neither reads nor fills it.
 func (h *Handler) cached(c *fiber.Ctx) error {
+	if h.hasSession(c) {
+		return c.Next()
+	}
 	uri := c.OriginalURL()
 	if h.pages.maxBytes == 0 || len(uri) > maxCachedURI || len(c.Get("HX-Target")) > 64 {
-		return c.Next()
+		if err := c.Next(); err != nil {
+			return err
+		}
+		h.markPublic(c)
+		return nil
 	}
 	generation := h.db.Generation()
 	// Today's date is part of the key too: which half year is "current" (the map's
@@ -239,6 +336,7 @@ func (h *Handler) cached(c *fiber.Ctx) error {
 	if err := c.Next(); err != nil {
 		return err
 	}
+	h.markPublic(c)
 	res := c.Response()
 	setsCookie := false
 	res.Header.VisitAllCookie(func(_, _ []byte) { setsCookie = true })

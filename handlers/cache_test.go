@@ -151,3 +151,68 @@ func TestPageCacheCanBeTurnedOff(t *testing.T) {
 		}
 	}
 }
+
+func TestAcceptEncodingWeights(t *testing.T) {
+	app, _ := newTestApp(t)
+	get(t, app, "/voorbeelden") // fill the page cache
+	for _, tt := range []struct{ accept, want string }{
+		{"gzip, deflate, br", "br"},
+		{"br;q=0, gzip", "gzip"},
+		{"br; q=0.0, gzip;q=0.5", "gzip"},
+		{"BR;Q=0, GZIP;q=0", ""},
+		{"gzip;q=0, br;q=0.1", "br"},
+		{"*", "br"},
+		{"*;q=0, gzip", "gzip"},
+		{"br;q=0, *", "gzip"},
+		{"identity", ""},
+		{"", ""},
+	} {
+		res := get(t, app, "/voorbeelden", "Accept-Encoding", tt.accept)
+		if res.Header.Get("X-Cache") != "hit" {
+			t.Fatalf("%q: not from the page cache", tt.accept)
+		}
+		if got := res.Header.Get("Content-Encoding"); got != tt.want {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, want %q", tt.accept, got, tt.want)
+		}
+	}
+}
+
+// Public pages may be kept briefly by a shared cache; anything with a session, a
+// form token or editor content may not be kept at all.
+func TestCacheControl(t *testing.T) {
+	app, store := newTestAppWith(t, func(c *Config) { c.SharedCacheSeconds = 7 })
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	const public, private = "public, max-age=0, s-maxage=7", "private, no-store"
+	anon := newClient(t, app)
+	for _, path := range []string{"/", "/voorbeelden", "/voorbeelden?q=wonen", "/kaart", "/themas", "/over"} {
+		for range 2 { // made, then from the page cache
+			res := anon.get(path)
+			if cc := res.Header.Get("Cache-Control"); cc != public {
+				t.Errorf("%s (%s): Cache-Control %q, want %q", path, res.Header.Get("X-Cache"), cc, public)
+			}
+			if !strings.Contains(res.Header.Get("Vary"), "Cookie") || res.Header.Get("ETag") == "" {
+				t.Errorf("%s: Vary %q, ETag %q", path, res.Header.Get("Vary"), res.Header.Get("ETag"))
+			}
+		}
+	}
+	for _, path := range []string{"/inloggen", "/tip", "/bestaat-niet", "/voorbeelden/bestaat-niet", "/voorbeelden.csv", "/beheer"} {
+		if cc := anon.get(path).Header.Get("Cache-Control"); cc != private && cc != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want %q", path, cc, private)
+		}
+	}
+	// An editor's requests carry the session: nothing they get may be kept,
+	// public pages included, and they never come from or go into the page cache.
+	ed := signIn(t, app, "ria@gemeente.example")
+	for _, path := range []string{"/beheer", "/beheer/voorbeelden", "/voorbeelden", "/", "/kaart", "/voorbeelden.atom"} {
+		res := ed.get(path)
+		if cc := res.Header.Get("Cache-Control"); cc != private {
+			t.Errorf("editor %s: Cache-Control %q, want %q", path, cc, private)
+		}
+		if x := res.Header.Get("X-Cache"); x != "" {
+			t.Errorf("editor %s: X-Cache %q, want the page made for them", path, x)
+		}
+	}
+	if cc := ed.get("/static/site.css").Header.Get("Cache-Control"); !strings.HasPrefix(cc, "public") {
+		t.Errorf("static file for an editor: %q, the same for everyone", cc)
+	}
+}

@@ -128,12 +128,21 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 // casePage is the view model of one case.
 type casePage struct {
 	page
-	Case    db.Case
-	Body    template.HTML
-	Related []db.Case
+	Case          db.Case
+	Body          template.HTML
+	LessonsHard   template.HTML
+	LessonsWorked template.HTML
+	Terms         []glossaryLink // terms of the glossary that the case touches
+	Related       []db.Case
+	// Preview marks an editor's preview of a case that is not (yet) public as it
+	// would look (preview.go); BackURL leads back to its form.
+	Preview  bool
+	BackURL  string
+	Problems formErrors // what the form still lacks, in a preview of unsaved input
 }
 
-// showCase shows one published case with related cases.
+// showCase shows one published case with related cases. The address a published
+// case had before its slug changed answers 301 to its current one.
 func (h *Handler) showCase(c *fiber.Ctx) error {
 	slug := c.Params("slug")
 	if !slugPattern.MatchString(slug) {
@@ -141,17 +150,41 @@ func (h *Handler) showCase(c *fiber.Ctx) error {
 	}
 	cs, err := h.db.FindCaseBySlug(c.UserContext(), slug)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && cs.Status != db.StatusPublished) {
+		if current, rerr := h.db.FindSlugRedirect(c.UserContext(), slug); rerr == nil {
+			// Permanent for search engines, but checked again by browsers: a slug
+			// can come back (a restored version), and a remembered 301 would then
+			// loop between the two addresses.
+			c.Set(fiber.HeaderCacheControl, "no-cache")
+			return c.Redirect("/voorbeelden/"+current, fiber.StatusMovedPermanently)
+		} else if !errors.Is(rerr, db.ErrNotFound) {
+			return rerr
+		}
 		return clientError(fiber.StatusNotFound, "Voorbeeld niet gevonden",
 			"Dit voorbeeld bestaat niet of is niet (meer) openbaar. Zoek verder in de goede voorbeelden.")
 	}
 	if err != nil {
 		return err
 	}
-	related, err := h.db.RelatedCases(c.UserContext(), cs, 4)
+	vm, err := h.newCasePage(c, cs)
 	if err != nil {
 		return err
 	}
-	vm := casePage{Case: cs, Body: renderMarkdown(cs.Body), Related: related}
+	return h.render(c, fiber.StatusOK, "voorbeelden/show", "", vm)
+}
+
+// newCasePage is the view model of a case's public page.
+func (h *Handler) newCasePage(c *fiber.Ctx, cs db.Case) (casePage, error) {
+	related, err := h.db.RelatedCases(c.UserContext(), cs, 4)
+	if err != nil {
+		return casePage{}, err
+	}
+	vm := casePage{Case: cs, Body: renderMarkdown(cs.Body), Related: related, Terms: glossaryLinks(cs)}
+	if cs.LessonsHard != "" {
+		vm.LessonsHard = renderMarkdown(cs.LessonsHard)
+	}
+	if cs.LessonsWorked != "" {
+		vm.LessonsWorked = renderMarkdown(cs.LessonsWorked)
+	}
 	vm.Title = cs.Title
 	vm.Description = cs.Summary
 	vm.Canonical = h.canonical("/voorbeelden/" + cs.Slug)
@@ -161,7 +194,7 @@ func (h *Handler) showCase(c *fiber.Ctx) error {
 	if cs.ProvinceCode != "" {
 		vm.Feeds = append(vm.Feeds, feedLink{Title: "Nieuwe goede voorbeelden in " + cs.ProvinceName, URL: h.canonical("/voorbeelden.atom?provincie=" + cs.ProvinceCode)})
 	}
-	return h.render(c, fiber.StatusOK, "voorbeelden/show", "", vm)
+	return vm, nil
 }
 
 var (
@@ -187,6 +220,8 @@ func parseCaseFilter(c *fiber.Ctx) db.CaseFilter {
 	f.Gemeenten = queryValues(c, "gemeente", gemeentePattern.MatchString)
 	f.Themes = queryValues(c, "thema", slugPattern.MatchString)
 	f.Kinds = queryValues(c, "soort", func(s string) bool { return slices.Contains(db.Kinds, s) })
+	f.Stages = queryValues(c, "status", func(s string) bool { return slices.Contains(db.Stages, s) })
+	f.Groups = queryValues(c, "doelgroep", func(s string) bool { return slices.Contains(db.TargetGroups, s) })
 	for _, y := range queryValues(c, "jaar", nil) {
 		if n, err := strconv.Atoi(y); err == nil && n >= 1990 && n <= 2100 {
 			f.Years = append(f.Years, n)
@@ -196,7 +231,7 @@ func parseCaseFilter(c *fiber.Ctx) db.CaseFilter {
 		f.Page = p
 	}
 	switch f.Sort {
-	case db.SortRelevance, db.SortNewest, db.SortYear:
+	case db.SortRelevance, db.SortNewest, db.SortYear, db.SortChecked:
 	default:
 		f.Sort = ""
 	}
@@ -227,6 +262,8 @@ func knownFilter(f db.CaseFilter, res db.CaseResults) db.CaseFilter {
 	k.Gemeenten = selectedValues(res.Facets.Gemeenten)
 	k.Themes = selectedValues(res.Facets.Themes)
 	k.Kinds = selectedValues(res.Facets.Kinds)
+	k.Stages = selectedValues(res.Facets.Stages)
+	k.Groups = selectedValues(res.Facets.Groups)
 	for _, y := range selectedValues(res.Facets.Years) {
 		n, _ := strconv.Atoi(y)
 		k.Years = append(k.Years, n)
@@ -257,6 +294,8 @@ func activeFilters(f db.CaseFilter, facets db.Facets) []activeFilter {
 	add("Provincie", facets.Provinces, func(v string) db.CaseFilter { g := f; g.Provinces = remove(f.Provinces, v); return g })
 	add("Gemeente", facets.Gemeenten, func(v string) db.CaseFilter { g := f; g.Gemeenten = remove(f.Gemeenten, v); return g })
 	add("Thema", facets.Themes, func(v string) db.CaseFilter { g := f; g.Themes = remove(f.Themes, v); return g })
+	add("Status", facets.Stages, func(v string) db.CaseFilter { g := f; g.Stages = remove(f.Stages, v); return g })
+	add("Doelgroep", facets.Groups, func(v string) db.CaseFilter { g := f; g.Groups = remove(f.Groups, v); return g })
 	add("Soort", facets.Kinds, func(v string) db.CaseFilter { g := f; g.Kinds = remove(f.Kinds, v); return g })
 	add("Jaar", facets.Years, func(v string) db.CaseFilter {
 		g := f
@@ -284,6 +323,8 @@ func libraryURL(f db.CaseFilter) string {
 	v["gemeente"] = f.Gemeenten
 	v["thema"] = f.Themes
 	v["soort"] = f.Kinds
+	v["status"] = f.Stages
+	v["doelgroep"] = f.Groups
 	for _, y := range f.Years {
 		v.Add("jaar", strconv.Itoa(y))
 	}
@@ -306,7 +347,8 @@ func sortOptions(res db.CaseResults) []sortOption {
 	}
 	out = append(out,
 		sortOption{Value: db.SortNewest, Label: "Nieuwste eerst"},
-		sortOption{Value: db.SortYear, Label: "Jaar van het initiatief"})
+		sortOption{Value: db.SortYear, Label: "Jaar van het initiatief"},
+		sortOption{Value: db.SortChecked, Label: "Laatst gecontroleerd"})
 	for i := range out {
 		out[i].Selected = out[i].Value == res.Sort
 	}
@@ -363,6 +405,8 @@ func facetGroups(f db.Facets, known db.CaseFilter, allGemeenten bool) []facetGro
 	return []facetGroup{
 		{Name: "provincie", Label: "Provincie", Options: facetOptions("provincie", f.Provinces)},
 		{Name: "thema", Label: "Thema", Options: facetOptions("thema", f.Themes)},
+		{Name: "status", Label: "Status", Options: facetOptions("status", f.Stages), Hint: "Stand van het initiatief volgens de nieuwste bron"},
+		{Name: "doelgroep", Label: "Doelgroep", Options: facetOptions("doelgroep", f.Groups)},
 		{Name: "soort", Label: "Soort", Options: facetOptions("soort", f.Kinds)},
 		{Name: "jaar", Label: "Jaar", Options: facetOptions("jaar", f.Years), Long: true},
 		gemeenten,

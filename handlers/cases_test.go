@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"html"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -149,13 +151,17 @@ func TestActiveFiltersAreRemovableOneByOne(t *testing.T) {
 }
 
 func TestCasePage(t *testing.T) {
-	app, _ := newTestApp(t)
+	app, store := newTestApp(t)
 	res := get(t, app, "/voorbeelden/startblok-riekerhaven")
 	if res.StatusCode != 200 {
 		t.Fatalf("status %d", res.StatusCode)
 	}
+	cs, err := store.FindCaseBySlug(context.Background(), "startblok-riekerhaven")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, want := range []string{
-		"<h1>Startblok Riekerhaven",
+		"<h1>" + html.EscapeString(cs.Title),
 		`href="https://www.nul20.nl/dossiers/startblok-recept-voor-meer"`, // source link
 		`href="/gemeenten/GM0363">Amsterdam</a>`,
 		"Vergelijkbare voorbeelden",

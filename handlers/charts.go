@@ -46,7 +46,9 @@ type monthChart struct {
 	Dots          []chartPoint
 	ProRata       string // line points; "" when the taakstelling is unknown
 	Rows          []monthRow
-	Summary       string
+	Summary       string // starts with the kind of the figures (withKind)
+	Kind          string // a visible line inside the drawing; "" for official figures
+	Caption       string // of the table of the same numbers
 	HasData       bool
 }
 
@@ -62,7 +64,13 @@ type monthRow struct {
 var shortMonths = [...]string{"jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
 
 func newMonthChart(g db.GemeenteFigures, p db.Period) monthChart {
-	ch := monthChart{Width: 360, Height: 200, Left: 48, Right: 348, Top: 14, Bottom: 164}
+	ch := monthChart{Width: 360, Height: 210, Left: 48, Right: 348, Top: 26, Bottom: 174}
+	source := g.Source()
+	ch.Kind = figureKind(source)
+	if source == db.BasisFictitious {
+		ch.Kind = "Fictieve cijfers (gesimuleerd)"
+	}
+	ch.Caption = withKind(source, "Realisatie per maand, "+g.Name+", "+p.Label())
 	slot := (ch.Right - ch.Left) / 6
 	top := 1
 	if g.Corrected != nil {
@@ -96,7 +104,7 @@ func newMonthChart(g db.GemeenteFigures, p db.Period) monthChart {
 			h := *row.Housed
 			ch.Bars = append(ch.Bars, chartBar{
 				X: ch.Left + (m-1)*slot + slot/4, W: slot / 2, Y: y(h), H: ch.Bottom - y(h),
-				Title: fmt.Sprintf("%s: %s gehuisvest", row.Month, formatNumber(h)),
+				Title: withKind(source, fmt.Sprintf("%s: %s gehuisvest", row.Month, formatNumber(h))),
 			})
 		}
 		if v := g.Cumulative[m-1]; v != nil {
@@ -116,11 +124,11 @@ func newMonthChart(g db.GemeenteFigures, p db.Period) monthChart {
 	case !ch.HasData:
 		ch.Summary = "Voor " + p.Label() + " zijn geen realisaties van " + g.Name + " bekend."
 	case g.Expected != nil:
-		ch.Summary = fmt.Sprintf("%s huisvestte in %s tot %s %s van de %s personen die naar rato verwacht werden.",
-			g.Name, p.Label(), formatDate(g.Peildatum), formatNumber(*g.Realised), formatNumber(*g.Expected))
+		ch.Summary = withKind(source, fmt.Sprintf("%s huisvestte in %s tot %s %s van de %s personen die naar rato verwacht werden.",
+			g.Name, p.Label(), formatDate(g.Peildatum), formatNumber(*g.Realised), formatNumber(*g.Expected)))
 	default:
-		ch.Summary = fmt.Sprintf("%s huisvestte in %s tot %s %s personen; de taakstelling is onbekend.",
-			g.Name, p.Label(), formatDate(g.Peildatum), formatNumber(*g.Realised))
+		ch.Summary = withKind(source, fmt.Sprintf("%s huisvestte in %s tot %s %s personen; de taakstelling is onbekend.",
+			g.Name, p.Label(), formatDate(g.Peildatum), formatNumber(*g.Realised)))
 	}
 	return ch
 }
@@ -177,11 +185,14 @@ func newNationalChart(periods []db.Period) nationalChart {
 			bar.H = (ch.Bottom - ch.Top) / 6
 			bar.Y = ch.Bottom - bar.H
 			bar.Title = p.Label() + ": landelijke taakstelling niet gevonden"
+			if p.Pending {
+				bar.Title = p.Label() + ": nog geen landelijk cijfer"
+			}
 		default:
 			bar.Y = y(*p.NationalTotal)
 			bar.H = ch.Bottom - bar.Y
 			bar.Class = "set"
-			if p.TotalStatus == db.TotalForecast || p.TotalStatus == db.TotalInferred {
+			if !p.Official() {
 				bar.Class = "uncertain"
 			}
 			bar.Title = p.Label() + ": " + formatNumber(*p.NationalTotal) + " (" + p.TotalStatus + ")"
@@ -229,6 +240,9 @@ func figureFuncs() template.FuncMap {
 			return strings.TrimPrefix(u.Host, "www.")
 		},
 		"neg": func(p *int) bool { return p != nil && *p < 0 },
-		"pos": func(p *int) bool { return p != nil && *p > 0 },
+		// negated turns a sum of carry-ins (positive: achterstand) into the sign
+		// convention of the pages (negative: behind), as db.GemeenteFigures.CarryBalance.
+		"negated": func(n int) *int { n = -n; return &n },
+		"pos":     func(p *int) bool { return p != nil && *p > 0 },
 	}
 }

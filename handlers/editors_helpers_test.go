@@ -58,6 +58,7 @@ type client struct {
 	app     *fiber.App
 	cookies map[string]string
 	csrf    string
+	xff     string // sent as X-Forwarded-For when set (an app that trusts 0.0.0.0)
 }
 
 func newClient(t testing.TB, app *fiber.App) *client {
@@ -76,6 +77,9 @@ func (c *client) send(req *http.Request, headers ...string) response {
 	}
 	for k, v := range c.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	if c.xff != "" {
+		req.Header.Set("X-Forwarded-For", c.xff)
 	}
 	res := do(c.t, c.app, req)
 	for _, ck := range res.Cookies() {
@@ -163,19 +167,20 @@ func messages(body string) string {
 // caseValues is a valid case form.
 func caseValues(title string) url.Values {
 	return url.Values{
-		"title":      {title},
-		"summary":    {"Een korte samenvatting van dit voorbeeld."},
-		"body":       {"## Aanpak\n\nEerste regel.\nTweede regel."},
-		"gemeente":   {"Utrecht"},
-		"themes":     {"tijdelijke-woningen", "gezinnen"},
-		"kind":       {"woonoplossing"},
-		"year":       {"2024"},
-		"homes":      {"40"},
-		"people":     {""},
-		"partners":   {"Gemeente Utrecht\nCorporatie Mitros"},
-		"contact":    {"Afdeling Wonen"},
-		"source_url": {"https://www.utrecht.nl/wonen"},
-		"status":     {"concept"},
+		"title":           {title},
+		"summary":         {"Een korte samenvatting van dit voorbeeld. Zij is lang genoeg voor de hint."},
+		"body":            {"## Aanpak\n\nEerste regel.\nTweede regel."},
+		"gemeente":        {"Utrecht"},
+		"themes":          {"tijdelijke-woningen", "gezinnen"},
+		"kind":            {"woonoplossing"},
+		"year":            {"2024"},
+		"homes":           {"40"},
+		"homes_qualifier": {"doel"},
+		"people":          {""},
+		"partners":        {"Gemeente Utrecht\nCorporatie Mitros"},
+		"contact":         {"Afdeling Wonen"},
+		"source_url":      {"https://www.utrecht.nl/wonen"},
+		"status":          {"concept"},
 	}
 }
 

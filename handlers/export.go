@@ -32,6 +32,9 @@ func streamCSV(c *fiber.Ctx, filename string, header []string, fill func(write f
 	excel := c.Query("excel") == "1"
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+filename+`"`)
+	if c.Method() == fiber.MethodHead {
+		return nil // headers only: a stream would be cut off and logged as an error
+	}
 	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
 		w := csv.NewWriter(bw)
 		w.UseCRLF = true
@@ -80,6 +83,9 @@ func csvCell(s string) string {
 // that looks complete but is not.
 func streamJSONArray(c *fiber.Ctx, meta any, fill func(emit func(v any) error) error) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	if c.Method() == fiber.MethodHead {
+		return nil // headers only: a stream would be cut off and logged as an error
+	}
 	path := c.Path()
 	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
 		m, _ := json.Marshal(meta)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/xml"
+	"html"
 	"net/url"
 	"strconv"
 	"strings"
@@ -55,7 +56,7 @@ type atomEntry struct {
 	ID         string         `xml:"id"`
 	Title      atomText       `xml:"title"`
 	Updated    string         `xml:"updated"`
-	Published  string         `xml:"published"`
+	Published  string         `xml:"published,omitempty"` // an editor's publication; none for the starting content
 	Links      []atomLink     `xml:"link"`
 	Author     atomPerson     `xml:"author"`
 	Categories []atomCategory `xml:"category"`
@@ -133,20 +134,24 @@ func (h *Handler) casesFeed(c *fiber.Ctx) error {
 }
 
 func (h *Handler) feedEntry(cs db.Case, authority string) atomEntry {
-	published := cs.CreatedAt
+	// The tag URI's date is when the case entered the database (for the starting
+	// content: the install): with the case's id it stays the same when its title
+	// or slug changes.
+	minted := cs.CreatedAt
 	if cs.PublishedAt != nil {
-		published = *cs.PublishedAt
+		minted = *cs.PublishedAt
 	}
 	e := atomEntry{
-		// A tag URI on the case's id stays the same when its title or slug changes.
-		ID:        "tag:" + authority + "," + published.UTC().Format(time.DateOnly) + ":voorbeeld-" + strconv.FormatInt(cs.ID, 10),
-		Title:     atomText{Type: "text", Text: cs.Title},
-		Updated:   atomTime(cs.UpdatedAt),
-		Published: atomTime(published),
-		Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: h.canonical("/voorbeelden/" + cs.Slug)}},
-		Author:    atomPerson{Name: "Redactie Opnieuw Thuis"},
-		Summary:   atomText{Type: "text", Text: cs.Summary},
-		Content:   atomText{Type: "html", Text: string(renderMarkdown(cs.Body))},
+		ID:      "tag:" + authority + "," + minted.UTC().Format(time.DateOnly) + ":voorbeeld-" + strconv.FormatInt(cs.ID, 10),
+		Title:   atomText{Type: "text", Text: cs.Title},
+		Updated: atomTime(cs.UpdatedAt),
+		Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: h.canonical("/voorbeelden/" + cs.Slug)}},
+		Author:  atomPerson{Name: "Redactie Opnieuw Thuis"},
+		Summary: atomText{Type: "text", Text: cs.Summary},
+		Content: atomText{Type: "html", Text: feedContent(cs)},
+	}
+	if p := cs.PublishedByEditor(); p != nil {
+		e.Published = atomTime(*p)
 	}
 	if cs.SourceURL != "" {
 		e.Links = append(e.Links, atomLink{Rel: "related", Type: "text/html", Href: cs.SourceURL})
@@ -154,13 +159,66 @@ func (h *Handler) feedEntry(cs db.Case, authority string) atomEntry {
 	for _, t := range cs.Themes {
 		e.Categories = append(e.Categories, atomCategory{Term: t.Slug, Scheme: h.canonical("/themas"), Label: t.Label})
 	}
+	e.Categories = append(e.Categories, atomCategory{Term: cs.Stage, Scheme: h.canonical("/voorbeelden#status"), Label: "Status: " + db.StageLabel(cs.Stage)})
+	for _, g := range cs.TargetGroups {
+		e.Categories = append(e.Categories, atomCategory{Term: g, Scheme: h.canonical("/voorbeelden#doelgroep"), Label: "Doelgroep: " + db.TargetGroupLabel(g)})
+	}
 	return e
+}
+
+// feedContent is a case as the HTML of a feed entry: its facts (stage, target
+// groups, qualified numbers, gemeenten, source check), the text, and the
+// financing and lessons as sections, as the case page shows them.
+func feedContent(cs db.Case) string {
+	var b strings.Builder
+	fact := func(label, value string) {
+		if value != "" {
+			b.WriteString("<li>" + html.EscapeString(label) + ": " + html.EscapeString(value) + "</li>")
+		}
+	}
+	b.WriteString("<ul>")
+	stage := db.StageLabel(cs.Stage)
+	if cs.StageDate != "" {
+		stage += " (stand per " + formatPartialDate(cs.StageDate) + ")"
+	}
+	fact("Stand van zaken", stage)
+	var groups []string
+	for _, g := range cs.TargetGroups {
+		groups = append(groups, strings.ToLower(db.TargetGroupLabel(g)))
+	}
+	fact("Doelgroep", strings.Join(groups, ", "))
+	fact("Woningen", quantity(cs.Homes, cs.HomesQualifier, "woning", "woningen"))
+	fact("Personen", quantity(cs.People, cs.PeopleQualifier, "persoon", "personen"))
+	var related []string
+	for _, g := range cs.RelatedGemeenten {
+		related = append(related, g.Name)
+	}
+	fact("Betrokken gemeenten", strings.Join(related, ", "))
+	if cs.SourceChecked != "" {
+		fact("Bron gecontroleerd op", formatPartialDate(cs.SourceChecked))
+	}
+	b.WriteString("</ul>")
+	b.WriteString(string(renderMarkdown(cs.Body)))
+	if cs.Financing != "" {
+		b.WriteString("<h2>Financiering</h2>")
+		for _, p := range paragraphs(cs.Financing) {
+			b.WriteString("<p>" + html.EscapeString(p) + "</p>")
+		}
+	}
+	if cs.LessonsHard != "" {
+		b.WriteString("<h2>Wat ging moeilijk</h2>" + string(renderMarkdown(cs.LessonsHard)))
+	}
+	if cs.LessonsWorked != "" {
+		b.WriteString("<h2>Wat werkte</h2>" + string(renderMarkdown(cs.LessonsWorked)))
+	}
+	return b.String()
 }
 
 // unknownValues reports whether f asks for a facet value the library does not know.
 func unknownValues(f, known db.CaseFilter) bool {
 	return len(known.Provinces) < len(f.Provinces) || len(known.Gemeenten) < len(f.Gemeenten) ||
-		len(known.Themes) < len(f.Themes) || len(known.Kinds) < len(f.Kinds) || len(known.Years) < len(f.Years)
+		len(known.Themes) < len(f.Themes) || len(known.Kinds) < len(f.Kinds) || len(known.Years) < len(f.Years) ||
+		len(known.Stages) < len(f.Stages) || len(known.Groups) < len(f.Groups)
 }
 
 // tagAuthority is the host name that tag: URIs (RFC 4151) are minted under.

@@ -29,8 +29,8 @@ type forms struct {
 
 	gemeenten      []db.Gemeente
 	gemeenteByCode map[string]db.Gemeente
-	gemeenteByName map[string]db.Gemeente // lower-case name
 	themes         []db.Theme
+	provinces      []db.Province
 }
 
 // Year range of a case: from the first cases the platform knew to next year.
@@ -39,16 +39,18 @@ const minCaseYear = 1990
 func maxCaseYear() int { return time.Now().Year() + 1 }
 
 func newForms(ctx context.Context, store *db.DB) (*forms, error) {
-	f := &forms{gemeenteByCode: map[string]db.Gemeente{}, gemeenteByName: map[string]db.Gemeente{}}
+	f := &forms{gemeenteByCode: map[string]db.Gemeente{}}
 	var err error
 	if f.gemeenten, err = store.Gemeenten(ctx); err != nil {
 		return nil, err
 	}
 	for _, g := range f.gemeenten {
 		f.gemeenteByCode[g.Code] = g
-		f.gemeenteByName[strings.ToLower(g.Name)] = g
 	}
 	if f.themes, err = store.Themes(ctx); err != nil {
+		return nil, err
+	}
+	if f.provinces, err = store.Provinces(ctx); err != nil {
 		return nil, err
 	}
 
@@ -92,6 +94,20 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 				n, err := strconv.Atoi(strings.TrimSpace(fl.Field().String()))
 				return err == nil && n >= 0 && n <= 1_000_000
 			}},
+		{"stage", "Kies bij {0} plan, in uitvoering, gerealiseerd, beëindigd of onbekend.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.Stages, fl.Field().String()) }},
+		{"targetgroup", "Kies bij Doelgroep alleen alleenstaanden, gezinnen, jongeren of gemengd.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.TargetGroups, fl.Field().String()) }},
+		{"qualifier", "Kies bij {0} doel, gerealiseerd of maximaal.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.Qualifiers, fl.Field().String()) }},
+		{"province", "Kies bij {0} een provincie uit de lijst.",
+			func(fl validator.FieldLevel) bool {
+				return slices.ContainsFunc(f.provinces, func(p db.Province) bool { return p.Code == fl.Field().String() })
+			}},
+		{"partialdate", "{0} moet een jaar, een maand of een dag zijn, zoals 2024, 2024-05 of 2024-05-12.",
+			func(fl validator.FieldLevel) bool { _, ok := parsePartialDate(fl.Field().String(), 1); return ok }},
+		{"monthdate", "{0} moet een maand of een dag zijn, zoals 2026-12 of 2026-12-05.",
+			func(fl validator.FieldLevel) bool { _, ok := parsePartialDate(fl.Field().String(), 2); return ok }},
 		{"weburl", "{0} moet een volledig webadres zijn dat begint met https:// of http://.",
 			func(fl validator.FieldLevel) bool { return isWebURL(fl.Field().String()) }},
 		{"password", "{0} moet minstens " + strconv.Itoa(db.MinPasswordLength) + " en hoogstens " + strconv.Itoa(db.MaxPasswordBytes) + " tekens lang zijn.",
@@ -100,6 +116,12 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 			func(fl validator.FieldLevel) bool { return slices.Contains(db.Roles, fl.Field().String()) }},
 		{"period", "{0} moet een halfjaar zijn zoals 2025-H1 of 2025-H2.",
 			func(fl validator.FieldLevel) bool { return periodPattern.MatchString(fl.Field().String()) }},
+		{"national_total", "{0} moet een heel aantal personen zijn van 1 tot " + formatNumber(db.MaxNationalTotal) + ", zoals 13000 of 13.000.",
+			func(fl validator.FieldLevel) bool { return validNationalTotal(fl.Field().String()) }},
+		{"total_status", "Kies bij {0} vastgesteld, bijgesteld, prognose of afgeleid.",
+			func(fl validator.FieldLevel) bool { return slices.Contains(db.TotalStatuses, fl.Field().String()) }},
+		{"source_date", "{0} moet een datum zijn zoals 2025-04-16, of alleen jaar en maand (2025-04) of jaar (2025), en niet in de toekomst.",
+			func(fl validator.FieldLevel) bool { return validSourceDate(fl.Field().String()) }},
 	}
 	for _, r := range rules {
 		if err := f.v.RegisterValidation(r.tag, r.fn); err != nil {
@@ -135,20 +157,57 @@ func (f *forms) translate(tag, message string) error {
 		})
 }
 
-// findGemeente accepts a CBS code ("GM0363"), a name as CBS writes it
-// ("Amsterdam", any case) or the picker's "Name (GM0363)".
+// findGemeente is the gemeente that what was typed names, when exactly one does
+// (gemeenteMatches).
 func (f *forms) findGemeente(s string) (db.Gemeente, bool) {
+	m := f.gemeenteMatches(s)
+	if len(m) != 1 {
+		return db.Gemeente{}, false
+	}
+	return m[0], true
+}
+
+// gemeenteMatches are the gemeenten what an editor or visitor typed may mean: the
+// picker's "Name (GM0363)", a CBS code, or a name as the map's search understands
+// it ("Den Haag", "Den Bosch", "Sudwest Fryslan", "Hengelo" for "Hengelo (O.)"),
+// with the map's own matching (matchGemeenten).
+func (f *forms) gemeenteMatches(s string) []db.Gemeente {
 	s = strings.TrimSpace(s)
 	if i := strings.LastIndex(s, "("); i > 0 && strings.HasSuffix(s, ")") {
 		if g, ok := f.gemeenteByCode[strings.ToUpper(s[i+1:len(s)-1])]; ok {
-			return g, true
+			return []db.Gemeente{g}
 		}
 	}
-	if g, ok := f.gemeenteByCode[strings.ToUpper(s)]; ok {
-		return g, true
+	return matchGemeenten(f.gemeenten, s, "", func(g db.Gemeente) (code, name, province string) {
+		return g.Code, g.Name, g.ProvinceCode
+	})
+}
+
+// explainGemeente replaces the generic message of an unknown gemeente by the
+// candidates when the name fits several ("Bergen": Limburg and Noord-Holland).
+func (f *forms) explainGemeente(errs formErrors, field, value string) {
+	if !errs.Has(field) {
+		return
 	}
-	g, ok := f.gemeenteByName[strings.ToLower(s)]
-	return g, ok
+	m := f.gemeenteMatches(value)
+	if len(m) < 2 {
+		return
+	}
+	names := make([]string, len(m))
+	for i, g := range m {
+		names[i] = g.Name + " (" + g.ProvinceName + ")"
+	}
+	errs.set(field, "Meerdere gemeenten passen bij ‘"+truncate(value, 40)+"’: "+strings.Join(names, ", ")+". Kies er een uit de lijst.")
+}
+
+// provinceName is the name of a province code (the code itself when unknown).
+func (f *forms) provinceName(code string) string {
+	for _, p := range f.provinces {
+		if p.Code == code {
+			return p.Name
+		}
+	}
+	return code
 }
 
 // gemeenteLabel is what the picker shows for a code: "Name (GM0363)".
@@ -185,6 +244,15 @@ func (e formErrors) Get(field string) string {
 	return ""
 }
 
+// set replaces the message of a field that has an error.
+func (e formErrors) set(field, message string) {
+	for i := range e {
+		if e[i].Field == field {
+			e[i].Message = message
+		}
+	}
+}
+
 // Has reports whether the field has an error.
 func (e formErrors) Has(field string) bool { return e.Get(field) != "" }
 
@@ -196,7 +264,9 @@ func (e *formErrors) add(field, label, message string) {
 }
 
 // check validates form (a pointer to a struct with form, label and validate tags)
-// and returns its errors in field order, in Dutch.
+// and returns its errors in field order, in Dutch. A field may word the message of
+// a rule itself, in a tag named after the rule: `required:"Vul een titel in."`
+// (a `message` tag words every rule of the field).
 func (f *forms) check(form any) formErrors {
 	err := f.v.Struct(form)
 	var verrs validator.ValidationErrors
@@ -208,7 +278,11 @@ func (f *forms) check(form any) formErrors {
 	for _, fe := range verrs {
 		name := strings.SplitN(fe.StructField(), "[", 2)[0]
 		if _, seen := byField[name]; !seen {
-			byField[name] = fe.Translate(f.tr)
+			msg := fe.Translate(f.tr)
+			if sf, ok := t.FieldByName(name); ok && sf.Tag.Get(fe.Tag()) != "" {
+				msg = sf.Tag.Get(fe.Tag())
+			}
+			byField[name] = msg
 		}
 	}
 	var out formErrors
@@ -277,3 +351,56 @@ func cleanLine(s string) string {
 
 // periodPattern is a half year: 2025-H1.
 var periodPattern = regexp.MustCompile(`^[0-9]{4}-H[12]$`)
+
+// partialDate is a date known to the year, the month or the day: "2024",
+// "2024-05" or "2024-05-12".
+type partialDate struct {
+	Year, Month, Day int // Month and Day 0 when not known
+}
+
+// parsePartialDate reads a partial date of at least minParts parts (1: a year is
+// enough, 2: at least a month). Only real dates between 1990 and next year pass.
+func parsePartialDate(s string, minParts int) (partialDate, bool) {
+	parts := strings.Split(strings.TrimSpace(s), "-")
+	if len(parts) < minParts || len(parts) > 3 {
+		return partialDate{}, false
+	}
+	width := []int{4, 2, 2}
+	var n [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || len(p) != width[i] {
+			return partialDate{}, false
+		}
+		n[i] = v
+	}
+	d := partialDate{n[0], n[1], n[2]}
+	if d.Year < minCaseYear || d.Year > maxCaseYear() || (len(parts) > 1 && (d.Month < 1 || d.Month > 12)) {
+		return partialDate{}, false
+	}
+	if len(parts) == 3 {
+		t := time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC)
+		if d.Day < 1 || t.Day() != d.Day {
+			return partialDate{}, false
+		}
+	}
+	return d, true
+}
+
+// formatPartialDate writes a partial date the Dutch way: "2024", "mei 2024" or
+// "12 mei 2024". Anything else comes back as it is.
+func formatPartialDate(s string) string {
+	d, ok := parsePartialDate(s, 1)
+	if !ok {
+		// Dates from before next year's boundary moved, or typed elsewhere: show
+		// what is stored rather than nothing.
+		return s
+	}
+	switch {
+	case d.Month == 0:
+		return strconv.Itoa(d.Year)
+	case d.Day == 0:
+		return months[d.Month-1] + " " + strconv.Itoa(d.Year)
+	}
+	return strconv.Itoa(d.Day) + " " + months[d.Month-1] + " " + strconv.Itoa(d.Year)
+}

@@ -21,8 +21,15 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"number":    formatNumber,
 		"date":      formatDate,
 		"kindLabel": db.KindLabel,
-		"plural":    plural,
-		"deref":     func(p *int) int { return *p },
+		// The richer case model.
+		"stageLabel":  db.StageLabel,
+		"groupLabel":  db.TargetGroupLabel,
+		"homesText":   func(c db.Case) string { return quantity(c.Homes, c.HomesQualifier, "woning", "woningen") },
+		"peopleText":  func(c db.Case) string { return quantity(c.People, c.PeopleQualifier, "persoon", "personen") },
+		"partialDate": formatPartialDate,
+		"place":       casePlace,
+		"plural":      plural,
+		"deref":       func(p *int) int { return *p },
 		"hit": func(c db.Case) caseCard {
 			return cardOf(db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary})
 		},
@@ -35,8 +42,17 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"statusLabel": db.StatusLabel,
 		"auditLabel":  db.AuditActionLabel,
 		"datetime":    formatDateTime,
+		"clock":       func(t time.Time) string { return t.In(amsterdam).Format("15:04:05") },
+		"deref2":      func(t *time.Time) time.Time { return *t },
+		"minus":       func(a, b int) int { return a - b },
 		"has":         slices.Contains[[]string],
 		"diffClass":   diffClass,
+		// Figures (figurelabels.go).
+		"figureKind":    figureKind,
+		"periodList":    periodList,
+		"withKind":      withKind,
+		"signRule":      func() string { return signRule },
+		"yardstickRule": func() string { return yardstickRule },
 	}
 	for k, v := range figureFuncs() {
 		m[k] = v
@@ -119,10 +135,49 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// quantity writes a number with what it means, never bare: "doel: 800 woningen",
+// "gerealiseerd: 192 woningen", "maximaal 9 personen". A number saved before
+// qualifiers existed says so. nil gives "".
+func quantity(n *int, qualifier, one, many string) string {
+	if n == nil {
+		return ""
+	}
+	count := formatNumber(*n) + " " + plural(*n, one, many)
+	switch qualifier {
+	case db.QualifierTarget:
+		return "doel: " + count
+	case db.QualifierRealised:
+		return "gerealiseerd: " + count
+	case db.QualifierMaximum:
+		return "maximaal " + count
+	}
+	return count + " (niet vastgelegd of dit een doel, een resultaat of een maximum is)"
+}
+
+// casePlace says where a case is, in a few words for a card: its gemeente (and
+// how many others it involves), else its province, else "Landelijk".
+func casePlace(c db.Case) string {
+	n := len(c.RelatedGemeenten)
+	switch {
+	case c.GemeenteName != "" && n > 0:
+		return c.GemeenteName + " en " + strconv.Itoa(n) + " " + plural(n, "andere gemeente", "andere gemeenten")
+	case c.GemeenteName != "":
+		return c.GemeenteName
+	case c.ProvinceName != "" && n > 0:
+		return "Provincie " + c.ProvinceName + ", " + strconv.Itoa(n) + " " + plural(n, "gemeente", "gemeenten")
+	case c.ProvinceName != "":
+		return "Provincie " + c.ProvinceName
+	case n > 0:
+		return strconv.Itoa(n) + " " + plural(n, "betrokken gemeente", "betrokken gemeenten")
+	}
+	return "Landelijk"
+}
+
 // facetGroup is what views/voorbeelden/facet.html renders: one facet's options.
 type facetGroup struct {
 	Name    string // query parameter
 	Label   string
+	Hint    string // a few words under the legend, when the label needs them
 	Options []facetOption
 	Long    bool   // many options: the list scrolls
 	MoreURL string // set when only the top options are shown: shows them all
@@ -145,14 +200,17 @@ type facetOption struct {
 // embeds db.Case) by a search that allocates, and a card read a dozen of them; a
 // library answer holds twelve cards.
 type caseCard struct {
-	Slug, Kind, KindLabel, GemeenteName, Year string
-	Title, Summary, Snippet                   template.HTML // with the search hits marked
-	Themes                                    []string
+	Slug, Kind, KindLabel, Stage, StageLabel, Place, Year string
+	HomesText, PeopleText                                 string
+	Title, Summary, Snippet                               template.HTML // with the search hits marked
+	Themes                                                []string
 }
 
 func cardOf(h db.CaseHit) caseCard {
-	c := caseCard{Slug: h.Slug, Kind: h.Kind, KindLabel: db.KindLabel(h.Kind), GemeenteName: h.GemeenteName,
-		Title: marked(h.TitleMarked), Summary: marked(h.SummaryMarked)}
+	c := caseCard{Slug: h.Slug, Kind: h.Kind, KindLabel: db.KindLabel(h.Kind), Stage: h.Stage, StageLabel: db.StageLabel(h.Stage),
+		Place: casePlace(h.Case), Title: marked(h.TitleMarked), Summary: marked(h.SummaryMarked),
+		HomesText:  quantity(h.Homes, h.HomesQualifier, "woning", "woningen"),
+		PeopleText: quantity(h.People, h.PeopleQualifier, "persoon", "personen")}
 	if h.Snippet != "" {
 		c.Snippet = marked(h.Snippet)
 	}
@@ -194,19 +252,33 @@ func writeCard(b *strings.Builder, c caseCard) {
 	b.WriteString(esc(c.Kind))
 	b.WriteString(`">`)
 	b.WriteString(esc(c.KindLabel))
-	b.WriteString("</span> <span>")
-	if c.GemeenteName != "" {
-		b.WriteString(esc(c.GemeenteName))
-	} else {
-		b.WriteString("Landelijk of regionaal")
-	}
+	b.WriteString("</span>\n    <span class=\"tag tag--stage tag--")
+	b.WriteString(esc(c.Stage))
+	b.WriteString(`"><span class="visually-hidden">Status: </span>`)
+	b.WriteString(esc(c.StageLabel))
+	b.WriteString("</span>\n    <span>")
+	b.WriteString(esc(c.Place))
 	b.WriteString("</span>")
 	if c.Year != "" {
 		b.WriteString(" <span>")
 		b.WriteString(esc(c.Year))
 		b.WriteString("</span>")
 	}
-	b.WriteString("\n  </p>\n  <p class=\"case-card__summary\">")
+	b.WriteString("\n  </p>")
+	if c.HomesText != "" || c.PeopleText != "" {
+		b.WriteString("\n  <p class=\"case-card__numbers\">")
+		if c.HomesText != "" {
+			b.WriteString("<span>" + esc(c.HomesText) + "</span>")
+		}
+		if c.HomesText != "" && c.PeopleText != "" {
+			b.WriteString(" · ")
+		}
+		if c.PeopleText != "" {
+			b.WriteString("<span>" + esc(c.PeopleText) + "</span>")
+		}
+		b.WriteString("</p>")
+	}
+	b.WriteString("\n  <p class=\"case-card__summary\">")
 	b.WriteString(string(c.Summary))
 	b.WriteString("</p>")
 	if c.Snippet != "" {

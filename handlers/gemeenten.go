@@ -18,7 +18,8 @@ import (
 type gemeentePanel struct {
 	Figures  db.GemeenteFigures
 	Period   db.Period
-	Sentence string
+	Balance  *int   // the carry-over in the one sign convention (CarryBalance)
+	Sentence string // describe: starts with the kind of the figures
 	Chart    monthChart
 	Cases    []db.CaseHit // the newest few
 	AllCases int          // how many there are in all
@@ -56,6 +57,7 @@ func (h *Handler) gemeentePanel(c *fiber.Ctx, code string, pf *db.PeriodFigures,
 	return gemeentePanel{
 		Figures:  g,
 		Period:   p,
+		Balance:  g.CarryBalance(),
 		Sentence: describe(g, p),
 		Chart:    newMonthChart(g, p),
 		Cases:    cases.Hits,
@@ -110,6 +112,8 @@ type gemeentePage struct {
 	Panel   *gemeentePanel
 	Periods []option
 	History []historyRow
+	Pending []db.Period // later half years without a national figure, newest first
+	Source  string      // the kind of the figures in History (totalsSource)
 }
 
 // showGemeente is /gemeenten/{code}?periode=…: the gemeente's page, or its panel for
@@ -135,13 +139,13 @@ func (h *Handler) showGemeente(c *fiber.Ctx) error {
 	if !provincePattern.MatchString(province) {
 		province = "" // only used for the links back to the map
 	}
+	mapPeriods, err := h.mapPeriods(ctx)
+	if err != nil {
+		return err
+	}
 	var pf *db.PeriodFigures
 	if v := c.Query("periode"); v != "" {
-		periods, err := h.db.FigurePeriods(ctx)
-		if err != nil {
-			return err
-		}
-		if pf, err = h.periodFigures(c, periods, v); err != nil {
+		if pf, err = h.periodFigures(c, mapPeriods, v); err != nil {
 			return err
 		}
 		if _, ok := pf.Gemeente(code); !ok {
@@ -178,7 +182,17 @@ func (h *Handler) showGemeente(c *fiber.Ctx) error {
 		}
 		vm.Panel = &panel
 		vm.Title = info.Name + ": " + pf.Period.Label()
+		// The description (and og:description) starts with the labelled sentence:
+		// a search result or a shared link shows the kind of the figures first.
 		vm.Description = panel.Sentence + " " + vm.Description
+		if info.Current {
+			for i := len(mapPeriods) - 1; i >= 0; i-- {
+				if p := mapPeriods[i]; p.Pending {
+					vm.Pending = append(vm.Pending, p)
+					vm.Periods = append(vm.Periods, option{Value: p.Code, Label: p.Label() + " (nog geen landelijk cijfer)", Selected: p.Code == pf.Period.Code})
+				}
+			}
+		}
 		for i := len(history) - 1; i >= 0; i-- {
 			g := history[i]
 			p, err := h.db.FindPeriod(ctx, g.Period)
@@ -188,6 +202,7 @@ func (h *Handler) showGemeente(c *fiber.Ctx) error {
 			vm.History = append(vm.History, historyRow{Period: p, Figures: g, URL: gemeenteURL(code, p.Code, ""), Current: p.Code == pf.Period.Code})
 			vm.Periods = append(vm.Periods, option{Value: p.Code, Label: p.Label(), Selected: p.Code == pf.Period.Code})
 		}
+		vm.Source = totalsSource(db.SumFigures(history))
 	}
 	c.Vary("HX-Target")
 	return h.render(c, fiber.StatusOK, "gemeenten/show", "gemeenten/fragment", vm)

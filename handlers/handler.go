@@ -4,6 +4,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/session"
 	"github.com/gofiber/template/html/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
 
 	"opnieuwthuis/db"
 )
@@ -33,12 +35,24 @@ type Config struct {
 	BaseURL       string // absolute URL of the site, for canonical links and feeds
 	SecureCookies bool
 	ContactEmail  string // shown on /over, /toegankelijkheid and /privacy; optional
+	// PrivacyController names the controller (verwerkingsverantwoordelijke) on
+	// /privacy, PrivacyDPOEmail its data-protection officer. Where they are empty the
+	// page says the operator must fill them in, and /beheer tells beheerders.
+	PrivacyController string
+	PrivacyDPOEmail   string
 	// Metrics, when set, receives the request metrics and the database size (main
 	// serves it on METRICS_ADDR).
 	Metrics prometheus.Registerer
 	// PageCacheBytes bounds the cache of public pages (cache.go): 0 is the default
 	// (48 MB), a negative number turns the cache off.
 	PageCacheBytes int
+	// TrustedProxies are the addresses and CIDR ranges of reverse proxies in
+	// front (TRUSTED_PROXIES): only their X-Forwarded-For and X-Forwarded-Proto
+	// are believed (proxy.go). Empty: the headers are ignored.
+	TrustedProxies []string
+	// SharedCacheSeconds is how long a shared cache (the proxy) may keep a public
+	// page (s-maxage); 0 means the default, 60.
+	SharedCacheSeconds int
 
 	// testRoutes lets tests of this package add routes (after the middleware,
 	// before the catch-all), for example a write route to check error pages.
@@ -47,16 +61,20 @@ type Config struct {
 
 // Handler carries the dependencies of every handler.
 type Handler struct {
-	db      *db.DB
-	log     *slog.Logger
-	baseURL string
-	public  fs.FS
-	assets  map[string]string // file name in public/ → URL with content hash
-	secure  bool
-	contact string
-	views   *html.Engine
-	maps    mapCache // rendered SVG maps (maps.go)
-	metrics *httpMetrics
+	db         *db.DB
+	log        *slog.Logger
+	baseURL    string
+	public     fs.FS
+	assets     map[string]string // file name in public/ → URL with content hash
+	secure     bool
+	contact    string
+	privacyCfg privacyConfig
+	proxies    trustedProxies // TRUSTED_PROXIES (proxy.go)
+	// publicCache is the Cache-Control of public pages (cachePolicy).
+	publicCache string
+	views       *html.Engine
+	maps        mapCache // rendered SVG maps (maps.go)
+	metrics     *httpMetrics
 
 	staticFiles map[string]staticFile // public/, compressed once (cache.go)
 	pages       pageCache             // public pages as sent (cache.go)
@@ -76,13 +94,14 @@ type Handler struct {
 // does not parse, so a broken view stops the start instead of a later request.
 func New(cfg Config) (*fiber.App, error) {
 	h := &Handler{
-		db:      cfg.DB,
-		log:     cfg.Logger,
-		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
-		public:  cfg.Public,
-		secure:  cfg.SecureCookies,
-		contact: cfg.ContactEmail,
-		metrics: newHTTPMetrics(),
+		db:         cfg.DB,
+		log:        cfg.Logger,
+		baseURL:    strings.TrimSuffix(cfg.BaseURL, "/"),
+		public:     cfg.Public,
+		secure:     cfg.SecureCookies,
+		contact:    cfg.ContactEmail,
+		privacyCfg: privacyConfig{Controller: cfg.PrivacyController, DPOEmail: cfg.PrivacyDPOEmail, Contact: cfg.ContactEmail},
+		metrics:    newHTTPMetrics(),
 
 		testRoutes: cfg.testRoutes,
 	}
@@ -95,6 +114,10 @@ func New(cfg Config) (*fiber.App, error) {
 		}
 	}
 	var err error
+	if h.proxies, err = parseTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, err
+	}
+	h.publicCache = publicCacheControl(cfg.SharedCacheSeconds)
 	if h.assets, err = hashAssets(cfg.Public); err != nil {
 		return nil, err
 	}
@@ -140,9 +163,54 @@ func New(cfg Config) (*fiber.App, error) {
 		ReadTimeout:  15 * time.Second,
 		WriteTimeout: 30 * time.Second,
 		IdleTimeout:  60 * time.Second,
+		// Forwarding headers (X-Forwarded-Proto, -Host) count only from the
+		// proxies in TrustedProxies; with none, never. The client address is
+		// not Fiber's c.IP() but clientIP (proxy.go explains why).
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          cfg.TrustedProxies,
 	})
 	h.register(app)
+	if err := h.refuseUnknownMethods(app); err != nil {
+		return nil, err
+	}
 	return app, nil
+}
+
+// refuseUnknownMethods answers a request with a method Fiber does not know
+// ("FOO / HTTP/1.1") itself: Fiber answers those before any middleware or error
+// handler runs, with a bare English 400 and none of the security headers. Here
+// they get 501 (RFC 9110: a method the server does not recognise), every
+// security header and the Dutch error page, made once at start.
+func (h *Handler) refuseUnknownMethods(app *fiber.App) error {
+	vm := errorPage{Status: fiber.StatusNotImplemented, Heading: "Niet ondersteund",
+		Message: "Deze site begrijpt dit soort verzoek niet. Open de pagina gewoon in een browser."}
+	vm.Title, vm.NoIndex = vm.Heading, true
+	var page bytes.Buffer
+	if err := h.views.Render(&page, "errors/error", vm); err != nil {
+		return fmt.Errorf("render the page for unknown methods: %w", err)
+	}
+	next := app.Server().Handler
+	app.Server().Handler = func(ctx *fasthttp.RequestCtx) {
+		switch string(ctx.Method()) {
+		case fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut, fiber.MethodDelete,
+			fiber.MethodConnect, fiber.MethodOptions, fiber.MethodTrace, fiber.MethodPatch:
+			next(ctx)
+			return
+		}
+		for _, kv := range securityHeaderList {
+			ctx.Response.Header.Set(kv[0], kv[1])
+		}
+		if ctx.IsTLS() {
+			ctx.Response.Header.Set(fiber.HeaderStrictTransportSecurity, hsts)
+		}
+		ctx.Response.Header.Set(fiber.HeaderCacheControl, privateNoStore)
+		ctx.Response.Header.Set(fiber.HeaderAllow, "GET, HEAD, POST")
+		ctx.SetStatusCode(fiber.StatusNotImplemented)
+		ctx.SetContentType(fiber.MIMETextHTMLCharsetUTF8)
+		ctx.SetBody(page.Bytes())
+		h.log.Warn("request rejected", "status", fiber.StatusNotImplemented, "reason", "unknown method")
+	}
+	return nil
 }
 
 // hashAssets gives every static file a URL with a short content hash, so it can be
@@ -257,7 +325,7 @@ func (h *Handler) handleError(c *fiber.Ctx, err error) error {
 		h.log.ErrorContext(c.UserContext(), "request failed", attrs...)
 	}
 	setSecurityHeaders(c)
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	c.Vary("HX-Request")
 	c.Status(status)
 	if err := c.Render("errors/error", vm); err != nil {

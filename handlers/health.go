@@ -6,7 +6,7 @@ import (
 
 // health answers whether the site can read its database.
 func (h *Handler) health(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	if err := h.db.Ping(c.UserContext()); err != nil {
 		h.log.ErrorContext(c.UserContext(), "health check", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "error", "database": "unreachable"})

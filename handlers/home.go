@@ -20,10 +20,13 @@ type homePage struct {
 }
 
 type homeFigures struct {
-	Period db.Period
-	Totals db.FigureTotals
-	Latest bool
-	MapURL string
+	Period   db.Period
+	Totals   db.FigureTotals
+	Latest   bool
+	MapURL   string
+	Source   string      // the kind of the figures (totalsSource), shown first
+	National string      // nationalLine
+	Pending  []db.Period // half years after it without a national figure
 }
 
 // home introduces the platform, offers the search box and shows the latest cases.
@@ -42,16 +45,17 @@ func (h *Handler) home(c *fiber.Ctx) error {
 		return err
 	}
 	vm := homePage{Latest: latest, Themes: themes, Total: all.Total}
-	periods, err := h.db.FigurePeriods(ctx)
+	periods, err := h.mapPeriods(ctx)
 	if err != nil {
 		return err
 	}
 	if p, ok := db.CurrentPeriod(periods, time.Now()); ok {
-		pf, err := h.db.PeriodFigures(ctx, p.Code)
+		pf, err := h.periodFigures(c, periods, p.Code)
 		if err != nil {
 			return err
 		}
-		vm.Figures = &homeFigures{Period: p, Totals: pf.Totals, Latest: p.Code != db.PeriodCode(time.Now()), MapURL: mapURL(p.Code, "", "")}
+		vm.Figures = &homeFigures{Period: p, Totals: pf.Totals, Latest: p.Code != db.PeriodCode(time.Now()), MapURL: mapURL(p.Code, "", ""),
+			Source: totalsSource(pf.Totals), National: nationalLine(p), Pending: laterPending(periods, p)}
 	}
 	vm.Description = "Opnieuw Thuis helpt gemeenten vergunninghouders te huisvesten: goede voorbeelden van woonoplossingen en aanpakken, en per gemeente de stand van de taakstelling."
 	vm.Canonical = h.canonical("/")

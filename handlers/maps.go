@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/text/runes"
@@ -47,7 +49,7 @@ func (h *Handler) resolveMap(c *fiber.Ctx) (mapState, error) {
 	ctx := c.UserContext()
 	var st mapState
 	var err error
-	if st.Periods, err = h.db.FigurePeriods(ctx); err != nil {
+	if st.Periods, err = h.mapPeriods(ctx); err != nil {
 		return st, err
 	}
 	if st.Provinces, err = h.db.Provinces(ctx); err != nil {
@@ -104,16 +106,41 @@ func (h *Handler) resolveMap(c *fiber.Ctx) (mapState, error) {
 	return st, nil
 }
 
-// periodFigures returns the figures of a period, or a Dutch 404 that names the
-// periods that do have figures.
+// mapPeriods are the periods the map offers, oldest first: those with figures, then
+// the half years after the last stored one up to today's, which have no national
+// figure yet (db.PendingPeriods): they show "nog geen landelijk cijfer" instead of
+// the list ending silently.
+func (h *Handler) mapPeriods(ctx context.Context) ([]db.Period, error) {
+	periods, err := h.db.FigurePeriods(ctx)
+	if err != nil || len(periods) == 0 {
+		return periods, err
+	}
+	all, err := h.db.Periods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append(periods, db.PendingPeriods(all, time.Now())...), nil
+}
+
+// periodFigures returns the figures of one of periods (a pending one has every
+// gemeente without figures), or a Dutch 404 that names the periods that do have
+// figures.
 func (h *Handler) periodFigures(c *fiber.Ctx, periods []db.Period, code string) (*db.PeriodFigures, error) {
 	if _, _, ok := db.ParsePeriod(code); !ok {
 		return nil, clientError(fiber.StatusNotFound, "Periode niet gevonden",
 			"‘"+truncate(code, 40)+"’ is geen periode. Een periode is een halfjaar, geschreven als 2025-H1 (eerste halfjaar) of 2025-H2 (tweede halfjaar).")
 	}
+	for _, p := range periods {
+		if p.Code == code && p.Pending {
+			return h.db.PendingFigures(c.UserContext(), p)
+		}
+	}
 	pf, err := h.db.PeriodFigures(c.UserContext(), code)
 	if errors.Is(err, db.ErrNotFound) {
 		msg := "Voor " + code + " zijn geen cijfers per gemeente beschikbaar."
+		if len(periods) > 0 && code > periods[len(periods)-1].Code {
+			msg = "Voor " + code + " heeft deze site nog geen landelijk cijfer, dus ook geen cijfers per gemeente."
+		}
 		if len(periods) > 0 {
 			msg += " De kaart heeft cijfers van " + periods[0].Label() + " tot en met " + periods[len(periods)-1].Label() + "."
 		}
@@ -174,9 +201,60 @@ func periodOptions(periods []db.Period, selected string) []option {
 	out := make([]option, 0, len(periods))
 	for i := len(periods) - 1; i >= 0; i-- { // newest first
 		p := periods[i]
-		out = append(out, option{Value: p.Code, Label: p.Label(), Selected: p.Code == selected})
+		label := p.Label()
+		switch {
+		case p.Pending:
+			label += " (nog geen landelijk cijfer)"
+		case !p.Known():
+			label += " (landelijk cijfer niet gevonden)"
+		}
+		out = append(out, option{Value: p.Code, Label: label, Selected: p.Code == selected})
 	}
 	return out
+}
+
+// laterPending lists the pending periods after p, for the notice that the map shows
+// the latest half year with a national figure.
+func laterPending(periods []db.Period, p db.Period) []db.Period {
+	var out []db.Period
+	for _, q := range periods {
+		if q.Pending && q.Code > p.Code {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// periodList names periods in a sentence: "1e halfjaar 2026 en 2e halfjaar 2026".
+func periodList(periods []db.Period) string {
+	s := ""
+	for i, p := range periods {
+		switch {
+		case i == 0:
+		case i == len(periods)-1:
+			s += " en "
+		default:
+			s += ", "
+		}
+		s += p.Label()
+	}
+	return s
+}
+
+// nationalLine states a period's national figure with its status and source, or why
+// there is none.
+func nationalLine(p db.Period) string {
+	switch {
+	case p.Pending:
+		return "Voor " + p.LongLabel() + " heeft deze site nog geen landelijk cijfer."
+	case !p.Known():
+		return "Voor " + p.LongLabel() + " is geen landelijk cijfer gevonden."
+	}
+	s := "Landelijke taakstelling " + p.Label() + ": " + formatNumber(*p.NationalTotal) + " personen, " + p.TotalStatus
+	if !p.Official() {
+		s += " (geen vastgesteld getal)"
+	}
+	return s + "."
 }
 
 func provinceOptions(provinces []db.Province, selected string) []option {
@@ -207,6 +285,10 @@ func legend(t db.FigureTotals) []legendItem {
 type mapPage struct {
 	page
 	Empty      bool
+	KindSource string      // totalsSource of the shown figures
+	National   string      // nationalLine
+	SourceURL  string      // of the national figure
+	Pending    []db.Period // later half years without a national figure
 	Period     db.Period
 	Province   db.Province
 	Periods    []option
@@ -261,7 +343,7 @@ func (h *Handler) showMap(c *fiber.Ctx) error {
 func (h *Handler) mapPage(c *fiber.Ctx, st mapState) (mapPage, error) {
 	vm := mapPage{}
 	vm.Title = "Land in beeld"
-	vm.Description = "Kaart van alle gemeenten met de stand van hun taakstelling voor de huisvesting van vergunninghouders, per halfjaar: voorsprong, op schema of achterstand."
+	vm.Description = "Kaart van alle gemeenten met de stand van hun taakstelling voor de huisvesting van vergunninghouders, per halfjaar: voor op schema, op schema of achter op schema."
 	vm.Canonical = h.canonical("/kaart")
 	vm.Nav = "kaart"
 	if st.Figures == nil {
@@ -279,6 +361,12 @@ func (h *Handler) mapPage(c *fiber.Ctx, st mapState) (mapPage, error) {
 	}
 	vm.Totals = db.SumFigures(rows)
 	vm.Legend = legend(vm.Totals)
+	vm.KindSource = totalsSource(vm.Totals)
+	vm.National, vm.SourceURL = nationalLine(p), p.SourceURL
+	vm.Pending = laterPending(st.Periods, p)
+	vm.Description = withKind(totalsSource(vm.Totals), "Land in beeld, "+p.Label()+prefixSpace(vm.ProvinceOf)+
+		": de stand van de taakstelling huisvesting vergunninghouders per gemeente, op een kaart met "+
+		formatNumber(vm.Totals.Gemeenten)+" gemeenten. "+nationalLine(p))
 	vm.Names = make([]string, 0, len(rows))
 	for _, g := range rows {
 		vm.Names = append(vm.Names, g.Name)
@@ -287,7 +375,7 @@ func (h *Handler) mapPage(c *fiber.Ctx, st mapState) (mapPage, error) {
 	if err != nil {
 		return vm, err
 	}
-	if vm.Map, err = h.renderMap(pf, dv, st.Province.Code); err != nil {
+	if vm.Map, err = h.renderMap(pf, dv, st.Province.Code, vm.Totals); err != nil {
 		return vm, err
 	}
 	if st.Gemeente != "" {
@@ -325,13 +413,30 @@ func selection(dv *db.Division, province, code string) *selectionOverlay {
 	return &selectionOverlay{ViewBox: mapViewBox(dv, province).String(), Path: shape.Path, Name: shape.Name}
 }
 
+// mapViewBox is the frame of the map: the whole division, or a province's box with
+// a strip below it for the label (mapStamp), so that the label covers no gemeente.
+// On the whole country the label fits in the empty south-west corner (Belgium).
 func mapViewBox(dv *db.Division, province string) db.Box {
 	if province != "" {
 		if b, ok := dv.ProvinceBox(province); ok {
+			b.H += stampHeight(b)
 			return b
 		}
 	}
 	return dv.ViewBox
+}
+
+// stampLines is the number of lines of the map's label, at most.
+const stampLines = 4
+
+// stampFont is the label's font size in the units of box b: about 14 px when the
+// map is drawn 800 px tall, and still 10 px or more in a narrow column.
+func stampFont(b db.Box) int { return max(max(b.W, b.H)/55, 4) }
+
+// stampHeight is the height of the label with all its lines.
+func stampHeight(b db.Box) int {
+	font := stampFont(b)
+	return stampLines*font*5/4 + font
 }
 
 // searchMap is /kaart/zoek: find a gemeente by name or code. One match opens it:
@@ -381,16 +486,30 @@ var aliases = map[string]string{
 // findGemeenten finds gemeenten by name, alias or code: an exact match wins, then a
 // unique start of a name, then names containing the query (at most 12).
 func findGemeenten(all []db.GemeenteFigures, q, province string) []db.GemeenteFigures {
+	return matchGemeenten(all, q, province, func(g db.GemeenteFigures) (code, name, province string) {
+		return g.Code, g.Name, g.ProvinceCode
+	})
+}
+
+// matchGemeenten is the one way the site matches what people type to gemeenten
+// (the map's search, the gemeente field of the case and tip forms): an exact
+// match of name ("Sudwest Fryslan", "'s-gravenhage"), alias ("Den Haag") or code
+// ("GM0363", "0363") wins, then names that start with the query ("Hengelo" for
+// "Hengelo (O.)"), then names containing it; at most 12. fields gives a
+// gemeente's code, name and province; province, when set, is preferred among
+// several matches.
+func matchGemeenten[G any](all []G, q, province string, fields func(G) (code, name, province string)) []G {
 	key := searchKey(q)
 	if key == "" {
 		return nil
 	}
-	var exact, prefix, contains []db.GemeenteFigures
+	var exact, prefix, contains []G
 	alias := aliases[key]
 	for _, g := range all {
-		name := searchKey(g.Name)
+		code, n, _ := fields(g)
+		name := searchKey(n)
 		switch {
-		case name == key || strings.EqualFold(g.Code, q) || g.Code == alias || "gm"+key == strings.ToLower(g.Code):
+		case name == key || strings.EqualFold(code, q) || code == alias || "gm"+key == strings.ToLower(code):
 			exact = append(exact, g)
 		case strings.HasPrefix(name, key):
 			prefix = append(prefix, g)
@@ -398,15 +517,15 @@ func findGemeenten(all []db.GemeenteFigures, q, province string) []db.GemeenteFi
 			contains = append(contains, g)
 		}
 	}
-	for _, set := range [][]db.GemeenteFigures{exact, prefix, contains} {
+	for _, set := range [][]G{exact, prefix, contains} {
 		if len(set) == 0 {
 			continue
 		}
 		if len(set) > 1 && province != "" {
 			// Zoomed in on a province: prefer its gemeenten.
-			var in []db.GemeenteFigures
+			var in []G
 			for _, g := range set {
-				if g.ProvinceCode == province {
+				if _, _, p := fields(g); p == province {
 					in = append(in, g)
 				}
 			}
@@ -477,10 +596,45 @@ func (m *mapCache) put(version int64, k mapKey, s template.HTML) {
 type mapSVG struct {
 	ViewBox      string
 	Label        string
+	Desc         string // what the figures are, in full sentences
 	PatternScale string // size of the pattern tiles, relative to the zoom
 	Context      []db.Shape
 	Areas        []mapArea
 	Provinces    []db.Shape
+	Stamp        mapStamp
+}
+
+// mapStamp is the visible label inside the drawing, bottom left: the kind of the
+// figures, the period and the source, on a white ground.
+type mapStamp struct {
+	Lines                   []stampLine
+	X, Y, W, H, Font, TextX int
+}
+
+type stampLine struct {
+	Y    int
+	Text string
+	Bold bool
+}
+
+// newMapStamp places the label lines in the bottom-left corner of viewBox vb (for a
+// province: the strip mapViewBox added), with a font size that renders at about
+// 12 px whatever the zoom.
+func newMapStamp(vb db.Box, font int, lines []string, bold int) mapStamp {
+	pad := font / 2
+	st := mapStamp{X: vb.X + pad, Font: font, TextX: vb.X + 2*pad}
+	longest := 0
+	for _, l := range lines {
+		longest = max(longest, utf8.RuneCountInString(l))
+	}
+	// An estimate of the text's width: 0.56 em per character of a sans-serif font.
+	st.W = longest*font*56/100 + 2*pad
+	st.H = len(lines)*font*5/4 + pad
+	st.Y = vb.Y + vb.H - st.H - pad
+	for i, l := range lines {
+		st.Lines = append(st.Lines, stampLine{Y: st.Y + pad/2 + (i+1)*font*5/4 - font/4, Text: l, Bold: i < bold})
+	}
+	return st
 }
 
 // mapArea is one gemeente on the map: an SVG link to its page, whose panel htmx
@@ -490,22 +644,35 @@ type mapArea struct {
 	Path  string
 	Slug  string // class
 	URL   string
-	Name  string // accessible name: name and class
-	Title string // name, class and figures in words
+	Name  string // accessible name: kind, name and class
+	Title string // kind, name, class and figures in words
 }
 
-// renderMap returns the SVG of a period's map, from the cache when it can.
-func (h *Handler) renderMap(pf *db.PeriodFigures, dv *db.Division, province string) (template.HTML, error) {
+// renderMap returns the SVG of a period's map, from the cache when it can. totals
+// are those of the gemeenten drawn (the province's when zoomed).
+func (h *Handler) renderMap(pf *db.PeriodFigures, dv *db.Division, province string, totals db.FigureTotals) (template.HTML, error) {
 	key := mapKey{pf.Period.Code, province, dv.Year}
 	if s, ok := h.maps.get(pf.Version, key); ok {
 		return s, nil
 	}
 	vb := mapViewBox(dv, province)
+	where := provinceIn(dv, province)
+	source := totalsSource(totals)
 	vm := mapSVG{
-		ViewBox:      vb.String(),
-		Label:        "Kaart van de gemeenten" + prefixSpace(provinceIn(dv, province)) + ", " + pf.Period.Label() + ". Elke gemeente is een link naar haar cijfers.",
+		ViewBox: vb.String(),
+		Label: withKind(source, "Kaart van de gemeenten"+prefixSpace(where)+", "+pf.Period.Label()+
+			". Elke gemeente is een link naar haar cijfers."),
+		Desc: kindDescription(totals) + "Stand van de taakstelling huisvesting vergunninghouders per gemeente" +
+			prefixSpace(where) + ", " + pf.Period.Label() + ". " + nationalLine(pf.Period) + " Bron: Opnieuw Thuis, Land in beeld.",
 		PatternScale: fmt.Sprintf("%.2f", float64(max(vb.W, vb.H))/450),
 	}
+	base := dv.ViewBox
+	if b, ok := dv.ProvinceBox(province); ok && province != "" {
+		base = b
+	}
+	lines, bold := kindLines(totals)
+	lines = append(lines, "Land in beeld · "+pf.Period.Label()+prefixSpace(where), "Opnieuw Thuis · grenzen: CBS / Kadaster")
+	vm.Stamp = newMapStamp(vb, stampFont(base), lines, bold)
 	for _, pv := range dv.Provinces {
 		if province == "" || pv.Code == province {
 			vm.Provinces = append(vm.Provinces, pv)
@@ -521,12 +688,16 @@ func (h *Handler) renderMap(pf *db.PeriodFigures, dv *db.Division, province stri
 		if !ok {
 			continue
 		}
+		name := g.Name + ", " + string(g.Standing)
+		if k := figureKindShort(g.Source()); k != "" {
+			name = k + ": " + name
+		}
 		vm.Areas = append(vm.Areas, mapArea{
 			Code:  shape.Code,
 			Path:  shape.Path,
 			Slug:  g.Standing.Slug(),
 			URL:   gemeenteURL(shape.Code, pf.Period.Code, province),
-			Name:  g.Name + ": " + string(g.Standing),
+			Name:  name,
 			Title: describe(g, pf.Period),
 		})
 	}
@@ -550,18 +721,25 @@ func provinceIn(dv *db.Division, code string) string {
 	return ""
 }
 
-// describe states a gemeente's standing and figures in one Dutch sentence, for the
-// map's titles and the panel.
+// describe states a gemeente's standing and figures in Dutch sentences, for the
+// map's titles, the panel and the gemeente page's lead and description. It starts
+// with the kind of the figures when they are not official (withKind).
 func describe(g db.GemeenteFigures, p db.Period) string {
 	var b strings.Builder
 	b.WriteString(g.Name + ", " + p.Label() + ": " + string(g.Standing) + ".")
 	switch {
+	case p.Pending:
+		b.WriteString(" Voor dit halfjaar heeft deze site nog geen landelijk cijfer, dus ook geen taakstelling per gemeente.")
 	case g.Taakstelling == nil && !p.Known():
 		b.WriteString(" De landelijke taakstelling voor deze periode is niet gevonden, dus er is geen taakstelling per gemeente berekend.")
 	case g.Taakstelling == nil:
 		b.WriteString(" Geen taakstelling bekend.")
 	case g.Realised == nil:
-		b.WriteString(" Taakstelling " + formatNumber(*g.Taakstelling) + basisNote(g.TaakstellingBasis) + "; nog geen realisaties bekend.")
+		b.WriteString(" Taakstelling " + formatNumber(*g.Taakstelling) + basisNote(g.TaakstellingBasis))
+		if c := g.CarryBalance(); c != nil && *c != 0 {
+			b.WriteString(", gecorrigeerd " + formatNumber(*g.Corrected))
+		}
+		b.WriteString("; nog geen realisaties bekend.")
 	default:
 		b.WriteString(" Gerealiseerd " + formatNumber(*g.Realised) + " van de " + formatNumber(*g.Expected) +
 			" die naar rato verwacht worden")
@@ -569,19 +747,18 @@ func describe(g db.GemeenteFigures, p db.Period) string {
 			b.WriteString(" (" + formatNumber(*g.Percentage) + " %)")
 		}
 		switch d := *g.Difference; {
+		case g.Standing == db.StandingTooSmall:
+			b.WriteString("; bij minder dan " + formatNumber(db.MinJudgedExpected) + " verwachte personen geeft deze site geen oordeel.")
 		case d < 0:
-			b.WriteString(", " + formatNumber(-d) + " " + plural(-d, "persoon", "personen") + " achter.")
+			b.WriteString(", " + formatNumber(-d) + " " + plural(-d, "persoon", "personen") + " achter op schema.")
 		case d > 0:
-			b.WriteString(", " + formatNumber(d) + " " + plural(d, "persoon", "personen") + " voor.")
+			b.WriteString(", " + formatNumber(d) + " " + plural(d, "persoon", "personen") + " voor op schema.")
 		default:
 			b.WriteString(", precies op schema.")
 		}
 		b.WriteString(" Gecorrigeerde taakstelling " + formatNumber(*g.Corrected) + basisNote(g.TaakstellingBasis) + ".")
-		if g.RealisedBasis == db.BasisFictitious {
-			b.WriteString(" Fictieve cijfers.")
-		}
 	}
-	return b.String()
+	return withKind(g.Source(), b.String())
 }
 
 func basisNote(basis string) string {

@@ -72,7 +72,7 @@ func BenchmarkRenderMapUncached(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		h.maps = mapCache{}
-		s, err := h.renderMap(pf, dv, "")
+		s, err := h.renderMap(pf, dv, "", pf.Totals)
 		if err != nil || len(s) < 100_000 {
 			b.Fatal(err, len(s))
 		}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -72,16 +73,23 @@ func TestMapDrawsEveryGemeenteAsALinkWithItsStanding(t *testing.T) {
 			t.Fatalf("link to %s for %s", code, period)
 		}
 		counts[slug]++
-		if slug != g.Standing.Slug() || name != template_escape(g.Name+": "+string(g.Standing)) {
+		// The accessible name starts with the kind of the figures, like the title.
+		if slug != g.Standing.Slug() || name != template_escape("Fictief: "+g.Name+", "+string(g.Standing)) {
 			t.Errorf("%s: class %s, name %q; want %s", code, slug, name, g.Standing)
+		}
+		if !strings.HasPrefix(title, "Fictieve cijfers — "+template_escape(g.Name)+", 1e halfjaar 2025: ") {
+			t.Errorf("%s: title %q does not start with the kind of its figures", code, title)
 		}
 		// The title states name, status and numbers in words.
 		for _, want := range []string{g.Name, string(g.Standing), "Gerealiseerd " + formatNumber(*g.Realised),
-			"de " + formatNumber(*g.Expected) + " die naar rato verwacht worden", "berekend naar inwonertal", "Fictieve cijfers"} {
+			"de " + formatNumber(*g.Expected) + " die naar rato verwacht worden", "berekend naar inwonertal"} {
 			if !strings.Contains(title, template_escape(want)) {
 				t.Errorf("%s: title %q lacks %q", code, title, want)
 				break
 			}
+		}
+		if strings.Contains(title, " achter.") || strings.Contains(title, " voor.") {
+			t.Errorf("%s: telegram style in %q", code, title)
 		}
 	}
 	// Each class has a pattern (the second cue besides colour) and the legend counts.
@@ -202,7 +210,7 @@ func TestMapFollowsChangedFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := get(t, app, "/kaart?periode=2025-H2")
-	if !strings.Contains(after.Body, "Utrecht, 2e halfjaar 2025: voorsprong. Gerealiseerd 999 van de") {
+	if !strings.Contains(after.Body, "Utrecht, 2e halfjaar 2025: voor op schema. Gerealiseerd 999 van de") {
 		t.Error("the cached map did not follow a change of the figures")
 	}
 }
@@ -221,19 +229,27 @@ func TestGemeentePanelFragmentAndPage(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<link rel="canonical" href="https://opnieuwthuis.example/gemeenten/GM0344">`,
-		`<meta name="description" content="Utrecht, 1e halfjaar 2025: `,
+		`<meta name="description" content="Fictieve cijfers — Utrecht, 1e halfjaar 2025: `,
+		`<meta property="og:description" content="Fictieve cijfers — Utrecht, 1e halfjaar 2025: `,
+		`<p class="lead">Fictieve cijfers — Utrecht, 1e halfjaar 2025: `,
 		"<h1>Utrecht</h1>", "Alle perioden", "Verloop per maand", "Cijfers per maand als tabel",
 		`href="/voorbeelden?gemeente=GM0344"`, `href="/kaart?gemeente=GM0344&amp;periode=2025-H1"`,
-		"fictieve cijfers", "berekend naar inwonertal", "Plan Einstein",
+		"Fictieve cijfers", "berekend naar inwonertal", "Plan Einstein",
 		"<dd>" + formatNumber(*g.Realised) + "</dd>", "<dd>" + formatNumber(*g.Corrected) + "</dd>",
 	} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	// All six periods in the table, newest first.
-	if strings.Count(page.Body, `<th scope="row"><a href="/gemeenten/GM0344?periode=`) != 6 {
-		t.Error("the page does not list all six periods")
+	// All six periods with figures in the table, and the half years after the last
+	// national figure ("nog geen landelijk cijfer"), newest first.
+	all, _ := store.Periods(context.Background())
+	pending := db.PendingPeriods(all, time.Now())
+	if n := strings.Count(page.Body, `<th scope="row"><a href="/gemeenten/GM0344?periode=`); n != 6+len(pending) {
+		t.Errorf("the page lists %d periods, want 6 and %d pending", n, len(pending))
+	}
+	if len(pending) > 0 && !strings.Contains(page.Body, "Nog geen landelijk cijfer, dus nog geen taakstelling.") {
+		t.Error("the periods after the last national figure end silently")
 	}
 
 	// htmx, not from the map: just the panel.
@@ -300,8 +316,14 @@ func TestProvinceZoom(t *testing.T) {
 	box, _ := dv.ProvinceBox("PV27")
 	res := get(t, app, "/kaart?periode=2025-H2&provincie=PV27")
 	vb := viewBoxRe.FindStringSubmatch(res.Body)
-	if vb == nil || vb[1] != box.String() || vb[1] == "0 0 2710 3180" {
-		t.Fatalf("viewBox %v, want Noord-Holland's %s", vb, box)
+	// Noord-Holland's box, with a strip below it for the map's label.
+	framed := box
+	framed.H += stampHeight(box)
+	if vb == nil || vb[1] != framed.String() || vb[1] == "0 0 2710 3180" {
+		t.Fatalf("viewBox %v, want Noord-Holland's %s with the label strip", vb, box)
+	}
+	if !strings.Contains(res.Body, `<text x="`) || !strings.Contains(res.Body, ">Land in beeld · 2e halfjaar 2025 in Noord-Holland</text>") {
+		t.Error("the zoomed map lacks its label")
 	}
 	f := strings.Fields(vb[1])
 	if w, _ := strconv.Atoi(f[2]); w > 700 {
@@ -413,7 +435,12 @@ func TestTableFiltersByStatus(t *testing.T) {
 			}
 		}
 	}
-	res := get(t, app, "/kaart/tabel?periode=2025-H2&provincie=PV26&status=voorsprong")
+	// A link of the first release (status=voorsprong) is sent to the new name.
+	old := get(t, app, "/kaart/tabel?periode=2025-H2&provincie=PV26&status=voorsprong")
+	if old.StatusCode != fiber.StatusMovedPermanently || !strings.Contains(old.Header.Get("Location"), "status=voor-op-schema") {
+		t.Errorf("old status link: %d %q", old.StatusCode, old.Header.Get("Location"))
+	}
+	res := get(t, app, "/kaart/tabel?periode=2025-H2&provincie=PV26&status=voor-op-schema")
 	want := 0
 	for _, g := range pf.Select("PV26", db.StandingAhead) {
 		want++
@@ -422,7 +449,7 @@ func TestTableFiltersByStatus(t *testing.T) {
 		}
 	}
 	if n := len(tableRowRe.FindAllString(res.Body, -1)); n != want {
-		t.Errorf("Utrecht with voorsprong: %d rows, want %d", n, want)
+		t.Errorf("Utrecht voor op schema: %d rows, want %d", n, want)
 	}
 }
 
@@ -510,8 +537,12 @@ func TestFigureExportsMatchTheMap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != "periode,gemeente_code,gemeente,provincie_code,provincie,inwoners,taakstelling,taakstelling_bron,overloop,gecorrigeerde_taakstelling,peildatum,gerealiseerd,verwacht_pro_rata,verschil,percentage_pro_rata,status,realisatie_bron,cijfers" {
+	// The kind of the figures comes first.
+	if strings.Join(rows[0], ",") != "cijfers,periode,gemeente_code,gemeente,provincie_code,provincie,inwoners,taakstelling,taakstelling_bron,overloop_saldo,gecorrigeerde_taakstelling,peildatum,gerealiseerd,verwacht_pro_rata,verschil,percentage_pro_rata,status,realisatie_bron,bekende_afwijking" {
 		t.Fatalf("header %v", rows[0])
+	}
+	if cd := res.Header.Get("Content-Disposition"); !strings.Contains(cd, "opnieuwthuis-cijfers-fictief.csv") {
+		t.Errorf("Content-Disposition %q: a saved file of fictitious figures says so in its name", cd)
 	}
 	if len(rows)-1 != 6*342 {
 		t.Fatalf("%d rows, want 6 periods × 342", len(rows)-1)
@@ -527,47 +558,69 @@ func TestFigureExportsMatchTheMap(t *testing.T) {
 		return strconv.Itoa(*p)
 	}
 	figures := map[string]*db.PeriodFigures{}
+	deviations := 0
 	for _, r := range rows[1:] {
-		pf := figures[r[0]]
+		period := r[col["periode"]]
+		pf := figures[period]
 		if pf == nil {
-			pf = periodFigures(t, store, r[0])
-			figures[r[0]] = pf
+			pf = periodFigures(t, store, period)
+			figures[period] = pf
 		}
 		g, ok := pf.Gemeente(r[col["gemeente_code"]])
 		if !ok {
 			t.Fatalf("unknown row %v", r)
 		}
-		want := []string{g.Period, g.Code, g.Name, g.ProvinceCode, g.ProvinceName, num(g.Population), num(g.Taakstelling),
-			g.TaakstellingBasis, num(g.CarriedIn), num(g.Corrected), "", num(g.Realised), num(g.Expected), num(g.Difference),
-			num(g.Percentage), string(g.Standing), g.RealisedBasis, g.Source()}
+		// The carry-over in the sign of verschil: an achterstand carried in (CarriedIn
+		// positive) is negative.
+		balance := ""
+		if g.CarriedIn != nil {
+			balance = strconv.Itoa(-*g.CarriedIn)
+		}
+		deviation := ""
+		for i, d := range g.Deviations {
+			if i > 0 {
+				deviation += " | "
+			}
+			deviation += d.Short + " (/taakstelling#" + d.ID + ")"
+			deviations++
+		}
+		want := []string{g.Source(), g.Period, g.Code, g.Name, g.ProvinceCode, g.ProvinceName, num(g.Population), num(g.Taakstelling),
+			g.TaakstellingBasis, balance, num(g.Corrected), "", num(g.Realised), num(g.Expected), num(g.Difference),
+			num(g.Percentage), string(g.Standing), g.RealisedBasis, deviation}
 		if !g.Peildatum.IsZero() {
-			want[10] = g.Peildatum.Format("2006-01-02")
+			want[11] = g.Peildatum.Format("2006-01-02")
 		}
 		if !slices.Equal(r, want) {
 			t.Fatalf("row %v\nwant %v", r, want)
 		}
 	}
+	if deviations != 5*5 {
+		t.Errorf("%d rows name a known deviation, want 5 gemeenten × 5 periods with a computed taakstelling", deviations)
+	}
 	// 2024-H2: unknown, not zero.
 	for _, r := range rows[1:] {
-		if r[0] == "2024-H2" && (r[col["taakstelling"]] != "" || r[col["status"]] != "geen gegevens" || r[col["cijfers"]] != "") {
+		if r[col["periode"]] == "2024-H2" && (r[col["taakstelling"]] != "" || r[col["status"]] != "geen gegevens" || r[col["cijfers"]] != "") {
 			t.Fatalf("2024-H2 row %v", r)
 		}
-		if r[0] == "2025-H1" && (r[col["overloop"]] != "" || r[col["cijfers"]] != "fictief" || r[col["taakstelling_bron"]] != "berekend") {
+		if r[col["periode"]] == "2025-H1" && (r[col["overloop_saldo"]] != "" || r[col["cijfers"]] != "fictief" || r[col["taakstelling_bron"]] != "berekend") {
 			t.Fatalf("2025-H1 row %v", r)
+		}
+		if r[col["periode"]] == "2025-H2" && r[col["gemeente_code"]] == "GM0088" && r[col["status"]] != "te klein om te beoordelen" {
+			t.Errorf("Schiermonnikoog 2025-H2 in the export: %v", r)
 		}
 	}
 
 	// The numbers in the map's title of Utrecht are those of the export.
 	var utrecht []string
 	for _, r := range rows[1:] {
-		if r[0] == "2025-H2" && r[1] == "GM0344" {
+		if r[col["periode"]] == "2025-H2" && r[col["gemeente_code"]] == "GM0344" {
 			utrecht = r
 		}
 	}
 	m := get(t, app, "/kaart?periode=2025-H2")
 	wantTitle := fmt.Sprintf("Gerealiseerd %s van de %s die naar rato verwacht worden (%s %%)",
 		dutch(utrecht[col["gerealiseerd"]]), dutch(utrecht[col["verwacht_pro_rata"]]), utrecht[col["percentage_pro_rata"]])
-	if !strings.Contains(m.Body, "Utrecht, 2e halfjaar 2025: "+utrecht[col["status"]]+". "+wantTitle) {
+	if !strings.Contains(m.Body, "<title>Fictieve cijfers — Utrecht, 2e halfjaar 2025: "+utrecht[col["status"]]+". "+wantTitle) {
 		t.Errorf("map title of Utrecht does not match the export %v", utrecht)
 	}
 
@@ -590,6 +643,9 @@ func TestFigureExportsMatchTheMap(t *testing.T) {
 		!slices.Equal(doc.Meta.Columns, rows[0]) || !slices.Equal(doc.Meta.Periods, []string{"2024-H2"}) {
 		t.Fatalf("json 2024-H2: %d records, meta %+v", len(doc.Data), doc.Meta)
 	}
+	if strings.Contains(j.Body, `"let_op"`) {
+		t.Error("2024-H2 has no figures, yet its download warns about their kind")
+	}
 	for _, rec := range doc.Data {
 		if len(rec) != len(rows[0]) {
 			t.Fatalf("record keys %v", rec)
@@ -605,9 +661,13 @@ func TestFigureExportsMatchTheMap(t *testing.T) {
 	if err := json.Unmarshal([]byte(j.Body), &doc); err != nil {
 		t.Fatal(err)
 	}
+	// The kind comes first: the meta's first key, and every record's.
+	if !strings.HasPrefix(j.Body, `{"meta":{"let_op":"Fictieve cijfers — `) || !strings.Contains(j.Body, `"data":[{"cijfers":"fictief","periode":"2025-H2"`) {
+		t.Errorf("the JSON does not start with the kind of its figures: %.200s", j.Body)
+	}
 	for _, rec := range doc.Data {
 		if rec["gemeente_code"] == "GM0344" {
-			if rec["gerealiseerd"] != mustFloat(utrecht[col["gerealiseerd"]]) || rec["overloop"] != mustFloat(utrecht[col["overloop"]]) ||
+			if rec["gerealiseerd"] != mustFloat(utrecht[col["gerealiseerd"]]) || rec["overloop_saldo"] != mustFloat(utrecht[col["overloop_saldo"]]) ||
 				rec["peildatum"] != utrecht[col["peildatum"]] || rec["realisatie_bron"] != "fictief" {
 				t.Errorf("json Utrecht %v, csv %v", rec, utrecht)
 			}
@@ -632,35 +692,73 @@ func TestNationalExports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(rows[0], ",") != "periode,totaal,status,bron_url,bron_datum,opmerking" || len(rows) != 21 {
-		t.Fatalf("header %v, %d rows", rows[0], len(rows))
-	}
 	periods, _ := store.Periods(context.Background())
+	periods = append(periods, db.PendingPeriods(periods, time.Now())...)
+	if strings.Join(rows[0], ",") != "periode,totaal,status,officieel,bron_url,bron_soort,bron_datum,opmerking" || len(rows) != len(periods)+1 {
+		t.Fatalf("header %v, %d rows for %d periods", rows[0], len(rows), len(periods))
+	}
+	statuses := map[string]bool{}
 	for i, p := range periods {
 		r := rows[i+1]
 		total := ""
 		if p.NationalTotal != nil {
 			total = strconv.Itoa(*p.NationalTotal)
 		}
-		if r[0] != p.Code || r[1] != total || r[2] != p.TotalStatus || r[3] != p.SourceURL || r[4] != p.SourceDate {
+		official := map[bool]string{true: "ja", false: "nee"}[p.Official()]
+		if r[0] != p.Code || r[1] != total || r[2] != p.TotalStatus || r[3] != official || r[4] != p.SourceURL || r[6] != p.SourceDate {
 			t.Errorf("row %v for %+v", r, p)
 		}
-		if (p.Code == "2021-H1" || p.Code == "2024-H2") && (r[1] != "" || r[2] != "niet gevonden") {
+		// Every row has a status: the figure's own, from the data.
+		if r[2] == "" {
+			t.Errorf("%s has no status", r[0])
+		}
+		statuses[r[2]] = true
+		if (p.Code == "2021-H1" || p.Code == "2024-H2") && (r[1] != "" || r[2] != "niet gevonden" || r[3] != "nee") {
 			t.Errorf("%s: %v; want an empty total, not zero", p.Code, r)
 		}
+		if p.Pending && (r[1] != "" || r[2] != "nog geen landelijk cijfer") {
+			t.Errorf("%s after the last national figure: %v", p.Code, r)
+		}
+		// Only vastgesteld and bijgesteld are official.
+		if (r[3] == "ja") != (r[2] == "vastgesteld" || r[2] == "bijgesteld") {
+			t.Errorf("%s: status %s, officieel %s", r[0], r[2], r[3])
+		}
+	}
+	for _, s := range []string{"vastgesteld", "bijgesteld", "prognose", "afgeleid", "niet gevonden"} {
+		if !statuses[s] {
+			t.Errorf("no period with status %q", s)
+		}
+	}
+	kinds := map[string]string{}
+	for _, r := range rows[1:] {
+		kinds[r[0]] = r[5]
+	}
+	if kinds["2019-H1"] != "Rijksoverheid" || kinds["2022-H2"] != "nieuws of vakmedia" || kinds["2017-H1"] != "Platform Opnieuw Thuis" || kinds["2021-H1"] != "" {
+		t.Errorf("source kinds %v", kinds)
 	}
 	var doc struct {
+		Meta struct {
+			Attribution string `json:"naamsvermelding"`
+		} `json:"meta"`
 		Data []struct {
-			Period string `json:"periode"`
-			Total  *int   `json:"totaal"`
-			Status string `json:"status"`
+			Period   string `json:"periode"`
+			Total    *int   `json:"totaal"`
+			Status   string `json:"status"`
+			Official bool   `json:"officieel"`
 		} `json:"data"`
 	}
 	if err := json.Unmarshal([]byte(get(t, app, "/open-data/taakstelling-landelijk.json").Body), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Data) != 20 || doc.Data[5].Period != "2018-H2" || doc.Data[5].Status != "prognose" || doc.Data[10].Total != nil {
+	if len(doc.Data) != len(periods) || doc.Data[5].Period != "2018-H2" || doc.Data[5].Status != "prognose" || doc.Data[5].Official || doc.Data[10].Total != nil {
 		t.Errorf("json %+v", doc.Data)
+	}
+	// The attribution names the sources as they are: the Rijksoverheid, and news
+	// reports where that is the source.
+	for _, want := range []string{"Rijksoverheid (", "nieuwsberichten en vakmedia, waar dat de bron is", "gemeente.nu", "blikopnieuws.nl"} {
+		if !strings.Contains(doc.Meta.Attribution, want) {
+			t.Errorf("attribution %q lacks %q", doc.Meta.Attribution, want)
+		}
 	}
 }
 
@@ -675,26 +773,41 @@ func TestFigureExportsAreSafeInSpreadsheets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var negative bool
+	col := map[string]int{}
+	for i, c := range rows[0] {
+		col[c] = i
+	}
+	var negative, negativeCarry bool
 	for _, r := range rows[1:] {
-		if r[1] == "GM0344" && r[2] != `'=HYPERLINK("http://evil.example","klik")` {
-			t.Errorf("formula not neutralised: %q", r[2])
+		if r[col["gemeente_code"]] == "GM0344" && r[col["gemeente"]] != `'=HYPERLINK("http://evil.example","klik")` {
+			t.Errorf("formula not neutralised: %q", r[col["gemeente"]])
 		}
 		// Negative numbers stay numbers.
-		if d := r[13]; strings.HasPrefix(d, "-") {
+		if d := r[col["verschil"]]; strings.HasPrefix(d, "-") {
 			if _, err := strconv.Atoi(d); err != nil {
 				t.Errorf("verschil %q is no longer a number", d)
 			}
 			negative = true
 		}
+		if d := r[col["overloop_saldo"]]; strings.HasPrefix(d, "-") {
+			if _, err := strconv.Atoi(d); err != nil {
+				t.Errorf("overloop_saldo %q is no longer a number", d)
+			}
+			negativeCarry = true
+		}
 	}
-	if !negative {
-		t.Error("no negative verschil to check")
+	if !negative || !negativeCarry {
+		t.Error("no negative verschil or overloop_saldo to check")
 	}
 	nat, _ := csv.NewReader(strings.NewReader(get(t, app, "/open-data/taakstelling-landelijk.csv").Body)).ReadAll()
-	last := nat[len(nat)-1]
-	if last[3] != "'+cmd|x" || last[5] != "'@SUM(1+1)" {
-		t.Errorf("national row %v", last)
+	var h2 []string
+	for _, r := range nat {
+		if r[0] == "2025-H2" {
+			h2 = r
+		}
+	}
+	if h2 == nil || h2[4] != "'+cmd|x" || h2[7] != "'@SUM(1+1)" {
+		t.Errorf("national row %v", h2)
 	}
 }
 
@@ -704,18 +817,30 @@ func TestTaakstellingPage(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("status %d", res.StatusCode)
 	}
+	all, _ := store.Periods(context.Background())
+	pending := db.PendingPeriods(all, time.Now())
 	for _, want := range []string{
 		"<h1>Hoe werkt de taakstelling?</h1>", "gecorrigeerde taakstelling = nieuwe taakstelling + achterstand − voorsprong",
 		"op schema", "De provincie houdt toezicht", `aria-current="page">Taakstelling</a>`,
 		"Rekenvoorbeeld: Utrecht, 2e halfjaar 2025", "2 perioden zonder gevonden getal (2021-H1, 2024-H2)",
+		// The yardstick is the platform's own, not the law's.
+		`id="maatstaf"`, "eigen maatstaf", "Een wettelijke tussenstand is er niet",
+		// The worked example's carry-over is stated as made up.
+		`<span class="label label--fictief">Fictief vervolg</span> Stel dat Utrecht uit het vorige halfjaar een achterstand van 40 personen meeneemt`,
+		// Known deviations, with their sources, and not called small.
+		`id="afwijkingen"`, `id="afwijking-waddeneilanden"`, `id="afwijking-eemsdelta"`, "100 procent te hoog",
+		"https://www.debewonersraad.nl/huisvesting-statushouders", "westerwoldeactueel.nl",
+		// Every class of the legend, te klein included.
+		"<strong>te klein om te beoordelen</strong>", "<strong>ver achter op schema</strong>",
 	} {
 		if !strings.Contains(res.Body, template_escape(want)) && !strings.Contains(res.Body, want) {
 			t.Errorf("/taakstelling lacks %q", want)
 		}
 	}
-	// Missing periods are frames with a question mark, never bars of zero.
-	if n := strings.Count(res.Body, `<g class="grafiek__ontbreekt">`); n != 2 {
-		t.Errorf("%d missing-period marks, want 2", n)
+	// Missing periods and those without a national figure yet are frames with a
+	// question mark, never bars of zero.
+	if n := strings.Count(res.Body, `<g class="grafiek__ontbreekt">`); n != 2+len(pending) {
+		t.Errorf("%d missing-period marks, want 2 and %d pending", n, len(pending))
 	}
 	if regexp.MustCompile(`<rect[^>]* height="0"`).MatchString(res.Body) {
 		t.Error("a bar of height zero is drawn")
@@ -723,15 +848,23 @@ func TestTaakstellingPage(t *testing.T) {
 	if n := strings.Count(res.Body, `class="grafiek__staaf grafiek__staaf--`); n != 18 {
 		t.Errorf("%d bars, want 18 known totals", n)
 	}
-	// Every figure with its source.
-	periods, _ := store.Periods(context.Background())
-	for _, p := range periods {
+	// Every figure with its source and status.
+	for _, p := range all {
 		if p.SourceURL != "" && !strings.Contains(res.Body, `href="`+template_escape(p.SourceURL)+`"`) {
 			t.Errorf("source of %s not linked", p.Code)
 		}
 	}
-	if strings.Count(res.Body, `<span class="onbekend">niet gevonden</span>`) != 2 || !strings.Contains(res.Body, "<td>prognose</td>") {
-		t.Error("the table does not mark missing and forecast totals")
+	if strings.Count(res.Body, `<span class="onbekend">niet gevonden</span>`) != 2 || !strings.Contains(res.Body, "<td>prognose</td>") ||
+		!strings.Contains(res.Body, "<td>bijgesteld (officieel)</td>") || !strings.Contains(res.Body, "<td>afgeleid</td>") {
+		t.Error("the table does not mark missing, forecast, adjusted and inferred totals")
+	}
+	if strings.Count(res.Body, `<span class="onbekend">nog geen landelijk cijfer</span>`) != len(pending) {
+		t.Error("the half years after the last national figure end silently")
+	}
+	for _, bad := range []string{"verzonnen", "iets afwijken", "<strong>voorsprong</strong>:", "<strong>achterstand</strong>:"} {
+		if strings.Contains(res.Body, bad) {
+			t.Errorf("/taakstelling says %q", bad)
+		}
 	}
 }
 
@@ -739,7 +872,8 @@ func TestHomeShowsNationalFiguresOfTheCurrentPeriod(t *testing.T) {
 	app, store := newTestApp(t)
 	pf := periodFigures(t, store, "2025-H2")
 	res := get(t, app, "/")
-	for _, want := range []string{"Landelijk, 2e halfjaar 2025", "Het meest recente halfjaar met cijfers",
+	for _, want := range []string{`<span class="label label--fictief">Fictieve cijfers</span> Landelijk, 2e halfjaar 2025`, "Het meest recente halfjaar met cijfers",
+		"Landelijke taakstelling 2e halfjaar 2025: 13.000 personen, vastgesteld.",
 		"<dd>" + formatNumber(pf.Totals.Taakstelling) + "</dd>", "<dd>" + formatNumber(pf.Totals.Realised) + "</dd>",
 		"<dd>" + formatNumber(pf.Totals.Remaining) + "</dd>", "fictieve cijfers", `href="/kaart?periode=2025-H2"`} {
 		if !strings.Contains(res.Body, want) {
@@ -761,7 +895,11 @@ func TestGemeentePanelListsTheNewestCasesAndLinksToAll(t *testing.T) {
 	if n := strings.Count(res.Body, `<li><a href="/voorbeelden/`); n != panelCases {
 		t.Errorf("the panel lists %d cases, want %d", n, panelCases)
 	}
-	if !strings.Contains(res.Body, `<a href="/voorbeelden?gemeente=GM0363">Alle 13 voorbeelden uit Amsterdam</a>`) {
-		t.Error("no link to all 13 cases of Amsterdam")
+	all, err := store.FindCases(context.Background(), db.CaseFilter{Gemeenten: []string{"GM0363"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if link := fmt.Sprintf(`<a href="/voorbeelden?gemeente=GM0363">Alle %d voorbeelden uit Amsterdam</a>`, all.Total); !strings.Contains(res.Body, link) {
+		t.Errorf("no link to all %d cases of Amsterdam", all.Total)
 	}
 }

@@ -57,8 +57,8 @@ type tableColumn struct {
 	text    func(g db.GemeenteFigures) string
 }
 
-// standingRank orders the classes from the worst to the best; geen gegevens has no
-// rank and sorts last.
+// standingRank orders the classes from the worst to the best, then te klein om te
+// beoordelen; geen gegevens has no rank and sorts last.
 func standingRank(g db.GemeenteFigures) *int {
 	switch g.Standing {
 	case db.StandingFarBehind:
@@ -69,8 +69,18 @@ func standingRank(g db.GemeenteFigures) *int {
 		return ptrInt(2)
 	case db.StandingAhead:
 		return ptrInt(3)
+	case db.StandingTooSmall:
+		return ptrInt(4)
 	}
 	return nil
+}
+
+// oldStandingSlugs are the status values of the first release, when the pace
+// classes were named after the carry-over; links that still use them are sent on.
+var oldStandingSlugs = map[string]db.Standing{
+	"voorsprong":        db.StandingAhead,
+	"achterstand":       db.StandingBehind,
+	"grote-achterstand": db.StandingFarBehind,
 }
 
 func ptrInt(n int) *int { return &n }
@@ -80,11 +90,11 @@ var tableColumns = []tableColumn{
 	{Key: "provincie", Label: "Provincie", text: func(g db.GemeenteFigures) string { return searchKey(g.ProvinceName) }},
 	{Key: "inwoners", Label: "Inwoners", Numeric: true, value: func(g db.GemeenteFigures) *int { return g.Population }},
 	{Key: "taakstelling", Label: "Taakstelling", Numeric: true, value: func(g db.GemeenteFigures) *int { return g.Taakstelling }},
-	{Key: "overloop", Label: "Overloop", Numeric: true, value: func(g db.GemeenteFigures) *int { return g.CarriedIn }},
+	{Key: "overloop", Label: "Overloop uit vorig halfjaar", Numeric: true, value: func(g db.GemeenteFigures) *int { return g.CarryBalance() }},
 	{Key: "gecorrigeerd", Label: "Gecorrigeerd", Numeric: true, value: func(g db.GemeenteFigures) *int { return g.Corrected }},
 	{Key: "gerealiseerd", Label: "Gerealiseerd", Numeric: true, value: func(g db.GemeenteFigures) *int { return g.Realised }},
 	{Key: "verwacht", Label: "Verwacht", Numeric: true, value: func(g db.GemeenteFigures) *int { return g.Expected }},
-	{Key: "verschil", Label: "Verschil", Numeric: true, value: func(g db.GemeenteFigures) *int { return g.Difference }},
+	{Key: "verschil", Label: "Verschil met verwacht", Numeric: true, value: func(g db.GemeenteFigures) *int { return g.Difference }},
 	{Key: "percentage", Label: "% van verwacht", Numeric: true, value: func(g db.GemeenteFigures) *int { return g.Percentage }},
 	{Key: "status", Label: "Status", value: standingRank},
 }
@@ -176,6 +186,7 @@ type tablePage struct {
 	Query       tableQuery
 	AllTotals   db.FigureTotals // before the class filter, for its counts
 	StatusLinks []statusLink
+	National    string // nationalLine
 }
 
 // statusLink filters the table on a class, showing how many gemeenten it holds.
@@ -194,6 +205,11 @@ func (h *Handler) showTable(c *fiber.Ctx) error {
 	vm := tablePage{}
 	vm.Title = "Land in beeld: tabel"
 	vm.Description = "De stand van de taakstelling huisvesting vergunninghouders van alle gemeenten als tabel, te sorteren op elke kolom en te filteren op provincie en status."
+	if v := c.Query("status"); oldStandingSlugs[v] != "" {
+		q := c.Request().URI().QueryArgs()
+		q.Set("status", oldStandingSlugs[v].Slug())
+		return c.Redirect("/kaart/tabel?"+string(q.QueryString()), fiber.StatusMovedPermanently)
+	}
 	vm.Canonical = h.canonical("/kaart/tabel")
 	vm.Nav = "kaart"
 	if st.Figures == nil {
@@ -206,7 +222,7 @@ func (h *Handler) showTable(c *fiber.Ctx) error {
 		s, ok := db.StandingBySlug(v)
 		if !ok {
 			return clientError(fiber.StatusNotFound, "Status niet gevonden",
-				"‘"+truncate(v, 40)+"’ is geen status. Kies voorsprong, op schema, achterstand, grote achterstand of geen gegevens.")
+				"‘"+truncate(v, 40)+"’ is geen status. Kies voor op schema, op schema, achter op schema, ver achter op schema, te klein om te beoordelen of geen gegevens.")
 		}
 		vm.Standing, q.Standing = s, v
 	}
@@ -271,6 +287,12 @@ func (h *Handler) showTable(c *fiber.Ctx) error {
 	if vm.Standing != "" {
 		vm.Caption += ", status " + string(vm.Standing)
 	}
+	// The caption names the kind of the figures first, as does the description.
+	vm.Caption = withKind(totalsSource(vm.AllTotals), vm.Caption)
+	vm.National = nationalLine(p)
+	vm.Description = withKind(totalsSource(vm.AllTotals), "Land in beeld als tabel, "+p.Label()+", "+where+
+		": de stand van de taakstelling huisvesting vergunninghouders van "+formatNumber(vm.AllTotals.Gemeenten)+
+		" gemeenten, te sorteren op elke kolom en te filteren op provincie en status. "+nationalLine(p))
 	vm.Status = formatNumber(len(vm.Rows)) + " " + plural(len(vm.Rows), "gemeente", "gemeenten") + " in de tabel."
 	vm.Title = "Land in beeld: tabel, " + p.Label()
 	vm.MapURL = mapURL(p.Code, st.Province.Code, "")

@@ -51,8 +51,9 @@ var securityHeaderList = [...][2]string{
 const hsts = "max-age=31536000"
 
 // setSecurityHeaders puts securityHeaderList on the response, and HSTS when the
-// request came over HTTPS (directly, or through a proxy that says so with
-// X-Forwarded-Proto). Browsers ignore HSTS over plain HTTP.
+// request came over HTTPS: over TLS, or through a trusted proxy (TRUSTED_PROXIES)
+// that says so with X-Forwarded-Proto. From anyone else that header is ignored
+// (EnableTrustedProxyCheck in New). The page cache never keeps HSTS (notKept).
 func setSecurityHeaders(c *fiber.Ctx) {
 	for _, kv := range securityHeaderList {
 		c.Set(kv[0], kv[1])
@@ -77,6 +78,7 @@ func (h *Handler) middleware(app *fiber.App) {
 		setSecurityHeaders(c)
 		return c.Next()
 	})
+	app.Use(h.cachePolicy)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	// Streamed downloads get no ETag: computing one would read the whole stream into memory.
 	app.Use(etagged)

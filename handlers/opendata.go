@@ -40,18 +40,30 @@ var caseColumns = []column{
 	{"url", "Webadres van het voorbeeld op deze site.", "URL"},
 	{"soort", "woonoplossing (een gebouw, project of aantal woningen) of aanpak (hoe toewijzing, begeleiding of samenwerking is georganiseerd).", "tekst: woonoplossing of aanpak"},
 	{"jaar", "Jaar waarin het initiatief begon. Leeg als dat niet bekend is.", "geheel getal of leeg"},
-	{"woningen", "Aantal woningen of wooneenheden. Leeg als dat niet bekend is.", "geheel getal of leeg"},
-	{"personen", "Aantal gehuisveste personen. Leeg als dat niet bekend is.", "geheel getal of leeg"},
-	{"gemeente_code", "CBS-code van de gemeente, bijvoorbeeld GM0363. Leeg bij een landelijk of regionaal voorbeeld.", "tekst of leeg"},
+	{"stand_van_zaken", "Hoe het initiatief ervoor staat volgens de nieuwste bron: plan, in-uitvoering, gerealiseerd, beeindigd (beëindigd) of onbekend.", "tekst: plan, in-uitvoering, gerealiseerd, beeindigd of onbekend"},
+	{"stand_per", "Wanneer een bron die stand het laatst bevestigde, zo precies als bekend: een jaar (2024), een maand (2024-05) of een dag (2024-05-12). Leeg als dat niet bekend is.", "datum (ISO 8601, soms alleen jaar of jaar en maand) of leeg"},
+	{"doelgroep", "Voor wie het is: alleenstaanden, gezinnen, jongeren en/of gemengd (statushouders samen met andere groepen). In CSV gescheiden door ‘ | ’; in JSON een lijst. Leeg als de bron het niet zegt.", "tekst; JSON: lijst"},
+	{"woningen", "Aantal woningen of wooneenheden. Lees het altijd samen met woningen_betekenis: het kan een doel zijn, geen resultaat. Leeg als het niet bekend is.", "geheel getal of leeg"},
+	{"woningen_betekenis", "Wat het aantal woningen betekent: doel (een doel of plan), gerealiseerd (gebouwd of in gebruik) of maximaal (een capaciteit of bovengrens). Leeg zonder aantal, en bij een aantal van vóór deze kolom: dan is niet vastgelegd wat het betekent.", "tekst: doel, gerealiseerd of maximaal, of leeg"},
+	{"personen", "Aantal personen. Lees het altijd samen met personen_betekenis. Leeg als het niet bekend is.", "geheel getal of leeg"},
+	{"personen_betekenis", "Wat het aantal personen betekent: doel, gerealiseerd (gehuisvest) of maximaal; leeg zoals bij woningen_betekenis.", "tekst: doel, gerealiseerd of maximaal, of leeg"},
+	{"financiering", "Wie wat betaalt, voor zover bekend.", "tekst of leeg"},
+	{"wat_ging_moeilijk", "Lessen: wat moeilijk ging, in Markdown.", "tekst (Markdown) of leeg"},
+	{"wat_werkte", "Lessen: wat werkte, in Markdown.", "tekst (Markdown) of leeg"},
+	{"gemeente_code", "CBS-code van de gemeente, bijvoorbeeld GM0363. Leeg bij een landelijk, provinciaal of regionaal voorbeeld.", "tekst of leeg"},
 	{"gemeente", "Naam van de gemeente, zoals het CBS die schrijft.", "tekst of leeg"},
-	{"provincie_code", "CBS-code van de provincie, bijvoorbeeld PV27.", "tekst of leeg"},
-	{"provincie", "Naam van de provincie.", "tekst of leeg"},
+	{"betrokken_gemeenten", "CBS-codes van de andere gemeenten die meedoen, bijvoorbeeld bij een regionale aanpak. In CSV gescheiden door ‘ | ’; in JSON een lijst van objecten met gemeente_code en gemeente.", "tekst; JSON: lijst"},
+	{"betrokken_gemeente_namen", "Namen van de betrokken gemeenten, gescheiden door ‘ | ’. Alleen in CSV; in JSON staan ze bij betrokken_gemeenten.", "tekst"},
+	{"provincie_code", "CBS-code van de provincie van de gemeente, of van de provincie waar een voorbeeld zonder gemeente bij hoort (bijvoorbeeld provinciaal toezicht), zoals PV27.", "tekst of leeg"},
+	{"provincie", "Naam van die provincie.", "tekst of leeg"},
 	{"themas", "Thema’s van het voorbeeld als slug (zie /themas). In CSV gescheiden door ‘ | ’; in JSON een lijst van objecten met slug en label.", "tekst; JSON: lijst"},
 	{"thema_labels", "Namen van de thema’s, gescheiden door ‘ | ’. Alleen in CSV; in JSON staan ze bij themas.", "tekst"},
 	{"partners", "Betrokken organisaties. In CSV gescheiden door ‘ | ’; in JSON een lijst.", "tekst; JSON: lijst"},
 	{"bron_url", "Openbare bron van de feiten in het voorbeeld.", "URL"},
-	{"gepubliceerd", "Moment van eerste publicatie op deze site, in UTC.", "datum-tijd (ISO 8601)"},
-	{"bijgewerkt", "Moment van de laatste wijziging, in UTC.", "datum-tijd (ISO 8601)"},
+	{"bron_gecontroleerd", "Wanneer de bron voor het laatst is nagelopen: een maand (2026-12) of een dag. Leeg als dat niet is vastgelegd.", "datum (ISO 8601, soms alleen jaar en maand) of leeg"},
+	{"gepubliceerd", "Moment waarop een redacteur het voorbeeld voor het eerst publiceerde, in UTC. Leeg bij de startinhoud van de site.", "datum-tijd (ISO 8601) of leeg"},
+	{"bijgewerkt", "Moment van de laatste wijziging in de database van deze site, in UTC (bij de startinhoud: wanneer die erin werd gezet of bijgewerkt).", "datum-tijd (ISO 8601)"},
+	{"startinhoud", "ja als het voorbeeld bij de start van de site is opgenomen, uit de gedocumenteerde feiten van de redactie; nee als een redacteur het later toevoegde.", "tekst: ja of nee; JSON: true of false"},
 }
 
 // gemeenteColumns are the columns of /open-data/gemeenten.*.
@@ -67,31 +79,34 @@ var gemeenteColumns = []column{
 // figureColumns and nationalColumns document the figure downloads that the map
 // (Land in beeld) serves; they are listed here so /open-data describes every file.
 var figureColumns = []column{
+	{"cijfers", "Wat voor cijfers de regel bevat, vooraan zodat het label nooit los raakt: fictief als de realisatie fictief (gesimuleerd) is of de overloop daaruit volgt, anders berekend als de taakstelling berekend is, anders officieel; leeg als niets bekend is. Zie ‘Fictief, berekend of officieel’ hieronder.", "tekst: fictief, berekend of officieel, of leeg"},
 	{"periode", "Halfjaar, bijvoorbeeld 2025-H1.", "tekst"},
 	{"gemeente_code", "CBS-code van de gemeente.", "tekst"},
 	{"gemeente", "Naam van de gemeente.", "tekst"},
 	{"provincie_code", "CBS-code van de provincie.", "tekst"},
 	{"provincie", "Naam van de provincie.", "tekst"},
 	{"inwoners", "Inwonertal waarnaar de taakstelling is verdeeld (CBS, 1 januari 2025). Leeg voor een oudere indeling zonder inwonertal.", "geheel getal of leeg"},
-	{"taakstelling", "Aantal vergunninghouders (personen) dat de gemeente in deze periode moet huisvesten. Leeg als het onbekend is (2024-H2: geen landelijk totaal gevonden).", "geheel getal of leeg"},
-	{"taakstelling_bron", "officieel (uit de circulaire) of berekend (het landelijke totaal verdeeld naar inwonertal).", "tekst: officieel of berekend"},
-	{"overloop", "Achterstand uit eerdere perioden die meetelt, in personen. Negatief: een voorsprong die wordt meegenomen. Leeg als het vorige halfjaar geen volledige cijfers heeft; de gecorrigeerde taakstelling telt dan alleen de nieuwe taakstelling.", "geheel getal of leeg"},
-	{"gecorrigeerde_taakstelling", "taakstelling plus overloop: wat de gemeente deze periode werkelijk moet halen.", "geheel getal of leeg"},
+	{"taakstelling", "Aantal vergunninghouders (personen) dat de gemeente in deze periode moet huisvesten. Leeg als het onbekend is (2024-H2: geen landelijk cijfer gevonden).", "geheel getal of leeg"},
+	{"taakstelling_bron", "officieel (uit de circulaire) of berekend (het landelijke cijfer verdeeld naar inwonertal; niet het officiële getal).", "tekst: officieel of berekend"},
+	{"overloop_saldo", "De achterstand of voorsprong die aan het eind van het vorige halfjaar overbleef en meetelt, in personen. Negatief: een achterstand (achter); positief: een voorsprong (voor), hetzelfde teken als verschil. Leeg als het vorige halfjaar geen volledige cijfers heeft. Heette tot december 2026 overloop, met het omgekeerde teken.", "geheel getal of leeg"},
+	{"gecorrigeerde_taakstelling", "taakstelling min overloop_saldo: wat de gemeente deze periode werkelijk moet halen.", "geheel getal of leeg"},
 	{"peildatum", "Datum van de laatste telling in deze periode (de eerste van een maand). Leeg als er geen telling is.", "datum (ISO 8601) of leeg"},
 	{"gerealiseerd", "Aantal vergunninghouders dat in deze periode tot de peildatum is gehuisvest.", "geheel getal of leeg"},
-	{"verwacht_pro_rata", "Wat op de peildatum gerealiseerd had moeten zijn: een zesde van de gecorrigeerde taakstelling per verstreken maand, naar boven afgerond op hele personen.", "geheel getal of leeg"},
-	{"verschil", "gerealiseerd min verwacht_pro_rata. Negatief: achterstand; positief: voorsprong.", "geheel getal of leeg"},
-	{"percentage_pro_rata", "gerealiseerd als percentage van verwacht_pro_rata, naar beneden afgerond. Leeg als er niets verwacht wordt.", "geheel getal of leeg"},
-	{"status", "grote achterstand, achterstand, op schema, voorsprong of geen gegevens. De grenzen staan in de legenda van de kaart.", "tekst"},
-	{"realisatie_bron", "officieel (ingevoerd uit een openbare bron) of fictief (gegenereerde voorbeeldcijfers).", "tekst: officieel of fictief"},
-	{"cijfers", "Eén label voor de hele regel: fictief als de realisatie fictief is, anders berekend als de taakstelling berekend is, anders officieel; leeg als niets bekend is. Zie ‘Fictief, berekend of officieel’ hieronder.", "tekst: officieel, berekend of fictief, of leeg"},
+	{"verwacht_pro_rata", "Wat volgens de maatstaf van deze site op de peildatum gerealiseerd zou zijn: een zesde van de gecorrigeerde taakstelling per verstreken maand, afgerond op het dichtstbijzijnde hele getal. Geen wettelijke tussentijdse verplichting.", "geheel getal of leeg"},
+	{"verschil", "gerealiseerd min verwacht_pro_rata. Negatief: achter op schema; positief: voor op schema.", "geheel getal of leeg"},
+	{"percentage_pro_rata", "gerealiseerd als percentage van verwacht_pro_rata, naar beneden afgerond. Leeg als er geen oordeel is (minder dan 5 personen verwacht).", "geheel getal of leeg"},
+	{"status", "voor op schema, op schema, achter op schema, ver achter op schema, te klein om te beoordelen of geen gegevens. De grenzen staan in de legenda van de kaart.", "tekst"},
+	{"realisatie_bron", "officieel (ingevoerd uit een openbare bron) of fictief (gesimuleerde voorbeeldcijfers).", "tekst: officieel of fictief"},
+	{"bekende_afwijking", "Een bekende uitzondering op de verdeling naar inwonertal die deze gemeente betreft (de Friese Waddeneilanden, Eemsdelta), met een verwijzing naar de uitleg op /taakstelling. Leeg als er geen is of als de taakstelling officieel is.", "tekst of leeg"},
 }
 
 var nationalColumns = []column{
 	{"periode", "Halfjaar, bijvoorbeeld 2025-H1.", "tekst"},
-	{"totaal", "Landelijke taakstelling: aantal vergunninghouders (personen) dat alle gemeenten samen moeten huisvesten. Leeg als het cijfer niet is gevonden.", "geheel getal of leeg"},
-	{"status", "Of het cijfer is vastgesteld, verlaagd, een prognose is of is afgeleid.", "tekst"},
-	{"bron_url", "Waar het cijfer is gevonden.", "URL"},
+	{"totaal", "Landelijke taakstelling: aantal vergunninghouders (personen) dat alle gemeenten samen moeten huisvesten. Leeg als het cijfer niet is gevonden of deze site het nog niet heeft.", "geheel getal of leeg"},
+	{"status", "vastgesteld, bijgesteld (vastgesteld en later verhoogd of verlaagd), prognose, afgeleid, niet gevonden of nog geen landelijk cijfer. Elke regel heeft een status.", "tekst"},
+	{"officieel", "ja als het cijfer door het Rijk is vastgesteld (status vastgesteld of bijgesteld), anders nee.", "ja of nee"},
+	{"bron_url", "Waar het cijfer is gevonden.", "URL of leeg"},
+	{"bron_soort", "Wat voor bron dat is: Rijksoverheid, Staatscourant, nieuwsbank (overgenomen bericht van de Rijksoverheid), Platform Opnieuw Thuis of nieuws of vakmedia.", "tekst of leeg"},
 	{"bron_datum", "Datum van die bron.", "datum (ISO 8601, soms alleen jaar en maand)"},
 	{"opmerking", "Toelichting, bijvoorbeeld een eerdere of latere waarde.", "tekst"},
 }
@@ -154,6 +169,11 @@ func (h *Handler) openData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	national, err := h.nationalPeriods(ctx)
+	if err != nil {
+		return err
+	}
+	attribution := nationalAttribution(national)
 	figuresChanged := "Nog nooit officiële cijfers geïmporteerd: de realisaties zijn fictief."
 	if !lastImport.IsZero() {
 		figuresChanged = "Laatste import van officiële cijfers: " + formatDate(lastImport.In(amsterdam)) + "."
@@ -169,7 +189,7 @@ func (h *Handler) openData(c *fiber.Ctx) error {
 	vm.Datasets = []dataset{
 		{
 			ID: "voorbeelden", Title: "Goede voorbeelden",
-			Description: "Alle gepubliceerde voorbeelden met hun thema’s, gemeente, soort, jaar, aantallen, partners en bron. Concepten, ingediende tips en gearchiveerde voorbeelden zitten er niet in.",
+			Description: "Alle gepubliceerde voorbeelden met hun thema’s, gemeenten, soort, jaar, stand van zaken, doelgroep, aantallen met hun betekenis, financiering, lessen, partners en bron. Concepten, ingediende tips en gearchiveerde voorbeelden zitten er niet in.",
 			Files:       csvJSON("/open-data/voorbeelden"),
 			Licence:     ccBy, Attribution: "Opnieuw Thuis. De feiten komen uit de bron die bij elk voorbeeld staat.",
 			Changed: casesChanged, Columns: caseColumns,
@@ -186,16 +206,17 @@ func (h *Handler) openData(c *fiber.Ctx) error {
 			ID: "cijfers", Title: "Taakstelling en realisatie per gemeente",
 			Description: "Per gemeente en halfjaar: de taakstelling, de overloop uit eerdere perioden, de gecorrigeerde taakstelling en per peildatum het aantal gehuisveste vergunninghouders, met de status zoals op de kaart. Eén periode kiezen kan met ?periode=2025-H1.",
 			Files:       csvJSON("/open-data/cijfers"),
-			Licence:     ccBy, Attribution: "Opnieuw Thuis; landelijke totalen: Rijksoverheid (bron per periode in de landelijke taakstelling).",
+			Licence:     ccBy, Attribution: "Opnieuw Thuis (berekening en fictieve realisaties); inwonertallen: CBS; landelijke cijfers: " + attribution + ", per periode in de landelijke taakstelling.",
 			Changed: figuresChanged, Columns: figureColumns,
-			Note: "Lees vóór gebruik de uitleg over fictieve en berekende cijfers hieronder: de realisatie per gemeente is op dit moment fictief.",
+			Note: "Lees vóór gebruik de uitleg over fictieve en berekende cijfers hieronder: de realisatie per gemeente is op dit moment fictief (gesimuleerd), en de eerste kolom, cijfers, zegt het bij elke regel.",
 		},
 		{
 			ID: "taakstelling-landelijk", Title: "Landelijke taakstelling per halfjaar",
-			Description: "Het landelijke aantal te huisvesten vergunninghouders per halfjaar, met de bron van elk cijfer. Perioden waarvan geen cijfer is gevonden, staan erin met een leeg totaal.",
+			Description: "Het landelijke aantal te huisvesten vergunninghouders per halfjaar, met de status en de bron van elk cijfer. Perioden waarvan geen cijfer is gevonden, of waarvoor deze site nog geen cijfer heeft, staan erin met een leeg totaal en hun status.",
 			Files:       csvJSON("/open-data/taakstelling-landelijk"),
-			Licence:     ccBy, Attribution: "Opnieuw Thuis; de cijfers zelf komen uit de bron in elke regel.",
-			Changed: "Als een nieuw halfjaarcijfer bekend wordt.", Columns: nationalColumns,
+			Licence:     ccBy, Attribution: "Opnieuw Thuis; de cijfers zelf komen uit de bron in elke regel: " + attribution + ".",
+			Changed: "Als een beheerder een nieuw halfjaarcijfer invoert.", Columns: nationalColumns,
+			Note: strings.Join(nationalNotes[:3], " "),
 		},
 	}
 	vm.Feeds = []feedLink{{Title: "Nieuwe goede voorbeelden", URL: h.canonical("/voorbeelden.atom")}}
@@ -243,25 +264,36 @@ type exportMeta struct {
 
 // caseRecord is a case in a JSON download; its keys are the names in caseColumns.
 type caseRecord struct {
-	ID           int64         `json:"id"`
-	Slug         string        `json:"slug"`
-	Title        string        `json:"titel"`
-	Summary      string        `json:"samenvatting"`
-	Body         string        `json:"tekst"`
-	URL          string        `json:"url"`
-	Kind         string        `json:"soort"`
-	Year         *int          `json:"jaar"`
-	Homes        *int          `json:"woningen"`
-	People       *int          `json:"personen"`
-	GemeenteCode *string       `json:"gemeente_code"`
-	Gemeente     *string       `json:"gemeente"`
-	ProvinceCode *string       `json:"provincie_code"`
-	Province     *string       `json:"provincie"`
-	Themes       []themeRecord `json:"themas"`
-	Partners     []string      `json:"partners"`
-	SourceURL    string        `json:"bron_url"`
-	Published    *time.Time    `json:"gepubliceerd"`
-	Updated      time.Time     `json:"bijgewerkt"`
+	ID              int64           `json:"id"`
+	Slug            string          `json:"slug"`
+	Title           string          `json:"titel"`
+	Summary         string          `json:"samenvatting"`
+	Body            string          `json:"tekst"`
+	URL             string          `json:"url"`
+	Kind            string          `json:"soort"`
+	Year            *int            `json:"jaar"`
+	Stage           string          `json:"stand_van_zaken"`
+	StageDate       *string         `json:"stand_per"`
+	TargetGroups    []string        `json:"doelgroep"`
+	Homes           *int            `json:"woningen"`
+	HomesQualifier  *string         `json:"woningen_betekenis"`
+	People          *int            `json:"personen"`
+	PeopleQualifier *string         `json:"personen_betekenis"`
+	Financing       *string         `json:"financiering"`
+	LessonsHard     *string         `json:"wat_ging_moeilijk"`
+	LessonsWorked   *string         `json:"wat_werkte"`
+	GemeenteCode    *string         `json:"gemeente_code"`
+	Gemeente        *string         `json:"gemeente"`
+	RelatedJSON     []relatedRecord `json:"betrokken_gemeenten"`
+	ProvinceCode    *string         `json:"provincie_code"`
+	Province        *string         `json:"provincie"`
+	Themes          []themeRecord   `json:"themas"`
+	Partners        []string        `json:"partners"`
+	SourceURL       string          `json:"bron_url"`
+	SourceChecked   *string         `json:"bron_gecontroleerd"`
+	Published       *time.Time      `json:"gepubliceerd"`
+	Updated         time.Time       `json:"bijgewerkt"`
+	Seeded          bool            `json:"startinhoud"`
 }
 
 type themeRecord struct {
@@ -269,25 +301,39 @@ type themeRecord struct {
 	Label string `json:"label"`
 }
 
+// relatedRecord is a related gemeente in a JSON download.
+type relatedRecord struct {
+	Code string `json:"gemeente_code"`
+	Name string `json:"gemeente"`
+}
+
 func (h *Handler) caseRecord(c db.Case) caseRecord {
 	r := caseRecord{
 		ID: c.ID, Slug: c.Slug, Title: c.Title, Summary: c.Summary, Body: c.Body,
 		URL: h.canonical("/voorbeelden/" + c.Slug), Kind: c.Kind,
-		Year: c.Year, Homes: c.Homes, People: c.People,
-		GemeenteCode: orNull(c.GemeenteCode), Gemeente: orNull(c.GemeenteName),
+		Year: c.Year, Stage: c.Stage, StageDate: orNull(c.StageDate), TargetGroups: c.TargetGroups,
+		Homes: c.Homes, HomesQualifier: orNull(c.HomesQualifier), People: c.People, PeopleQualifier: orNull(c.PeopleQualifier),
+		Financing: orNull(c.Financing), LessonsHard: orNull(c.LessonsHard), LessonsWorked: orNull(c.LessonsWorked),
+		GemeenteCode: orNull(c.GemeenteCode), Gemeente: orNull(c.GemeenteName), RelatedJSON: []relatedRecord{},
 		ProvinceCode: orNull(c.ProvinceCode), Province: orNull(c.ProvinceName),
-		Themes: []themeRecord{}, Partners: c.Partners, SourceURL: c.SourceURL,
-		Updated: c.UpdatedAt.UTC(),
+		Themes: []themeRecord{}, Partners: c.Partners, SourceURL: c.SourceURL, SourceChecked: orNull(c.SourceChecked),
+		Updated: c.UpdatedAt.UTC(), Seeded: c.Seeded,
 	}
 	if r.Partners == nil {
 		r.Partners = []string{}
 	}
+	if r.TargetGroups == nil {
+		r.TargetGroups = []string{}
+	}
+	for _, g := range c.RelatedGemeenten {
+		r.RelatedJSON = append(r.RelatedJSON, relatedRecord{Code: g.Code, Name: g.Name})
+	}
 	for _, t := range c.Themes {
 		r.Themes = append(r.Themes, themeRecord{Slug: t.Slug, Label: t.Label})
 	}
-	if c.PublishedAt != nil {
-		p := c.PublishedAt.UTC()
-		r.Published = &p
+	if p := c.PublishedByEditor(); p != nil {
+		t := p.UTC()
+		r.Published = &t
 	}
 	return r
 }
@@ -299,16 +345,28 @@ func (r caseRecord) csvRow() []string {
 	for i, t := range r.Themes {
 		slugs[i], labels[i] = t.Slug, t.Label
 	}
+	codes := make([]string, len(r.RelatedJSON))
+	names := make([]string, len(r.RelatedJSON))
+	for i, g := range r.RelatedJSON {
+		codes[i], names[i] = g.Code, g.Name
+	}
 	published := ""
 	if r.Published != nil {
 		published = r.Published.Format(time.RFC3339)
 	}
+	seeded := "nee"
+	if r.Seeded {
+		seeded = "ja"
+	}
 	return []string{
 		strconv.FormatInt(r.ID, 10), r.Slug, r.Title, r.Summary, r.Body, r.URL, r.Kind,
-		intCell(r.Year), intCell(r.Homes), intCell(r.People),
-		deref(r.GemeenteCode), deref(r.Gemeente), deref(r.ProvinceCode), deref(r.Province),
+		intCell(r.Year), r.Stage, deref(r.StageDate), strings.Join(r.TargetGroups, listSep),
+		intCell(r.Homes), deref(r.HomesQualifier), intCell(r.People), deref(r.PeopleQualifier),
+		deref(r.Financing), deref(r.LessonsHard), deref(r.LessonsWorked),
+		deref(r.GemeenteCode), deref(r.Gemeente), strings.Join(codes, listSep), strings.Join(names, listSep),
+		deref(r.ProvinceCode), deref(r.Province),
 		strings.Join(slugs, listSep), strings.Join(labels, listSep), strings.Join(r.Partners, listSep),
-		r.SourceURL, published, r.Updated.Format(time.RFC3339),
+		r.SourceURL, deref(r.SourceChecked), published, r.Updated.Format(time.RFC3339), seeded,
 	}
 }
 

@@ -10,8 +10,11 @@ func TestInfoPages(t *testing.T) {
 	for path, wants := range map[string][]string{
 		"/over": {
 			"<h1>Over Opnieuw Thuis</h1>", "cartomap.github.io/nl", "CBS / Kadaster", "1 januari 2025",
-			`href="/taakstelling"`, "berekend naar inwonertal", "fictieve cijfers", "Platform Opnieuw Thuis",
+			`href="/taakstelling"`, "berekend naar inwonertal", "Fictieve cijfers", "Platform Opnieuw Thuis",
 			"2015", "in eigen woorden", "bron",
+			// Only the set and adjusted national figures are official (issue 11).
+			"alleen de vastgestelde en bijgestelde (16 van de 18 gevonden cijfers)", "prognose", "afgeleid",
+			"nieuwsberichten en vakmedia, waar dat de bron is", "eigen maatstaf",
 		},
 		"/toegankelijkheid": {
 			"<h1>Toegankelijkheidsverklaring</h1>", "WCAG", "2.1", "EN 301 549", "Status C", "axe-core",
@@ -20,7 +23,9 @@ func TestInfoPages(t *testing.T) {
 		},
 		"/privacy": {
 			"<h1>Privacyverklaring</h1>", "Geen tracking", "Geen cookies", "CSRF", "zes maanden",
-			"wachtwoord", "Auditlog", "Autoriteit Persoonsgegevens",
+			"wachtwoord", "Auditlog", "Autoriteit Persoonsgegevens", "sleutelhash", "90 dagen",
+			// Not configured: the page says the operator must fill it in.
+			"Verwerkingsverantwoordelijke", "Nog niet ingevuld", "PRIVACY_CONTROLLER", "PRIVACY_DPO_EMAIL",
 		},
 	} {
 		res := get(t, app, path)

@@ -136,7 +136,7 @@ var (
 func markedCase(slug, marker, status string) url.Values {
 	v := caseValues("Proef " + marker)
 	v.Set("slug", slug)
-	v.Set("summary", "Samenvatting "+marker+" van een opgeslagen voorbeeld.")
+	v.Set("summary", "Samenvatting "+marker+" van een opgeslagen voorbeeld, lang genoeg voor de controle.")
 	v.Set("body", "## Aanpak\n\nDe tekst van "+marker+" over woningen voor statushouders.\n\n"+
 		strings.Repeat("Een alinea die de opslag wat werk geeft. ", 40))
 	v.Set("status", status)
@@ -707,7 +707,7 @@ func TestEditorSaveOnFullDisk(t *testing.T) {
 	filler := fillDisk(t, dir)
 
 	fresh := caseValues("Kamerverhuur boven winkels")
-	fresh.Set("summary", "Wat de redacteur net typte over kamers boven winkels.")
+	fresh.Set("summary", "Wat de redacteur net typte over kamers boven winkels in de binnenstad.")
 	c.get("/beheer/voorbeelden/nieuw")
 	logged := len(logs.lines(t))
 	checkNotSaved(t, c.post("/beheer/voorbeelden", fresh), fresh, &logs, logged)
@@ -715,7 +715,7 @@ func TestEditorSaveOnFullDisk(t *testing.T) {
 	changed := caseValues("Woonschip voor statushouders")
 	changed.Set("status", db.StatusPublished)
 	changed.Set("version", version)
-	changed.Set("summary", "Een bijgewerkte samenvatting die niet verloren mag gaan.")
+	changed.Set("summary", "Een bijgewerkte samenvatting die niet verloren mag gaan, wat er ook gebeurt.")
 	logged = len(logs.lines(t))
 	checkNotSaved(t, c.post("/beheer/voorbeelden/"+id, changed), changed, &logs, logged)
 
@@ -804,7 +804,7 @@ func TestEditorSaveOnReadOnlyDatabase(t *testing.T) {
 	changed := caseValues("Hospitahuisvesting in de regio")
 	changed.Set("status", db.StatusPublished)
 	changed.Set("version", version)
-	changed.Set("summary", "Een wijziging op een alleen-lezen bestand.")
+	changed.Set("summary", "Een wijziging op een alleen-lezen bestand, die terug moet komen in het formulier.")
 	logged = len(logs.lines(t))
 	checkNotSaved(t, c.post("/beheer/voorbeelden/"+id, changed), changed, &logs, logged)
 

@@ -37,6 +37,7 @@ func (h *Handler) register(app *fiber.App) {
 	app.Get("/over", h.cached, h.about)
 	app.Get("/toegankelijkheid", h.cached, h.accessibility)
 	app.Get("/privacy", h.cached, h.privacy)
+	app.Get("/begrippen", h.cached, h.showGlossary)
 
 	app.Get("/kaart", h.cached, h.showMap)
 	app.Get("/kaart/tabel", h.cached, h.showTable)
@@ -60,6 +61,9 @@ func (h *Handler) register(app *fiber.App) {
 	app.Get("/inloggen", h.showLogin)
 	app.Post("/inloggen", h.loginLimiter, h.settle, h.login)
 	app.Post("/uitloggen", h.requireEditor, h.csrf, h.logout)
+	// The "Bewerken" link of a public case page, asked for by public/redactie.js
+	// only in editors' browsers (preview.go); never cached.
+	app.Get("/redactie/bewerklink", h.editLink)
 
 	b := app.Group("/beheer", h.requireEditor, h.csrf)
 	b.Get("/", h.dashboard)
@@ -68,8 +72,12 @@ func (h *Handler) register(app *fiber.App) {
 	b.Post("/voorbeelden", h.createCase)
 	b.Post("/voorbeelden/valideer", h.validateCaseField)
 	b.Post("/voorbeelden/voorvertoning", h.previewCase)
+	b.Post("/voorbeelden/bekijken", h.previewFormCase)
+	b.Post("/voorbeelden/bewaren", h.autosaveCase)
+	b.Post("/voorbeelden/klad/weggooien", h.discardDraft)
 	b.Get("/voorbeelden/:id<int>", h.editCase)
 	b.Post("/voorbeelden/:id<int>", h.updateCase)
+	b.Get("/voorbeelden/:id<int>/bekijken", h.viewCase)
 	b.Post("/voorbeelden/:id<int>/status", h.setCaseStatus)
 	b.Get("/voorbeelden/:id<int>/geschiedenis", h.caseHistory)
 	b.Get("/voorbeelden/:id<int>/verschil", h.caseDiff)
@@ -80,12 +88,17 @@ func (h *Handler) register(app *fiber.App) {
 	b.Get("/cijfers", h.showImport)
 	b.Post("/cijfers", h.uploadFigures)
 	b.Post("/cijfers/bevestigen", h.confirmImport)
+	b.Get("/cijfers/sjabloon.csv", h.importTemplate)
+	b.Post("/cijfers/:id<int>/ongedaan", h.undoImport)
+	b.Post("/sessie", h.extendSession)
 	b.Get("/wachtwoord", h.showPassword)
 	b.Post("/wachtwoord", h.changePassword)
 	b.Get("/accounts", h.requireAdmin, h.listAccounts)
 	b.Post("/accounts", h.requireAdmin, h.createAccount)
 	b.Post("/accounts/:id<int>", h.requireAdmin, h.updateAccount)
 	b.Get("/logboek", h.requireAdmin, h.auditLog)
+	b.Get("/landelijk", h.requireAdmin, h.showNational)
+	b.Post("/landelijk", h.requireAdmin, h.saveNational)
 
 	app.Use(h.notFound)
 }

@@ -53,16 +53,20 @@ func TestSearchNoticesSayWhatWasSearched(t *testing.T) {
 	}{
 		{"typo corrected", "q=statushouers",
 			[]string{`Resultaten voor <strong>statushouders</strong>. Zoek in plaats daarvan op <a href="/voorbeelden?letterlijk=1&amp;q=statushouers"`,
-				"24 voorbeelden gevonden voor ‘statushouders’ (u typte ‘statushouers’)."},
+				"voorbeelden gevonden voor ‘statushouders’ (u typte ‘statushouers’)."},
 			[]string{"Bedoelde u"}},
 		{"literal search offers the correction", "q=statushouers&letterlijk=1",
 			[]string{"Niets gevonden", `Bedoelde u <a href="/voorbeelden?q=statushouders"`, `name="letterlijk" value="1"`},
 			[]string{"Resultaten voor"}},
 		{"two words, one typo", "q=tijdelijke+wonignen",
 			[]string{"Resultaten voor <strong>tijdelijke woningen</strong>", "(u typte ‘tijdelijke wonignen’)"}, nil},
-		{"question: stop words left out", "q=hoe+vinden+jonge+statushouders+een+kamer",
-			[]string{"Geen voorbeelden met alle zoekwoorden; gezocht zonder de veelvoorkomende woorden ‘hoe’, ‘vinden’, ‘een’."},
-			[]string{"Resultaten voor", "gedeeltelijke"}},
+		{"question: stop words not needed", "q=hoe+vinden+jonge+statushouders+een+kamer",
+			[]string{"voorbeelden gevonden voor ‘hoe vinden jonge statushouders een kamer’."},
+			[]string{"Resultaten voor", "gedeeltelijke", "search-notice"}},
+		{"question: few cases have every word", "q=wat+kan+een+gemeente+met+een+leeg+kantoorgebouw",
+			[]string{"Weinig voorbeelden hebben alle zoekwoorden; daarna volgen de beste gedeeltelijke treffers.",
+				"Veelvoorkomende woorden zijn weggelaten: ‘wat’, ‘kan’, ‘een’, ‘met’.", ", de meeste met een deel van de zoekwoorden."},
+			[]string{"Resultaten voor", "Geen voorbeelden met alle"}},
 		{"best partial matches", "q=gezinnen+in+Assen",
 			[]string{"Geen voorbeelden met alle zoekwoorden; dit zijn de beste gedeeltelijke treffers.",
 				"Veelvoorkomende woorden zijn weggelaten: ‘in’", ", met een deel van de zoekwoorden."},
@@ -72,9 +76,14 @@ func TestSearchNoticesSayWhatWasSearched(t *testing.T) {
 				`<a href="/voorbeelden">Bekijk alle voorbeelden</a>`},
 			[]string{"wis de filters"}},
 		{"found, but not with these filters", "q=startblok&provincie=PV20",
-			[]string{"Niets gevonden", "Zonder filters zijn er 2 voorbeelden voor ‘startblok’", `<a href="/voorbeelden?q=startblok"`}, nil},
-		{"a theme to try", "q=woningdelen&provincie=PV20",
+			[]string{"Niets gevonden", "Zonder filters zijn er ", " voorbeelden voor ‘startblok’", `<a href="/voorbeelden?q=startblok"`}, nil},
+		{"a theme to try", "q=woningdelen&provincie=PV21",
 			[]string{`Bekijk de voorbeelden bij het thema <a href="/voorbeelden?thema=woningdelen">Woningdelen en kamerverhuur</a>`}, nil},
+	}
+	// The corrected search finds what the corrected words find.
+	_, corrected := libraryResults(t, app, "q=statushouers")
+	if _, want := libraryResults(t, app, "q=statushouders"); corrected != want || want == 0 {
+		t.Errorf("q=statushouers finds %d, q=statushouders %d", corrected, want)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +118,7 @@ func TestSearchResultsAgreeEverywhere(t *testing.T) {
 		"q=statushouers&letterlijk=1",
 		"q=tijdelijke+wonignen&provincie=PV30",
 		"q=hoe+vinden+jonge+statushouders+een+kamer",
+		"q=wat+kan+een+gemeente+met+een+leeg+kantoorgebouw",
 		"q=gezinnen+in+Assen",
 		"q=kantoren&sort=nieuwste",
 		"q=vergunninghouders&thema=woningdelen",
@@ -128,15 +138,20 @@ func TestSearchResultsAgreeEverywhere(t *testing.T) {
 			if got := jsonSlugs(readJSON(t, get(t, app, "/voorbeelden.json?"+query).Body)); !slices.Equal(got, slugs) {
 				t.Errorf("JSON holds %v\nthe library lists %v", got, slugs)
 			}
+			// The feed holds the newest feedSize of the same cases.
+			v, _ := url.ParseQuery(query)
+			v.Set("sort", db.SortNewest)
+			newest, _ := libraryResults(t, app, v.Encode())
+			if !slices.Equal(slices.Sorted(slices.Values(newest)), slices.Sorted(slices.Values(slugs))) {
+				t.Fatalf("sorted newest first the library lists %v\nelse %v", newest, slugs)
+			}
 			feed := readFeed(t, get(t, app, "/voorbeelden.atom?"+query).Body)
 			var inFeed []string
 			for _, e := range feed.Entries {
 				inFeed = append(inFeed, e.Links[0].Href[strings.LastIndex(e.Links[0].Href, "/")+1:])
 			}
-			slices.Sort(inFeed)
-			sorted := slices.Sorted(slices.Values(slugs))
-			if !slices.Equal(inFeed, sorted) {
-				t.Errorf("the feed holds %v\nthe library lists %v", inFeed, sorted)
+			if want := newest[:min(feedSize, len(newest))]; !slices.Equal(inFeed, want) {
+				t.Errorf("the feed holds %v\nthe library lists %v first", inFeed, want)
 			}
 		})
 	}
@@ -151,6 +166,7 @@ func TestFacetCountsAgreeUnderDutchSearch(t *testing.T) {
 		{"q": {"statushouers"}},
 		{"q": {"hoe vinden jonge statushouders een kamer"}},
 		{"q": {"gezinnen in Assen"}},
+		{"q": {"welke gemeenten gebruiken hotels voor statushouders"}},
 		{"q": {"kantoor"}, "soort": {"woonoplossing"}},
 		{"q": {"flexwonen"}},
 	} {
@@ -182,8 +198,8 @@ func TestSearchHighlightsEveryKindOfMatch(t *testing.T) {
 		"kantoren ":        "UWV-<mark>kantoor</mark>",                // stem
 		"kantoor ":         "voormalig <mark>Belastingkantoor</mark>", // compound
 		"vergunninghouder": "naar <mark>statushouders</mark>",         // synonym
-		"kamergewize ":     "<mark>Kamergewijze</mark>",               // corrected
-		"Den Haag":         "in <mark>Den Haag</mark>",                // two words, one mark
+		"kamergewize ":     "<mark>kamergewijze</mark> verhuur",       // corrected
+		"Den Haag":         "<mark>Den Haag</mark>: SoZa",             // two words, one mark
 	} {
 		res := get(t, app, "/voorbeelden?q="+url.QueryEscape(q), htmx...)
 		if !strings.Contains(res.Body, want) {

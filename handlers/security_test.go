@@ -131,6 +131,8 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 		c.testRoutes = func(h *Handler, r fiber.Router) {
 			r.Get("/test/paniek", func(c *fiber.Ctx) error { panic("test") })
 		}
+		// The test client plays the TLS proxy in front, which says https.
+		c.TrustedProxies = []string{"127.0.0.1"}
 	})
 	addr := listen(t, app)
 	tests := []struct {
@@ -192,7 +194,7 @@ func TestServerRefusalsRenderDutchPages(t *testing.T) {
 	t.Run("431 query beyond the read buffer", func(t *testing.T) {
 		res := fetch(t, addr, httptest.NewRequest("GET", "/voorbeelden?q="+strings.Repeat("woning+", 6*1024), nil))
 		checkDutchErrorPage(t, res, 431, "Adres te lang")
-		if res.Header.Get("Cache-Control") != "no-store" {
+		if res.Header.Get("Cache-Control") != "private, no-store" {
 			t.Error("error page may be cached")
 		}
 	})
@@ -459,3 +461,21 @@ func TestHostileInputOnMapAndForms(t *testing.T) {
 }
 
 var formTokenPattern = regexp.MustCompile(`name="_token" value="([^"]+)"`)
+
+// A method Fiber does not know gets the security headers and a Dutch page too.
+func TestUnknownMethodGetsSecurityHeaders(t *testing.T) {
+	app, _ := newTestApp(t)
+	addr := listen(t, app)
+	for _, method := range []string{"FOO", "PROPFIND", "get"} {
+		res := rawExchange(t, addr, method+" /voorbeelden HTTP/1.1\r\nHost: x\r\n\r\n")
+		checkDutchErrorPage(t, res, http.StatusNotImplemented, "Niet ondersteund")
+		checkSecurityHeaders(t, res, false)
+		if strings.Contains(res.Body, "Invalid http method") || res.Header.Get("Cache-Control") != "private, no-store" {
+			t.Errorf("%s: Cache-Control %q, body %.100s", method, res.Header.Get("Cache-Control"), res.Body)
+		}
+	}
+	// Known methods are untouched.
+	if res := rawExchange(t, addr, "GET /voorbeelden HTTP/1.1\r\nHost: x\r\n\r\n"); res.StatusCode != 200 {
+		t.Errorf("GET = %d", res.StatusCode)
+	}
+}

@@ -11,7 +11,7 @@ import (
 // pages are listed too: they exist once its routes are in.
 var staticPaths = []string{
 	"/themas", "/kaart", "/kaart/tabel", "/taakstelling", "/open-data",
-	"/tip", "/over", "/toegankelijkheid", "/privacy",
+	"/tip", "/over", "/toegankelijkheid", "/privacy", "/begrippen",
 }
 
 type sitemapURLSet struct {
@@ -93,6 +93,7 @@ func (h *Handler) robots(c *fiber.Ctx) error {
 		"Disallow: /beheer\n" +
 		"Disallow: /inloggen\n" +
 		"Disallow: /uitloggen\n" +
+		"Disallow: /redactie\n" +
 		"\n" +
 		"Sitemap: " + h.canonical("/sitemap.xml") + "\n")
 }

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"context"
+	"html"
 	"html/template"
 	"regexp"
 	"strings"
@@ -113,13 +115,17 @@ func TestThemePage(t *testing.T) {
 }
 
 func TestCasePageMetaForSharingAndPrinting(t *testing.T) {
-	app, _ := newTestApp(t)
+	app, store := newTestApp(t)
 	body := get(t, app, "/voorbeelden/startblok-riekerhaven").Body
+	cs, err := store.FindCaseBySlug(context.Background(), "startblok-riekerhaven")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, want := range []string{
 		`<link rel="canonical" href="https://opnieuwthuis.example/voorbeelden/startblok-riekerhaven">`,
 		`<meta property="og:url" content="https://opnieuwthuis.example/voorbeelden/startblok-riekerhaven">`,
 		`<meta property="og:type" content="article">`,
-		`<meta property="og:title" content="Startblok Riekerhaven`,
+		`<meta property="og:title" content="` + html.EscapeString(cs.Title),
 		`<meta property="og:description" content="`,
 		`data-print-url="https://opnieuwthuis.example/gemeenten/GM0363"`,
 		`<p class="print-only">Dit voorbeeld staat op https://opnieuwthuis.example/voorbeelden/startblok-riekerhaven.`,

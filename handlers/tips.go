@@ -21,14 +21,14 @@ const (
 
 // tipForm is the public suggestion form.
 type tipForm struct {
-	Title     string `form:"title" label:"Titel" validate:"required,max=200"`
+	Title     string `form:"title" label:"Titel" validate:"required,max=200" required:"Vul een titel in."`
 	Gemeente  string `form:"gemeente" label:"Gemeente" validate:"omitempty,max=120,gemeente"`
-	Kind      string `form:"kind" label:"Soort" validate:"required,kind"`
-	Summary   string `form:"summary" label:"Korte beschrijving" validate:"required,max=600"`
-	Why       string `form:"why" label:"Wat maakt het een goed voorbeeld" validate:"required,max=5000"`
+	Kind      string `form:"kind" label:"Soort" validate:"required,kind" required:"Kies wat voor voorbeeld het is: een woonoplossing of een aanpak."`
+	Summary   string `form:"summary" label:"Korte beschrijving" validate:"required,max=600" required:"Vul een korte beschrijving in."`
+	Why       string `form:"why" label:"Wat maakt het een goed voorbeeld" validate:"required,max=5000" required:"Schrijf op wat het een goed voorbeeld maakt."`
 	SourceURL string `form:"source_url" label:"Link naar meer informatie" validate:"omitempty,max=500,weburl"`
-	Name      string `form:"name" label:"Uw naam" validate:"required,max=100"`
-	Email     string `form:"email" label:"Uw e-mailadres" validate:"required,max=254,email"`
+	Name      string `form:"name" label:"Uw naam" validate:"required,max=100" required:"Vul uw naam in."`
+	Email     string `form:"email" label:"Uw e-mailadres" validate:"required,max=254,email" required:"Vul uw e-mailadres in."`
 	Consent   bool   `form:"consent" label:"Toestemming" validate:"required" message:"Geef toestemming om uw naam en e-mailadres te bewaren, anders kunnen wij de tip niet aannemen."`
 	// Website is the honeypot: hidden from people (and from screen readers), filled
 	// in by bots that fill in every field.
@@ -56,13 +56,18 @@ func (h *Handler) newTipPage(f tipForm) tipPage {
 	return vm
 }
 
+// tipLimitWindow is how long the tip limiter remembers a client address (in memory
+// only; the privacy statement says so).
+const tipLimitWindow = time.Hour
+
 func (h *Handler) setupTipLimiter() {
 	h.tipLimiter = limiter.New(limiter.Config{
 		Max:               tipMaxPerHour,
-		Expiration:        time.Hour,
+		Expiration:        tipLimitWindow,
 		LimiterMiddleware: limiter.SlidingWindow{},
 		// Only tips that were accepted count: someone fixing a typo is not spamming.
 		SkipFailedRequests: true,
+		KeyGenerator:       h.clientIP,
 		LimitReached: func(c *fiber.Ctx) error {
 			return clientError(fiber.StatusTooManyRequests, "Even geduld",
 				"Vanaf dit adres zijn het afgelopen uur al meerdere tips verstuurd. Probeer het over een uur opnieuw, of mail de redactie.")
@@ -72,7 +77,7 @@ func (h *Handler) setupTipLimiter() {
 
 // showTip is the empty suggestion form. It sets no cookie.
 func (h *Handler) showTip(c *fiber.Ctx) error {
-	c.Set(fiber.HeaderCacheControl, "no-store") // the form token carries the time
+	c.Set(fiber.HeaderCacheControl, privateNoStore) // the form token carries the time
 	return h.render(c, fiber.StatusOK, "tip/form", "", h.newTipPage(tipForm{}))
 }
 
@@ -89,6 +94,9 @@ func parseTipForm(c *fiber.Ctx) (tipForm, error) {
 }
 
 // submitTip stores a suggestion, or shows the form again with its errors (422).
+// The form comes back with the token it was sent with, so the time a person has
+// spent on it keeps counting: a tip sent too fast can be sent again after a few
+// seconds, and a second try after correcting an error is never "too fast".
 func (h *Handler) submitTip(c *fiber.Ctx) error {
 	err := h.checkFormPost(c, purposeTip, tipMinFillTime)
 	tooFast := errors.Is(err, errTooFast)
@@ -99,14 +107,18 @@ func (h *Handler) submitTip(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	if f.Website != "" {
 		// A bot: answer as if all went well, store nothing.
 		return redirect(c, "/tip/bedankt")
 	}
 	vm := h.newTipPage(f)
 	vm.Errors = h.forms.check(&f)
+	h.forms.explainGemeente(vm.Errors, "gemeente", f.Gemeente)
 	if tooFast || len(vm.Errors) > 0 {
+		if age, ok := h.formTokenAge(c.FormValue("_token"), purposeTip); ok && age < formTokenMaxAge-time.Hour {
+			vm.Token = c.FormValue("_token")
+		}
 		vm.TooFast = tooFast
 		return h.render(c, fiber.StatusUnprocessableEntity, "tip/form", "", vm)
 	}
@@ -127,7 +139,9 @@ func (h *Handler) submitTip(c *fiber.Ctx) error {
 	return redirect(c, "/tip/bedankt")
 }
 
-// validateTipField is the inline validation of one field of the tip form.
+// validateTipField is the inline validation of one field of the tip form. A
+// gemeente that was understood is written out as the list gives it, so the
+// visitor sees which one was meant.
 func (h *Handler) validateTipField(c *fiber.Ctx) error {
 	field := c.Query("veld")
 	if !tipFields[field] {
@@ -141,10 +155,14 @@ func (h *Handler) validateTipField(c *fiber.Ctx) error {
 		return err
 	}
 	vm := h.newTipPage(f)
-	if e := h.forms.check(&f).Get(field); e != "" {
+	errs := h.forms.check(&f)
+	h.forms.explainGemeente(errs, "gemeente", f.Gemeente)
+	if e := errs.Get(field); e != "" {
 		vm.Errors = formErrors{{Field: field, Message: e}}
+	} else if g, ok := h.forms.findGemeente(f.Gemeente); ok && field == "gemeente" {
+		vm.Form.Gemeente = h.forms.gemeenteLabel(g.Code)
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
 	return c.Render("tip/veld-"+field, vm)
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -98,15 +99,15 @@ func TestTipLandsInQueue(t *testing.T) {
 func TestTipValidation(t *testing.T) {
 	c, a, store := tipApp(t)
 	cases := []struct{ field, value, message string }{
-		{"title", "", "Vul Titel in."},
-		{"summary", "", "Vul Korte beschrijving in."},
-		{"why", "", "Vul Wat maakt het een goed voorbeeld in."},
+		{"title", "", "Vul een titel in."},
+		{"summary", "", "Vul een korte beschrijving in."},
+		{"why", "", "Schrijf op wat het een goed voorbeeld maakt."},
 		{"email", "anna@", "Uw e-mailadres moet een geldig e-mailadres zijn"},
-		{"name", "", "Vul Uw naam in."},
+		{"name", "", "Vul uw naam in."},
 		{"gemeente", "Gondor", "Gemeente: kies een bestaande gemeente uit de lijst"},
 		{"source_url", "ftp://x.example", "Link naar meer informatie moet een volledig webadres zijn"},
 		{"consent", "", "Geef toestemming om uw naam en e-mailadres te bewaren"},
-		{"kind", "", "Vul Soort in."},
+		{"kind", "", "Kies wat voor voorbeeld het is"},
 	}
 	for _, tc := range cases {
 		form := tipValues(t, a, "Een tip met een fout")
@@ -173,5 +174,32 @@ func TestTipSpamDefences(t *testing.T) {
 	res = c.post("/tip", tipValues(t, a, "Een tip te veel"))
 	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.Body, "Probeer het over een uur opnieuw") || stored("Een tip te veel") != 0 {
 		t.Fatalf("over the limit: %d", res.StatusCode)
+	}
+}
+
+// Behind a trusted proxy the tip limit counts per visitor, not for the proxy's
+// one address, and a forged X-Forwarded-For does not reset it.
+func TestTipLimitPerClientBehindProxy(t *testing.T) {
+	app, store := newTestAppWith(t, func(c *Config) { c.TrustedProxies = []string{"0.0.0.0"} })
+	secret, err := store.Secret(t.Context(), "form-token-key", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &appWithSecret{h: &Handler{formSecret: secret}}
+	first := newClient(t, app)
+	for i := 1; i <= tipMaxPerHour; i++ {
+		first.xff = fmt.Sprintf("198.51.100.%d, 203.0.113.1", i) // forged left, real right
+		if res := first.post("/tip", tipValues(t, a, fmt.Sprintf("Tip %d", i))); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("tip %d = %d", i, res.StatusCode)
+		}
+	}
+	first.xff = "198.51.100.99, 203.0.113.1"
+	if res := first.post("/tip", tipValues(t, a, "Een te veel")); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("over the limit with a forged address = %d, want 429", res.StatusCode)
+	}
+	other := newClient(t, app)
+	other.xff = "203.0.113.2"
+	if res := other.post("/tip", tipValues(t, a, "Van iemand anders")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("another visitor behind the same proxy = %d", res.StatusCode)
 	}
 }
