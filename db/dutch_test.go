@@ -238,6 +238,8 @@ func TestMarkerMarksEveryKindOfMatch(t *testing.T) {
 		{"statushou", "Statushouders en de status.", "[Statushouders] en de status."},
 		{"vergunninghouder ", "Twee statushouders.", "Twee [statushouders]."},
 		{"zwaluw ", "Niets te zien.", "Niets te zien."},
+		{"Noord-Holland ", "Provincie Noord-Holland en Noord.", "Provincie [Noord-Holland] en [Noord]."},
+		{"Den Haag ", "Den Haag, den Bosch en Haag.", "[Den Haag], den Bosch en [Haag]."},
 	}
 	for _, tt := range tests {
 		got := show(newMarker(parseQuery(tt.query).units(lx)).mark(tt.text))

@@ -103,14 +103,15 @@ type span struct {
 	unit       int
 }
 
-// textWord is a word of a text with its offsets, folded form and stem.
+// textWord is a word of a text with its offsets and folded form.
 type textWord struct {
 	start, end int32
-	word, stem string
+	word       string
 }
 
-// analyzedText is a text cut into its words, folded and stemmed, once: the case
-// cache keeps them (shownCase), and every search marks from them.
+// analyzedText is a text cut into its words and folded, once: the case cache
+// keeps them (shownCase), and every search marks from them. Stems are worked out
+// by scan, for the few words whose first letters some form of the query has.
 type analyzedText struct {
 	text  string
 	words []textWord
@@ -142,7 +143,7 @@ func analyze(text string) *analyzedText {
 		} else if w = foldWord(text[start:end]); w == "" {
 			continue
 		}
-		a.words = append(a.words, textWord{int32(start), int32(end), w, stem(w)})
+		a.words = append(a.words, textWord{int32(start), int32(end), w})
 	}
 }
 
@@ -151,6 +152,7 @@ func analyze(text string) *analyzedText {
 type scanBuf struct {
 	hit   []int
 	cands []int
+	stems []string // per word: its stem when a candidate, else ""
 	spans []span
 }
 
@@ -169,9 +171,15 @@ func (m *marker) scan(buf *scanBuf, a *analyzedText) []span {
 		}
 	}
 	buf.cands = cands
-	candidate := func(i int) bool { return m.first.has(firstTwo(ws[i].word)) }
+	// A stem keeps the first two letters of its word, so only candidates can
+	// match a stem: the others keep "", which no stem is.
+	stems := resize(buf.stems, len(ws))
+	buf.stems = stems
 	for _, i := range cands {
-		w, st := ws[i].word, ws[i].stem
+		stems[i] = stem(ws[i].word)
+	}
+	for _, i := range cands {
+		w, st := ws[i].word, stems[i]
 		for ui, u := range m.units {
 			if u.stop {
 				continue
@@ -189,15 +197,15 @@ func (m *marker) scan(buf *scanBuf, a *analyzedText) []span {
 	for ui, u := range m.units {
 		for pi, p := range u.phrases {
 			for _, i := range cands {
-				st := ws[i].stem
+				st := stems[i]
 				if st != p[0] && !(u.near[pi] && st == p[1]) {
 					continue
 				}
 				if u.near[pi] {
 					// The two parts of a split word, within two words of each other.
 					for j := i + 1; j < len(ws) && j <= i+3; j++ {
-						a, b := st, ws[j].stem
-						if candidate(j) && (a == p[0] && b == p[1] || a == p[1] && b == p[0]) {
+						a, b := st, stems[j]
+						if b != "" && (a == p[0] && b == p[1] || a == p[1] && b == p[0]) {
 							markFree(hit, i, ui)
 							markFree(hit, j, ui)
 						}
@@ -209,7 +217,7 @@ func (m *marker) scan(buf *scanBuf, a *analyzedText) []span {
 				}
 				ok := true
 				for k, s := range p[1:] {
-					if ws[i+1+k].stem != s {
+					if stems[i+1+k] != s {
 						ok = false
 						break
 					}
@@ -277,7 +285,8 @@ func (m *marker) markText(a *analyzedText) string {
 }
 
 // markSpans writes text[from:to] with the spans inside it marked; neighbouring
-// marked words separated only by spaces share one mark.
+// marked words separated only by spaces or a hyphen share one mark ("Den Haag",
+// "Noord-Holland").
 func markSpans(text string, spans []span, from, to int) string {
 	var b strings.Builder
 	b.Grow(to - from + 8*len(spans))
@@ -287,7 +296,7 @@ func markSpans(text string, spans []span, from, to int) string {
 		if s.start < from || s.end > to {
 			continue
 		}
-		if open && strings.TrimLeft(text[at:s.start], " ") == "" {
+		if gap := text[at:s.start]; open && (strings.TrimLeft(gap, " ") == "" || gap == "-") {
 			b.WriteString(text[at:s.start])
 		} else {
 			if open {

@@ -310,7 +310,7 @@ func (ix *caseIndex) with(id int64, e indexEntry, more []uint16, published bool)
 // finish derives the lookups from entries: position by id, and the year order;
 // and sizes the caches of the snapshot.
 func (ix *caseIndex) finish() {
-	ix.orders.maxBytes, ix.buckets.maxBytes = 4<<20, 8<<20
+	ix.orders.maxBytes, ix.buckets.maxBytes = 2<<20, 2<<20
 	var maxID int64
 	for _, e := range ix.entries {
 		maxID = max(maxID, e.id)
@@ -417,7 +417,7 @@ type matchCache struct {
 
 const (
 	matchCacheSize    = 1024
-	defaultCacheBytes = 24 << 20
+	defaultCacheBytes = 8 << 20
 )
 
 func (c *matchCache) get(match string) (*matches, bool) {
