@@ -311,6 +311,10 @@ func (ix *caseIndex) with(id int64, e indexEntry, more []uint16, published bool)
 // and sizes the caches of the snapshot.
 func (ix *caseIndex) finish() {
 	ix.orders.maxBytes, ix.buckets.maxBytes = 2<<20, 2<<20
+	ix.cases.maxBytes = caseCacheBytes
+	if len(ix.entries) > wholeLibrary {
+		ix.cases.maxBytes = smallCaseCacheBytes
+	}
 	var maxID int64
 	for _, e := range ix.entries {
 		maxID = max(maxID, e.id)

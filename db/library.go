@@ -1243,12 +1243,36 @@ type shownCase struct {
 // case comes from the case, its gemeente and its themes, which change only with
 // a write to the case or, for theme texts, with casesChanged.)
 type caseCache struct {
-	mu    sync.Mutex
-	items map[int64]*shownCase
+	mu       sync.Mutex
+	items    map[int64]*shownCase
+	order    []int64 // oldest first
+	bytes    int
+	maxBytes int // caseCacheBytes, or smallCaseCacheBytes for a large library
 }
 
-// caseCacheSize bounds the cache: about 15 KB a case with its words.
-const caseCacheSize = 512
+// caseCacheBytes bounds the cache of a library of up to wholeLibrary cases: a
+// case of the seed with its words takes about 13 KB, so a library of several
+// hundred real cases stays in it whole. In a larger library a page of results
+// rarely comes back unless it is one many visitors ask for, and the cache keeps
+// less (at 100,000 cases and a different search with every request, 8 MB of it
+// made the server's peak memory 20 MB larger).
+const (
+	caseCacheBytes      = 8 << 20
+	smallCaseCacheBytes = 2 << 20
+	wholeLibrary        = 2000
+)
+
+// size is about what s holds in memory, in bytes.
+func (s *shownCase) size() int {
+	n := 1024 + len(s.Title) + len(s.Summary) + len(s.Body) + len(s.Financing) +
+		len(s.LessonsHard) + len(s.LessonsWorked) + 64*len(s.Partners)
+	for _, a := range []*analyzedText{s.title, s.summary, s.body} {
+		if a != nil {
+			n += len(a.text) + 24*cap(a.words)
+		}
+	}
+	return n
+}
 
 func (c *caseCache) get(id int64) (*shownCase, bool) {
 	c.mu.Lock()
@@ -1257,13 +1281,26 @@ func (c *caseCache) get(id int64) (*shownCase, bool) {
 	return s, ok
 }
 
+// put keeps s, dropping the oldest cases to stay within caseCacheBytes.
 func (c *caseCache) put(s *shownCase) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.items == nil || len(c.items) >= caseCacheSize {
-		c.items = make(map[int64]*shownCase, 64) // full: start again
+	if c.items == nil {
+		c.items = map[int64]*shownCase{}
+	}
+	if _, ok := c.items[s.ID]; ok {
+		return
+	}
+	size := s.size()
+	for len(c.order) > 0 && c.bytes+size > c.maxBytes {
+		old := c.order[0]
+		c.order = c.order[1:]
+		c.bytes -= c.items[old].size()
+		delete(c.items, old)
 	}
 	c.items[s.ID] = s
+	c.order = append(c.order, s.ID)
+	c.bytes += size
 }
 
 // themesMatching returns the themes whose label shares a word (in any form, or

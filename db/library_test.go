@@ -358,4 +358,17 @@ func TestMatchCacheKeepsToItsBudget(t *testing.T) {
 	if _, ok := c.get("0"); ok {
 		t.Error("the oldest entry was kept")
 	}
+	cc := caseCache{maxBytes: 20 << 10}
+	for i := range 10 {
+		cc.put(&shownCase{Case: Case{ID: int64(i), Body: strings.Repeat("x", 5000)}}) // 6 KB each
+	}
+	if cc.bytes > cc.maxBytes || len(cc.items) != len(cc.order) || len(cc.items) != 3 {
+		t.Errorf("case cache: %d bytes in %d cases, budget %d", cc.bytes, len(cc.items), cc.maxBytes)
+	}
+	if _, ok := cc.get(9); !ok {
+		t.Error("the newest case was dropped")
+	}
+	if _, ok := cc.get(0); ok {
+		t.Error("the oldest case was kept")
+	}
 }

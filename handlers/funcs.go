@@ -70,14 +70,21 @@ func (h *Handler) asset(name string) string {
 
 // marked escapes s and then turns the search-hit sentinels (db.MarkStart,
 // db.MarkEnd) into <mark> elements. Escaping comes first, so nothing in s can
-// become markup; unbalanced sentinels are closed or dropped.
+// become markup; unbalanced sentinels are closed or dropped. One pass: it runs
+// over every title, summary and passage of a result page.
 func marked(s string) template.HTML {
-	esc := template.HTMLEscapeString(s)
 	var b strings.Builder
-	b.Grow(len(esc) + 32)
+	b.Grow(len(s) + 32)
 	open := false
-	for i := 0; i < len(esc); i++ {
-		switch esc[i] {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !htmlSpecial[c] && c != db.MarkStart[0] && c != db.MarkEnd[0] {
+			continue
+		}
+		b.WriteString(s[start:i])
+		start = i + 1
+		switch c {
 		case db.MarkStart[0]:
 			if !open {
 				b.WriteString("<mark>")
@@ -89,13 +96,35 @@ func marked(s string) template.HTML {
 				open = false
 			}
 		default:
-			b.WriteByte(esc[i])
+			b.WriteString(htmlEscapes[c])
 		}
 	}
+	b.WriteString(s[start:])
 	if open {
 		b.WriteString("</mark>")
 	}
 	return template.HTML(b.String())
+}
+
+// htmlSpecial and htmlEscapes are the bytes template.HTMLEscapeString replaces,
+// and what it replaces them with.
+var (
+	htmlSpecial = [256]bool{'"': true, '\'': true, '&': true, '<': true, '>': true, 0: true}
+	htmlEscapes = [256]string{'"': "&#34;", '\'': "&#39;", '&': "&amp;", '<': "&lt;", '>': "&gt;", 0: "\uFFFD"}
+)
+
+// escapeInto writes s to b escaped exactly as template.HTMLEscapeString does,
+// without making the escaped string first.
+func escapeInto(b *strings.Builder, s string) {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; htmlSpecial[c] {
+			b.WriteString(s[start:i])
+			b.WriteString(htmlEscapes[c])
+			start = i + 1
+		}
+	}
+	b.WriteString(s[start:])
 }
 
 // formatNumber writes n the Dutch way: 18.044.027.
@@ -243,38 +272,41 @@ func caseCards(hits []db.CaseHit) template.HTML {
 // every value as html/template would (Title, Summary and Snippet are escaped
 // already: see marked).
 func writeCard(b *strings.Builder, c caseCard) {
-	esc := template.HTMLEscapeString
 	b.WriteString("<article class=\"case-card\">\n  <h3 class=\"case-card__title\"><a href=\"/voorbeelden/")
-	b.WriteString(esc(url.PathEscape(c.Slug)))
+	escapeInto(b, url.PathEscape(c.Slug))
 	b.WriteString(`">`)
 	b.WriteString(string(c.Title))
 	b.WriteString("</a></h3>\n  <p class=\"case-card__meta\">\n    <span class=\"tag tag--")
-	b.WriteString(esc(c.Kind))
+	escapeInto(b, c.Kind)
 	b.WriteString(`">`)
-	b.WriteString(esc(c.KindLabel))
+	escapeInto(b, c.KindLabel)
 	b.WriteString("</span>\n    <span class=\"tag tag--stage tag--")
-	b.WriteString(esc(c.Stage))
+	escapeInto(b, c.Stage)
 	b.WriteString(`"><span class="visually-hidden">Status: </span>`)
-	b.WriteString(esc(c.StageLabel))
+	escapeInto(b, c.StageLabel)
 	b.WriteString("</span>\n    <span>")
-	b.WriteString(esc(c.Place))
+	escapeInto(b, c.Place)
 	b.WriteString("</span>")
 	if c.Year != "" {
 		b.WriteString(" <span>")
-		b.WriteString(esc(c.Year))
+		escapeInto(b, c.Year)
 		b.WriteString("</span>")
 	}
 	b.WriteString("\n  </p>")
 	if c.HomesText != "" || c.PeopleText != "" {
 		b.WriteString("\n  <p class=\"case-card__numbers\">")
 		if c.HomesText != "" {
-			b.WriteString("<span>" + esc(c.HomesText) + "</span>")
+			b.WriteString("<span>")
+			escapeInto(b, c.HomesText)
+			b.WriteString("</span>")
 		}
 		if c.HomesText != "" && c.PeopleText != "" {
 			b.WriteString(" · ")
 		}
 		if c.PeopleText != "" {
-			b.WriteString("<span>" + esc(c.PeopleText) + "</span>")
+			b.WriteString("<span>")
+			escapeInto(b, c.PeopleText)
+			b.WriteString("</span>")
 		}
 		b.WriteString("</p>")
 	}
@@ -290,7 +322,7 @@ func writeCard(b *strings.Builder, c caseCard) {
 		b.WriteString("\n  <ul class=\"case-card__themes\" aria-label=\"Thema’s\">")
 		for _, t := range c.Themes {
 			b.WriteString("<li>")
-			b.WriteString(esc(t))
+			escapeInto(b, t)
 			b.WriteString("</li>")
 		}
 		b.WriteString("\n  </ul>")
@@ -307,14 +339,13 @@ func writeCard(b *strings.Builder, c caseCard) {
 func facetItems(opts []facetOption) template.HTML {
 	var b strings.Builder
 	b.Grow(len(opts) * 220)
-	esc := template.HTMLEscapeString
 	for _, o := range opts {
 		b.WriteString("\n    <li><input type=\"checkbox\" id=\"")
-		b.WriteString(esc(o.ID))
+		escapeInto(&b, o.ID)
 		b.WriteString(`" name="`)
-		b.WriteString(esc(o.Name))
+		escapeInto(&b, o.Name)
 		b.WriteString(`" value="`)
-		b.WriteString(esc(o.Value))
+		escapeInto(&b, o.Value)
 		b.WriteByte('"')
 		if o.Selected {
 			b.WriteString(" checked")
@@ -323,13 +354,13 @@ func facetItems(opts []facetOption) template.HTML {
 			b.WriteString(" disabled")
 		}
 		b.WriteString(`> <label for="`)
-		b.WriteString(esc(o.ID))
+		escapeInto(&b, o.ID)
 		b.WriteString(`">`)
-		b.WriteString(esc(o.Label))
+		escapeInto(&b, o.Label)
 		b.WriteString(` <span class="facet__count">(`)
-		b.WriteString(esc(o.Count))
+		escapeInto(&b, o.Count)
 		b.WriteString(`<span class="visually-hidden"> `)
-		b.WriteString(esc(o.Noun))
+		escapeInto(&b, o.Noun)
 		b.WriteString(`</span>)</span></label></li>`)
 	}
 	return template.HTML(b.String())

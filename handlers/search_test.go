@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"html"
+	"html/template"
 	"net/http"
 	"net/url"
 	"os"
@@ -278,4 +279,42 @@ func TestCaseCardsAreTheTemplatesCards(t *testing.T) {
 			t.Errorf("card of %s written in Go:\n%s\nthe template gives\n%s", h.Slug, got.String(), want.String())
 		}
 	}
+}
+
+// FuzzEscaping: the one-pass escaping of the cards (escapeInto, marked) gives
+// what html/template's escaper gives, then the sentinels as <mark> elements.
+func FuzzEscaping(f *testing.F) {
+	for _, s := range []string{"", hostileText, "a\x00b", `"'&<>`, "Fryslân \xff\xfe", "\x01Den Haag\x02: \x01<b>\x02", "\x02x\x01", "é\x01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b strings.Builder
+		escapeInto(&b, s)
+		if want := template.HTMLEscapeString(s); b.String() != want {
+			t.Errorf("escapeInto(%q) = %q, want %q", s, b.String(), want)
+		}
+		// The reference: escape, then turn balanced sentinels into marks.
+		esc := template.HTMLEscapeString(s)
+		var want strings.Builder
+		open := false
+		for i := 0; i < len(esc); i++ {
+			switch {
+			case esc[i] == db.MarkStart[0] && !open:
+				want.WriteString("<mark>")
+				open = true
+			case esc[i] == db.MarkEnd[0] && open:
+				want.WriteString("</mark>")
+				open = false
+			case esc[i] == db.MarkStart[0], esc[i] == db.MarkEnd[0]:
+			default:
+				want.WriteByte(esc[i])
+			}
+		}
+		if open {
+			want.WriteString("</mark>")
+		}
+		if got := string(marked(s)); got != want.String() {
+			t.Errorf("marked(%q) = %q, want %q", s, got, want.String())
+		}
+	})
 }
