@@ -447,6 +447,10 @@ type textSearch struct {
 	set   bitset // the cases found (matchAll, matchPartial)
 	n     int
 	all   int // matchPartial: how many cases have every word
+	// every: those cases (matchPartial, when there are any), ranked first;
+	// content: the units they have, all but the stop words
+	every   bitset
+	content []int
 	// corrected: some words were replaced by the nearest words of the library;
 	// suggestion: the same offered for a literal search.
 	corrected  bool
@@ -566,9 +570,12 @@ func (d *DB) evaluate(ctx context.Context, ix *caseIndex, units []unit) (*textSe
 	// A question of three or more words that one or two cases answer in full
 	// ("welke gemeenten gebruiken hotels voor statushouders") gets those first,
 	// then the cases with most of its words.
-	all := ts.n
+	every, all := ts.set, ts.n
 	if len(content) >= 2 && ts.union(rare(ix, ts.sets, content)) {
 		ts.all = all
+		if all > 0 {
+			ts.every, ts.content = every, content
+		}
 		ts.mode = matchPartial
 		ts.dropStopWords()
 		return ts, nil
@@ -694,7 +701,10 @@ func (d *DB) order(ctx context.Context, ix *caseIndex, ts *textSearch, sortBy st
 }
 
 // ranked orders what a search found by relevance, in tiers:
-//  1. more of the query's words matched (only a partial match differs here);
+//  0. in a partial search that a few cases answer in full (textSearch.every),
+//     those cases;
+//  1. more of the query's words matched (only a partial match differs here; the
+//     words most cases have do not count, see rare);
 //  2. more words matched in the title, the place or the province;
 //  3. closer forms matched: the word itself above another form of it (stem) above
 //     a compound, split or synonym (judged in the head for words matched there);
@@ -706,6 +716,14 @@ func (d *DB) order(ctx context.Context, ix *caseIndex, ts *textSearch, sortBy st
 // Beyond rankLimit matches, the first two tiers and then newest first.
 func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yield func(int32)), error) {
 	key := "o " + strconv.Itoa(ts.mode) + " " + ts.expr()
+	if ts.every != nil {
+		// The cases with every word come first: the order depends on all words.
+		all := make([]string, len(ts.content))
+		for i, u := range ts.content {
+			all[i] = ts.units[u].expr(false)
+		}
+		key += " every " + joinExprs(all, "AND")
+	}
 	if ts.n <= rankLimit {
 		if m, ok := ix.orders.get(key); ok {
 			return positions(m.ranked), nil
@@ -800,6 +818,9 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 		k := keyed{p: p}
 		covered, inHead := tier(p)
 		k.tiers = uint32(covered)<<16 | uint32(inHead)<<8 | uint32(closer(p))
+		if ts.every != nil && ts.every.has(p) {
+			k.tiers |= 1 << 24
+		}
 		for j, sc := range scores {
 			c := cursor[j]
 			for c < len(sc.scored) && sc.scored[c] < p {
@@ -852,8 +873,17 @@ func (ix *caseIndex) bucketed(key string, ts *textSearch, tiered []int, head []*
 		inHead.add(and, carry)
 	}
 	var sets []bitset
+	rest := ts.set
+	if ts.every != nil {
+		// The cases with every word first (a partial search that few answer in full).
+		sets = append(sets, ts.every)
+		rest = slices.Clone(ts.set)
+		for w := range rest {
+			rest[w] &^= ts.every[w]
+		}
+	}
 	for c := len(tiered); c >= 0; c-- {
-		withC := covered.equal(c, ts.set)
+		withC := covered.equal(c, rest)
 		for h := c; h >= 0; h-- {
 			b := inHead.equal(h, withC)
 			if b.count() > 0 {
@@ -925,7 +955,7 @@ func (c counter) equal(v int, within bitset) bitset {
 // keyed is a candidate of ranked with its sort keys.
 type keyed struct {
 	p     int32
-	tiers uint32  // words matched, in the head, closeness: a byte each, more is better
+	tiers uint32  // every word, words matched, in the head, closeness: a byte each, more is better
 	bm25  float64 // lower is better, as FTS5 gives it
 }
 

@@ -26,13 +26,17 @@ func TestSearchIndexFollowsInsertUpdateDelete(t *testing.T) {
 	year := 2019
 	c, err := d.CreateCase(ctx, CaseInput{Slug: "kwartelkoning", Title: "De kwartelkoning", Summary: "Over reigers.",
 		Body: "Een **vetgedrukte** lepelaar.", GemeenteCode: "GM0088", Partners: []string{"Stichting Grutto"},
-		Themes: []string{"gezinnen"}, Kind: KindSolution, Year: &year, Status: StatusPublished}, nil)
+		Themes: []string{"gezinnen"}, Kind: KindSolution, Year: &year, Status: StatusPublished,
+		RelatedGemeenten: []string{"GM0828"}, Stage: StageEnded, TargetGroups: []string{GroupYoung},
+		Financing: "De provincie betaalt de visdiefjes.", LessonsHard: "Te veel **kieviten**.", LessonsWorked: "Geduld met *tureluurs*."}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Title, summary, body, gemeente, province, theme, kind, year and partners.
+	// Title, summary, body, gemeente, province, theme, kind, year, partners, related
+	// gemeente and its province, status, target group, financing and lessons.
 	for _, q := range []string{"", "reigers", "lepelaar", "vetgedrukte", "schiermonnikoog", "friesland",
-		"fryslan", "gezinnen", "woonoplossing", "2019", "grutto"} {
+		"fryslan", "gezinnen", "woonoplossing", "2019", "grutto", "oss", "brabant", "beeindigd", "jongeren",
+		"visdiefjes", "kieviten", "tureluurs"} {
 		if n := count("kwartelkoning " + q); n != 1 {
 			t.Errorf("after insert, %q finds %d cases, want 1", "kwartelkoning "+q, n)
 		}

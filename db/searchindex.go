@@ -20,11 +20,11 @@ import (
 // of it, in the fields that rank differently.
 type searchDoc struct {
 	Title   string
-	Places  []string // where the case is: its gemeente with every name it goes by
-	Region  []string // its province, or "landelijk of regionaal"
+	Places  []string // where the case is: its gemeente and related gemeenten with every name they go by
+	Region  []string // their provinces, or "landelijk of regionaal"
 	Summary string
-	Body    string   // the plain text of the Markdown body
-	Tags    []string // theme labels, kind, year, partners
+	Body    string   // the plain text of the Markdown body, the financing and the lessons
+	Tags    []string // theme labels, kind, year, status, target groups, partners
 }
 
 // caseSearchDoc lists everything a visitor sees of a case, and is the one place
@@ -33,14 +33,31 @@ type searchDoc struct {
 // so that existing databases are re-indexed at their next start.
 func caseSearchDoc(c Case) searchDoc {
 	wl := lists()
-	d := searchDoc{Title: c.Title, Summary: c.Summary, Body: PlainText(c.Body)}
+	body := []string{PlainText(c.Body)}
+	if c.Financing != "" {
+		body = append(body, c.Financing)
+	}
+	for _, md := range []string{c.LessonsHard, c.LessonsWorked} {
+		if md != "" {
+			body = append(body, PlainText(md))
+		}
+	}
+	d := searchDoc{Title: c.Title, Summary: c.Summary, Body: strings.Join(body, "\n\n")}
 	if c.GemeenteName != "" {
 		d.Places = append(d.Places, wl.placeNamesOf(c.GemeenteName)...)
+	}
+	for _, g := range c.RelatedGemeenten { // "betrokken gemeenten"
+		d.Places = append(d.Places, wl.placeNamesOf(g.Name)...)
 	}
 	if c.ProvinceName != "" {
 		d.Region = append(d.Region, wl.placeNamesOf(c.ProvinceName)...)
 	} else if c.GemeenteCode == "" {
 		d.Region = append(d.Region, "Landelijk of regionaal") // as the case card says
+	}
+	for _, p := range c.Provinces { // those of the related gemeenten
+		if p.Name != c.ProvinceName {
+			d.Region = append(d.Region, wl.placeNamesOf(p.Name)...)
+		}
 	}
 	for _, t := range c.Themes {
 		d.Tags = append(d.Tags, t.Label)
@@ -49,13 +66,19 @@ func caseSearchDoc(c Case) searchDoc {
 	if c.Year != nil {
 		d.Tags = append(d.Tags, strconv.Itoa(*c.Year))
 	}
+	if c.Stage != "" && c.Stage != StageUnknown { // "onbekend" says nothing about the case
+		d.Tags = append(d.Tags, StageLabel(c.Stage))
+	}
+	for _, g := range c.TargetGroups {
+		d.Tags = append(d.Tags, TargetGroupLabel(g))
+	}
 	d.Tags = append(d.Tags, c.Partners...)
 	return d
 }
 
 // searchDocVersion identifies what caseSearchDoc and the text analysis (dutch.go)
 // write. A database indexed with another version is re-indexed when it is opened.
-const searchDocVersion = "1"
+const searchDocVersion = "2"
 
 // searchColumns are case_search's columns in order: six of folded words (title,
 // place and region are the "head": a hit there outranks one elsewhere), then the
