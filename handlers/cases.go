@@ -423,7 +423,7 @@ func facetOptions(name string, opts []db.FacetOption) []facetOption {
 	out := make([]facetOption, len(opts))
 	for i, o := range opts {
 		out[i] = facetOption{ID: "f-" + name + "-" + o.Value, Name: name, Value: o.Value, Label: o.Label,
-			Count: strconv.Itoa(o.Count), Noun: plural(o.Count, "voorbeeld", "voorbeelden"),
+			Count: strconv.Itoa(o.Count), One: o.Count == 1,
 			Selected: o.Selected, Disabled: o.Count == 0 && !o.Selected}
 	}
 	return out

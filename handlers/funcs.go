@@ -184,13 +184,14 @@ type facetGroup struct {
 	Plural  string // what Total counts, e.g. "gemeenten"
 }
 
-// facetOption is one choice of a facet with everything the view shows of it
-// worked out beforehand: every template action is a reflective call, and the
-// facets hold most of a search answer's actions (about 50 options).
+// facetOption is one choice of a facet, as views/voorbeelden/facet.html shows it,
+// with everything worked out beforehand: every value the template prints goes
+// through an escaper by a reflective call, and the facets hold most of a search
+// answer's printed values (50 to 60 options).
 type facetOption struct {
 	ID, Name, Value, Label string
 	Count                  string
-	Noun                   string // "voorbeeld" or "voorbeelden", for screen readers
+	One                    bool // Count is 1: "voorbeeld", else "voorbeelden" (for screen readers)
 	Selected, Disabled     bool
 }
 
