@@ -178,16 +178,20 @@ type facetGroup struct {
 	Label   string
 	Hint    string // a few words under the legend, when the label needs them
 	Options []facetOption
-	Long    bool   // many options: the list scrolls
-	MoreURL string // set when only the top options are shown: shows them all
-	Total   int    // options in all
-	Plural  string // what Total counts, e.g. "gemeenten"
+	// Rendered holds each of Options as views/voorbeelden/facet-option.html
+	// renders it (facetRendered), which facet.html prints.
+	Rendered []template.HTML
+	Long     bool   // many options: the list scrolls
+	MoreURL  string // set when only the top options are shown: shows them all
+	Total    int    // options in all
+	Plural   string // what Total counts, e.g. "gemeenten"
 }
 
-// facetOption is one choice of a facet, as views/voorbeelden/facet.html shows it,
-// with everything worked out beforehand: every value the template prints goes
-// through an escaper by a reflective call, and the facets hold most of a search
-// answer's printed values (50 to 60 options).
+// facetOption is one choice of a facet, as views/voorbeelden/facet-option.html
+// shows it, with everything worked out beforehand: every value the template
+// prints goes through an escaper by a reflective call, and the facets hold most
+// of a search answer's printed values (50 to 60 options). It is comparable: the
+// key of its rendered form in Handler.facetOptions.
 type facetOption struct {
 	ID, Name, Value, Label string
 	Count                  string
@@ -204,6 +208,32 @@ type caseCard struct {
 	HomesText, PeopleText                                 string
 	Title, Summary, Snippet                               template.HTML // with the search hits marked
 	Themes                                                []string
+}
+
+// key encodes every field of c, each with its length before it, so that two
+// cards have the same key only when they are the same: the key of the rendered
+// card in Handler.cards.
+func (c caseCard) key() string {
+	fields := [...]string{c.Slug, c.Kind, c.KindLabel, c.Stage, c.StageLabel, c.Place, c.Year,
+		c.HomesText, c.PeopleText, string(c.Title), string(c.Summary), string(c.Snippet)}
+	n := 0
+	for _, f := range fields {
+		n += len(f) + 8
+	}
+	for _, t := range c.Themes {
+		n += len(t) + 8
+	}
+	b := make([]byte, 0, n+8)
+	b = strconv.AppendInt(b, int64(len(c.Themes)), 10)
+	for _, f := range fields {
+		b = append(strconv.AppendInt(append(b, ' '), int64(len(f)), 10), ':')
+		b = append(b, f...)
+	}
+	for _, t := range c.Themes {
+		b = append(strconv.AppendInt(append(b, ' '), int64(len(t)), 10), ':')
+		b = append(b, t...)
+	}
+	return string(b)
 }
 
 func cardOf(h db.CaseHit) caseCard {
