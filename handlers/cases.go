@@ -149,7 +149,7 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 // 250 bytes; the budgets keep a few thousand cards and tens of thousands of
 // options (counts differ from search to search), a few MB in all.
 const (
-	cardCacheBytes        = 4 << 20
+	cardCacheBytes        = 8 << 20
 	facetOptionCacheBytes = 2 << 20
 )
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ import (
 // The database file is kept in the temp folder between runs: 100,000 cases take
 // about a minute to build. Delete /tmp/opnieuwthuis-handlers-bench-* after schema
 // or generator changes.
-func benchApp(b *testing.B, n int, pageCacheBytes int) *fiber.App {
+func benchApp(b *testing.B, n int, pageCacheBytes int) (*fiber.App, *Handler) {
 	b.Helper()
 	schema, err := os.ReadFile(filepath.Join("..", "schema.sql"))
 	if err != nil {
@@ -59,21 +60,25 @@ func benchApp(b *testing.B, n int, pageCacheBytes int) *fiber.App {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
+	var h *Handler
 	app, err := New(Config{
 		DB: store, Views: os.DirFS(filepath.Join("..", "views")), Public: os.DirFS(filepath.Join("..", "public")),
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), BaseURL: "http://bench",
 		PageCacheBytes: pageCacheBytes,
+		testRoutes:     func(handler *Handler, _ fiber.Router) { h = handler },
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return app
+	return app, h
 }
 
 // BenchmarkSearchFragment measures what search as you type costs: the htmx fragment
 // of /voorbeelden (results, facets, status) through the whole middleware stack, for
 // one- and two-letter prefixes, words, and searches with facets. It reports the
-// median and 90th percentile per request besides the mean. "made" answers are
+// median and 90th percentile per request besides the mean, the process's CPU time
+// per request (steadier than wall time on a shared machine) and, for "made"
+// answers, how many cards and facet options came from their render caches. "made" answers are
 // rendered for every request (page cache off; the FTS5 match sets of the index
 // snapshot are still reused, as they are while people type); "kept" answers come
 // from the page cache.
@@ -90,9 +95,10 @@ func BenchmarkSearchFragment(b *testing.B) {
 	}
 	for _, n := range []int{1000, 100000} {
 		for _, mode := range []string{"made", "kept"} {
-			app := benchApp(b, n, map[string]int{"made": -1, "kept": 0}[mode])
+			app, h := benchApp(b, n, map[string]int{"made": -1, "kept": 0}[mode])
 			for _, q := range queries {
 				b.Run(fmt.Sprintf("cases=%d/%s/%s", n, mode, q), func(b *testing.B) {
+					before, cpu := renderCacheCounts(h), processCPU()
 					var times []time.Duration
 					for b.Loop() {
 						req := httptest.NewRequest("GET", "/voorbeelden"+q, nil)
@@ -112,6 +118,8 @@ func BenchmarkSearchFragment(b *testing.B) {
 					slices.Sort(times)
 					b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
 					b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
+					b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
+					reportRenderCaches(b, h, before, mode == "made")
 				})
 			}
 		}
@@ -149,8 +157,9 @@ func uniqueQuery(i int) string {
 // the words repeat, the searches do not.
 func BenchmarkSearchFragmentUnique(b *testing.B) {
 	for _, n := range []int{1000, 100000} {
-		app := benchApp(b, n, -1)
+		app, h := benchApp(b, n, -1)
 		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) {
+			before, cpu := renderCacheCounts(h), processCPU()
 			var times []time.Duration
 			i := len(benchWords) // from two words on
 			for b.Loop() {
@@ -173,6 +182,15 @@ func BenchmarkSearchFragmentUnique(b *testing.B) {
 			slices.Sort(times)
 			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
 			b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
+			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
+			reportRenderCaches(b, h, before, true)
 		})
 	}
+}
+
+// processCPU is the CPU time the test process has used so far (user and system).
+func processCPU() time.Duration {
+	var r syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &r)
+	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
 }
