@@ -7,10 +7,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,61 +22,35 @@ import (
 //go:embed testdata/axe-4.14.1.min.js
 var axeSource string
 
-// testSite is the real program serving a fresh database on a free port.
-type testSite struct {
-	URL    string
-	DBPath string
-}
-
-// startSite runs serve on 127.0.0.1:0 with a new database file; it stops when the
-// test ends. env overrides configuration (as the environment would).
-func startSite(t testing.TB, env map[string]string) *testSite {
-	t.Helper()
-	dir := t.TempDir()
-	getenv := func(k string) string {
-		if v, ok := env[k]; ok {
-			return v
-		}
-		switch k {
-		case "ADDR":
-			return "127.0.0.1:0"
-		case "DB_PATH":
-			return filepath.Join(dir, "site.db")
-		}
-		return ""
-	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	go func() { done <- serve(ctx, cfg, logger, ready) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("site did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("site did not start within 30 s")
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return &testSite{URL: "http://" + addr, DBPath: cfg.DBPath}
-}
-
-// newBrowser starts headless chromium for one test. The page bypasses the site's
-// CSP only so that the test can inject axe-core; the site's policy is unchanged.
+// newBrowser starts headless chromium for one test, watching its pages: the test
+// fails for every console error, uncaught exception, failed request or 5xx answer
+// (failOnConsoleErrors; consoleOf(ctx).check reports them at a step). Every
+// browser test starts its browser here, so none can forget the watch. Under -short
+// it skips the test: tests start the browser before the site, so that a skipped
+// test has not built one first.
 func newBrowser(t testing.TB) context.Context {
 	t.Helper()
+	ctx := startBrowser(t)
+	w := failOnConsoleErrors(t, ctx)
+	return context.WithValue(ctx, consoleKey{}, w)
+}
+
+// consoleKey holds, in a browser context, the consoleWatch newBrowser attached.
+type consoleKey struct{}
+
+// consoleOf is the watch newBrowser attached to ctx's browser.
+func consoleOf(ctx context.Context) *consoleWatch {
+	return ctx.Value(consoleKey{}).(*consoleWatch)
+}
+
+// startBrowser starts headless chromium without watching it: only for the test
+// of the watch itself. The page bypasses the site's CSP only so that the test can
+// inject axe-core; the site's policy is unchanged.
+func startBrowser(t testing.TB) context.Context {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test (chromium): skipped under -short")
+	}
 	exec := os.Getenv("CHROMIUM")
 	if exec == "" {
 		exec = "/usr/bin/chromium"
@@ -183,7 +154,7 @@ func checkAxe(t testing.TB, ctx context.Context) {
 }
 
 func TestBrowserLibrarySearchFacetsHistoryAndNoJS(t *testing.T) {
-	site := startSite(t, nil)
+	site := startServer(t, nil)
 	ctx := newBrowser(t)
 
 	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden"), chromedp.WaitVisible(chromedp.ID("q")))
@@ -293,7 +264,7 @@ func TestBrowserLibrarySearchFacetsHistoryAndNoJS(t *testing.T) {
 }
 
 func TestBrowserAccessibility(t *testing.T) {
-	site := startSite(t, nil)
+	site := startServer(t, nil)
 	ctx := newBrowser(t)
 	for _, path := range []string{"/", "/voorbeelden", "/voorbeelden?q=wonen&thema=gemengd-wonen", "/voorbeelden/startblok-riekerhaven", "/bestaat-niet"} {
 		t.Run(path, func(t *testing.T) {
@@ -307,7 +278,7 @@ func TestBrowserAccessibility(t *testing.T) {
 // corrected word replace the list in place, with the notice that says so; its
 // link searches the words as typed, and that page offers the correction back.
 func TestBrowserSearchCorrectsATypo(t *testing.T) {
-	site := startSite(t, nil)
+	site := startServer(t, nil)
 	ctx := newBrowser(t)
 
 	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden"), chromedp.WaitVisible(chromedp.ID("q")))
@@ -352,7 +323,7 @@ func TestBrowserSearchCorrectsATypo(t *testing.T) {
 // (removing one filter, a search notice) asks for its own address only, not for
 // it merged with the form's current values.
 func TestBrowserLinksInTheResultsGoWhereTheySay(t *testing.T) {
-	site := startSite(t, nil)
+	site := startServer(t, nil)
 	ctx := newBrowser(t)
 	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden?q=statushouders&provincie=PV26&thema=gemengd-wonen"), chromedp.WaitVisible(chromedp.ID("q")))
 	waitFor(t, ctx, "typeof htmx !== 'undefined'")

@@ -228,9 +228,7 @@ func TestGlossaryPageAndLinks(t *testing.T) {
 }
 
 func TestCaseFormSavesTheCaseModel(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	form := caseValues("Flexwoningen in de regio")
 	form.Set("related", "Oss\nGM1948\nAmersfoort (GM0307)\nUtrecht")
 	form.Set("stage", "in-uitvoering")
@@ -274,9 +272,7 @@ func TestCaseFormSavesTheCaseModel(t *testing.T) {
 }
 
 func TestCaseModelValidationMessages(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, _, c := editorApp(t)
 	for _, tc := range []struct {
 		name    string
 		set     map[string][]string
@@ -394,9 +390,7 @@ func TestDownloadsAndFeedCarryTheCaseModel(t *testing.T) {
 // TestLegacyNumberMaySaveUnchanged: a number saved before qualifiers existed does
 // not block an editor's other changes; a changed number needs its meaning.
 func TestLegacyNumberMaySaveUnchanged(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	// A case as the first release stored it: a number, no meaning.
 	twelve := 12
 	cs, err := store.CreateCase(context.Background(), db.CaseInput{Slug: "oud-aantal", Title: "Oud aantal",
@@ -426,9 +420,7 @@ func TestLegacyNumberMaySaveUnchanged(t *testing.T) {
 // TestDiffOfALegacyRevisionSaysWhatItLacks: comparing a revision from before the
 // richer case model says that it lacks those fields and what a restore keeps.
 func TestDiffOfALegacyRevisionSaysWhatItLacks(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	id := c.createCase(caseValues("Een oude versie"))
 	raw := rawDB(t, store)
 	// Make version 1 look as the first release wrote it: without the new keys.
@@ -465,9 +457,7 @@ func TestDiffOfALegacyRevisionSaysWhatItLacks(t *testing.T) {
 // TestPreviewShowsTheCaseModel: the editor's preview of unsaved input shows the
 // new fields as the public page will.
 func TestPreviewShowsTheCaseModel(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, _, c := editorApp(t)
 	form := caseValues("Een voorvertoning")
 	form.Set("related", "Oss")
 	form.Set("stage", "plan")
