@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"opnieuwthuis/internal/testkit"
 )
 
@@ -39,6 +41,7 @@ func openTest(t testing.TB) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	d.PasswordCost = bcrypt.MinCost // accounts cost the tests no time
 	return d
 }
 

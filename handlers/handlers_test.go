@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/crypto/bcrypt"
 
 	"opnieuwthuis/db"
 	"opnieuwthuis/internal/testkit"
@@ -55,6 +56,8 @@ func newTestAppWith(t testing.TB, configure func(*Config)) (*fiber.App, *db.DB) 
 		t.Cleanup(func() { store.Close() })
 		cfg.DB = store
 	}
+	// The accounts tests make and sign in with cost no bcrypt time.
+	cfg.DB.PasswordCost = bcrypt.MinCost
 	app, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
