@@ -22,6 +22,7 @@ type libraryPage struct {
 	page
 	Query       string
 	Results     db.CaseResults
+	Cards       []caseCard // the hits of Results as views/partials/case-card.html shows them
 	Active      []activeFilter
 	ClearURL    string
 	PrevURL     string
@@ -74,6 +75,10 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 		return err
 	}
 	vm := libraryPage{Query: f.Query, Results: res, OOB: wantsFragment(c)}
+	vm.Cards = make([]caseCard, len(res.Hits))
+	for i, hit := range res.Hits {
+		vm.Cards[i] = cardOf(hit)
+	}
 	vm.NoTerms = strings.TrimSpace(f.Query) != "" && !res.Searched
 	known := knownFilter(f, res)
 	vm.Active = activeFilters(known, res.Facets)
@@ -132,8 +137,10 @@ type casePage struct {
 	Body          template.HTML
 	LessonsHard   template.HTML
 	LessonsWorked template.HTML
-	Terms         []glossaryLink // terms of the glossary that the case touches
-	Related       []db.Case
+	// FurtherReading is the body's closing "Meer lezen" section, shown last.
+	FurtherReading template.HTML
+	Terms          []glossaryLink // terms of the glossary that the case touches
+	Related        []db.Case
 	// Preview marks an editor's preview of a case that is not (yet) public as it
 	// would look (preview.go); BackURL leads back to its form.
 	Preview  bool
@@ -178,7 +185,11 @@ func (h *Handler) newCasePage(c *fiber.Ctx, cs db.Case) (casePage, error) {
 	if err != nil {
 		return casePage{}, err
 	}
-	vm := casePage{Case: cs, Body: renderMarkdown(cs.Body), Related: related, Terms: glossaryLinks(cs)}
+	body, more := splitFurtherReading(cs.Body)
+	vm := casePage{Case: cs, Body: renderMarkdown(body), Related: related, Terms: glossaryLinks(cs)}
+	if more != "" {
+		vm.FurtherReading = renderMarkdown(more)
+	}
 	if cs.LessonsHard != "" {
 		vm.LessonsHard = renderMarkdown(cs.LessonsHard)
 	}
@@ -195,6 +206,26 @@ func (h *Handler) newCasePage(c *fiber.Ctx, cs db.Case) (casePage, error) {
 		vm.Feeds = append(vm.Feeds, feedLink{Title: "Nieuwe goede voorbeelden in " + cs.ProvinceName, URL: h.canonical("/voorbeelden.atom?provincie=" + cs.ProvinceCode)})
 	}
 	return vm, nil
+}
+
+// furtherReading is the heading of a case body's closing list of sources
+// (db/seed/cases-format.md).
+const furtherReading = "## Meer lezen"
+
+// splitFurtherReading takes a closing "## Meer lezen" section off a case body, so
+// the page can show the sources after financing and lessons, which have their
+// own fields, instead of between the story and them. A body without that
+// heading as its last section is returned whole.
+func splitFurtherReading(md string) (body, more string) {
+	i := strings.LastIndex(md, "\n"+furtherReading+"\n")
+	if i < 0 {
+		return md, ""
+	}
+	more = md[i+1:]
+	if strings.Contains(more[len(furtherReading):], "\n## ") || strings.Contains(more[len(furtherReading):], "\n# ") {
+		return md, "" // another section follows: keep the editor's order
+	}
+	return strings.TrimRight(md[:i], "\n"), more
 }
 
 var (
@@ -418,7 +449,7 @@ func facetOptions(name string, opts []db.FacetOption) []facetOption {
 	out := make([]facetOption, len(opts))
 	for i, o := range opts {
 		out[i] = facetOption{ID: "f-" + name + "-" + o.Value, Name: name, Value: o.Value, Label: o.Label,
-			Count: strconv.Itoa(o.Count), Noun: plural(o.Count, "voorbeeld", "voorbeelden"),
+			Count: strconv.Itoa(o.Count), One: o.Count == 1,
 			Selected: o.Selected, Disabled: o.Count == 0 && !o.Selected}
 	}
 	return out
