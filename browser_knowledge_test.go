@@ -52,9 +52,7 @@ func TestBrowserSkipLinkWorksWithTheKeyboard(t *testing.T) {
 func TestBrowserLibraryDownloadLinksFollowTheFilter(t *testing.T) {
 	ctx := newBrowser(t)
 	site := startServer(t, nil)
-	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden"), chromedp.WaitVisible(chromedp.ID("q")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	eval[bool](t, ctx, "window.__same = true")
+	openLive(t, ctx, site.URL+"/voorbeelden", chromedp.WaitVisible(chromedp.ID("q")))
 	hrefs := func() []string {
 		return eval[[]string](t, ctx, "[...document.querySelectorAll('.downloads a')].map(a => a.getAttribute('href'))")
 	}

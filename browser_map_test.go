@@ -38,9 +38,7 @@ func clickGemeente(t *testing.T, ctx context.Context, code string) {
 func TestBrowserMapPanelPeriodAndHistory(t *testing.T) {
 	ctx := newBrowser(t)
 	site := startServer(t, nil)
-	do(t, ctx, chromedp.Navigate(site.URL+"/kaart?periode=2025-H2"), chromedp.WaitVisible(chromedp.CSS(".kaart__svg")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	eval[bool](t, ctx, "window.__same = true")
+	openLive(t, ctx, site.URL+"/kaart?periode=2025-H2", chromedp.WaitVisible(chromedp.CSS(".kaart__svg")))
 
 	// Click Utrecht: its panel opens beside the map, in place; the URL follows.
 	clickGemeente(t, ctx, "GM0344")
@@ -188,9 +186,7 @@ func waitForPage(t *testing.T, ctx context.Context, path string) {
 func TestBrowserTableSortsInPlace(t *testing.T) {
 	ctx := newBrowser(t)
 	site := startServer(t, nil)
-	do(t, ctx, chromedp.Navigate(site.URL+"/kaart/tabel?periode=2025-H2"), chromedp.WaitVisible(chromedp.CSS(".tabel--cijfers")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	eval[bool](t, ctx, "window.__same = true")
+	openLive(t, ctx, site.URL+"/kaart/tabel?periode=2025-H2", chromedp.WaitVisible(chromedp.CSS(".tabel--cijfers")))
 	do(t, ctx, chromedp.Click(chromedp.ID("sorteer-inwoners")))
 	waitFor(t, ctx, "location.search.includes('sorteer=inwoners')")
 	waitFor(t, ctx, `document.querySelector('th[aria-sort="ascending"] #sorteer-inwoners') !== null`)

@@ -124,6 +124,15 @@ func waitFor(t testing.TB, ctx context.Context, cond string) {
 	t.Fatalf("waiting for %s: not true after 10 s (last error: %v)", cond, lastErr)
 }
 
+// openLive opens url, waits until ready and htmx are there, and marks the
+// document (window.__same): an htmx swap keeps the mark, a page load loses it.
+func openLive(t testing.TB, ctx context.Context, url string, ready chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(url), ready)
+	waitFor(t, ctx, "typeof htmx !== 'undefined'")
+	eval[bool](t, ctx, "window.__same = true")
+}
+
 // setJavaScript turns script execution in the page on or off.
 func setJavaScript(t testing.TB, ctx context.Context, on bool) {
 	t.Helper()
@@ -154,13 +163,10 @@ func checkAxe(t testing.TB, ctx context.Context) {
 }
 
 func TestBrowserLibrarySearchFacetsHistoryAndNoJS(t *testing.T) {
-	site := startServer(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 
-	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden"), chromedp.WaitVisible(chromedp.ID("q")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	// Mark this document: a full page load would lose the mark, an htmx swap keeps it.
-	eval[bool](t, ctx, "window.__same = true")
+	openLive(t, ctx, site.URL+"/voorbeelden", chromedp.WaitVisible(chromedp.ID("q")))
 	all := eval[int](t, ctx, "document.querySelectorAll('.case-list > li').length")
 	if all != 12 {
 		t.Fatalf("library shows %d cases on page 1, want 12", all)
@@ -264,8 +270,8 @@ func TestBrowserLibrarySearchFacetsHistoryAndNoJS(t *testing.T) {
 }
 
 func TestBrowserAccessibility(t *testing.T) {
-	site := startServer(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 	for _, path := range []string{"/", "/voorbeelden", "/voorbeelden?q=wonen&thema=gemengd-wonen", "/voorbeelden/startblok-riekerhaven", "/bestaat-niet"} {
 		t.Run(path, func(t *testing.T) {
 			do(t, ctx, chromedp.Navigate(site.URL+path), chromedp.WaitReady(chromedp.CSS("main")))
@@ -278,12 +284,10 @@ func TestBrowserAccessibility(t *testing.T) {
 // corrected word replace the list in place, with the notice that says so; its
 // link searches the words as typed, and that page offers the correction back.
 func TestBrowserSearchCorrectsATypo(t *testing.T) {
-	site := startServer(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 
-	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden"), chromedp.WaitVisible(chromedp.ID("q")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	eval[bool](t, ctx, "window.__same = true") // a page load would lose it
+	openLive(t, ctx, site.URL+"/voorbeelden", chromedp.WaitVisible(chromedp.ID("q")))
 
 	do(t, ctx, chromedp.SendKeys(chromedp.ID("q"), "kamergewize verhuur"))
 	waitFor(t, ctx, "new URLSearchParams(location.search).get('q') === 'kamergewize verhuur' && document.querySelector('#results .search-notice') !== null")
@@ -323,11 +327,9 @@ func TestBrowserSearchCorrectsATypo(t *testing.T) {
 // (removing one filter, a search notice) asks for its own address only, not for
 // it merged with the form's current values.
 func TestBrowserLinksInTheResultsGoWhereTheySay(t *testing.T) {
-	site := startServer(t, nil)
 	ctx := newBrowser(t)
-	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden?q=statushouders&provincie=PV26&thema=gemengd-wonen"), chromedp.WaitVisible(chromedp.ID("q")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	eval[bool](t, ctx, "window.__same = true")
+	site := startServer(t, nil)
+	openLive(t, ctx, site.URL+"/voorbeelden?q=statushouders&provincie=PV26&thema=gemengd-wonen", chromedp.WaitVisible(chromedp.ID("q")))
 	do(t, ctx, chromedp.Click(chromedp.CSS(`#results .chip[href*="thema=gemengd-wonen"]`)))
 	waitFor(t, ctx, "!location.search.includes('provincie=PV26')")
 	if got := eval[string](t, ctx, "location.search"); got != "?q=statushouders&thema=gemengd-wonen" {

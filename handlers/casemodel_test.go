@@ -39,10 +39,7 @@ func addRichCase(t testing.TB, store *db.DB) db.Case {
 func TestCasePageShowsWhatHappened(t *testing.T) {
 	app, store := newTestApp(t)
 	addRichCase(t, store)
-	res := get(t, app, "/voorbeelden/regionale-proef")
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("status %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/voorbeelden/regionale-proef")
 	body := html.UnescapeString(res.Body)
 	for _, want := range []string{
 		`<h2 id="financiering">Financiering</h2>`, "Het Rijk betaalt de helft.", "De gemeenten betalen de rest.",
@@ -103,10 +100,7 @@ func TestFurtherReadingComesLast(t *testing.T) {
 
 func TestStartingContentShowsNoInstallDate(t *testing.T) {
 	app, _ := newTestApp(t)
-	res := get(t, app, "/voorbeelden/startblok-riekerhaven")
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("status %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/voorbeelden/startblok-riekerhaven")
 	for _, bad := range []string{"<dt>Gepubliceerd</dt>", "<dt>Laatst bijgewerkt</dt>"} {
 		if strings.Contains(res.Body, bad) {
 			t.Errorf("a seeded case shows %s: the day the database was made", bad)
@@ -218,10 +212,7 @@ func TestRegionalCaseOnEachGemeentePage(t *testing.T) {
 
 func TestGlossaryPageAndLinks(t *testing.T) {
 	app, _ := newTestApp(t)
-	res := get(t, app, "/begrippen")
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("status %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/begrippen")
 	for _, id := range []string{"vergunninghouder", "taakstelling", "gecorrigeerde-taakstelling", "achterstand",
 		"nareizigers", "gezinshereniging", "koppeling", "doorstroomlocatie", "woningdelen", "kostendelersnorm", "flexwoning"} {
 		if !strings.Contains(res.Body, `id="`+id+`"`) {

@@ -101,6 +101,16 @@ func get(t testing.TB, app *fiber.App, target string, headers ...string) respons
 	return do(t, app, req)
 }
 
+// getPage is get for a page that must be there: anything but 200 ends the test.
+func getPage(t testing.TB, app *fiber.App, target string, headers ...string) response {
+	t.Helper()
+	res := get(t, app, target, headers...)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("%s: status %d", target, res.StatusCode)
+	}
+	return res
+}
+
 func do(t testing.TB, app *fiber.App, req *http.Request) response {
 	t.Helper()
 	res, err := app.Test(req, -1)
