@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -33,8 +34,9 @@ type consoleWatch struct {
 // failOnConsoleErrors makes the test fail, when it ends (or at check), for every
 // console.error and console.assert the pages of ctx call (htmx reports its error
 // events there, such as htmx:sendAbort and htmx:responseError), every uncaught
-// exception or unhandled rejection, every request that failed (a network error,
-// a resource the CSP blocked) and every answer with a 5xx status. Requests the
+// exception or unhandled rejection, every error the browser logs itself (such as
+// a Content-Security-Policy violation), every request that failed (a network
+// error, a resource the CSP blocked) and every answer with a 5xx status. Requests the
 // browser cancels on purpose, such as those still running when a page is left,
 // are not failures. newBrowser calls it before the test can navigate.
 func failOnConsoleErrors(t testing.TB, ctx context.Context) *consoleWatch {
@@ -60,6 +62,12 @@ func failOnConsoleErrors(t testing.TB, ctx context.Context) *consoleWatch {
 					}
 				}
 				w.add("console.%s: %s", e.Type, strings.Join(args, " "))
+			}
+		case *cdplog.EventEntryAdded:
+			// The browser's own errors, such as a CSP violation ("Refused to …").
+			// Those of the network (a 404 or a 422 answer) are the requests' business.
+			if e.Entry.Level == cdplog.EntryLevelError && e.Entry.Source != cdplog.EntrySourceNetwork {
+				w.add("browser %s error: %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL)
 			}
 		case *runtime.EventExceptionThrown:
 			d := e.ExceptionDetails
@@ -207,7 +215,8 @@ func (r *recordingTB) failures() []string {
 
 // TestBrowserConsoleErrorsFailTheTest proves the watch every browser test gets:
 // a page that logs a console error, throws, rejects a promise, loads from a
-// server that is not there or gets a 500 fails the test; a quiet page does not.
+// server that is not there, gets a 500 or breaks its Content-Security-Policy fails
+// the test; a quiet page does not.
 func TestBrowserConsoleErrorsFailTheTest(t *testing.T) {
 	browser := startBrowser(t)
 	gone, err := net.Listen("tcp", "127.0.0.1:0")
@@ -223,6 +232,7 @@ func TestBrowserConsoleErrorsFailTheTest(t *testing.T) {
 		"/belofte":   `<script>Promise.reject(new Error("afgewezen belofte"))</script>`,
 		"/weg":       `<script src="` + goneURL + `"></script>`,
 		"/fout":      `<img src="/500" alt="">`,
+		"/csp":       `<p style="color: red">Inline opgemaakt.</p>`,
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/500" {
@@ -235,6 +245,9 @@ func TestBrowserConsoleErrorsFailTheTest(t *testing.T) {
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Path == "/csp" {
+			w.Header().Set("Content-Security-Policy", "default-src 'self'")
+		}
 		fmt.Fprintf(w, `<!doctype html><html lang="nl"><title>t</title>%s</html>`, body)
 	}))
 	t.Cleanup(srv.Close)
@@ -246,6 +259,7 @@ func TestBrowserConsoleErrorsFailTheTest(t *testing.T) {
 		{"/belofte", "afgewezen belofte"},
 		{"/weg", "request failed: " + goneURL},
 		{"/fout", "500 from " + srv.URL + "/500"},
+		{"/csp", "Content Security Policy"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			// One tab for all: the quiet page comes first, so that nothing a

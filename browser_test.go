@@ -44,8 +44,9 @@ func consoleOf(ctx context.Context) *consoleWatch {
 }
 
 // startBrowser starts headless chromium without watching it: only for the test
-// of the watch itself. The page bypasses the site's CSP only so that the test can
-// inject axe-core; the site's policy is unchanged.
+// of the watch itself. Pages keep the site's Content-Security-Policy (axe-core is
+// evaluated through DevTools, which the policy does not govern), so that a
+// violation fails the test like any other error.
 func startBrowser(t testing.TB) context.Context {
 	t.Helper()
 	if testing.Short() {
@@ -76,8 +77,9 @@ func startBrowser(t testing.TB) context.Context {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first call starts the browser: no timeout on this context.
-	if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
+	// The first call starts the browser: no timeout on this context. It also
+	// makes sure that pages keep their CSP.
+	if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: false}); err != nil {
 		t.Fatalf("start browser: %v", err)
 	}
 	return ctx
