@@ -147,16 +147,10 @@ func TestTipSpamDefences(t *testing.T) {
 	}
 	// Sent faster than a person fills in the form.
 	form = tipValues(t, a, "Te snel")
-	fresh := a.h.formToken(purposeTip, time.Now())
-	form.Set("_token", fresh)
+	form.Set("_token", a.h.formToken(purposeTip, time.Now()))
 	res := c.post("/tip", form)
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "wel erg snel") || stored("Te snel") != 0 {
 		t.Fatalf("too fast: %d", res.StatusCode)
-	}
-	// The form comes back with the token it was sent with: the fill time counts
-	// from when the form was first opened, not from the retry.
-	if !strings.Contains(res.Body, `name="_token" value="`+fresh+`"`) {
-		t.Error("the form held back as too fast comes back with another token")
 	}
 	// No token, a forged one, an expired one, a login token: refused.
 	for name, tok := range map[string]string{
