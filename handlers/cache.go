@@ -368,7 +368,7 @@ func (h *Handler) cached(c *fiber.Ctx) error {
 // once by its template (auto-escaped, the one markup) and the page prints the
 // result: one value instead of 6 to 15.
 //
-// The key is the whole view model (or, for a card, an encoding of all of it):
+// The key is the whole view model (for a card, cardKey: all of its fields):
 // the output is a function of the key alone, so an entry can never show
 // something other than what rendering it now would. The generation only bounds
 // what is kept to what the current library can ask for: a write to the cases

@@ -153,8 +153,8 @@ const (
 	facetOptionCacheBytes = 2 << 20
 )
 
-func newCardCache() *renderCache[string] {
-	return newRenderCache(cardCacheBytes, func(k string) int { return len(k) })
+func newCardCache() *renderCache[cardKey] {
+	return newRenderCache(cardCacheBytes, cardKey.size)
 }
 
 func newFacetOptionCache() *renderCache[facetOption] {

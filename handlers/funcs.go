@@ -210,30 +210,38 @@ type caseCard struct {
 	Themes                                                []string
 }
 
-// key encodes every field of c, each with its length before it, so that two
-// cards have the same key only when they are the same: the key of the rendered
-// card in Handler.cards.
-func (c caseCard) key() string {
-	fields := [...]string{c.Slug, c.Kind, c.KindLabel, c.Stage, c.StageLabel, c.Place, c.Year,
-		c.HomesText, c.PeopleText, string(c.Title), string(c.Summary), string(c.Snippet)}
-	n := 0
-	for _, f := range fields {
-		n += len(f) + 8
+// cardKey is a caseCard as a map key: the same fields (TestCardKeyHasEveryField),
+// its themes in one string, each label with its length before it. Two cards have
+// the same key only when they are the same. The strings are the card's own, not
+// copies: building a key allocates only the themes.
+type cardKey struct {
+	Slug, Kind, KindLabel, Stage, StageLabel, Place, Year string
+	HomesText, PeopleText                                 string
+	Title, Summary, Snippet                               template.HTML
+	Themes                                                string
+}
+
+// key is c's key in Handler.cards.
+func (c caseCard) key() cardKey {
+	k := cardKey{Slug: c.Slug, Kind: c.Kind, KindLabel: c.KindLabel, Stage: c.Stage, StageLabel: c.StageLabel,
+		Place: c.Place, Year: c.Year, HomesText: c.HomesText, PeopleText: c.PeopleText,
+		Title: c.Title, Summary: c.Summary, Snippet: c.Snippet}
+	if len(c.Themes) > 0 {
+		var b []byte
+		for _, t := range c.Themes {
+			b = append(strconv.AppendInt(b, int64(len(t)), 10), ':')
+			b = append(b, t...)
+		}
+		k.Themes = string(b)
 	}
-	for _, t := range c.Themes {
-		n += len(t) + 8
-	}
-	b := make([]byte, 0, n+8)
-	b = strconv.AppendInt(b, int64(len(c.Themes)), 10)
-	for _, f := range fields {
-		b = append(strconv.AppendInt(append(b, ' '), int64(len(f)), 10), ':')
-		b = append(b, f...)
-	}
-	for _, t := range c.Themes {
-		b = append(strconv.AppendInt(append(b, ' '), int64(len(t)), 10), ':')
-		b = append(b, t...)
-	}
-	return string(b)
+	return k
+}
+
+// size is about the bytes k holds.
+func (k cardKey) size() int {
+	return len(k.Slug) + len(k.Kind) + len(k.KindLabel) + len(k.Stage) + len(k.StageLabel) + len(k.Place) +
+		len(k.Year) + len(k.HomesText) + len(k.PeopleText) + len(k.Title) + len(k.Summary) + len(k.Snippet) +
+		len(k.Themes) + 13*16
 }
 
 func cardOf(h db.CaseHit) caseCard {

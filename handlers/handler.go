@@ -75,7 +75,7 @@ type Handler struct {
 	views       *html.Engine
 	maps        mapCache // rendered SVG maps (maps.go)
 	// The library's rendered cards and facet options (cases.go).
-	cards        *renderCache[string]
+	cards        *renderCache[cardKey]
 	facetOptions *renderCache[facetOption]
 	metrics      *httpMetrics
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -472,5 +473,25 @@ func TestLibraryCardsAreThePartialsMarkup(t *testing.T) {
 		if !strings.Contains(library.String(), card) {
 			t.Errorf("the library lacks the theme page's card\n%s", card)
 		}
+	}
+}
+
+// TestCardKeyHasEveryField: the key of a rendered card holds every field of the
+// card, so that a card with any field changed is rendered afresh.
+func TestCardKeyHasEveryField(t *testing.T) {
+	card, key := reflect.TypeFor[caseCard](), reflect.TypeFor[cardKey]()
+	if card.NumField() != key.NumField() {
+		t.Fatalf("caseCard has %d fields, cardKey %d", card.NumField(), key.NumField())
+	}
+	for i := range card.NumField() {
+		if _, ok := key.FieldByName(card.Field(i).Name); !ok {
+			t.Errorf("cardKey lacks caseCard.%s", card.Field(i).Name)
+		}
+	}
+	a := caseCard{Slug: "a", Title: "t", Themes: []string{"x:1", "y"}}
+	b := a
+	b.Themes = []string{"x", "1:y"}
+	if a.key() == b.key() {
+		t.Error("cards with other themes have the same key")
 	}
 }
