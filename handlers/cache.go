@@ -426,6 +426,8 @@ func (r *renderCache[K]) put(generation uint64, k K, s template.HTML) {
 		old := r.order[0]
 		r.bytes -= r.keySize(old) + len(r.entries[old]) + renderEntryOverhead
 		delete(r.entries, old)
+		var none K
+		r.order[0] = none // the slot stays in the array until append moves it: let the key's strings go
 		r.order = r.order[1:]
 	}
 	r.entries[k], r.order, r.bytes = s, append(r.order, k), r.bytes+size
