@@ -372,8 +372,8 @@ func (h *Handler) cached(c *fiber.Ctx) error {
 // the output is a function of the key alone, so an entry can never show
 // something other than what rendering it now would. The generation only bounds
 // what is kept to what the current library can ask for: a write to cases,
-// themes or figures empties the cache. It holds at most maxBytes (keys and output, about), and
-// drops the oldest entries first.
+// themes or figures empties the cache. It holds at most maxBytes (keys and
+// output, about), and drops the oldest entries first.
 type renderCache[K comparable] struct {
 	mu         sync.RWMutex
 	generation uint64

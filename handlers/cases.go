@@ -144,10 +144,11 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 }
 
 // The library's cards and facet options, rendered once per distinct view model
-// and content generation (renderCache in cache.go says why). A search answer at
-// 1,000 cases holds 12 cards of about 1.5 KB and about 60 options of about
-// 250 bytes; the budgets keep a few thousand cards and tens of thousands of
-// options (counts differ from search to search), a few MB in all.
+// and content generation (renderCache in cache.go says why). A search answer
+// holds 12 cards (about 3 KB each kept, key and output) and about 60 options
+// (about 400 bytes); the budgets keep about 2,700 cards and 5,000 options. With a
+// different search every request at 1,000 cases that gave 67 % of the cards and
+// 96 % of the options from the caches (4 MB of cards: 54 %); see BENCHMARKS.md.
 const (
 	cardCacheBytes        = 8 << 20
 	facetOptionCacheBytes = 2 << 20
