@@ -479,6 +479,7 @@ func attachGemeenten(ctx context.Context, q queryer, cases []Case) error {
 // whose role may create a case in in.Status (CanTransition from "").
 func (d *DB) CreateCase(ctx context.Context, in CaseInput, authorID *int64) (Case, error) {
 	var id int64
+	at := d.Now()
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		var by *User
 		if authorID != nil {
@@ -487,11 +488,11 @@ func (d *DB) CreateCase(ctx context.Context, in CaseInput, authorID *int64) (Cas
 				return err
 			}
 			if !CanTransition(u.Role, "", in.Status) {
-				return ErrForbidden
+				return &TransitionError{From: "", To: in.Status}
 			}
 			by = &u
 		}
-		ts := now()
+		ts := timestamp(at)
 		var err error
 		if id, err = insertCase(ctx, tx, in, authorID, ts); err != nil {
 			return err
@@ -504,7 +505,7 @@ func (d *DB) CreateCase(ctx context.Context, in CaseInput, authorID *int64) (Cas
 			return err
 		}
 		if in.Status == StatusPublished {
-			return audit(ctx, tx, by, ActionPublish, caseSubject(in), "")
+			return audit(ctx, tx, at, by, ActionPublish, caseSubject(in), "")
 		}
 		return nil
 	})

@@ -58,6 +58,11 @@ type DB struct {
 	figsMu    sync.Mutex
 	figs      atomic.Pointer[figureSnapshot]
 	divisions sync.Map // year → *Division
+
+	// Now is the database's clock: every timestamp it writes and every expiry it
+	// checks comes from it. Open sets time.Now; a test sets its own clock right
+	// after Open (before the first request) to let time pass without waiting.
+	Now func() time.Time
 }
 
 // Open opens (creating if needed) the database at path, applies the schema and
@@ -88,7 +93,7 @@ func Open(ctx context.Context, path, schema string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
 
-	d := &DB{w: w, r: r, path: path, stop: make(chan struct{}), stopped: make(chan struct{})}
+	d := &DB{w: w, r: r, path: path, stop: make(chan struct{}), stopped: make(chan struct{}), Now: time.Now}
 	if err := d.Ping(ctx); err != nil {
 		close(d.stopped)
 		d.Close()
@@ -234,7 +239,7 @@ func (d *DB) watchOutsideWrites() {
 				slog.Warn("check for outside writes", "err", err)
 			}
 			if now.Sub(lastPurge) >= PurgeEvery {
-				d.purge()
+				d.purge(now)
 				lastPurge = now
 			}
 		}
@@ -270,8 +275,16 @@ func isReadOnly(err error) bool {
 	return false
 }
 
-// now is the timestamp format stored in every *_at column.
-func now() string { return time.Now().UTC().Format(time.RFC3339) }
+// timestamp is t in the format stored in every *_at column.
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// sqliteNow is SQLite's clock in the format of timestamp, for what Open writes
+// (migrations, the seed) before the database has its clock (DB.Now).
+func sqliteNow(ctx context.Context, tx *sql.Tx) (string, error) {
+	var ts string
+	err := tx.QueryRowContext(ctx, "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").Scan(&ts)
+	return ts, err
+}
 
 // nullString turns "" into NULL.
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

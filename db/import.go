@@ -573,6 +573,7 @@ type figure struct {
 // of the period. It returns what changed.
 func (d *DB) ImportFigures(ctx context.Context, imp FigureImport, by User) (ImportPreview, error) {
 	var p ImportPreview
+	at := d.Now()
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		actor, err := loadActor(ctx, tx, by.ID)
 		if err != nil {
@@ -625,10 +626,10 @@ func (d *DB) ImportFigures(ctx context.Context, imp FigureImport, by User) (Impo
 		if p.LostGemeenten > 0 {
 			detail += fmt.Sprintf(", %d gemeenten zonder cijfers", p.LostGemeenten)
 		}
-		if p.ImportID, err = recordImport(ctx, tx, imp, actor, detail, p.LostGemeenten, snapshot); err != nil {
+		if p.ImportID, err = recordImport(ctx, tx, imp, actor, detail, p.LostGemeenten, snapshot, at); err != nil {
 			return err
 		}
-		return audit(ctx, tx, &actor, ActionImport, "cijfers "+imp.Period, detail)
+		return audit(ctx, tx, at, &actor, ActionImport, "cijfers "+imp.Period, detail)
 	})
 	if err != nil {
 		return ImportPreview{}, fmt.Errorf("import figures for %s: %w", imp.Period, err)
@@ -654,13 +655,13 @@ func (d *DB) SaveFigureUpload(ctx context.Context, by User, period, filename str
 	b := make([]byte, 16)
 	rand.Read(b)
 	id := hex.EncodeToString(b)
+	at := d.Now()
 	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM figure_uploads WHERE created_at < ?",
-			time.Now().Add(-figureUploadMaxAge).UTC().Format(time.RFC3339)); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM figure_uploads WHERE created_at < ?", timestamp(at.Add(-figureUploadMaxAge))); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO figure_uploads (id, user_id, period, filename, content, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			id, by.ID, period, filename, content, now())
+			id, by.ID, period, filename, content, timestamp(at))
 		return err
 	})
 	if err != nil {
@@ -673,7 +674,7 @@ func (d *DB) SaveFigureUpload(ctx context.Context, by User, period, filename str
 func (d *DB) FindFigureUpload(ctx context.Context, id string, by User) (FigureUpload, error) {
 	u := FigureUpload{ID: id}
 	err := d.r.QueryRowContext(ctx, "SELECT user_id, period, filename, content FROM figure_uploads WHERE id = ? AND user_id = ? AND created_at >= ?",
-		id, by.ID, time.Now().Add(-figureUploadMaxAge).UTC().Format(time.RFC3339)).Scan(&u.UserID, &u.Period, &u.Filename, &u.Content)
+		id, by.ID, timestamp(d.Now().Add(-figureUploadMaxAge))).Scan(&u.UserID, &u.Period, &u.Filename, &u.Content)
 	if errors.Is(err, sql.ErrNoRows) {
 		return FigureUpload{}, fmt.Errorf("figure upload %q: %w", id, ErrNotFound)
 	}

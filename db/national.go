@@ -163,7 +163,7 @@ func (d *DB) SetNationalFigure(ctx context.Context, f NationalFigure, by User, t
 		default:
 			detail += fmt.Sprintf("; taakstelling van %d gemeenten berekend", res.Computed)
 		}
-		return audit(ctx, tx, &actor, ActionNationalFigure, "landelijk "+f.Period, detail)
+		return audit(ctx, tx, d.Now(), &actor, ActionNationalFigure, "landelijk "+f.Period, detail)
 	})
 	if err != nil {
 		return NationalFigureResult{}, fmt.Errorf("set national figure %s: %w", f.Period, err)

@@ -304,7 +304,10 @@ func syncSeedCases(ctx context.Context, tx *sql.Tx) (seedResult, error) {
 		return res, err
 	}
 
-	ts := now()
+	ts, err := sqliteNow(ctx, tx)
+	if err != nil {
+		return res, err
+	}
 	for _, sc := range content.Cases {
 		in := sc.input()
 		digest := contentDigest(in)

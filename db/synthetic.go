@@ -66,7 +66,7 @@ func (d *DB) AddSyntheticCases(ctx context.Context, n int, seed uint64) error {
 	const batch = 5000
 	for done := 0; done < n; done += batch {
 		err := d.write(ctx, func(tx *sql.Tx) error {
-			ts := now()
+			ts := timestamp(d.Now())
 			for i := done; i < min(done+batch, n); i++ {
 				year := 2015 + rng.IntN(11)
 				homes := rng.IntN(400) + 4
