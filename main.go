@@ -245,13 +245,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		ContactEmail:      cfg.ContactEmail,
 		PrivacyController: cfg.PrivacyController,
 		PrivacyDPOEmail:   cfg.PrivacyDPOEmail,
-		PageCacheBytes:    cfg.PageCacheMB << 20,
+		PageCacheBytes:    cfg.PageCacheMB << 20, // 0: off
 
 		TrustedProxies:     cfg.TrustedProxies,
 		SharedCacheSeconds: cfg.SharedCacheSeconds,
-	}
-	if cfg.PageCacheMB == 0 {
-		hcfg.PageCacheBytes = -1 // off, as handlers.Config spells it
 	}
 	// Metrics only when asked for, and on their own address: never on the site.
 	var registry *prometheus.Registry

@@ -92,7 +92,6 @@ func (h *Handler) setupSessions(secure bool) {
 		CookieHTTPOnly: true,
 		CookieSameSite: "Lax",
 	})
-	h.csrf = h.checkCSRF
 	h.loginLimiter = limiter.New(limiter.Config{
 		Max:                    loginMaxPerAddress,
 		Expiration:             loginWindow,

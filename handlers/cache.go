@@ -208,7 +208,6 @@ var notKept = map[string]bool{
 }
 
 const (
-	defaultPageCacheBytes = 48 << 20
 	maxCachedURI          = 512 // longer addresses (junk queries) are not kept
 	maxCachedEntry        = 4 << 20
 	pageCacheHeader       = "X-Cache"

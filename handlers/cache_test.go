@@ -143,7 +143,7 @@ func TestStaticFiles(t *testing.T) {
 }
 
 func TestPageCacheCanBeTurnedOff(t *testing.T) {
-	app, _ := newTestAppWith(t, func(c *Config) { c.PageCacheBytes = -1 })
+	app, _ := newTestAppWith(t, func(c *Config) { c.PageCacheBytes = 0 })
 	for i := 0; i < 2; i++ {
 		if c := get(t, app, "/kaart").Header.Get("X-Cache"); c != "" {
 			t.Fatalf("answer %d: X-Cache %q with the cache off", i+1, c)

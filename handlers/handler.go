@@ -43,8 +43,8 @@ type Config struct {
 	// Metrics, when set, receives the request metrics and the database size (main
 	// serves it on METRICS_ADDR).
 	Metrics prometheus.Registerer
-	// PageCacheBytes bounds the cache of public pages (cache.go): 0 is the default
-	// (48 MB), a negative number turns the cache off.
+	// PageCacheBytes bounds the cache of public pages (cache.go); 0 or less turns
+	// it off. main sets it from PAGE_CACHE_MB.
 	PageCacheBytes int
 	// TrustedProxies are the addresses and CIDR ranges of reverse proxies in
 	// front (TRUSTED_PROXIES): only their X-Forwarded-For and X-Forwarded-Proto
@@ -81,7 +81,6 @@ type Handler struct {
 
 	// Editors (auth.go, forms.go).
 	sessions     *session.Store
-	csrf         fiber.Handler
 	loginLimiter fiber.Handler
 	tipLimiter   fiber.Handler
 	formSecret   []byte // signs the tokens of session-less forms
@@ -124,12 +123,7 @@ func New(cfg Config) (*fiber.App, error) {
 	if h.staticFiles, err = loadStatic(cfg.Public); err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.PageCacheBytes == 0:
-		h.pages.maxBytes = defaultPageCacheBytes
-	case cfg.PageCacheBytes > 0:
-		h.pages.maxBytes = cfg.PageCacheBytes
-	}
+	h.pages.maxBytes = max(cfg.PageCacheBytes, 0)
 	ctx := context.Background()
 	if h.formSecret, err = cfg.DB.Secret(ctx, "form-token-key", 32); err != nil {
 		return nil, err
