@@ -302,3 +302,68 @@ func TestBrowserAccessibility(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserSearchCorrectsATypo types a word with a typo: the results of the
+// corrected word replace the list in place, with the notice that says so; its
+// link searches the words as typed, and that page offers the correction back.
+func TestBrowserSearchCorrectsATypo(t *testing.T) {
+	site := startSite(t, nil)
+	ctx := newBrowser(t)
+
+	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden"), chromedp.WaitVisible(chromedp.ID("q")))
+	waitFor(t, ctx, "typeof htmx !== 'undefined'")
+	eval[bool](t, ctx, "window.__same = true") // a page load would lose it
+
+	do(t, ctx, chromedp.SendKeys(chromedp.ID("q"), "kamergewize verhuur"))
+	waitFor(t, ctx, "new URLSearchParams(location.search).get('q') === 'kamergewize verhuur' && document.querySelector('#results .search-notice') !== null")
+	if !eval[bool](t, ctx, "window.__same === true") {
+		t.Fatal("typing reloaded the page instead of swapping the results")
+	}
+	notice := eval[string](t, ctx, "document.querySelector('#results .search-notice').textContent")
+	if !strings.Contains(notice, "Resultaten voor kamergewijze verhuur. Zoek in plaats daarvan op kamergewize verhuur.") {
+		t.Errorf("notice %q", notice)
+	}
+	first := eval[string](t, ctx, "document.querySelector('.case-card__title').textContent")
+	if !strings.Contains(strings.ToLower(first), "kamergewijze verhuur") {
+		t.Errorf("first result %q, want the case about kamergewijze verhuur", first)
+	}
+	if n := eval[int](t, ctx, "document.querySelectorAll('#results mark').length"); n == 0 {
+		t.Error("the corrected words are not marked")
+	}
+	status := eval[string](t, ctx, "document.getElementById('result-status').textContent")
+	if !strings.Contains(status, "gevonden voor ‘kamergewijze verhuur’ (u typte ‘kamergewize verhuur’)") {
+		t.Errorf("live region says %q", status)
+	}
+	checkAxe(t, ctx)
+
+	// The words as typed: nothing matches them all, and the correction is offered.
+	do(t, ctx, chromedp.Click(chromedp.CSS("#results .search-notice a")))
+	waitFor(t, ctx, "location.search.includes('letterlijk=1')")
+	waitFor(t, ctx, "[...document.querySelectorAll('#results a')].some(a => a.textContent === 'kamergewijze verhuur' && a.closest('p, li').textContent.startsWith('Bedoelde u'))")
+	if !eval[bool](t, ctx, "window.__same === true") {
+		t.Fatal("the literal search reloaded the page")
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS("#results .search-notice a, #results .empty__tips a")))
+	waitFor(t, ctx, "new URLSearchParams(location.search).get('q') === 'kamergewijze verhuur' && !location.search.includes('letterlijk')")
+	waitFor(t, ctx, "document.querySelector('.case-card__title') !== null && document.querySelector('.case-card__title').textContent.toLowerCase().includes('kamergewijze verhuur')")
+}
+
+// TestBrowserLinksInTheResultsGoWhereTheySay: a link inside the library form
+// (removing one filter, a search notice) asks for its own address only, not for
+// it merged with the form's current values.
+func TestBrowserLinksInTheResultsGoWhereTheySay(t *testing.T) {
+	site := startSite(t, nil)
+	ctx := newBrowser(t)
+	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden?q=statushouders&provincie=PV26&thema=gemengd-wonen"), chromedp.WaitVisible(chromedp.ID("q")))
+	waitFor(t, ctx, "typeof htmx !== 'undefined'")
+	eval[bool](t, ctx, "window.__same = true")
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#results .chip[href*="thema=gemengd-wonen"]`)))
+	waitFor(t, ctx, "!location.search.includes('provincie=PV26')")
+	if got := eval[string](t, ctx, "location.search"); got != "?q=statushouders&thema=gemengd-wonen" {
+		t.Errorf("removing the province filter led to %s", got)
+	}
+	waitFor(t, ctx, "!document.getElementById('f-provincie-PV26').checked && document.getElementById('f-thema-gemengd-wonen').checked")
+	if !eval[bool](t, ctx, "window.__same === true") {
+		t.Fatal("removing a filter reloaded the page")
+	}
+}

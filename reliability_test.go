@@ -329,25 +329,32 @@ func checkCrashSaves(t *testing.T, store *db.DB, acked, doubtful []crashSave) (d
 	return doubtfulThere
 }
 
-// checkCrashIndex runs FTS5's integrity check on the file at path and compares
-// what the index finds for the word every test case holds with the table, and, when
-// site is not "", with the public search.
+// checkCrashIndex checks that the search index of the file at path holds the
+// current document of every case (db.CheckSearchIndex, with FTS5's integrity
+// check) and compares what the index finds for the word every test case holds
+// with the table, and, when site is not "", with the public search.
 func checkCrashIndex(t *testing.T, path, site string) {
 	t.Helper()
+	store, err := db.Open(context.Background(), path, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = store.CheckSearchIndex(context.Background())
+	store.Close()
+	if err != nil {
+		t.Fatalf("%s: the full-text index does not match the cases: %v", path, err)
+	}
 	c, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=5000")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := c.Exec("INSERT INTO cases_fts (cases_fts) VALUES ('integrity-check')"); err != nil {
-		t.Fatalf("%s: the full-text index does not match the cases: %v", path, err)
-	}
 	var indexed, rows, indexedPublished, published int
 	for q, n := range map[string]*int{
-		"SELECT count(*) FROM cases_fts WHERE cases_fts MATCH 'crashproef'":                                                                &indexed,
-		"SELECT count(*) FROM cases WHERE body_text LIKE '%crashproef%'":                                                                   &rows,
-		"SELECT count(*) FROM cases_fts f JOIN cases c ON c.id = f.rowid WHERE cases_fts MATCH 'crashproef' AND c.status = 'gepubliceerd'": &indexedPublished,
-		"SELECT count(*) FROM cases WHERE body_text LIKE '%crashproef%' AND status = 'gepubliceerd'":                                       &published,
+		"SELECT count(*) FROM case_search WHERE case_search MATCH 'crashproef'":                                                                &indexed,
+		"SELECT count(*) FROM cases WHERE body_text LIKE '%crashproef%'":                                                                       &rows,
+		"SELECT count(*) FROM case_search f JOIN cases c ON c.id = f.rowid WHERE case_search MATCH 'crashproef' AND c.status = 'gepubliceerd'": &indexedPublished,
+		"SELECT count(*) FROM cases WHERE body_text LIKE '%crashproef%' AND status = 'gepubliceerd'":                                           &published,
 	} {
 		if err := c.QueryRow(q).Scan(n); err != nil {
 			t.Fatal(err)

@@ -133,44 +133,26 @@ CREATE TABLE IF NOT EXISTS case_themes (
 
 CREATE INDEX IF NOT EXISTS case_themes_theme ON case_themes (theme_slug, case_id);
 
--- Full-text search. The external content is a view so that the gemeente's name is
--- searchable too; triggers below keep the index in step with cases.
-CREATE VIEW IF NOT EXISTS cases_search (id, title, summary, body, gemeente, partners) AS
-    SELECT c.id, c.title, c.summary, c.body_text, coalesce(g.name, ''), c.partners
-    FROM cases c LEFT JOIN gemeenten g ON g.code = c.gemeente_code;
-
-CREATE VIRTUAL TABLE IF NOT EXISTS cases_fts USING fts5 (
-    title, summary, body, gemeente, partners,
-    content = 'cases_search',
-    content_rowid = 'id',
+-- Full-text search. The db package writes every case's search document (title,
+-- places, province, summary, body, themes, kind, year, partners: caseSearchDoc in
+-- db/searchindex.go) in the same transaction as the case, as folded words and as
+-- their Dutch stems, since SQLite's tokenizer cannot stem Dutch. The table keeps no
+-- copy of the text (contentless); the first six columns hold words, the last two
+-- stems. settings.search-document-version says which document version it holds.
+CREATE VIRTUAL TABLE IF NOT EXISTS case_search USING fts5 (
+    title, place, region, summary, body, tags, head_stems, text_stems,
+    content = '',
+    contentless_delete = 1,
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '2 3'
 );
 
-CREATE TRIGGER IF NOT EXISTS cases_fts_insert AFTER INSERT ON cases BEGIN
-    INSERT INTO cases_fts (rowid, title, summary, body, gemeente, partners)
-    VALUES (new.id, new.title, new.summary, new.body_text,
-            coalesce((SELECT name FROM gemeenten WHERE code = new.gemeente_code), ''),
-            new.partners);
-END;
+-- The words of the index with the number of cases holding each, per column: the
+-- vocabulary that typo correction and compound matching draw on.
+CREATE VIRTUAL TABLE IF NOT EXISTS case_search_vocab USING fts5vocab (case_search, 'col');
 
-CREATE TRIGGER IF NOT EXISTS cases_fts_delete AFTER DELETE ON cases BEGIN
-    INSERT INTO cases_fts (cases_fts, rowid, title, summary, body, gemeente, partners)
-    VALUES ('delete', old.id, old.title, old.summary, old.body_text,
-            coalesce((SELECT name FROM gemeenten WHERE code = old.gemeente_code), ''),
-            old.partners);
-END;
-
-CREATE TRIGGER IF NOT EXISTS cases_fts_update
-AFTER UPDATE OF title, summary, body_text, gemeente_code, partners ON cases BEGIN
-    INSERT INTO cases_fts (cases_fts, rowid, title, summary, body, gemeente, partners)
-    VALUES ('delete', old.id, old.title, old.summary, old.body_text,
-            coalesce((SELECT name FROM gemeenten WHERE code = old.gemeente_code), ''),
-            old.partners);
-    INSERT INTO cases_fts (rowid, title, summary, body, gemeente, partners)
-    VALUES (new.id, new.title, new.summary, new.body_text,
-            coalesce((SELECT name FROM gemeenten WHERE code = new.gemeente_code), ''),
-            new.partners);
+CREATE TRIGGER IF NOT EXISTS case_search_delete AFTER DELETE ON cases BEGIN
+    DELETE FROM case_search WHERE rowid = old.id;
 END;
 
 -- ---------------------------------------------------------------------------

@@ -398,7 +398,9 @@ func (d *DB) queryCases(ctx context.Context, q queryer, tail string, args ...any
 	return cases, nil
 }
 
-// attachThemes fills Themes for each case with one query.
+// attachThemes fills Themes for each case with one query: slug and label, what
+// cases show of their themes (the theme pages read the explanation texts, which
+// made this query seven times slower when it read them too).
 func attachThemes(ctx context.Context, q queryer, cases []Case) error {
 	if len(cases) == 0 {
 		return nil
@@ -409,7 +411,7 @@ func attachThemes(ctx context.Context, q queryer, cases []Case) error {
 		byID[cases[i].ID] = &cases[i]
 		ids[i] = cases[i].ID
 	}
-	rows, err := q.QueryContext(ctx, `SELECT ct.case_id, t.slug, t.label, t.intro, t.when_text
+	rows, err := q.QueryContext(ctx, `SELECT ct.case_id, t.slug, t.label
 		FROM case_themes ct JOIN themes t ON t.slug = ct.theme_slug
 		WHERE ct.case_id IN (`+placeholders(len(ids))+`) ORDER BY t.position`, ids...)
 	if err != nil {
@@ -419,7 +421,7 @@ func attachThemes(ctx context.Context, q queryer, cases []Case) error {
 	for rows.Next() {
 		var id int64
 		var t Theme
-		if err := rows.Scan(&id, &t.Slug, &t.Label, &t.Intro, &t.WhenText); err != nil {
+		if err := rows.Scan(&id, &t.Slug, &t.Label); err != nil {
 			return fmt.Errorf("case themes: %w", err)
 		}
 		byID[id].Themes = append(byID[id].Themes, t)
@@ -551,7 +553,10 @@ func insertCase(ctx context.Context, tx *sql.Tx, in CaseInput, authorID *int64, 
 	if err := setThemes(ctx, tx, id, in.Themes); err != nil {
 		return 0, err
 	}
-	return id, setRelatedGemeenten(ctx, tx, id, in.RelatedGemeenten)
+	if err := setRelatedGemeenten(ctx, tx, id, in.RelatedGemeenten); err != nil {
+		return 0, err
+	}
+	return id, indexCase(ctx, tx, id)
 }
 
 // updateCaseRow writes in over case id if it is still at version, moving it to the
@@ -581,7 +586,10 @@ func updateCaseRow(ctx context.Context, tx *sql.Tx, id int64, version int, in Ca
 	if err := setThemes(ctx, tx, id, in.Themes); err != nil {
 		return err
 	}
-	return setRelatedGemeenten(ctx, tx, id, in.RelatedGemeenten)
+	if err := setRelatedGemeenten(ctx, tx, id, in.RelatedGemeenten); err != nil {
+		return err
+	}
+	return indexCase(ctx, tx, id)
 }
 
 func setRelatedGemeenten(ctx context.Context, tx *sql.Tx, id int64, codes []string) error {

@@ -44,13 +44,18 @@ type DB struct {
 	indexMu sync.Mutex
 	index   atomic.Pointer[caseIndex]
 
+	// lex is the search vocabulary (lexicon.go), renewed after writes.
+	lexMu       sync.Mutex
+	lex         atomic.Pointer[lexicon]
+	lexStale    atomic.Bool
+	lexBuilding atomic.Bool
+
 	// figs holds the computed taakstelling figures at one figures_version (figures.go);
 	// divisions the map geometry, which never changes while the program runs.
 	// gen counts committed writes to what public pages show (Generation);
 	// figuresSeen is the figures_version it last took into account.
 	gen         atomic.Uint64
 	figuresSeen atomic.Int64
-	highlight   *sql.Stmt     // highlightQuery (library.go)
 	stop        chan struct{} // closed by Close: ends watchOutsideWrites
 	stopped     chan struct{}
 	stopOnce    sync.Once
@@ -69,6 +74,9 @@ type DB struct {
 // migrations, and on a new file loads the reference data and seed cases, all in one
 // transaction.
 func Open(ctx context.Context, path, schema string) (*DB, error) {
+	if _, err := loadWordLists(); err != nil {
+		return nil, fmt.Errorf("open: %w", err)
+	}
 	w, err := sql.Open("sqlite3", dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open writer: %w", err)
@@ -104,12 +112,6 @@ func Open(ctx context.Context, path, schema string) (*DB, error) {
 		d.Close()
 		return nil, err
 	}
-	// Prepared once: the pool keeps it prepared on each reader connection.
-	if d.highlight, err = r.PrepareContext(ctx, highlightQuery); err != nil {
-		close(d.stopped)
-		d.Close()
-		return nil, fmt.Errorf("prepare highlight: %w", err)
-	}
 	go d.watchOutsideWrites()
 	return d, nil
 }
@@ -135,9 +137,6 @@ func (d *DB) Close() error {
 	d.stopOnce.Do(func() { close(d.stop) })
 	<-d.stopped
 	var errs []error
-	if d.highlight != nil {
-		errs = append(errs, d.highlight.Close())
-	}
 	if d.r != nil {
 		errs = append(errs, d.r.Close())
 	}

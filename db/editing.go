@@ -496,7 +496,7 @@ func (d *DB) FindEditorCases(ctx context.Context, f EditorCaseFilter) ([]Case, i
 		if match == "" {
 			return nil, 0, nil
 		}
-		where = append(where, "c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
+		where = append(where, "c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)")
 		args = append(args, match)
 	}
 	cond := ""

@@ -37,7 +37,10 @@ type caseIndex struct {
 	// is made on first use: few visitors sort on it.
 	checkedOnce sync.Once
 	byChecked   []int32
-	cache       matchCache // FTS5 results on this snapshot
+	cache       matchCache // FTS5 results on this snapshot, per word of a search
+	orders      matchCache // the order of recent searches (kept apart: each search adds one)
+	buckets     matchCache // the order of recent searches with more than rankLimit results
+	cases       caseCache  // cases shown from this snapshot (library.go)
 }
 
 type indexEntry struct {
@@ -77,6 +80,7 @@ func (d *DB) caseIndex(ctx context.Context) (*caseIndex, error) {
 // next request (and everyone else's) already sees the change. Rebuilds are
 // serialised: the last one always starts after the last commit.
 func (d *DB) casesChanged(ctx context.Context) {
+	d.lexStale.Store(true)
 	d.indexMu.Lock()
 	defer d.indexMu.Unlock()
 	defer d.indexReplaced()
@@ -257,6 +261,7 @@ func newer(a, b *indexEntry) bool {
 // it reads that one case and builds the new snapshot from the current one.
 // Without a snapshot there is nothing to patch: the next search loads one.
 func (d *DB) caseChanged(ctx context.Context, id int64) {
+	d.lexStale.Store(true)
 	d.indexMu.Lock()
 	defer d.indexMu.Unlock()
 	defer d.indexReplaced()
@@ -302,8 +307,14 @@ func (ix *caseIndex) with(id int64, e indexEntry, more []uint16, published bool)
 	return &next
 }
 
-// finish derives the lookups from entries: position by id, and the year order.
+// finish derives the lookups from entries: position by id, and the year order;
+// and sizes the caches of the snapshot.
 func (ix *caseIndex) finish() {
+	ix.orders.maxBytes, ix.buckets.maxBytes = 2<<20, 2<<20
+	ix.cases.maxBytes = caseCacheBytes
+	if len(ix.entries) > wholeLibrary {
+		ix.cases.maxBytes = smallCaseCacheBytes
+	}
 	var maxID int64
 	for _, e := range ix.entries {
 		maxID = max(maxID, e.id)
@@ -396,14 +407,22 @@ func (ix *caseIndex) position(id int64) (int32, bool) {
 }
 
 // matchCache keeps the results of the most recent FTS5 expressions of one
-// snapshot. A bitset of 100,000 cases is 12.5 KB, so a full cache stays small.
+// snapshot: per word of a search its match sets (all, head, exact, stem) and bm25
+// scores, and the orders of recent searches. It holds at most maxBytes (a bitset
+// of 100,000 cases is 12.5 KB, the scores of a word up to 64 KB) and at most
+// matchCacheSize entries, dropping the oldest first.
 type matchCache struct {
-	mu    sync.Mutex
-	items map[string]*matches
-	order []string // oldest first
+	mu       sync.Mutex
+	items    map[string]*matches
+	order    []string // oldest first
+	bytes    int
+	maxBytes int // 0: defaultCacheBytes
 }
 
-const matchCacheSize = 128
+const (
+	matchCacheSize    = 1024
+	defaultCacheBytes = 8 << 20
+)
 
 func (c *matchCache) get(match string) (*matches, bool) {
 	c.mu.Lock()
@@ -421,16 +440,24 @@ func (c *matchCache) put(match string, m *matches) {
 	if _, ok := c.items[match]; ok {
 		return
 	}
-	if len(c.order) == matchCacheSize {
-		delete(c.items, c.order[0])
+	limit := c.maxBytes
+	if limit == 0 {
+		limit = defaultCacheBytes
+	}
+	size := m.size() + len(match)
+	for len(c.order) > 0 && (len(c.order) >= matchCacheSize || c.bytes+size > limit) {
+		old := c.order[0]
+		c.bytes -= c.items[old].size() + len(old)
+		delete(c.items, old)
 		c.order = c.order[1:]
 	}
 	c.items[match] = m
 	c.order = append(c.order, match)
+	c.bytes += size
 }
 
 func (c *matchCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.items, c.order = nil, nil
+	c.items, c.order, c.bytes = nil, nil, 0
 }

@@ -16,7 +16,7 @@ func benchDB(b *testing.B, n int) *DB {
 	b.Helper()
 	src, _ := os.ReadFile("synthetic.go")
 	seedCases, _ := seedFS.ReadFile("seed/cases.json")
-	sum := sha256.Sum256([]byte(testSchema(b) + string(src) + string(seedCases)))
+	sum := sha256.Sum256([]byte(testSchema(b) + string(src) + string(seedCases) + searchDocVersion))
 	path := filepath.Join(os.TempDir(), fmt.Sprintf("opnieuwthuis-bench-%d-%x.db", n, sum[:6]))
 	ctx := context.Background()
 	if _, err := os.Stat(path); err != nil {
@@ -62,6 +62,10 @@ var benchQueries = []struct {
 	{"search+facets", CaseFilter{Query: "jongeren", Kinds: []string{KindSolution}, Years: []int{2016, 2017}}},
 	{"newest+search", CaseFilter{Query: "gemeente", Sort: SortNewest}},
 	{"page5", CaseFilter{Query: "de", Page: 5}},
+	{"typo", CaseFilter{Query: "statushouers"}},
+	{"compound", CaseFilter{Query: "kantoor"}},
+	{"synonym", CaseFilter{Query: "vergunninghouders Utrecht"}},
+	{"question", CaseFilter{Query: "hoe vinden jonge statushouders een kamer"}},
 	// The facets and the sort of the richer case model.
 	{"status+doelgroep", CaseFilter{Stages: []string{StageRealised, StageInProgress}, Groups: []string{GroupFamilies}}},
 	{"gemeente", CaseFilter{Gemeenten: []string{"GM0363"}}},
@@ -85,6 +89,7 @@ func BenchmarkFindCases(b *testing.B) {
 					for b.Loop() {
 						if cache == "cold" {
 							d.index.Load().cache.clear()
+							d.index.Load().orders.clear()
 						}
 						if _, err := d.FindCases(ctx, q.f); err != nil {
 							b.Fatal(err)

@@ -2,41 +2,62 @@ package db
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
-func TestFTSFollowsInsertUpdateDelete(t *testing.T) {
+// TestSearchIndexFollowsInsertUpdateDelete: every write to a case rewrites its
+// search document in the same transaction, deleting it removes it, and every
+// field a visitor sees is searchable.
+func TestSearchIndexFollowsInsertUpdateDelete(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
 	count := func(q string) int {
 		t.Helper()
 		var n int
-		if err := d.r.QueryRow("SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", q).Scan(&n); err != nil {
+		if err := d.r.QueryRow("SELECT count(*) FROM case_search WHERE case_search MATCH ?", matchQuery(q+" ")).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
+	year := 2019
 	c, err := d.CreateCase(ctx, CaseInput{Slug: "kwartelkoning", Title: "De kwartelkoning", Summary: "Over reigers.",
 		Body: "Een **vetgedrukte** lepelaar.", GemeenteCode: "GM0088", Partners: []string{"Stichting Grutto"},
-		Kind: KindSolution, Status: StatusPublished}, nil)
+		Themes: []string{"gezinnen"}, Kind: KindSolution, Year: &year, Status: StatusPublished,
+		RelatedGemeenten: []string{"GM0828"}, Stage: StageEnded, TargetGroups: []string{GroupYoung},
+		Financing: "De provincie betaalt de visdiefjes.", LessonsHard: "Te veel **kieviten**.", LessonsWorked: "Geduld met *tureluurs*."}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"kwartelkoning", "reigers", "lepelaar", "vetgedrukte", "schiermonnikoog", "grutto"} {
-		if count(q) != 1 {
-			t.Errorf("after insert, %q is not found (title, summary, body, gemeente and partners are indexed)", q)
+	// Title, summary, body, gemeente, province, theme, kind, year, partners, related
+	// gemeente and its province, status, target group, financing and lessons.
+	for _, q := range []string{"", "reigers", "lepelaar", "vetgedrukte", "schiermonnikoog", "friesland",
+		"fryslan", "gezinnen", "woonoplossing", "2019", "grutto", "oss", "brabant", "beeindigd", "jongeren",
+		"visdiefjes", "kieviten", "tureluurs"} {
+		if n := count("kwartelkoning " + q); n != 1 {
+			t.Errorf("after insert, %q finds %d cases, want 1", "kwartelkoning "+q, n)
 		}
 	}
-
-	if _, err := d.w.Exec("UPDATE cases SET title = 'De roerdomp', body_text = 'Een snip.', gemeente_code = 'GM0060' WHERE id = ?", c.ID); err != nil {
+	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := c.Input()
+	in.Title, in.Body, in.GemeenteCode = "De roerdomp", "Een snip.", "GM0060"
+	if _, err := d.UpdateCase(ctx, c.ID, c.Version, in, ed, ""); err != nil {
 		t.Fatal(err)
 	}
 	if count("kwartelkoning") != 0 || count("lepelaar") != 0 || count("schiermonnikoog") != 0 {
 		t.Error("after update, old words are still found")
 	}
-	if count("roerdomp") != 1 || count("snip") != 1 || count("ameland") != 1 {
-		t.Error("after update, new words are not found")
+	if count("roerdomp") != 1 || count("snip") != 1 || count("ameland") != 1 || count("reigers") != 1 {
+		t.Error("after update, the new document is not found")
+	}
+	if err := d.CheckSearchIndex(ctx); err != nil {
+		t.Errorf("after update: %v", err)
 	}
 
 	if _, err := d.w.Exec("DELETE FROM cases WHERE id = ?", c.ID); err != nil {
@@ -45,8 +66,15 @@ func TestFTSFollowsInsertUpdateDelete(t *testing.T) {
 	if count("roerdomp") != 0 || count("reigers") != 0 {
 		t.Error("after delete, the case is still found")
 	}
-	if _, err := d.w.Exec("INSERT INTO cases_fts (cases_fts) VALUES ('integrity-check')"); err != nil {
-		t.Errorf("FTS index does not match the table: %v", err)
+	if err := d.CheckSearchIndex(ctx); err != nil {
+		t.Errorf("after delete: %v", err)
+	}
+	// A case written behind the program's back is caught by the check.
+	if _, err := d.w.Exec("UPDATE cases SET title = 'Heel iets anders en langer dan eerst' WHERE slug = 'stek-oost'"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.CheckSearchIndex(ctx); err == nil || !strings.Contains(err.Error(), "stek-oost") {
+		t.Errorf("a stale document is not noticed: %v", err)
 	}
 }
 
@@ -216,5 +244,135 @@ func TestNewCaseIsFoundAtOnce(t *testing.T) {
 	}
 	if n := search(); n != 1 {
 		t.Fatalf("found %d right after publishing, want 1", n)
+	}
+}
+
+// TestLibraryShowsACaseAsSavedLast guards the snapshot's case cache: a case shown
+// by the library and then changed is shown as it is now.
+func TestLibraryShowsACaseAsSavedLast(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	first := func(q string) CaseHit {
+		t.Helper()
+		res, err := d.FindCases(ctx, CaseFilter{Query: q})
+		if err != nil || len(res.Hits) == 0 {
+			t.Fatalf("%q: %v, %d hits", q, err, len(res.Hits))
+		}
+		return res.Hits[0]
+	}
+	h := first("Riekerhaven")
+	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := h.Input()
+	in.Title = "Startblok Riekerhaven vernieuwd"
+	in.Body = "Nu met een dakterras voor alle bewoners."
+	if _, err := d.UpdateCase(ctx, h.ID, h.Version, in, ed, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := first("Riekerhaven"); got.Title != in.Title {
+		t.Errorf("after the save the library shows %q", got.Title)
+	}
+	if got := first("dakterras"); got.Slug != h.Slug || !strings.Contains(got.Snippet, "\x01dakterras\x02") {
+		t.Errorf("the new body is not searched or shown: %q %q", got.Slug, got.Snippet)
+	}
+}
+
+// TestBucketedOrderIsTheTierOrder: the word-at-a-time counting of a large result
+// orders positions as counting them one by one does: more words matched first,
+// then more in the head, then the index's order.
+func TestBucketedOrderIsTheTierOrder(t *testing.T) {
+	const n = 1000
+	rng := rand.New(rand.NewPCG(1, 2))
+	ix := &caseIndex{entries: make([]indexEntry, n)}
+	random := func(p float64) bitset {
+		b := newBitset(n)
+		for i := int32(0); i < n; i++ {
+			if rng.Float64() < p {
+				b.add(i)
+			}
+		}
+		return b
+	}
+	ts := &textSearch{units: make([]unit, 3)}
+	var head []*matches
+	all := newBitset(n)
+	for range ts.units {
+		set := random(0.6)
+		h := random(0.3)
+		for w := range h {
+			h[w] &= set[w]
+			all[w] |= set[w]
+		}
+		ts.sets = append(ts.sets, &matches{set: set})
+		head = append(head, &matches{set: h})
+	}
+	ts.set = all
+	var got []int32
+	ix.bucketed("k", ts, []int{0, 1, 2}, head)(func(p int32) { got = append(got, p) })
+	var want []int32
+	for p := int32(0); p < n; p++ {
+		if all.has(p) {
+			want = append(want, p)
+		}
+	}
+	key := func(p int32) (c, h int) {
+		for i := range ts.sets {
+			if ts.sets[i].set.has(p) {
+				c++
+				if head[i].set.has(p) {
+					h++
+				}
+			}
+		}
+		return c, h
+	}
+	slices.SortStableFunc(want, func(a, b int32) int {
+		ca, ha := key(a)
+		cb, hb := key(b)
+		if ca != cb {
+			return cb - ca
+		}
+		return hb - ha
+	})
+	if !slices.Equal(got, want) {
+		t.Fatalf("bucketed order differs: %d positions, want %d", len(got), len(want))
+	}
+	var again []int32
+	ix.bucketed("k", ts, []int{0, 1, 2}, head)(func(p int32) { again = append(again, p) })
+	if !slices.Equal(again, want) {
+		t.Error("the kept buckets give another order")
+	}
+}
+
+// TestMatchCacheKeepsToItsBudget: the snapshot's caches drop their oldest entries
+// to stay within their bytes, whatever the size of the library.
+func TestMatchCacheKeepsToItsBudget(t *testing.T) {
+	c := matchCache{maxBytes: 100 << 10}
+	for i := 0; i < 50; i++ {
+		c.put(strconv.Itoa(i), &matches{set: newBitset(100000)}) // 12.5 KB each
+	}
+	if c.bytes > c.maxBytes || len(c.items) != len(c.order) || len(c.items) > 8 {
+		t.Errorf("%d bytes in %d entries, budget %d", c.bytes, len(c.items), c.maxBytes)
+	}
+	if _, ok := c.get("49"); !ok {
+		t.Error("the newest entry was dropped")
+	}
+	if _, ok := c.get("0"); ok {
+		t.Error("the oldest entry was kept")
+	}
+	cc := caseCache{maxBytes: 20 << 10}
+	for i := range 10 {
+		cc.put(&shownCase{Case: Case{ID: int64(i), Body: strings.Repeat("x", 5000)}}) // 6 KB each
+	}
+	if cc.bytes > cc.maxBytes || len(cc.items) != len(cc.order) || len(cc.items) != 3 {
+		t.Errorf("case cache: %d bytes in %d cases, budget %d", cc.bytes, len(cc.items), cc.maxBytes)
+	}
+	if _, ok := cc.get(9); !ok {
+		t.Error("the newest case was dropped")
+	}
+	if _, ok := cc.get(0); ok {
+		t.Error("the oldest case was kept")
 	}
 }

@@ -20,6 +20,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateCaseModel,    // issue 10: what became of an initiative (migrate.go)
 	migrateNewThemes,    // issue 10: the five themes the first release lacked
 	migrateSeedLedger,   // issue 10: which cases the first release seeded
+	migrateSearchIndex,  // issue 9: the search index written from Go (searchindex.go)
 }
 
 // SchemaVersion is the user_version of a database that is fully up to date.
@@ -62,6 +63,9 @@ func migrate(ctx context.Context, w *sql.DB, schema string) error {
 			}
 			return fmt.Errorf("seed cases: %w", err)
 		}
+		if err := ensureSearchIndex(ctx, tx, false); err != nil {
+			return err
+		}
 		return mapError(tx.Commit())
 	}
 	if version == 0 {
@@ -77,6 +81,10 @@ func migrate(ctx context.Context, w *sql.DB, schema string) error {
 	}
 	if _, err := syncSeedCases(ctx, tx); err != nil {
 		return fmt.Errorf("seed cases: %w", err)
+	}
+	// After every migration, whatever their order: a document may use their columns.
+	if err := ensureSearchIndex(ctx, tx, version == 0); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion())); err != nil {
 		return fmt.Errorf("set schema version: %w", err)
@@ -298,6 +306,27 @@ func migrateSeedLedger(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO seeded_cases (facts, case_id, version, digest, seeded_at, updated_at)
 			VALUES (?, NULL, 0, '', ?, ?) ON CONFLICT (facts) DO NOTHING`, fmt.Sprintf("cases-facts.json#%d", i), ts, ts); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// migrateSearchIndex replaces the first release's full-text index (cases_fts, an
+// external-content table over the view cases_search, kept by triggers) with
+// case_search, which the db package writes itself (searchindex.go). schema.sql has
+// created case_search already; ensureSearchIndex fills it once every migration has
+// run. It touches no other table.
+func migrateSearchIndex(ctx context.Context, tx *sql.Tx) error {
+	for _, stmt := range []string{
+		"DROP TRIGGER IF EXISTS cases_fts_insert",
+		"DROP TRIGGER IF EXISTS cases_fts_update",
+		"DROP TRIGGER IF EXISTS cases_fts_delete",
+		"DROP TABLE IF EXISTS cases_fts",
+		"DROP VIEW IF EXISTS cases_search",
+		"DELETE FROM settings WHERE name = 'search-document-version'",
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("%s: %w", stmt, err)
 		}
 	}
 	return nil

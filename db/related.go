@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -38,10 +37,10 @@ func (d *DB) RelatedCases(ctx context.Context, c Case, n int) ([]Case, error) {
 
 	if q := similarityQuery(c.Title + " " + c.Summary); q != "" {
 		const limit = 20
-		rows, err := d.r.QueryContext(ctx, `SELECT f.rowid FROM cases_fts f
+		rows, err := d.r.QueryContext(ctx, `SELECT f.rowid FROM case_search f
 			JOIN cases o ON o.id = f.rowid AND o.status = 'gepubliceerd'
-			WHERE cases_fts MATCH ? AND f.rowid <> ?
-			ORDER BY bm25(cases_fts, 10.0, 4.0, 1.0, 3.0, 2.0) LIMIT ?`, q, c.ID, limit)
+			WHERE case_search MATCH ? AND f.rowid <> ?
+			ORDER BY bm25(case_search, `+bm25Weights+`) LIMIT ?`, q, c.ID, limit)
 		if err != nil {
 			return nil, fmt.Errorf("related cases of %q: %w", c.Slug, err)
 		}
@@ -116,22 +115,27 @@ func sharesGemeente(c, o Case) bool {
 	return slices.ContainsFunc(codes(o), func(g string) bool { return g != "" && slices.Contains(mine, g) })
 }
 
-// similarityQuery ORs the longer words of a text into an FTS5 expression; short
-// words are mostly Dutch function words and say little about a case.
+// similarityQuery ORs the stems of the longer words of a text into an FTS5
+// expression over the stem columns; short words are mostly Dutch function words
+// and say little about a case.
 func similarityQuery(text string) string {
 	seen := map[string]bool{}
 	var terms []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
-	}) {
-		if utf8.RuneCountInString(w) < 5 || seen[w] {
+	for _, w := range words(text) {
+		s := stem(w)
+		if utf8.RuneCountInString(w) < 5 || lists().stop[w] || seen[s] {
 			continue
 		}
-		seen[w] = true
-		terms = append(terms, `"`+w+`"`)
+		seen[s] = true
+		var b strings.Builder
+		writeQuoted(&b, s)
+		terms = append(terms, b.String())
 		if len(terms) == 16 {
 			break
 		}
 	}
-	return strings.Join(terms, " OR ")
+	if len(terms) == 0 {
+		return ""
+	}
+	return colsStems + " : (" + strings.Join(terms, " OR ") + ")"
 }

@@ -2,43 +2,65 @@ package db
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 )
 
-func TestMatchQuery(t *testing.T) {
+func TestParseQuery(t *testing.T) {
 	tests := []struct {
-		name, in, want string
+		name, in string
+		words    []string
+		prefix   bool
 	}{
-		{"empty", "", ""},
-		{"word being typed is a prefix", "woning", `"woning"*`},
-		{"finished word after a space", "woning ", `"woning"`},
-		{"several words are ANDed", "tijdelijke won", `"tijdelijke" AND "won"*`},
-		{"one letter is a whole word", "w", `"w"`},
-		{"quotes cannot break out", `a"bc`, `"a" AND "bc"*`},
-		{"operators lose their meaning", "gemeente AND OR NOT wonen", `"gemeente" AND "AND" AND "OR" AND "NOT" AND "wonen"*`},
-		{"NEAR( is a word", "NEAR(a b)", `"NEAR" AND "a" AND "b"`},
-		{"column filters are words", "title:wonen", `"title" AND "wonen"*`},
-		{"hyphens split", "state-of-the-art", `"state" AND "of" AND "the" AND "art"*`},
-		{"star and caret", "*^wonen* ", `"wonen"`},
-		{"only punctuation", `"*-:()^+`, ""},
-		{"emoji only", "🏠🙂", ""},
-		{"emoji between words", "thuis🏠wonen", `"thuis" AND "wonen"*`},
-		{"diacritics kept for the tokenizer", "café", `"café"*`},
-		{"invalid UTF-8 dropped", "wo\xffning", `"wo" AND "ning"*`},
-		{"combining mark alone", "\u0301", ""},
-		{"digits", "2016", `"2016"*`},
+		{"empty", "", nil, false},
+		{"word being typed is a prefix", "woning", []string{"woning"}, true},
+		{"finished word after a space", "woning ", []string{"woning"}, false},
+		{"several words", "tijdelijke won", []string{"tijdelijke", "won"}, true},
+		{"one letter is a whole word", "w", []string{"w"}, false},
+		{"quotes split words", `a"bc`, []string{"a", "bc"}, true},
+		{"operators are words", "gemeente AND OR NOT wonen", []string{"gemeente", "and", "or", "not", "wonen"}, true},
+		{"NEAR( is a word", "NEAR(a b)", []string{"near", "a", "b"}, false},
+		{"column filters are words", "title:wonen", []string{"title", "wonen"}, true},
+		{"hyphens split", "state-of-the-art", []string{"state", "of", "the", "art"}, true},
+		{"star and caret", "*^wonen* ", []string{"wonen"}, false},
+		{"only punctuation", `"*-:()^+`, nil, false},
+		{"emoji only", "🏠🙂", nil, false},
+		{"emoji between words", "thuis🏠wonen", []string{"thuis", "wonen"}, true},
+		{"case and diacritics are folded", "Café RIEKERHÅVEN Oekraïners", []string{"cafe", "riekerhaven", "oekrainers"}, true},
+		{"apostrophe s", "'s-Gravenhage", []string{"s", "gravenhage"}, true},
+		{"invalid UTF-8 dropped", "wo\xffning", []string{"wo", "ning"}, true},
+		{"combining mark alone", "\u0301", nil, false},
+		{"digits", "2016", []string{"2016"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := matchQuery(tt.in); got != tt.want {
-				t.Errorf("matchQuery(%q) = %s, want %s", tt.in, got, tt.want)
+			q := parseQuery(tt.in)
+			if strings.Join(q.words, "|") != strings.Join(tt.words, "|") || q.prefix != tt.prefix {
+				t.Errorf("parseQuery(%q) = %q prefix %v, want %q prefix %v", tt.in, q.words, q.prefix, tt.words, tt.prefix)
 			}
 		})
 	}
-	if got := matchQuery(strings.Repeat("woord ", 2000)); strings.Count(got, `"woord"`) != maxQueryTerms {
-		t.Errorf("a 12 KB query gave %d terms, want at most %d", strings.Count(got, `"woord"`), maxQueryTerms)
+	if q := parseQuery(strings.Repeat("woord ", 2000)); len(q.words) != maxQueryTerms {
+		t.Errorf("a 12 KB query gave %d words, want at most %d", len(q.words), maxQueryTerms)
+	}
+}
+
+func TestMatchQuery(t *testing.T) {
+	for in, want := range map[string]string{
+		"":        "",
+		"🏠":       "",
+		"w":       `{title place region summary body tags} : "w"`,
+		"woning ": `({title place region summary body tags} : "woning") OR ({head_stems text_stems} : "woning")`,
+		"kantoren wo": `(({title place region summary body tags} : "kantoren") OR ({head_stems text_stems} : "kantor")) AND ` +
+			`({title place region summary body tags} : "wo"*)`,
+		`a"b AND`: `({title place region summary body tags} : "a") AND ({title place region summary body tags} : "b") AND ` +
+			`({title place region summary body tags} : "and"*)`,
+	} {
+		if got := matchQuery(in); got != want {
+			t.Errorf("matchQuery(%q) =\n%s\nwant\n%s", in, got, want)
+		}
 	}
 }
 
@@ -66,10 +88,14 @@ func TestHostileQueriesNeverFail(t *testing.T) {
 	}
 }
 
-// FuzzMatchQuery checks that no input yields an expression SQLite rejects, and that
-// the expression stays bounded.
-func FuzzMatchQuery(f *testing.F) {
+// FuzzSearch checks that no input makes the library search fail (every FTS5
+// expression it builds, for words, stems, compounds, corrections and relaxing, is
+// accepted by SQLite), and that the editors' expression is accepted and bounded.
+func FuzzSearch(f *testing.F) {
 	for _, q := range hostileQueries {
+		f.Add(q)
+	}
+	for _, q := range []string{"statushouers", "tijdelijke wonignen", "hoe vinden jonge statushouders een kamer", "kantoor", "woningdelen", "Den Haag"} {
 		f.Add(q)
 	}
 	d := openTest(f)
@@ -79,17 +105,15 @@ func FuzzMatchQuery(f *testing.F) {
 		if !utf8.ValidString(m) {
 			t.Fatalf("matchQuery(%q) = %q: invalid UTF-8", q, m)
 		}
-		if m == "" {
-			return
+		if m != "" {
+			var n int
+			if err := d.r.QueryRowContext(ctx, "SELECT count(*) FROM case_search WHERE case_search MATCH ?", m).Scan(&n); err != nil {
+				t.Fatalf("SQLite rejects matchQuery(%q) = %s: %v", q, m, err)
+			}
 		}
-		var n int
-		if err := d.r.QueryRowContext(ctx, "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", m).Scan(&n); err != nil {
-			t.Fatalf("SQLite rejects matchQuery(%q) = %s: %v", q, m, err)
-		}
-		qq := parseQuery(q)
-		if w := qq.completions("woning wonen wonder"); len(w) > 0 {
-			if err := d.r.QueryRowContext(ctx, "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", qq.matchWith(w)).Scan(&n); err != nil {
-				t.Fatalf("SQLite rejects matchWith for %q: %v", q, err)
+		for _, literal := range []bool{false, true} {
+			if _, err := d.FindCases(ctx, CaseFilter{Query: q, Literal: literal}); err != nil {
+				t.Fatalf("FindCases(%q, literal %v): %v", q, literal, err)
 			}
 		}
 	})
@@ -104,7 +128,7 @@ func TestSearchFindsAndHighlights(t *testing.T) {
 	}{
 		{"title word", "Riekerhaven", "startblok-riekerhaven"},
 		{"prefix while typing", "Rieker", "startblok-riekerhaven"},
-		{"long prefix uses completions", "riekerha", "startblok-riekerhaven"},
+		{"long prefix", "riekerha", "startblok-riekerhaven"},
 		{"case and diacritics do not matter", "RIEKERHÅVEN", "startblok-riekerhaven"},
 		{"gemeente name", "Middelburg", "middelburg-buitenruststraat"},
 		{"partner", "Takecarebnb", "takecarebnb"},
@@ -158,17 +182,73 @@ func TestPlainText(t *testing.T) {
 	}
 }
 
-func TestCompletionsOfALongPrefix(t *testing.T) {
-	q := parseQuery("tijdelijke Wonin")
-	got := q.completions("Woningen en woningzoekenden", "een WONING, geen wonen; Woningen")
-	want := []string{"woningen", "woningzoekenden", "woning"}
-	if strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("completions = %v, want %v", got, want)
+// TestQuestionsRelaxToTheRareWords: a question that too few cases answer in full
+// gives those first, then the cases with its rarer words; a word that more than
+// half the cases have ("gemeente") neither finds cases alone nor ranks them.
+func TestQuestionsRelaxToTheRareWords(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	find := func(q string) CaseResults {
+		t.Helper()
+		res, err := d.FindCases(ctx, CaseFilter{Query: q, PerPage: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
 	}
-	if m := q.matchWith(got); m != `"tijdelijke" AND ("woningen" OR "woningzoekenden" OR "woning")` {
-		t.Errorf("matchWith = %s", m)
+	slugs := func(res CaseResults) map[string]bool {
+		out := map[string]bool{}
+		for _, h := range res.Hits {
+			out[h.Slug] = true
+		}
+		return out
 	}
-	if parseQuery("won").completions("woning") != nil || parseQuery("wonin ").completions("woning") != nil {
-		t.Error("an indexed prefix or a finished word needs no completions")
+	total := find("").Total
+	words := []string{"gemeente", "leeg", "kantoorgebouw"}
+	var sets []map[string]bool
+	rare := map[string]bool{} // the cases with any of the rare words
+	for _, w := range words {
+		set := slugs(find(w + " "))
+		sets = append(sets, set)
+		if len(set)*2 <= total {
+			for s := range set {
+				rare[s] = true
+			}
+		}
+	}
+	if len(sets[0])*2 <= total || len(rare) == 0 {
+		t.Fatalf("%d of %d cases have 'gemeente', %d a rarer word: the test needs a common word and a rare one", len(sets[0]), total, len(rare))
+	}
+	var every []string
+	for s := range sets[0] {
+		if sets[1][s] && sets[2][s] {
+			every = append(every, s)
+		}
+	}
+	if len(every) == 0 || len(every) >= fewAll {
+		t.Fatalf("%d cases have every word: the test needs 1 to %d", len(every), fewAll-1)
+	}
+	res := find("wat kan een gemeente met een leeg kantoorgebouw")
+	if !res.Partial || !res.FewAll {
+		t.Fatalf("Partial %v, FewAll %v: want both", res.Partial, res.FewAll)
+	}
+	for i, h := range res.Hits {
+		if i < len(every) && !slices.Contains(every, h.Slug) {
+			t.Errorf("hit %d is %s: want the cases with every word (%v) first", i, h.Slug, every)
+		}
+		if !rare[h.Slug] {
+			t.Errorf("%s has none of the rarer words: a common word alone found it", h.Slug)
+		}
+	}
+	if res.Total != len(rare) {
+		t.Errorf("%d found: want the %d cases with a rarer word", res.Total, len(rare))
+	}
+	// Enough cases with every word: the search stays strict.
+	if res := find("hoe vinden jonge statushouders een kamer"); res.Partial || res.Total < fewAll {
+		t.Errorf("hoe vinden jonge statushouders een kamer: Partial %v with %d found, want strict", res.Partial, res.Total)
+	}
+	// Two words are never relaxed while a case has both.
+	if res := find("Bergen hotel"); res.Partial || res.Total != 1 {
+		t.Errorf("Bergen hotel: Partial %v with %d found, want the one case with both", res.Partial, res.Total)
 	}
 }

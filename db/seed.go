@@ -15,7 +15,7 @@ import (
 // seedFS holds the reference data (CBS provinces and gemeenten with population) and
 // the seed content (themes and cases). Sources and licences: seed/README.md.
 //
-//go:embed seed/*.csv seed/*.json
+//go:embed seed/*.csv seed/*.json seed/*.txt
 var seedFS embed.FS
 
 // seed loads everything a new database starts with, except the cases

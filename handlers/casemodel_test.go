@@ -339,8 +339,10 @@ func TestDownloadsAndFeedCarryTheCaseModel(t *testing.T) {
 	app, store := newTestApp(t)
 	addRichCase(t, store)
 	_, rows := readCSV(t, get(t, app, "/voorbeelden.csv?q=regionale+proef").Body, ',')
-	if len(rows) != 1 {
-		t.Fatalf("%d rows", len(rows))
+	// Search finds more forms of the words than these two (proefproject): the
+	// case whose title has both comes first.
+	if len(rows) == 0 || rows[0]["slug"] != "regionale-proef" {
+		t.Fatalf("rows %v: want regionale-proef first", csvSlugs(rows))
 	}
 	r := rows[0]
 	for k, v := range map[string]string{

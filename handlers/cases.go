@@ -33,6 +33,18 @@ type libraryPage struct {
 	Facets      []facetGroup
 	// AllGemeenten shows every gemeente option instead of the top few.
 	AllGemeenten bool
+	// What search did with the words (see db.CaseResults): the addresses of the
+	// words as typed, without correction, and of a suggested correction.
+	Literal       bool
+	LiteralURL    string
+	SuggestionURL string
+	// RelatedThemes are offered when nothing is found.
+	RelatedThemes []themeLink
+}
+
+// themeLink is a theme of the library with the address that filters on it.
+type themeLink struct {
+	Label, URL string
 }
 
 // selectionDownloads are the addresses of the library's current selection as files.
@@ -65,7 +77,21 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 	vm.NoTerms = strings.TrimSpace(f.Query) != "" && !res.Searched
 	known := knownFilter(f, res)
 	vm.Active = activeFilters(known, res.Facets)
-	vm.ClearURL = libraryURL(db.CaseFilter{Query: f.Query, Sort: f.Sort})
+	vm.ClearURL = libraryURL(db.CaseFilter{Query: f.Query, Sort: f.Sort, Literal: f.Literal})
+	vm.Literal = known.Literal
+	if res.Corrected != "" {
+		literal := known
+		literal.Literal = true
+		vm.LiteralURL = libraryURL(literal)
+	}
+	if res.Suggestion != "" {
+		suggested := known
+		suggested.Query, suggested.Literal = res.Suggestion, false
+		vm.SuggestionURL = libraryURL(suggested)
+	}
+	for _, t := range res.RelatedThemes {
+		vm.RelatedThemes = append(vm.RelatedThemes, themeLink{Label: t.Label, URL: libraryURL(db.CaseFilter{Themes: []string{t.Slug}})})
+	}
 	if res.Page > 1 {
 		known.Page = res.Page - 1
 		vm.PrevURL = libraryURL(known)
@@ -188,6 +214,8 @@ func parseCaseFilter(c *fiber.Ctx) db.CaseFilter {
 		Sort:    c.Query("sort"),
 		PerPage: casesPerPage,
 	}
+	// letterlijk=1: the words as typed, without typo correction.
+	f.Literal = c.Query("letterlijk") == "1" && f.Query != ""
 	f.Provinces = queryValues(c, "provincie", provincePattern.MatchString)
 	f.Gemeenten = queryValues(c, "gemeente", gemeentePattern.MatchString)
 	f.Themes = queryValues(c, "thema", slugPattern.MatchString)
@@ -229,7 +257,7 @@ func queryValues(c *fiber.Ctx, key string, ok func(string) bool) []string {
 // knownFilter keeps only the facet values the library knows, so that links built
 // from it never carry junk along.
 func knownFilter(f db.CaseFilter, res db.CaseResults) db.CaseFilter {
-	k := db.CaseFilter{Query: f.Query, Sort: f.Sort}
+	k := db.CaseFilter{Query: f.Query, Sort: f.Sort, Literal: f.Literal}
 	k.Provinces = selectedValues(res.Facets.Provinces)
 	k.Gemeenten = selectedValues(res.Facets.Gemeenten)
 	k.Themes = selectedValues(res.Facets.Themes)
@@ -287,6 +315,9 @@ func libraryURL(f db.CaseFilter) string {
 	v := url.Values{}
 	if f.Query != "" {
 		v.Set("q", f.Query)
+		if f.Literal {
+			v.Set("letterlijk", "1")
+		}
 	}
 	v["provincie"] = f.Provinces
 	v["gemeente"] = f.Gemeenten
@@ -339,29 +370,58 @@ const topGemeenten = 10
 // facetGroups lists the facets in display order. The gemeente facet shows the
 // chosen gemeenten and those with the most results, with a link to show them all.
 func facetGroups(f db.Facets, known db.CaseFilter, allGemeenten bool) []facetGroup {
-	gemeenten := facetGroup{Name: "gemeente", Label: "Gemeente", Options: f.Gemeenten, Long: true,
-		Total: len(f.Gemeenten), Plural: "gemeenten"}
+	gemeenten := facetGroup{Name: "gemeente", Label: "Gemeente", Long: true, Total: len(f.Gemeenten), Plural: "gemeenten"}
+	shown := f.Gemeenten
 	if !allGemeenten && len(f.Gemeenten) > topGemeenten {
-		top := slices.Clone(f.Gemeenten)
-		slices.SortStableFunc(top, func(a, b db.FacetOption) int { return b.Count - a.Count })
-		keep := map[string]bool{}
-		for i, o := range top {
-			if o.Selected || i < topGemeenten {
-				keep[o.Value] = true
+		// The topGemeenten with the most results (the first of equals in name
+		// order) and every chosen one, in name order. One pass: a broad search
+		// lists 300 gemeenten, and sorting them all cost more than the search.
+		var top []int // indexes into f.Gemeenten, most results first
+		for i, o := range f.Gemeenten {
+			at := len(top)
+			for at > 0 && f.Gemeenten[top[at-1]].Count < o.Count {
+				at--
+			}
+			if at < topGemeenten {
+				top = slices.Insert(top, at, i)
+				if len(top) > topGemeenten {
+					top = top[:topGemeenten]
+				}
 			}
 		}
-		gemeenten.Options = slices.DeleteFunc(slices.Clone(f.Gemeenten), func(o db.FacetOption) bool { return !keep[o.Value] })
+		keep := make([]bool, len(f.Gemeenten))
+		for _, i := range top {
+			keep[i] = true
+		}
+		shown = nil
+		for i, o := range f.Gemeenten {
+			if keep[i] || o.Selected {
+				shown = append(shown, o)
+			}
+		}
 		gemeenten.MoreURL = libraryURL(known) + sep(libraryURL(known)) + "alle=gemeente"
 	}
+	gemeenten.Options = facetOptions("gemeente", shown)
 	return []facetGroup{
-		{Name: "provincie", Label: "Provincie", Options: f.Provinces},
-		{Name: "thema", Label: "Thema", Options: f.Themes},
-		{Name: "status", Label: "Status", Options: f.Stages, Hint: "Stand van het initiatief volgens de nieuwste bron"},
-		{Name: "doelgroep", Label: "Doelgroep", Options: f.Groups},
-		{Name: "soort", Label: "Soort", Options: f.Kinds},
-		{Name: "jaar", Label: "Jaar", Options: f.Years, Long: true},
+		{Name: "provincie", Label: "Provincie", Options: facetOptions("provincie", f.Provinces)},
+		{Name: "thema", Label: "Thema", Options: facetOptions("thema", f.Themes)},
+		{Name: "status", Label: "Status", Options: facetOptions("status", f.Stages), Hint: "Stand van het initiatief volgens de nieuwste bron"},
+		{Name: "doelgroep", Label: "Doelgroep", Options: facetOptions("doelgroep", f.Groups)},
+		{Name: "soort", Label: "Soort", Options: facetOptions("soort", f.Kinds)},
+		{Name: "jaar", Label: "Jaar", Options: facetOptions("jaar", f.Years), Long: true},
 		gemeenten,
 	}
+}
+
+// facetOptions prepares a facet's options for the view.
+func facetOptions(name string, opts []db.FacetOption) []facetOption {
+	out := make([]facetOption, len(opts))
+	for i, o := range opts {
+		out[i] = facetOption{ID: "f-" + name + "-" + o.Value, Name: name, Value: o.Value, Label: o.Label,
+			Count: strconv.Itoa(o.Count), Noun: plural(o.Count, "voorbeeld", "voorbeelden"),
+			Selected: o.Selected, Disabled: o.Count == 0 && !o.Selected}
+	}
+	return out
 }
 
 // sep is the separator that appends a parameter to url.

@@ -18,6 +18,11 @@ func FuzzLibraryQuery(f *testing.F) {
 		"q=%22%27%3C%3E&soort=aanpak&soort=woonoplossing", "provincie=PV26&provincie=PV26&gemeente=GM0363",
 		"pagina=99999999999999999999", "q=a*b-c%3Ad%5Ee", "q&q=&=&&&", "q=%E2%80%8B%CC%81",
 		"jaar=1990&jaar=2100&jaar=0&sort=jaar", "q=" + strings.Repeat("wonen+", 300),
+		// Dutch search: stems, compounds, synonyms, typo correction, relaxing.
+		"q=statushouers", "q=statushouers&letterlijk=1", "q=tijdelijke+wonignen&provincie=PV27",
+		"q=hoe+vinden+jonge+statushouders+een+kamer", "q=kantoren", "q=woningdelen&letterlijk=abc",
+		"q=%22kamergewize%22+NEAR(verhuur", "q=vergunninghouders+Den+Haag&sort=nieuwste", "q=ks000123+a1b2",
+		"q=" + strings.Repeat("statushouers+", 40), "letterlijk=1", "q=%C3%A9%CC%81%CC%81wonen",
 	} {
 		f.Add(seed, false)
 		f.Add(seed, true)

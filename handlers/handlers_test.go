@@ -94,3 +94,23 @@ func TestHealthz(t *testing.T) {
 		t.Fatalf("healthz = %d %s", res.StatusCode, res.Body)
 	}
 }
+
+// TestETagAnswersNotModified: a page made afresh (the page cache off) carries a
+// strong ETag; asking with it, also as a weak one, gets 304 without a body.
+func TestETagAnswersNotModified(t *testing.T) {
+	app, _ := newTestAppWith(t, func(c *Config) { c.PageCacheBytes = -1 })
+	res := get(t, app, "/voorbeelden?q=statushouers", htmx...)
+	etag := res.Header.Get("ETag")
+	if res.StatusCode != 200 || !strings.HasPrefix(etag, `"`) {
+		t.Fatalf("status %d, ETag %q", res.StatusCode, etag)
+	}
+	for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag} {
+		again := get(t, app, "/voorbeelden?q=statushouers", append(htmx, "If-None-Match", inm)...)
+		if again.StatusCode != 304 || again.Body != "" {
+			t.Errorf("If-None-Match %s: status %d, %d bytes", inm, again.StatusCode, len(again.Body))
+		}
+	}
+	if other := get(t, app, "/voorbeelden?q=statushouers", append(htmx, "If-None-Match", `"12-34"`)...); other.StatusCode != 200 {
+		t.Errorf("another ETag: status %d", other.StatusCode)
+	}
+}

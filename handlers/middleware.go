@@ -1,15 +1,17 @@
 package handlers
 
 import (
+	"bytes"
 	"fmt"
+	"hash/crc32"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
-	"github.com/gofiber/fiber/v2/middleware/etag"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 )
@@ -79,7 +81,40 @@ func (h *Handler) middleware(app *fiber.App) {
 	app.Use(h.cachePolicy)
 	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	// Streamed downloads get no ETag: computing one would read the whole stream into memory.
-	app.Use(etag.New(etag.Config{Next: isDownload}))
+	app.Use(etagged)
+}
+
+// etagged gives a successful answer a strong ETag of its size and CRC-32, and
+// answers 304 when the client holds that version already, as Fiber's etag
+// middleware does; but with the IEEE polynomial, which the CPU computes in
+// hardware: Fiber's own polynomial is computed a byte at a time and took a tenth
+// of the time of a library search made afresh (BENCHMARKS.md). Streamed
+// downloads get none: computing one would read the whole stream into memory.
+func etagged(c *fiber.Ctx) error {
+	if isDownload(c) {
+		return c.Next()
+	}
+	if err := c.Next(); err != nil {
+		return err
+	}
+	res := c.Response()
+	body := res.Body()
+	if res.StatusCode() != fiber.StatusOK || len(body) == 0 || len(res.Header.Peek(fiber.HeaderETag)) > 0 {
+		return nil
+	}
+	etag := make([]byte, 0, 24)
+	etag = append(etag, '"')
+	etag = strconv.AppendUint(etag, uint64(len(body)), 10)
+	etag = append(etag, '-')
+	etag = strconv.AppendUint(etag, uint64(crc32.ChecksumIEEE(body)), 10)
+	etag = append(etag, '"')
+	client := bytes.TrimPrefix(c.Request().Header.Peek(fiber.HeaderIfNoneMatch), []byte("W/"))
+	if len(client) > 0 && bytes.Contains(client, etag) {
+		c.Context().ResetBody()
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	res.Header.SetBytesV(fiber.HeaderETag, etag)
+	return nil
 }
 
 // requestIDPattern is what a request id from a proxy in front may look like; any

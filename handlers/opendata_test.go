@@ -236,6 +236,10 @@ func TestLibraryDownloadsFollowTheLibraryFilter(t *testing.T) {
 		"q=tijdelijke+woningen&provincie=PV26",
 		"thema=bestaat-niet", // ignored by the library, so by the download too
 		"q=qqqzzzxx",
+		"q=statushouers",                  // corrected
+		"q=statushouers&letterlijk=1",     // not corrected
+		"q=jonge+statushouders+een+kamer", // relaxed
+		"q=flexwonen&sort=nieuwste",       // synonyms and compounds
 	} {
 		t.Run(query, func(t *testing.T) {
 			// What the library shows, page after page.

@@ -325,13 +325,17 @@ func TestHostilePathsAndParameters(t *testing.T) {
 		`wonen AND OR NOT`, `"`, `\`, "\x00", "%00", `../../etc/passwd`, strings.Repeat("ab'\"<", 2000),
 		"hx-get=\"/x\" hx-trigger=\"load\"",
 	}
-	params := []string{"q", "provincie", "gemeente", "thema", "soort", "jaar", "sort", "pagina"}
+	params := []string{"q", "provincie", "gemeente", "thema", "soort", "jaar", "sort", "pagina", "letterlijk", "q+typo"}
 	for _, p := range payloads {
 		for _, param := range params {
 			for _, frag := range []bool{false, true} {
 				target := "/voorbeelden?" + url.Values{param: {p}, "q": {"wonen"}}.Encode()
-				if param == "q" {
+				switch param {
+				case "q":
 					target = "/voorbeelden?" + url.Values{"q": {p}}.Encode()
+				case "q+typo":
+					// A word that is corrected: the notice quotes what was typed.
+					target = "/voorbeelden?" + url.Values{"q": {"statushouers " + p}}.Encode()
 				}
 				var res response
 				if frag {
@@ -346,7 +350,7 @@ func TestHostilePathsAndParameters(t *testing.T) {
 		// other routes take a path parameter or nothing (extra parameters must
 		// not hurt either).
 		for _, route := range []string{"/voorbeelden.csv", "/voorbeelden.json", "/voorbeelden.atom"} {
-			for _, param := range []string{"q", "thema", "provincie", "gemeente", "soort", "jaar", "sort", "excel"} {
+			for _, param := range []string{"q", "thema", "provincie", "gemeente", "soort", "jaar", "sort", "excel", "letterlijk"} {
 				target := route + "?" + url.Values{param: {p}}.Encode()
 				checkNoInjection(t, target, get(t, app, target), p)
 			}
