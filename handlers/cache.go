@@ -208,9 +208,9 @@ var notKept = map[string]bool{
 }
 
 const (
-	maxCachedURI          = 512 // longer addresses (junk queries) are not kept
-	maxCachedEntry        = 4 << 20
-	pageCacheHeader       = "X-Cache"
+	maxCachedURI    = 512 // longer addresses (junk queries) are not kept
+	maxCachedEntry  = 4 << 20
+	pageCacheHeader = "X-Cache"
 )
 
 func (p *pageCache) get(generation uint64, key string) (cachedPage, bool) {
