@@ -12,7 +12,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
 )
 
 // The workflow of a case, in one place.
@@ -626,10 +625,8 @@ const maxSlugLen = 80
 func Slugify(title string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range norm.NFD.String(strings.ToLower(title)) {
+	for _, r := range Fold(title) {
 		switch {
-		case unicode.Is(unicode.Mn, r):
-			// accent on the previous letter: drop it
 		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')

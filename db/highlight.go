@@ -140,7 +140,7 @@ func analyze(text string) *analyzedText {
 		var w string
 		if ascii {
 			w = lowerASCII(text[start:end])
-		} else if w = foldWord(text[start:end]); w == "" {
+		} else if w = Fold(text[start:end]); w == "" {
 			continue
 		}
 		a.words = append(a.words, textWord{int32(start), int32(end), w})

@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,9 +76,6 @@ type ImportLineError struct {
 	Message string
 }
 
-// importPeriodPattern is a half-year code (named apart from the map's own pattern).
-var importPeriodPattern = regexp.MustCompile(`^([12][0-9]{3})-H([12])$`)
-
 // FigureImportPeriods lists the periods figures can be imported for (those with a
 // boundary set), newest first.
 func (d *DB) FigureImportPeriods(ctx context.Context) ([]string, error) {
@@ -110,8 +106,8 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 	if len(content) > MaxImportBytes {
 		return fail("Het bestand is groter dan 5 MB.")
 	}
-	m := importPeriodPattern.FindStringSubmatch(period)
-	if m == nil {
+	year, half, ok := ParsePeriod(period)
+	if !ok {
 		return fail("Kies een periode zoals 2025-H1.")
 	}
 	var division sql.NullInt64
@@ -127,8 +123,6 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 	if err != nil {
 		return imp, nil, fmt.Errorf("parse import: %w", err)
 	}
-	year, _ := strconv.Atoi(m[1])
-	half, _ := strconv.Atoi(m[2])
 	peildata := importPeildata(year, half)
 
 	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")) // a BOM from a spreadsheet
@@ -430,11 +424,11 @@ func (p ImportPreview) PeriodLabel() string { return PeriodLabel(p.Period) }
 
 // PeriodLabel names a half year in words: "2025-H2" → "2e halfjaar 2025".
 func PeriodLabel(code string) string {
-	m := importPeriodPattern.FindStringSubmatch(code)
-	if m == nil {
+	year, half, ok := ParsePeriod(code)
+	if !ok {
 		return code
 	}
-	return m[2] + "e halfjaar " + m[1]
+	return fmt.Sprintf("%de halfjaar %d", half, year)
 }
 
 // PreviewFigureImport compares a checked import with the figures stored now.

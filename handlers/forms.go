@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -115,7 +114,7 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 		{"role", "Kies als {0} ‘redacteur’ of ‘beheerder’.",
 			func(fl validator.FieldLevel) bool { return slices.Contains(db.Roles, fl.Field().String()) }},
 		{"period", "{0} moet een halfjaar zijn zoals 2025-H1 of 2025-H2.",
-			func(fl validator.FieldLevel) bool { return periodPattern.MatchString(fl.Field().String()) }},
+			func(fl validator.FieldLevel) bool { _, _, ok := db.ParsePeriod(fl.Field().String()); return ok }},
 		{"national_total", "{0} moet een heel aantal personen zijn van 1 tot " + formatNumber(db.MaxNationalTotal) + ", zoals 13000 of 13.000.",
 			func(fl validator.FieldLevel) bool { return validNationalTotal(fl.Field().String()) }},
 		{"total_status", "Kies bij {0} vastgesteld, bijgesteld, prognose of afgeleid.",
@@ -348,9 +347,6 @@ func cleanText(s string) string {
 func cleanLine(s string) string {
 	return strings.Join(strings.Fields(cleanText(s)), " ")
 }
-
-// periodPattern is a half year: 2025-H1.
-var periodPattern = regexp.MustCompile(`^[0-9]{4}-H[12]$`)
 
 // partialDate is a date known to the year, the month or the day: "2024",
 // "2024-05" or "2024-05-12".

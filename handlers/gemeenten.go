@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,7 +13,7 @@ import (
 )
 
 // /gemeenten/{code}: one gemeente's figures over time and its cases. The same URL
-// with htmx gives the panel that the map opens beside itself.
+// with htmx (a gemeente clicked on the map) gives its panel beside the map.
 
 // gemeentePanel is views/gemeenten/paneel.html: a gemeente's figures in one period.
 type gemeentePanel struct {
@@ -35,9 +36,10 @@ type gemeentePanel struct {
 // panelCases is how many of its cases a gemeente's panel lists.
 const panelCases = 8
 
-// gemeentePanel builds the panel of a gemeente in a period. province is the map's
-// zoom, kept in the links back to the map.
-func (h *Handler) gemeentePanel(c *fiber.Ctx, code string, pf *db.PeriodFigures, province string, inMap bool) (gemeentePanel, error) {
+// gemeentePanel is the one builder of a gemeente's panel in a period. province is
+// the map's zoom, kept in the links back to the map; current says whether the
+// gemeente is part of the current division (GemeenteInfo.Current).
+func (h *Handler) gemeentePanel(c *fiber.Ctx, code string, pf *db.PeriodFigures, province string, current, inMap bool) (gemeentePanel, error) {
 	g, ok := pf.Gemeente(code)
 	if !ok {
 		return gemeentePanel{}, gemeenteNotFound(code, pf.Period)
@@ -46,11 +48,6 @@ func (h *Handler) gemeentePanel(c *fiber.Ctx, code string, pf *db.PeriodFigures,
 	// size of the library (a large gemeente may have hundreds).
 	cases, err := h.db.FindCases(c.UserContext(), db.CaseFilter{Gemeenten: []string{code}, Sort: db.SortYear, PerPage: panelCases})
 	if err != nil {
-		return gemeentePanel{}, err
-	}
-	_, err = h.db.FindGemeente(c.UserContext(), code)
-	current := err == nil
-	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return gemeentePanel{}, err
 	}
 	p := pf.Period
@@ -71,30 +68,50 @@ func (h *Handler) gemeentePanel(c *fiber.Ctx, code string, pf *db.PeriodFigures,
 	}, nil
 }
 
-// mapPanelFragment is what the map swaps in: the panel, the outline of the gemeente
-// on the map, and the form field that keeps it selected when the period changes.
-type mapPanelFragment struct {
-	Panel     gemeentePanel
+// mapChoice is a gemeente chosen on the map: its panel beside the map, its outline
+// on the map, and the value of the form field that keeps it chosen when the period
+// changes. The map's page shows it (mapPage); views/gemeenten/kaart-fragment.html
+// swaps it in after a click on the map or a search.
+type mapChoice struct {
+	Panel     *gemeentePanel
 	Selection *selectionOverlay
 	Selected  string
 }
 
-// mapPanel answers an htmx request from the map with the gemeente's panel, and
-// points the address bar at the map with the gemeente selected: a reload or a
-// shared link shows the same.
-func (h *Handler) mapPanel(c *fiber.Ctx, code string, pf *db.PeriodFigures, province string) error {
-	panel, err := h.gemeentePanel(c, code, pf, province, true)
+// chooseOnMap opens gemeente code beside the map of pf in division dv, zoomed to
+// province.
+func (h *Handler) chooseOnMap(c *fiber.Ctx, pf *db.PeriodFigures, dv *db.Division, province, code string, current bool) (mapChoice, error) {
+	panel, err := h.gemeentePanel(c, code, pf, province, current, true)
 	if err != nil {
-		return err
+		return mapChoice{}, err
 	}
-	panel.Focus = true
+	return mapChoice{Panel: &panel, Selection: selection(dv, province, code), Selected: code}, nil
+}
+
+// swapChoice is a choice made with htmx (a click on the map, a search with one
+// match): the focus moves to the panel, and the address bar points at the map with
+// the gemeente selected, so that a reload or a shared link shows the same.
+func (h *Handler) swapChoice(c *fiber.Ctx, pf *db.PeriodFigures, province, code string, current bool) (mapChoice, error) {
 	dv, err := h.db.Division(c.UserContext(), pf.Period.Division)
 	if err != nil {
-		return err
+		return mapChoice{}, err
 	}
-	c.Vary("HX-Request", "HX-Target")
-	c.Set("HX-Push-Url", panel.MapURL)
-	return c.Render("gemeenten/kaart-fragment", mapPanelFragment{Panel: panel, Selection: selection(dv, province, code), Selected: code})
+	choice, err := h.chooseOnMap(c, pf, dv, province, code, current)
+	if err != nil {
+		return mapChoice{}, err
+	}
+	choice.Panel.Focus = true
+	c.Set("HX-Push-Url", choice.Panel.MapURL)
+	return choice, nil
+}
+
+// isCurrentGemeente reports whether code is part of the current division.
+func (h *Handler) isCurrentGemeente(ctx context.Context, code string) (bool, error) {
+	_, err := h.db.FindGemeente(ctx, code)
+	if errors.Is(err, db.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // historyRow is one period in the table of a gemeente's figures over time.
@@ -105,19 +122,20 @@ type historyRow struct {
 	Current bool
 }
 
-// gemeentePage is the view model of /gemeenten/{code}.
+// gemeentePage is the view model of /gemeenten/{code}: the page, or with htmx its
+// panel beside the map (mapChoice, views/gemeenten/kaart-fragment.html).
 type gemeentePage struct {
 	page
+	mapChoice
 	Info    db.GemeenteInfo
-	Panel   *gemeentePanel
 	Periods []option
 	History []historyRow
 	Pending []db.Period // later half years without a national figure, newest first
 	Source  string      // the kind of the figures in History (totalsSource)
 }
 
-// showGemeente is /gemeenten/{code}?periode=…: the gemeente's page, or its panel for
-// htmx. Without a period it shows the current one.
+// showGemeente is /gemeenten/{code}?periode=…: the gemeente's page, or its panel
+// beside the map for htmx. Without a period it shows the current one.
 func (h *Handler) showGemeente(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	code := c.Params("code")
@@ -143,6 +161,11 @@ func (h *Handler) showGemeente(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The history holds figures of map periods only.
+	periods := make(map[string]db.Period, len(mapPeriods))
+	for _, p := range mapPeriods {
+		periods[p.Code] = p
+	}
 	var pf *db.PeriodFigures
 	if v := c.Query("periode"); v != "" {
 		if pf, err = h.periodFigures(c, mapPeriods, v); err != nil {
@@ -153,21 +176,14 @@ func (h *Handler) showGemeente(c *fiber.Ctx) error {
 				fmt.Sprintf("%s hoorde niet bij de gemeentelijke indeling van %s. Bekijk de perioden waarin %s wel voorkomt op de pagina van de gemeente.", info.Name, pf.Period.Label(), info.Name))
 		}
 	} else if len(history) > 0 {
-		var periods []db.Period
+		withFigures := make([]db.Period, 0, len(history))
 		for _, g := range history {
-			p, err := h.db.FindPeriod(ctx, g.Period)
-			if err != nil {
-				return err
-			}
-			periods = append(periods, p)
+			withFigures = append(withFigures, periods[g.Period])
 		}
-		cur, _ := db.CurrentPeriod(periods, time.Now())
+		cur, _ := db.CurrentPeriod(withFigures, time.Now())
 		if pf, err = h.db.PeriodFigures(ctx, cur.Code); err != nil {
 			return err
 		}
-	}
-	if pf != nil && wantsFragment(c) && c.Get("HX-Target") == "kaart-paneel" {
-		return h.mapPanel(c, code, pf, province)
 	}
 
 	vm := gemeentePage{Info: info}
@@ -175,35 +191,37 @@ func (h *Handler) showGemeente(c *fiber.Ctx) error {
 	vm.Description = fmt.Sprintf("%s (provincie %s): de stand van de taakstelling voor de huisvesting van vergunninghouders per halfjaar, met goede voorbeelden uit de gemeente.", info.Name, info.ProvinceName)
 	vm.Canonical = h.canonical("/gemeenten/" + code)
 	vm.Nav = "kaart"
-	if pf != nil {
-		panel, err := h.gemeentePanel(c, code, pf, province, false)
-		if err != nil {
-			return err
-		}
-		vm.Panel = &panel
-		vm.Title = info.Name + ": " + pf.Period.Label()
-		// The description (and og:description) starts with the labelled sentence:
-		// a search result or a shared link shows the kind of the figures first.
-		vm.Description = panel.Sentence + " " + vm.Description
-		if info.Current {
-			for i := len(mapPeriods) - 1; i >= 0; i-- {
-				if p := mapPeriods[i]; p.Pending {
-					vm.Pending = append(vm.Pending, p)
-					vm.Periods = append(vm.Periods, option{Value: p.Code, Label: p.Label() + " (nog geen landelijk cijfer)", Selected: p.Code == pf.Period.Code})
-				}
-			}
-		}
-		for i := len(history) - 1; i >= 0; i-- {
-			g := history[i]
-			p, err := h.db.FindPeriod(ctx, g.Period)
-			if err != nil {
-				return err
-			}
-			vm.History = append(vm.History, historyRow{Period: p, Figures: g, URL: gemeenteURL(code, p.Code, ""), Current: p.Code == pf.Period.Code})
-			vm.Periods = append(vm.Periods, option{Value: p.Code, Label: p.Label(), Selected: p.Code == pf.Period.Code})
-		}
-		vm.Source = totalsSource(db.SumFigures(history))
+	if pf == nil {
+		return h.render(c, fiber.StatusOK, "gemeenten/show", "gemeenten/kaart-fragment", vm)
 	}
-	c.Vary("HX-Target")
-	return h.render(c, fiber.StatusOK, "gemeenten/show", "gemeenten/fragment", vm)
+	if wantsFragment(c) {
+		vm.mapChoice, err = h.swapChoice(c, pf, province, code, info.Current)
+	} else {
+		var panel gemeentePanel
+		panel, err = h.gemeentePanel(c, code, pf, province, info.Current, false)
+		vm.Panel = &panel
+	}
+	if err != nil {
+		return err
+	}
+	vm.Title = info.Name + ": " + pf.Period.Label()
+	// The description (and og:description) starts with the labelled sentence:
+	// a search result or a shared link shows the kind of the figures first.
+	vm.Description = vm.Panel.Sentence + " " + vm.Description
+	if info.Current {
+		for i := len(mapPeriods) - 1; i >= 0; i-- {
+			if p := mapPeriods[i]; p.Pending {
+				vm.Pending = append(vm.Pending, p)
+				vm.Periods = append(vm.Periods, option{Value: p.Code, Label: p.Label() + " (nog geen landelijk cijfer)", Selected: p.Code == pf.Period.Code})
+			}
+		}
+	}
+	for i := len(history) - 1; i >= 0; i-- {
+		g := history[i]
+		p := periods[g.Period]
+		vm.History = append(vm.History, historyRow{Period: p, Figures: g, URL: gemeenteURL(code, p.Code, ""), Current: p.Code == pf.Period.Code})
+		vm.Periods = append(vm.Periods, option{Value: p.Code, Label: p.Label(), Selected: p.Code == pf.Period.Code})
+	}
+	vm.Source = totalsSource(db.SumFigures(history))
+	return h.render(c, fiber.StatusOK, "gemeenten/show", "gemeenten/kaart-fragment", vm)
 }

@@ -14,9 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"opnieuwthuis/db"
 )
@@ -297,9 +294,7 @@ type mapPage struct {
 	Legend     []legendItem
 	Map        template.HTML // rendered by views/kaart/svg.html, cached (see renderMap)
 	Names      []string      // for the search field's suggestions
-	Selected   string
-	Selection  *selectionOverlay
-	Panel      *gemeentePanel
+	mapChoice                // the gemeente chosen, if any
 	Search     *searchResult
 	Absent     string
 	Status     string // announced after a swap
@@ -351,7 +346,7 @@ func (h *Handler) mapPage(c *fiber.Ctx, st mapState) (mapPage, error) {
 		return vm, nil
 	}
 	pf, p := st.Figures, st.Figures.Period
-	vm.Period, vm.Province, vm.Selected, vm.Absent = p, st.Province, st.Gemeente, st.Absent
+	vm.Period, vm.Province, vm.Absent = p, st.Province, st.Absent
 	vm.Periods = periodOptions(st.Periods, p.Code)
 	vm.Provinces = provinceOptions(st.Provinces, st.Province.Code)
 	rows := pf.Gemeenten
@@ -379,12 +374,13 @@ func (h *Handler) mapPage(c *fiber.Ctx, st mapState) (mapPage, error) {
 		return vm, err
 	}
 	if st.Gemeente != "" {
-		panel, err := h.gemeentePanel(c, st.Gemeente, pf, st.Province.Code, true)
+		current, err := h.isCurrentGemeente(c.UserContext(), st.Gemeente)
 		if err != nil {
 			return vm, err
 		}
-		vm.Panel = &panel
-		vm.Selection = selection(dv, st.Province.Code, st.Gemeente)
+		if vm.mapChoice, err = h.chooseOnMap(c, pf, dv, st.Province.Code, st.Gemeente, current); err != nil {
+			return vm, err
+		}
 	}
 	vm.Title = "Land in beeld: " + p.Label()
 	if st.Province.Code != "" {
@@ -458,7 +454,16 @@ func (h *Handler) searchMap(c *fiber.Ctx) error {
 		if !wantsFragment(c) {
 			return c.Redirect(gemeenteURL(code, p.Code, ""), fiber.StatusSeeOther)
 		}
-		return h.mapPanel(c, code, st.Figures, st.Province.Code)
+		current, err := h.isCurrentGemeente(c.UserContext(), code)
+		if err != nil {
+			return err
+		}
+		choice, err := h.swapChoice(c, st.Figures, st.Province.Code, code, current)
+		if err != nil {
+			return err
+		}
+		c.Vary("HX-Request")
+		return c.Render("gemeenten/kaart-fragment", choice)
 	}
 	res := &searchResult{Query: q}
 	for _, g := range matches {
@@ -541,12 +546,7 @@ func matchGemeenten[G any](all []G, q, province string, fields func(G) (code, na
 // searchKey folds a name for matching: lower case, no accents, letters and digits
 // separated by single spaces ("'s-Gravenhage" → "s gravenhage", "Fryslân" → "fryslan").
 func searchKey(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, s)
-	if err != nil {
-		folded = s
-	}
-	return strings.Join(strings.FieldsFunc(strings.ToLower(folded), func(r rune) bool {
+	return strings.Join(strings.FieldsFunc(db.Fold(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}), " ")
 }
