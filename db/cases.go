@@ -312,7 +312,7 @@ func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	if author.Valid {
 		c.AuthorID = &author.Int64
 	}
-	c.Partners = splitLines(partners)
+	c.Partners = Lines(partners)
 	c.TargetGroups = strings.Fields(groups)
 	c.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	c.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
@@ -623,14 +623,4 @@ func placeholders(n int) string {
 		return ""
 	}
 	return strings.Repeat("?, ", n-1) + "?"
-}
-
-func splitLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
 )
 
 // The workflow of a case, in one place.

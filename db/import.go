@@ -213,10 +213,10 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 		case code == "":
 			bad("De gemeentecode ontbreekt.")
 		case !known:
-			bad("Onbekende gemeentecode ‘%s’: die hoort niet bij de gemeentelijke indeling %d van periode %s.", truncateRunes(code, 20), imp.Division, period)
+			bad("Onbekende gemeentecode ‘%s’: die hoort niet bij de gemeentelijke indeling %d van periode %s.", excerpt(code, 20), imp.Division, period)
 		}
 		if p := cell(rec, ColPeriod); p != period {
-			bad("Verkeerde periode ‘%s’: dit bestand wordt ingelezen voor %s.", truncateRunes(p, 20), period)
+			bad("Verkeerde periode ‘%s’: dit bestand wordt ingelezen voor %s.", excerpt(p, 20), period)
 		}
 		official := false
 		switch strings.ToLower(cell(rec, ColOfficial)) {
@@ -230,7 +230,7 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 		if taakText != "" {
 			n, ok := importCount(taakText)
 			if !ok {
-				bad("De taakstelling ‘%s’ is geen geheel getal van 0 of meer.", truncateRunes(taakText, 20))
+				bad("De taakstelling ‘%s’ is geen geheel getal van 0 of meer.", excerpt(taakText, 20))
 			}
 			taak = &n
 		}
@@ -243,11 +243,11 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 		default:
 			if !slices.Contains(peildata, peil) {
 				bad("Ongeldige peildatum ‘%s’: gebruik de eerste van een maand binnen de periode, van %s tot en met %s.",
-					truncateRunes(peil, 20), peildata[0], peildata[len(peildata)-1])
+					excerpt(peil, 20), peildata[0], peildata[len(peildata)-1])
 			}
 			n, ok := importCount(realText)
 			if !ok {
-				bad("Het aantal gerealiseerd ‘%s’ is geen geheel getal van 0 of meer.", truncateRunes(realText, 20))
+				bad("Het aantal gerealiseerd ‘%s’ is geen geheel getal van 0 of meer.", excerpt(realText, 20))
 			}
 			realised = &n
 			if !official {
@@ -358,11 +358,12 @@ func csvProblem(err error) string {
 	return "de regel kon niet worden gelezen."
 }
 
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
+// excerpt is s cut to n runes, ending in "…" when cut: a value quoted in a message.
+func excerpt(s string, n int) string {
+	if t := Truncate(s, n); t != s {
+		return t + "…"
 	}
-	return string([]rune(s)[:n]) + "…"
+	return s
 }
 
 func (d *DB) divisionNames(ctx context.Context, division int) (map[string]string, error) {

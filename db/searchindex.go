@@ -78,7 +78,7 @@ func caseSearchDoc(c Case) searchDoc {
 
 // searchDocVersion identifies what caseSearchDoc and the text analysis (dutch.go)
 // write. A database indexed with another version is re-indexed when it is opened.
-const searchDocVersion = "2"
+const searchDocVersion = "3"
 
 // searchColumns are case_search's columns in order: six of folded words (title,
 // place and region are the "head": a hit there outranks one elsewhere), then the

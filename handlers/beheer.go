@@ -58,18 +58,15 @@ type editorListPage struct {
 	editorPage
 	Query     string
 	Status    string
-	Statuses  []statusOption
-	Authors   []statusOption
-	Gemeenten []statusOption
+	Statuses  []option
+	Authors   []option
+	Gemeenten []option
 	Mine      bool // only the signed-in editor's own cases
 	MineURL   string
 	AllURL    string
 	Cases     []db.Case
 	Total     int
-	Page      int
-	Pages     int
-	PrevURL   string
-	NextURL   string
+	pager
 }
 
 const editorCasesPerPage = 25
@@ -79,7 +76,7 @@ const editorCasesPerPage = 25
 func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u := currentUser(c)
-	q := truncate(strings.ToValidUTF8(c.Query("q"), "�"), maxQueryLen)
+	q := db.Truncate(strings.ToValidUTF8(c.Query("q"), "�"), maxQueryLen)
 	status := c.Query("status")
 	if !slices.Contains(db.Statuses, status) {
 		status = ""
@@ -127,23 +124,22 @@ func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 		title = "Mijn voorbeelden"
 	}
 	vm := editorListPage{editorPage: h.newEditorPage(c, title, "voorbeelden"),
-		Query: q, Status: status, Cases: cases, Total: total, Page: f.Page, Mine: author == "ik"}
-	vm.Pages = max(1, (total+editorCasesPerPage-1)/editorCasesPerPage)
-	vm.Statuses = append(vm.Statuses, statusOption{"", "Alle statussen", status == ""})
+		Query: q, Status: status, Cases: cases, Total: total, Mine: author == "ik"}
+	vm.Statuses = append(vm.Statuses, option{"", "Alle statussen", status == ""})
 	for _, s := range db.Statuses {
-		vm.Statuses = append(vm.Statuses, statusOption{s, db.StatusLabel(s), s == status})
+		vm.Statuses = append(vm.Statuses, option{s, db.StatusLabel(s), s == status})
 	}
-	vm.Authors = []statusOption{{"", "Iedereen", author == ""}, {"ik", "Ikzelf", author == "ik"}}
+	vm.Authors = []option{{"", "Iedereen", author == ""}, {"ik", "Ikzelf", author == "ik"}}
 	for _, a := range authors {
 		if a.ID != u.ID {
 			id := strconv.FormatInt(a.ID, 10)
-			vm.Authors = append(vm.Authors, statusOption{id, a.Name, author == id})
+			vm.Authors = append(vm.Authors, option{id, a.Name, author == id})
 		}
 	}
-	vm.Authors = append(vm.Authors, statusOption{"geen", "Tips en startvoorbeelden (geen auteur)", author == "geen"})
-	vm.Gemeenten = []statusOption{{"", "Alle gemeenten", gemeente == ""}, {db.NoGemeente, "Regionaal of landelijk", gemeente == db.NoGemeente}}
+	vm.Authors = append(vm.Authors, option{"geen", "Tips en startvoorbeelden (geen auteur)", author == "geen"})
+	vm.Gemeenten = []option{{"", "Alle gemeenten", gemeente == ""}, {db.NoGemeente, "Regionaal of landelijk", gemeente == db.NoGemeente}}
 	for _, g := range gemeenten {
-		vm.Gemeenten = append(vm.Gemeenten, statusOption{g.Code, g.Name, g.Code == gemeente})
+		vm.Gemeenten = append(vm.Gemeenten, option{g.Code, g.Name, g.Code == gemeente})
 	}
 	link := func(p int, author string) string {
 		v := url.Values{}
@@ -167,12 +163,7 @@ func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 		}
 		return "/beheer/voorbeelden"
 	}
-	if f.Page > 1 {
-		vm.PrevURL = link(f.Page-1, author)
-	}
-	if f.Page < vm.Pages {
-		vm.NextURL = link(f.Page+1, author)
-	}
+	vm.pager = newPager(f.Page, max(1, (total+editorCasesPerPage-1)/editorCasesPerPage), func(p int) string { return link(p, author) })
 	vm.MineURL, vm.AllURL = link(1, "ik"), link(1, "")
 	return h.render(c, fiber.StatusOK, "beheer/cases", "beheer/case-rows", vm)
 }
@@ -403,11 +394,9 @@ type auditPage struct {
 	editorPage
 	Entries []db.AuditEntry
 	Action  string
-	Actions []statusOption
+	Actions []option
 	Total   int
-	Page    int
-	PrevURL string
-	NextURL string
+	pager
 }
 
 const auditPerPage = 50
@@ -422,10 +411,10 @@ func (h *Handler) auditLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	vm := auditPage{editorPage: h.newEditorPage(c, "Logboek", "logboek"), Entries: entries, Action: action, Total: total, Page: page}
-	vm.Actions = append(vm.Actions, statusOption{"", "Alle gebeurtenissen", action == ""})
+	vm := auditPage{editorPage: h.newEditorPage(c, "Logboek", "logboek"), Entries: entries, Action: action, Total: total}
+	vm.Actions = append(vm.Actions, option{"", "Alle gebeurtenissen", action == ""})
 	for _, a := range db.AuditActions {
-		vm.Actions = append(vm.Actions, statusOption{a, db.AuditActionLabel(a), a == action})
+		vm.Actions = append(vm.Actions, option{a, db.AuditActionLabel(a), a == action})
 	}
 	link := func(p int) string {
 		v := url.Values{}
@@ -435,11 +424,7 @@ func (h *Handler) auditLog(c *fiber.Ctx) error {
 		v.Set("pagina", strconv.Itoa(p))
 		return "/beheer/logboek?" + v.Encode()
 	}
-	if page > 1 {
-		vm.PrevURL = link(page - 1)
-	}
-	if page*auditPerPage < total {
-		vm.NextURL = link(page + 1)
-	}
+	vm.pager = newPager(page, (total+auditPerPage-1)/auditPerPage, link)
+	vm.Prev, vm.Next = "Nieuwer", "Ouder"
 	return h.render(c, fiber.StatusOK, "beheer/audit", "", vm)
 }

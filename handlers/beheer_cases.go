@@ -248,7 +248,7 @@ func (h *Handler) validateCase(ctx context.Context, f *caseForm) (caseCheck, err
 	in := db.CaseInput{
 		Slug: slug, Title: f.Title, Summary: f.Summary, Body: f.Body, Themes: f.Themes, Kind: f.Kind,
 		Year: optionalInt(f.Year), Homes: optionalInt(f.Homes), People: optionalInt(f.People),
-		Partners: lines(f.Partners), Contact: f.Contact, SourceURL: f.SourceURL, Status: f.Status,
+		Partners: db.Lines(f.Partners), Contact: f.Contact, SourceURL: f.SourceURL, Status: f.Status,
 		ProvinceCode: f.Province, Stage: f.Stage, StageDate: f.StageDate, TargetGroups: f.Groups,
 		HomesQualifier: f.HomesQ, PeopleQualifier: f.PeopleQ,
 		Financing: f.Financing, LessonsHard: f.LessonsHard, LessonsWorked: f.LessonsWorked, SourceChecked: f.SourceChecked,
@@ -300,7 +300,7 @@ func (h *Handler) checkCaseModel(ctx context.Context, f *caseForm, in *db.CaseIn
 		errs.add("province", "Provincie", "Kies een provincie alleen bij een voorbeeld zonder gemeente: bij een gemeente geldt haar provincie al.")
 	}
 	var unknown []string
-	for _, l := range lines(f.Related) {
+	for _, l := range db.Lines(f.Related) {
 		g, ok := h.forms.findGemeente(l)
 		if !ok {
 			unknown = append(unknown, "‘"+l+"’")
@@ -313,12 +313,6 @@ func (h *Handler) checkCaseModel(ctx context.Context, f *caseForm, in *db.CaseIn
 			" "+plural(len(unknown), "is geen bestaande gemeente", "zijn geen bestaande gemeenten")+". Zet één gemeente per regel, met haar naam of CBS-code (zoals GM0363).")
 	}
 	return nil
-}
-
-// statusOption is a choice of a filter (status, audit action …).
-type statusOption struct {
-	Value, Label string
-	Selected     bool
 }
 
 // caseAction is a button of the case form's action bar: it saves what is on

@@ -196,7 +196,7 @@ func (f *forms) explainGemeente(errs formErrors, field, value string) {
 	for i, g := range m {
 		names[i] = g.Name + " (" + g.ProvinceName + ")"
 	}
-	errs.set(field, "Meerdere gemeenten passen bij ‘"+truncate(value, 40)+"’: "+strings.Join(names, ", ")+". Kies er een uit de lijst.")
+	errs.set(field, "Meerdere gemeenten passen bij ‘"+db.Truncate(value, 40)+"’: "+strings.Join(names, ", ")+". Kies er een uit de lijst.")
 }
 
 // provinceName is the name of a province code (the code itself when unknown).
@@ -316,17 +316,6 @@ func optionalInt(s string) *int {
 		return nil
 	}
 	return &n
-}
-
-// lines splits a textarea into its non-empty lines.
-func lines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // cleanText normalises typed text: valid UTF-8, Windows line ends to \n, no

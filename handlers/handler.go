@@ -241,6 +241,31 @@ type page struct {
 	Feeds       []feedLink // Atom feeds announced with <link rel="alternate">
 }
 
+// option is a choice in a <select> or a list of filter links.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// pager is the pagination of a list (views/partials/pager.html).
+type pager struct {
+	Page, Pages      int
+	PrevURL, NextURL string
+	Prev, Next       string // the links' words
+}
+
+// newPager is the pagination of page out of pages; link gives a page's URL.
+func newPager(page, pages int, link func(page int) string) pager {
+	p := pager{Page: page, Pages: pages, Prev: "Vorige", Next: "Volgende"}
+	if page > 1 {
+		p.PrevURL = link(page - 1)
+	}
+	if page < pages {
+		p.NextURL = link(page + 1)
+	}
+	return p
+}
+
 // feedLink is an Atom feed a page announces.
 type feedLink struct {
 	Title string

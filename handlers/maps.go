@@ -72,7 +72,7 @@ func (h *Handler) resolveMap(c *fiber.Ctx) (mapState, error) {
 		}
 		if !found {
 			return st, clientError(fiber.StatusNotFound, "Provincie niet gevonden",
-				"‘"+truncate(v, 40)+"’ is geen provinciecode. Provincies hebben een code van het CBS, zoals PV27 voor Noord-Holland. Kies een provincie in de lijst op de kaart.")
+				"‘"+db.Truncate(v, 40)+"’ is geen provinciecode. Provincies hebben een code van het CBS, zoals PV27 voor Noord-Holland. Kies een provincie in de lijst op de kaart.")
 		}
 	}
 	if v := c.Query("gemeente"); v != "" {
@@ -125,7 +125,7 @@ func (h *Handler) mapPeriods(ctx context.Context) ([]db.Period, error) {
 func (h *Handler) periodFigures(c *fiber.Ctx, periods []db.Period, code string) (*db.PeriodFigures, error) {
 	if _, _, ok := db.ParsePeriod(code); !ok {
 		return nil, clientError(fiber.StatusNotFound, "Periode niet gevonden",
-			"‘"+truncate(code, 40)+"’ is geen periode. Een periode is een halfjaar, geschreven als 2025-H1 (eerste halfjaar) of 2025-H2 (tweede halfjaar).")
+			"‘"+db.Truncate(code, 40)+"’ is geen periode. Een periode is een halfjaar, geschreven als 2025-H1 (eerste halfjaar) of 2025-H2 (tweede halfjaar).")
 	}
 	for _, p := range periods {
 		if p.Code == code && p.Pending {
@@ -147,9 +147,9 @@ func (h *Handler) periodFigures(c *fiber.Ctx, periods []db.Period, code string) 
 }
 
 func gemeenteNotFound(code string, p db.Period) error {
-	msg := "Er is geen gemeente met code ‘" + truncate(code, 40) + "’."
+	msg := "Er is geen gemeente met code ‘" + db.Truncate(code, 40) + "’."
 	if p.Code != "" {
-		msg = "Er is geen gemeente met code ‘" + truncate(code, 40) + "’ in de gemeentelijke indeling van " + p.Label() + "."
+		msg = "Er is geen gemeente met code ‘" + db.Truncate(code, 40) + "’ in de gemeentelijke indeling van " + p.Label() + "."
 	}
 	return clientError(fiber.StatusNotFound, "Gemeente niet gevonden",
 		msg+" Gemeentecodes van het CBS zien eruit als GM0363. Zoek de gemeente op de kaart of in de tabel.")
@@ -187,11 +187,6 @@ func gemeenteURL(code, period, province string) string {
 		return "/gemeenten/" + code + "?" + q
 	}
 	return "/gemeenten/" + code
-}
-
-type option struct {
-	Value, Label string
-	Selected     bool
 }
 
 func periodOptions(periods []db.Period, selected string) []option {
@@ -446,7 +441,7 @@ func (h *Handler) searchMap(c *fiber.Ctx) error {
 	if st.Figures == nil {
 		return c.Redirect("/kaart", fiber.StatusSeeOther)
 	}
-	q := truncate(strings.TrimSpace(strings.ToValidUTF8(c.Query("q"), "")), 100)
+	q := db.Truncate(strings.TrimSpace(strings.ToValidUTF8(c.Query("q"), "")), 100)
 	matches := findGemeenten(st.Figures.Gemeenten, q, st.Province.Code)
 	p := st.Figures.Period
 	if len(matches) == 1 {

@@ -222,7 +222,7 @@ func (h *Handler) showTable(c *fiber.Ctx) error {
 		s, ok := db.StandingBySlug(v)
 		if !ok {
 			return clientError(fiber.StatusNotFound, "Status niet gevonden",
-				"‘"+truncate(v, 40)+"’ is geen status. Kies voor op schema, op schema, achter op schema, ver achter op schema, te klein om te beoordelen of geen gegevens.")
+				"‘"+db.Truncate(v, 40)+"’ is geen status. Kies voor op schema, op schema, achter op schema, ver achter op schema, te klein om te beoordelen of geen gegevens.")
 		}
 		vm.Standing, q.Standing = s, v
 	}
@@ -231,7 +231,7 @@ func (h *Handler) showTable(c *fiber.Ctx) error {
 		col, ok := findColumn(v)
 		if !ok {
 			return clientError(fiber.StatusBadRequest, "Onbekende sortering",
-				"‘"+truncate(v, 40)+"’ is geen kolom van de tabel. Klik op een kolomkop om te sorteren.")
+				"‘"+db.Truncate(v, 40)+"’ is geen kolom van de tabel. Klik op een kolomkop om te sorteren.")
 		}
 		sortCol, q.Sort = col, col.Key
 	}
