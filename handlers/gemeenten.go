@@ -76,6 +76,7 @@ type mapChoice struct {
 	Panel     *gemeentePanel
 	Selection *selectionOverlay
 	Selected  string
+	OOB       bool // the form field is swapped in out of band (a fragment)
 }
 
 // chooseOnMap opens gemeente code beside the map of pf in division dv, zoomed to
@@ -100,7 +101,7 @@ func (h *Handler) swapChoice(c *fiber.Ctx, pf *db.PeriodFigures, province, code 
 	if err != nil {
 		return mapChoice{}, err
 	}
-	choice.Panel.Focus = true
+	choice.Panel.Focus, choice.OOB = true, true
 	c.Set("HX-Push-Url", choice.Panel.MapURL)
 	return choice, nil
 }

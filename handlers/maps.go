@@ -327,6 +327,7 @@ func (h *Handler) showMap(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	vm.OOB = wantsFragment(c)
 	return h.render(c, fiber.StatusOK, "kaart/index", "kaart/fragment", vm)
 }
 
