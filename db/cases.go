@@ -328,7 +328,7 @@ func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 
 // FindCaseBySlug returns the case with the given slug, whatever its status.
 func (d *DB) FindCaseBySlug(ctx context.Context, slug string) (Case, error) {
-	cases, err := d.queryCases(ctx, d.r, "WHERE c.slug = ?", slug)
+	cases, err := queryCases(ctx, d.r, "WHERE c.slug = ?", slug)
 	if err != nil {
 		return Case{}, fmt.Errorf("find case %q: %w", slug, err)
 	}
@@ -340,7 +340,7 @@ func (d *DB) FindCaseBySlug(ctx context.Context, slug string) (Case, error) {
 
 // FindCaseByID returns the case with the given id, whatever its status.
 func (d *DB) FindCaseByID(ctx context.Context, id int64) (Case, error) {
-	cases, err := d.queryCases(ctx, d.r, "WHERE c.id = ?", id)
+	cases, err := queryCases(ctx, d.r, "WHERE c.id = ?", id)
 	if err != nil {
 		return Case{}, fmt.Errorf("find case %d: %w", id, err)
 	}
@@ -371,7 +371,7 @@ type queryer interface {
 
 // queryCases runs SELECT caseColumns with the given tail (WHERE/ORDER/LIMIT) and
 // attaches the themes of every case found.
-func (d *DB) queryCases(ctx context.Context, q queryer, tail string, args ...any) ([]Case, error) {
+func queryCases(ctx context.Context, q queryer, tail string, args ...any) ([]Case, error) {
 	rows, err := q.QueryContext(ctx, "SELECT "+caseColumns+" "+tail, args...)
 	if err != nil {
 		return nil, err

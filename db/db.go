@@ -40,7 +40,8 @@ type DB struct {
 	// (CheckpointPassivelyOnClose).
 	passiveClose bool
 
-	// index is the in-memory facet index of published cases, rebuilt after writes.
+	// index is the in-memory facet index of published cases (index.go): patched
+	// after a write to one case (caseChanged), rebuilt after others (casesChanged).
 	indexMu sync.Mutex
 	index   atomic.Pointer[caseIndex]
 
@@ -50,8 +51,6 @@ type DB struct {
 	lexStale    atomic.Bool
 	lexBuilding atomic.Bool
 
-	// figs holds the computed taakstelling figures at one figures_version (figures.go);
-	// divisions the map geometry, which never changes while the program runs.
 	// gen counts committed writes to what public pages show (Generation);
 	// figuresSeen is the figures_version it last took into account.
 	gen         atomic.Uint64
@@ -60,6 +59,8 @@ type DB struct {
 	stopped     chan struct{}
 	stopOnce    sync.Once
 
+	// figs holds the computed taakstelling figures at one figures_version (figures.go);
+	// divisions the map geometry, which never changes while the program runs.
 	figsMu    sync.Mutex
 	figs      atomic.Pointer[figureSnapshot]
 	divisions sync.Map // year → *Division

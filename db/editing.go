@@ -194,7 +194,7 @@ func (d *DB) RestoreRevision(ctx context.Context, id int64, revision, version in
 }
 
 func caseInTx(ctx context.Context, tx *sql.Tx, id int64) (Case, error) {
-	cases, err := (*DB)(nil).queryCases(ctx, tx, "WHERE c.id = ?", id)
+	cases, err := queryCases(ctx, tx, "WHERE c.id = ?", id)
 	if err != nil {
 		return Case{}, err
 	}
@@ -509,7 +509,7 @@ func (d *DB) FindEditorCases(ctx context.Context, f EditorCaseFilter) ([]Case, i
 	if f.Oldest {
 		order = "c.updated_at, c.id"
 	}
-	cases, err := d.queryCases(ctx, d.r, cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+	cases, err := queryCases(ctx, d.r, cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find editor cases: %w", err)

@@ -55,9 +55,9 @@ package db
 //
 // Nothing else is needed: triggers bump figures_version on every change, and the next
 // request rebuilds the computed standings (figureSnapshot) and the cached maps.
-// A suggested shape: type FigureImport struct { Period string; Rows []FigureImportRow }
-// with FigureImportRow{GemeenteCode string; Taakstelling *int; Realised map[string]int
-// (peildatum → count)} and func (d *DB) ImportFigures(ctx, FigureImport) error.
+// The importer (import.go) does this: ParseFigureImport checks a file into a
+// FigureImport, PreviewFigureImport compares it with what is stored, and
+// ImportFigures writes it.
 
 import (
 	"context"

@@ -1200,7 +1200,7 @@ func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, ts *tex
 	if len(missing) > 0 {
 		// By primary key only: given "status = …" too, the planner would rather
 		// walk the status index through every published case.
-		cases, err := d.queryCases(ctx, d.r, "WHERE c.id IN ("+placeholders(len(missing))+")", missing...)
+		cases, err := queryCases(ctx, d.r, "WHERE c.id IN ("+placeholders(len(missing))+")", missing...)
 		if err != nil {
 			return nil, err
 		}

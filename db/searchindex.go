@@ -203,7 +203,7 @@ func rebuildSearchIndex(ctx context.Context, tx *sql.Tx) error {
 	defer stmt.Close()
 	var last int64
 	for {
-		cases, err := (*DB)(nil).queryCases(ctx, tx, "WHERE c.id > ? ORDER BY c.id LIMIT 500", last)
+		cases, err := queryCases(ctx, tx, "WHERE c.id > ? ORDER BY c.id LIMIT 500", last)
 		if err != nil {
 			return fmt.Errorf("rebuild search index: %w", err)
 		}
@@ -250,7 +250,7 @@ func (d *DB) CheckSearchIndex(ctx context.Context) error {
 	var last int64
 	checked := 0
 	for {
-		cases, err := d.queryCases(ctx, d.r, "WHERE c.id > ? ORDER BY c.id LIMIT 500", last)
+		cases, err := queryCases(ctx, d.r, "WHERE c.id > ? ORDER BY c.id LIMIT 500", last)
 		if err != nil {
 			return fmt.Errorf("check search index: %w", err)
 		}

@@ -1,6 +1,7 @@
 // Package handlers turns HTTP requests into database calls and rendered pages. Each
-// handler parses and validates its input, makes one or two db calls and renders a
-// full page or, for htmx, the fragment that changed.
+// handler parses and validates its input, calls db for what it shows (a page that
+// combines several parts, such as the map or a gemeente, makes a call per part) and
+// renders a full page or, for htmx, the fragment that changed.
 package handlers
 
 import (
