@@ -486,71 +486,15 @@ func (d *DB) PreviewFigureImport(ctx context.Context, imp FigureImport) (ImportP
 
 func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPreview, error) {
 	p := ImportPreview{Period: imp.Period, Gemeenten: len(imp.Rows)}
-	taak := map[string]figure{}
-	rows, err := tx.QueryContext(ctx, "SELECT gemeente_code, amount, basis FROM taakstellingen WHERE period = ?", imp.Period)
+	st, err := loadStoredFigures(ctx, tx, imp.Period)
 	if err != nil {
 		return p, err
 	}
-	for rows.Next() {
-		var (
-			code string
-			f    figure
-		)
-		if err := rows.Scan(&code, &f.n, &f.basis); err != nil {
-			rows.Close()
-			return p, err
-		}
-		taak[code] = f
-	}
-	rows.Close()
-	real := map[string]figure{}
-	rows, err = tx.QueryContext(ctx, "SELECT gemeente_code, peildatum, realised, basis FROM realisaties WHERE period = ?", imp.Period)
-	if err != nil {
-		return p, err
-	}
-	fictitious := 0
-	hasFictitious, hasOfficial := map[string]bool{}, map[string]bool{}
-	for rows.Next() {
-		var (
-			code, peil string
-			f          figure
-		)
-		if err := rows.Scan(&code, &peil, &f.n, &f.basis); err != nil {
-			rows.Close()
-			return p, err
-		}
-		real[code+" "+peil] = f
-		if f.basis == "fictief" {
-			fictitious++
-			hasFictitious[code] = true
-		} else {
-			hasOfficial[code] = true
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return p, err
-	}
-	p.HadRealisations = len(hasFictitious)
-	for code := range hasOfficial {
-		if !hasFictitious[code] {
+	p.HadRealisations = len(st.hasFictitious)
+	for code := range st.hasOfficial {
+		if !st.hasFictitious[code] {
 			p.HadRealisations++
 		}
-	}
-	add := func(r FigureImportRow, what string, old figure, had bool, n int, basis string) {
-		c := ImportChange{GemeenteCode: r.GemeenteCode, GemeenteName: r.GemeenteName, What: what, New: n, NewBasis: basis}
-		switch {
-		case !had:
-			p.NewFigures++
-		case old.n == n && old.basis == basis:
-			p.UnchangedFigures++
-			return
-		default:
-			p.ChangedFigures++
-			v := old.n
-			c.Old, c.OldBasis = &v, old.basis
-		}
-		p.Changes = append(p.Changes, c)
 	}
 	for _, r := range imp.Rows {
 		if r.Taakstelling != nil {
@@ -558,8 +502,8 @@ func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPre
 			if r.TaakstellingOfficial {
 				basis = "officieel"
 			}
-			old, had := taak[r.GemeenteCode]
-			add(r, "taakstelling", old, had, *r.Taakstelling, basis)
+			old, had := st.taak[r.GemeenteCode]
+			p.compare(r, "taakstelling", old, had, *r.Taakstelling, basis)
 		}
 		peils := make([]string, 0, len(r.Realised))
 		for k := range r.Realised {
@@ -568,15 +512,15 @@ func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPre
 		slices.Sort(peils)
 		for _, k := range peils {
 			p.OfficialRealisation = true
-			old, had := real[r.GemeenteCode+" "+k]
+			old, had := st.real[r.GemeenteCode+" "+k]
 			if had && old.basis == "fictief" {
 				had = false // the fictitious figure goes in any case
 			}
-			add(r, k, old, had, r.Realised[k], "officieel")
+			p.compare(r, k, old, had, r.Realised[k], "officieel")
 		}
 	}
 	if p.OfficialRealisation {
-		p.FictitiousRemoved = fictitious
+		p.FictitiousRemoved = st.fictitious
 		// Who keeps a realisation: gemeenten with official ones already, and
 		// those the file brings them for. Everyone else's fictitious ones go.
 		imported := map[string]bool{}
@@ -585,14 +529,83 @@ func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPre
 				imported[r.GemeenteCode] = true
 			}
 		}
-		for code := range hasFictitious {
-			if !hasOfficial[code] && !imported[code] {
+		for code := range st.hasFictitious {
+			if !st.hasOfficial[code] && !imported[code] {
 				p.LostGemeenten++
 			}
 		}
 		p.RealisedGemeenten = len(imported)
 	}
 	return p, nil
+}
+
+// compare counts one figure of the import (what: "taakstelling" or a peildatum)
+// against the stored one, if the period had it, and lists it when it changes.
+func (p *ImportPreview) compare(r FigureImportRow, what string, old figure, had bool, n int, basis string) {
+	c := ImportChange{GemeenteCode: r.GemeenteCode, GemeenteName: r.GemeenteName, What: what, New: n, NewBasis: basis}
+	switch {
+	case !had:
+		p.NewFigures++
+	case old.n == n && old.basis == basis:
+		p.UnchangedFigures++
+		return
+	default:
+		p.ChangedFigures++
+		v := old.n
+		c.Old, c.OldBasis = &v, old.basis
+	}
+	p.Changes = append(p.Changes, c)
+}
+
+// storedFigures are a period's figures before an import.
+type storedFigures struct {
+	taak          map[string]figure // gemeente → taakstelling
+	real          map[string]figure // "gemeente peildatum" → realisation
+	fictitious    int               // how many realisations are fictitious
+	hasFictitious map[string]bool   // gemeenten with fictitious realisations
+	hasOfficial   map[string]bool   // gemeenten with official ones
+}
+
+func loadStoredFigures(ctx context.Context, tx *sql.Tx, period string) (storedFigures, error) {
+	st := storedFigures{taak: map[string]figure{}, real: map[string]figure{}, hasFictitious: map[string]bool{}, hasOfficial: map[string]bool{}}
+	rows, err := tx.QueryContext(ctx, "SELECT gemeente_code, amount, basis FROM taakstellingen WHERE period = ?", period)
+	if err != nil {
+		return st, err
+	}
+	for rows.Next() {
+		var (
+			code string
+			f    figure
+		)
+		if err := rows.Scan(&code, &f.n, &f.basis); err != nil {
+			rows.Close()
+			return st, err
+		}
+		st.taak[code] = f
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, "SELECT gemeente_code, peildatum, realised, basis FROM realisaties WHERE period = ?", period)
+	if err != nil {
+		return st, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			code, peil string
+			f          figure
+		)
+		if err := rows.Scan(&code, &peil, &f.n, &f.basis); err != nil {
+			return st, err
+		}
+		st.real[code+" "+peil] = f
+		if f.basis == "fictief" {
+			st.fictitious++
+			st.hasFictitious[code] = true
+		} else {
+			st.hasOfficial[code] = true
+		}
+	}
+	return st, rows.Err()
 }
 
 type figure struct {
