@@ -52,7 +52,15 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 	if f.provinces, err = store.Provinces(ctx); err != nil {
 		return nil, err
 	}
+	if err := f.setupValidator(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
 
+// setupValidator makes the validator with Dutch messages that name a field by its
+// label, and registers the site's own rules.
+func (f *forms) setupValidator() error {
 	loc := nl.New()
 	f.tr, _ = ut.New(loc, loc).GetTranslator("nl")
 	f.v = validator.New(validator.WithRequiredStructEnabled())
@@ -64,13 +72,37 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 		return sf.Name
 	})
 	if err := nltrans.RegisterDefaultTranslations(f.v, f.tr); err != nil {
-		return nil, fmt.Errorf("validator translations: %w", err)
+		return fmt.Errorf("validator translations: %w", err)
 	}
+	for _, r := range f.rules() {
+		if err := f.v.RegisterValidation(r.tag, r.fn); err != nil {
+			return err
+		}
+		if err := f.translate(r.tag, r.message); err != nil {
+			return err
+		}
+	}
+	// Clearer Dutch than the stock texts for the rules used most.
+	for tag, msg := range map[string]string{
+		"required": "Vul {0} in.",
+		"email":    "{0} moet een geldig e-mailadres zijn, zoals naam@gemeente.nl.",
+	} {
+		if err := f.translate(tag, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-	rules := []struct {
-		tag, message string
-		fn           validator.Func
-	}{
+// formRule is a validation tag of the site's own, with its Dutch message.
+type formRule struct {
+	tag, message string
+	fn           validator.Func
+}
+
+// rules are the tags the forms use beyond validator's own.
+func (f *forms) rules() []formRule {
+	return []formRule{
 		{"slug", "{0} mag alleen kleine letters zonder accenten, cijfers en losse streepjes bevatten, zoals ‘tijdelijke-woningen-utrecht’.",
 			func(fl validator.FieldLevel) bool { return slugPattern.MatchString(fl.Field().String()) }},
 		{"gemeente", "{0}: kies een bestaande gemeente uit de lijst (naam of CBS-code zoals GM0363), of laat leeg voor een regionaal of landelijk voorbeeld.",
@@ -122,24 +154,6 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 		{"source_date", "{0} moet een datum zijn zoals 2025-04-16, of alleen jaar en maand (2025-04) of jaar (2025), en niet in de toekomst.",
 			func(fl validator.FieldLevel) bool { return validSourceDate(fl.Field().String()) }},
 	}
-	for _, r := range rules {
-		if err := f.v.RegisterValidation(r.tag, r.fn); err != nil {
-			return nil, err
-		}
-		if err := f.translate(r.tag, r.message); err != nil {
-			return nil, err
-		}
-	}
-	// Clearer Dutch than the stock texts for the rules used most.
-	for tag, msg := range map[string]string{
-		"required": "Vul {0} in.",
-		"email":    "{0} moet een geldig e-mailadres zijn, zoals naam@gemeente.nl.",
-	} {
-		if err := f.translate(tag, msg); err != nil {
-			return nil, err
-		}
-	}
-	return f, nil
 }
 
 // translate registers message (with {0} for the field's label and {1} for the
