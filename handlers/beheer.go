@@ -125,47 +125,63 @@ func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 	}
 	vm := editorListPage{editorPage: h.newEditorPage(c, title, "voorbeelden"),
 		Query: q, Status: status, Cases: cases, Total: total, Mine: author == "ik"}
-	vm.Statuses = append(vm.Statuses, option{"", "Alle statussen", status == ""})
+	vm.Statuses, vm.Authors, vm.Gemeenten = editorListOptions(status, author, gemeente, u, authors, gemeenten)
+	list := editorListQuery{query: q, status: status, author: author, gemeente: gemeente}
+	vm.pager = newPager(f.Page, max(1, (total+editorCasesPerPage-1)/editorCasesPerPage), list.url)
+	mine, all := list, list
+	mine.author, all.author = "ik", ""
+	vm.MineURL, vm.AllURL = mine.url(1), all.url(1)
+	return h.render(c, fiber.StatusOK, "beheer/cases", "beheer/case-rows", vm)
+}
+
+// editorListOptions are the choices of the editors' case list's filters.
+func editorListOptions(status, author, gemeente string, u db.User, authors []db.CaseAuthor, gemeenten []db.Gemeente) (statuses, authorOpts, gemeenteOpts []option) {
+	statuses = append(statuses, option{"", "Alle statussen", status == ""})
 	for _, s := range db.Statuses {
-		vm.Statuses = append(vm.Statuses, option{s, db.StatusLabel(s), s == status})
+		statuses = append(statuses, option{s, db.StatusLabel(s), s == status})
 	}
-	vm.Authors = []option{{"", "Iedereen", author == ""}, {"ik", "Ikzelf", author == "ik"}}
+	authorOpts = []option{{"", "Iedereen", author == ""}, {"ik", "Ikzelf", author == "ik"}}
 	for _, a := range authors {
 		if a.ID != u.ID {
 			id := strconv.FormatInt(a.ID, 10)
-			vm.Authors = append(vm.Authors, option{id, a.Name, author == id})
+			authorOpts = append(authorOpts, option{id, a.Name, author == id})
 		}
 	}
-	vm.Authors = append(vm.Authors, option{"geen", "Tips en startvoorbeelden (geen auteur)", author == "geen"})
-	vm.Gemeenten = []option{{"", "Alle gemeenten", gemeente == ""}, {db.NoGemeente, "Regionaal of landelijk", gemeente == db.NoGemeente}}
+	authorOpts = append(authorOpts, option{"geen", "Tips en startvoorbeelden (geen auteur)", author == "geen"})
+	gemeenteOpts = []option{{"", "Alle gemeenten", gemeente == ""}, {db.NoGemeente, "Regionaal of landelijk", gemeente == db.NoGemeente}}
 	for _, g := range gemeenten {
-		vm.Gemeenten = append(vm.Gemeenten, option{g.Code, g.Name, g.Code == gemeente})
+		gemeenteOpts = append(gemeenteOpts, option{g.Code, g.Name, g.Code == gemeente})
 	}
-	link := func(p int, author string) string {
-		v := url.Values{}
-		if q != "" {
-			v.Set("q", q)
-		}
-		if status != "" {
-			v.Set("status", status)
-		}
-		if author != "" {
-			v.Set("auteur", author)
-		}
-		if gemeente != "" {
-			v.Set("gemeente", gemeente)
-		}
-		if p > 1 {
-			v.Set("pagina", strconv.Itoa(p))
-		}
-		if e := v.Encode(); e != "" {
-			return "/beheer/voorbeelden?" + e
-		}
-		return "/beheer/voorbeelden"
+	return statuses, authorOpts, gemeenteOpts
+}
+
+// editorListQuery is a state of the editors' case list: its filters, as in its URL.
+type editorListQuery struct {
+	query, status, author, gemeente string
+}
+
+// url is the list's address at page p.
+func (l editorListQuery) url(p int) string {
+	v := url.Values{}
+	if l.query != "" {
+		v.Set("q", l.query)
 	}
-	vm.pager = newPager(f.Page, max(1, (total+editorCasesPerPage-1)/editorCasesPerPage), func(p int) string { return link(p, author) })
-	vm.MineURL, vm.AllURL = link(1, "ik"), link(1, "")
-	return h.render(c, fiber.StatusOK, "beheer/cases", "beheer/case-rows", vm)
+	if l.status != "" {
+		v.Set("status", l.status)
+	}
+	if l.author != "" {
+		v.Set("auteur", l.author)
+	}
+	if l.gemeente != "" {
+		v.Set("gemeente", l.gemeente)
+	}
+	if p > 1 {
+		v.Set("pagina", strconv.Itoa(p))
+	}
+	if e := v.Encode(); e != "" {
+		return "/beheer/voorbeelden?" + e
+	}
+	return "/beheer/voorbeelden"
 }
 
 // historyPage is the view model of a case's history.
