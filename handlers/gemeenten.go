@@ -209,20 +209,27 @@ func (h *Handler) showGemeente(c *fiber.Ctx) error {
 	// The description (and og:description) starts with the labelled sentence:
 	// a search result or a shared link shows the kind of the figures first.
 	vm.Description = vm.Panel.Sentence + " " + vm.Description
-	if info.Current {
+	vm.addHistory(history, periods, mapPeriods, pf.Period)
+	return h.render(c, fiber.StatusOK, "gemeenten/show", "gemeenten/kaart-fragment", vm)
+}
+
+// addHistory fills the table of all periods and the period choice, newest first:
+// for a gemeente of the current division the half years without a national
+// figure, then those of its history. shown is the period on the page.
+func (vm *gemeentePage) addHistory(history []db.GemeenteFigures, periods map[string]db.Period, mapPeriods []db.Period, shown db.Period) {
+	if vm.Info.Current {
 		for i := len(mapPeriods) - 1; i >= 0; i-- {
 			if p := mapPeriods[i]; p.Pending {
 				vm.Pending = append(vm.Pending, p)
-				vm.Periods = append(vm.Periods, option{Value: p.Code, Label: p.Label() + " (nog geen landelijk cijfer)", Selected: p.Code == pf.Period.Code})
+				vm.Periods = append(vm.Periods, option{Value: p.Code, Label: p.Label() + " (nog geen landelijk cijfer)", Selected: p.Code == shown.Code})
 			}
 		}
 	}
 	for i := len(history) - 1; i >= 0; i-- {
 		g := history[i]
 		p := periods[g.Period]
-		vm.History = append(vm.History, historyRow{Period: p, Figures: g, URL: gemeenteURL(code, p.Code, ""), Current: p.Code == pf.Period.Code})
-		vm.Periods = append(vm.Periods, option{Value: p.Code, Label: p.Label(), Selected: p.Code == pf.Period.Code})
+		vm.History = append(vm.History, historyRow{Period: p, Figures: g, URL: gemeenteURL(vm.Info.Code, p.Code, ""), Current: p.Code == shown.Code})
+		vm.Periods = append(vm.Periods, option{Value: p.Code, Label: p.Label(), Selected: p.Code == shown.Code})
 	}
 	vm.Source = totalsSource(db.SumFigures(history))
-	return h.render(c, fiber.StatusOK, "gemeenten/show", "gemeenten/kaart-fragment", vm)
 }
