@@ -233,6 +233,53 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		logger.Info("database closed", "db", cfg.DBPath)
 	}()
 
+	hcfg, registry := handlerConfig(cfg, store, logger)
+	app, err := handlers.New(hcfg)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 2)
+	var metrics *http.Server
+	if registry != nil {
+		if metrics, err = serveMetrics(cfg.MetricsAddr, registry, logger, errc); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "db", cfg.DBPath)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+
+	select {
+	case err = <-served:
+	case err = <-errc:
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	// Stop accepting, let requests in flight finish (bounded), then close the
+	// database (deferred above).
+	if err := app.ShutdownWithTimeout(shutdownTimeout); err != nil {
+		logger.Error("shutdown: requests still running were cut off", "err", err)
+	}
+	if metrics != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		metrics.Shutdown(sctx)
+		cancel()
+	}
+	return err
+}
+
+// handlerConfig is the site's configuration for handlers.New, with the metrics
+// registry when metrics are asked for (nil otherwise).
+func handlerConfig(cfg config, store *db.DB, logger *slog.Logger) (handlers.Config, *prometheus.Registry) {
 	views, _ := fs.Sub(viewsFS, "views")
 	public, _ := fs.Sub(publicFS, "public")
 	hcfg := handlers.Config{
@@ -260,57 +307,26 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		)
 		hcfg.Metrics = registry
 	}
-	app, err := handlers.New(hcfg)
-	if err != nil {
-		return err
-	}
+	return hcfg, registry
+}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+// serveMetrics serves /metrics on addr, apart from the site; a failure while
+// serving goes to errc.
+func serveMetrics(addr string, registry *prometheus.Registry, logger *slog.Logger, errc chan<- error) (*http.Server, error) {
+	mln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	errc := make(chan error, 2)
-	var metrics *http.Server
-	if registry != nil {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("metrics: %w", err)
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
+	metrics := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	logger.Info("metrics listening", "addr", mln.Addr().String())
+	go func() {
+		if err := metrics.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("metrics: %w", err)
 		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
-		metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
-		logger.Info("metrics listening", "addr", mln.Addr().String())
-		go func() {
-			if err := metrics.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
-				errc <- fmt.Errorf("metrics: %w", err)
-			}
-		}()
-	}
-	logger.Info("listening", "addr", ln.Addr().String(), "db", cfg.DBPath)
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
-
-	select {
-	case err = <-served:
-	case err = <-errc:
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	// Stop accepting, let requests in flight finish (bounded), then close the
-	// database (deferred above).
-	if err := app.ShutdownWithTimeout(shutdownTimeout); err != nil {
-		logger.Error("shutdown: requests still running were cut off", "err", err)
-	}
-	if metrics != nil {
-		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		metrics.Shutdown(sctx)
-		cancel()
-	}
-	return err
+	}()
+	return metrics, nil
 }
 
 // healthcheck asks the running site for /healthz: the container's HEALTHCHECK, which
