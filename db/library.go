@@ -715,30 +715,13 @@ func (d *DB) order(ctx context.Context, ix *caseIndex, ts *textSearch, sortBy st
 //
 // Beyond rankLimit matches, the first two tiers and then newest first.
 func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yield func(int32)), error) {
-	key := "o " + strconv.Itoa(ts.mode) + " " + ts.expr()
-	if ts.every != nil {
-		// The cases with every word come first: the order depends on all words.
-		all := make([]string, len(ts.content))
-		for i, u := range ts.content {
-			all[i] = ts.units[u].expr(false)
-		}
-		key += " every " + joinExprs(all, "AND")
-	}
+	key := rankKey(ts)
 	if ts.n <= rankLimit {
 		if m, ok := ix.orders.get(key); ok {
 			return positions(m.ranked), nil
 		}
 	}
-	// Stop words are in nearly every case: they say nothing about which is better.
-	var tiered []int
-	for _, i := range ts.used {
-		if !ts.units[i].stop {
-			tiered = append(tiered, i)
-		}
-	}
-	if len(tiered) == 0 {
-		tiered = ts.used
-	}
+	tiered := tieredUnits(ts)
 	head := make([]*matches, len(tiered))
 	for k, i := range tiered {
 		m, err := d.unitSet(ctx, ix, ts.units[i], true)
@@ -761,30 +744,9 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 	if ts.n > rankLimit {
 		return ix.bucketed(key, ts, tiered, head), nil
 	}
-	// How closely each unit matched: the word itself, another form of it, or a
-	// compound or synonym; in the head when it matched there, else anywhere.
-	type closeness struct{ exact, stemmed, headExact, headStemmed *matches }
-	close := make([]closeness, len(tiered))
-	for k, i := range tiered {
-		u := ts.units[i]
-		var err error
-		c := &close[k]
-		// The word as typed, whole: while it is typed, the longer words it begins
-		// match too, but as loosely as a compound.
-		if c.exact, err = d.exprSet(ctx, ix, u.exactExpr(colsExact, false)); err != nil {
-			return nil, err
-		}
-		if c.headExact, err = d.exprSet(ctx, ix, u.exactExpr(colsHeadExact, false)); err != nil {
-			return nil, err
-		}
-		if s := u.stemExpr(colsStems); s != "" {
-			if c.stemmed, err = d.exprSet(ctx, ix, s); err != nil {
-				return nil, err
-			}
-			if c.headStemmed, err = d.exprSet(ctx, ix, u.stemExpr(colsHeadStems)); err != nil {
-				return nil, err
-			}
-		}
+	close, err := d.closenessSets(ctx, ix, ts, tiered)
+	if err != nil {
+		return nil, err
 	}
 	closer := func(p int32) int {
 		sum := 0
@@ -834,6 +796,73 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 		list = append(list, k)
 	})
 	*kp = list
+	out := sortKeyed(list)
+	ix.orders.put(key, &matches{ranked: out, n: len(out)})
+	return positions(out), nil
+}
+
+// rankKey is the key of a search's order in the index's cache of orders.
+func rankKey(ts *textSearch) string {
+	key := "o " + strconv.Itoa(ts.mode) + " " + ts.expr()
+	if ts.every != nil {
+		// The cases with every word come first: the order depends on all words.
+		all := make([]string, len(ts.content))
+		for i, u := range ts.content {
+			all[i] = ts.units[u].expr(false)
+		}
+		key += " every " + joinExprs(all, "AND")
+	}
+	return key
+}
+
+// tieredUnits are the units that rank: stop words are in nearly every case, so
+// they say nothing about which is better (unless there is nothing else).
+func tieredUnits(ts *textSearch) []int {
+	var tiered []int
+	for _, i := range ts.used {
+		if !ts.units[i].stop {
+			tiered = append(tiered, i)
+		}
+	}
+	if len(tiered) == 0 {
+		tiered = ts.used
+	}
+	return tiered
+}
+
+// closeness is how closely a unit matched: the word itself, another form of it,
+// or a compound or synonym; in the head when it matched there, else anywhere.
+type closeness struct{ exact, stemmed, headExact, headStemmed *matches }
+
+func (d *DB) closenessSets(ctx context.Context, ix *caseIndex, ts *textSearch, tiered []int) ([]closeness, error) {
+	close := make([]closeness, len(tiered))
+	for k, i := range tiered {
+		u := ts.units[i]
+		var err error
+		c := &close[k]
+		// The word as typed, whole: while it is typed, the longer words it begins
+		// match too, but as loosely as a compound.
+		if c.exact, err = d.exprSet(ctx, ix, u.exactExpr(colsExact, false)); err != nil {
+			return nil, err
+		}
+		if c.headExact, err = d.exprSet(ctx, ix, u.exactExpr(colsHeadExact, false)); err != nil {
+			return nil, err
+		}
+		if s := u.stemExpr(colsStems); s != "" {
+			if c.stemmed, err = d.exprSet(ctx, ix, s); err != nil {
+				return nil, err
+			}
+			if c.headStemmed, err = d.exprSet(ctx, ix, u.stemExpr(colsHeadStems)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return close, nil
+}
+
+// sortKeyed orders ranked candidates: higher tiers first, then the better bm25
+// (lower), then the index's newest order; it returns their positions.
+func sortKeyed(list []keyed) []int32 {
 	slices.SortFunc(list, func(x, y keyed) int {
 		switch {
 		case x.tiers != y.tiers:
@@ -849,8 +878,7 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 	for i, k := range list {
 		out[i] = k.p
 	}
-	ix.orders.put(key, &matches{ranked: out, n: len(out)})
-	return positions(out), nil
+	return out
 }
 
 // bucketed orders a large result by the first two tiers of ranked alone: per
