@@ -730,38 +730,12 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 		}
 		head[k] = m
 	}
-	tier := func(p int32) (covered, inHead int) {
-		for k, i := range tiered {
-			if ts.sets[i].set.has(p) {
-				covered++
-				if head[k].set.has(p) {
-					inHead++
-				}
-			}
-		}
-		return covered, inHead
-	}
 	if ts.n > rankLimit {
 		return ix.bucketed(key, ts, tiered, head), nil
 	}
 	close, err := d.closenessSets(ctx, ix, ts, tiered)
 	if err != nil {
 		return nil, err
-	}
-	closer := func(p int32) int {
-		sum := 0
-		for k, i := range tiered {
-			c := close[k]
-			inHead := head[k].set.has(p)
-			switch {
-			case !ts.sets[i].set.has(p):
-			case inHead && c.headExact.set.has(p), !inHead && c.exact.set.has(p):
-				sum += 2
-			case inHead && c.headStemmed != nil && c.headStemmed.set.has(p), !inHead && c.stemmed != nil && c.stemmed.set.has(p):
-				sum++
-			}
-		}
-		return sum
 	}
 	scores := make([]*matches, len(tiered))
 	for k, i := range tiered {
@@ -778,8 +752,8 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 	list := (*kp)[:0]
 	ix.inOrder(nil, ts.set)(func(p int32) {
 		k := keyed{p: p}
-		covered, inHead := tier(p)
-		k.tiers = uint32(covered)<<16 | uint32(inHead)<<8 | uint32(closer(p))
+		covered, inHead := tierOf(p, ts, tiered, head)
+		k.tiers = uint32(covered)<<16 | uint32(inHead)<<8 | uint32(closeScore(p, ts, tiered, head, close))
 		if ts.every != nil && ts.every.has(p) {
 			k.tiers |= 1 << 24
 		}
@@ -828,6 +802,37 @@ func tieredUnits(ts *textSearch) []int {
 		tiered = ts.used
 	}
 	return tiered
+}
+
+// tierOf counts the ranking units that case p matched, anywhere and in the head.
+func tierOf(p int32, ts *textSearch, tiered []int, head []*matches) (covered, inHead int) {
+	for k, i := range tiered {
+		if ts.sets[i].set.has(p) {
+			covered++
+			if head[k].set.has(p) {
+				inHead++
+			}
+		}
+	}
+	return covered, inHead
+}
+
+// closeScore adds up how closely case p matched the ranking units: 2 for the
+// word itself, 1 for another form of it, in the head when it matched there.
+func closeScore(p int32, ts *textSearch, tiered []int, head []*matches, close []closeness) int {
+	sum := 0
+	for k, i := range tiered {
+		c := close[k]
+		inHead := head[k].set.has(p)
+		switch {
+		case !ts.sets[i].set.has(p):
+		case inHead && c.headExact.set.has(p), !inHead && c.exact.set.has(p):
+			sum += 2
+		case inHead && c.headStemmed != nil && c.headStemmed.set.has(p), !inHead && c.stemmed != nil && c.stemmed.set.has(p):
+			sum++
+		}
+	}
+	return sum
 }
 
 // closeness is how closely a unit matched: the word itself, another form of it,
