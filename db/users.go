@@ -326,14 +326,7 @@ func (d *DB) CreateUser(ctx context.Context, in UserInput, by *User) (User, erro
 // every request.
 func (d *DB) UpdateUser(ctx context.Context, id int64, upd UserUpdate, by User) (User, error) {
 	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-		actor, err := loadActor(ctx, tx, by.ID)
-		if err != nil {
-			return err
-		}
-		if !actor.IsAdmin() {
-			return ErrForbidden
-		}
-		u, err := findUser(ctx, tx, "id = ?", id)
+		actor, u, err := adminAndUser(ctx, tx, by, id)
 		if err != nil {
 			return err
 		}
@@ -394,14 +387,7 @@ func (d *DB) ResetPassword(ctx context.Context, id int64, by User) (string, erro
 		return "", err
 	}
 	err = d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-		actor, err := loadActor(ctx, tx, by.ID)
-		if err != nil {
-			return err
-		}
-		if !actor.IsAdmin() {
-			return ErrForbidden
-		}
-		u, err := findUser(ctx, tx, "id = ?", id)
+		actor, u, err := adminAndUser(ctx, tx, by, id)
 		if err != nil {
 			return err
 		}
@@ -719,14 +705,7 @@ func (d *DB) SignInThrottles(ctx context.Context) (map[string]SignInThrottle, er
 // client: whoever had to wait may try again at once. Beheerders only; audited.
 func (d *DB) LiftSignInThrottle(ctx context.Context, id int64, by User) error {
 	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-		actor, err := loadActor(ctx, tx, by.ID)
-		if err != nil {
-			return err
-		}
-		if !actor.IsAdmin() {
-			return ErrForbidden
-		}
-		u, err := findUser(ctx, tx, "id = ?", id)
+		actor, u, err := adminAndUser(ctx, tx, by, id)
 		if err != nil {
 			return err
 		}
@@ -754,3 +733,16 @@ func loadActor(ctx context.Context, tx *sql.Tx, id int64) (User, error) {
 }
 
 func randRead(b []byte) { rand.Read(b) }
+
+// adminAndUser loads the acting beheerder (ErrForbidden for anyone else) and the
+// account id they act on.
+func adminAndUser(ctx context.Context, tx *sql.Tx, by User, id int64) (actor, u User, err error) {
+	if actor, err = loadActor(ctx, tx, by.ID); err != nil {
+		return actor, u, err
+	}
+	if !actor.IsAdmin() {
+		return actor, u, ErrForbidden
+	}
+	u, err = findUser(ctx, tx, "id = ?", id)
+	return actor, u, err
+}

@@ -162,26 +162,11 @@ type editorListQuery struct {
 
 // url is the list's address at page p.
 func (l editorListQuery) url(p int) string {
-	v := url.Values{}
-	if l.query != "" {
-		v.Set("q", l.query)
-	}
-	if l.status != "" {
-		v.Set("status", l.status)
-	}
-	if l.author != "" {
-		v.Set("auteur", l.author)
-	}
-	if l.gemeente != "" {
-		v.Set("gemeente", l.gemeente)
-	}
+	page := ""
 	if p > 1 {
-		v.Set("pagina", strconv.Itoa(p))
+		page = strconv.Itoa(p)
 	}
-	if e := v.Encode(); e != "" {
-		return "/beheer/voorbeelden?" + e
-	}
-	return "/beheer/voorbeelden"
+	return withQuery("/beheer/voorbeelden", "q", l.query, "status", l.status, "auteur", l.author, "gemeente", l.gemeente, "pagina", page)
 }
 
 // historyPage is the view model of a case's history.

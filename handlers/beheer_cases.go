@@ -640,15 +640,7 @@ func (h *Handler) validateCaseField(c *fiber.Ctx) error {
 	if !caseFields[field] {
 		return fiber.ErrNotFound
 	}
-	f, err := parseCaseForm(c)
-	if err != nil {
-		return err
-	}
-	cur, err := h.postedCase(c, &f)
-	if err != nil {
-		return err
-	}
-	check, err := h.validateCase(c.UserContext(), &f)
+	f, cur, check, err := h.checkPostedCase(c)
 	if err != nil {
 		return err
 	}
@@ -664,23 +656,29 @@ func (h *Handler) validateCaseField(c *fiber.Ctx) error {
 	return c.Render("beheer/veld-"+field, vm)
 }
 
-// postedCase is the saved case a posted form edits (nil for a new one). A form
+// checkPostedCase reads and checks a posted case form without saving it (inline
+// validation, preview), with the saved case it edits (nil for a new one). A form
 // without a status keeps the case's, or is a concept.
-func (h *Handler) postedCase(c *fiber.Ctx, f *caseForm) (*db.Case, error) {
+func (h *Handler) checkPostedCase(c *fiber.Ctx) (caseForm, *db.Case, caseCheck, error) {
+	f, err := parseCaseForm(c)
+	if err != nil {
+		return f, nil, caseCheck{}, err
+	}
 	var cur *db.Case
 	if f.ID > 0 {
 		cs, err := h.db.FindCaseByID(c.UserContext(), f.ID)
 		if errors.Is(err, db.ErrNotFound) {
-			return nil, errCaseNotFound
+			return f, nil, caseCheck{}, errCaseNotFound
 		}
 		if err != nil {
-			return nil, err
+			return f, nil, caseCheck{}, err
 		}
 		cur = &cs
 		f.Status = cmp.Or(f.Status, cs.Status)
 	}
 	f.Status = cmp.Or(f.Status, db.StatusDraft)
-	return cur, nil
+	check, err := h.validateCase(c.UserContext(), &f)
+	return f, cur, check, err
 }
 
 // previewCase renders the Markdown body as it will be shown (htmx).

@@ -157,36 +157,27 @@ func gemeenteNotFound(code string, p db.Period) error {
 
 // mapURL is the shareable URL of a map state.
 func mapURL(period, province, gemeente string) string {
-	v := url.Values{}
-	if period != "" {
-		v.Set("periode", period)
-	}
-	if province != "" {
-		v.Set("provincie", province)
-	}
-	if gemeente != "" {
-		v.Set("gemeente", gemeente)
-	}
-	if q := v.Encode(); q != "" {
-		return "/kaart?" + q
-	}
-	return "/kaart"
+	return withQuery("/kaart", "periode", period, "provincie", province, "gemeente", gemeente)
 }
 
 // gemeenteURL is the page of a gemeente in a period; the map passes its province
 // along so that the panel can lead back to the same view.
 func gemeenteURL(code, period, province string) string {
+	return withQuery("/gemeenten/"+code, "periode", period, "provincie", province)
+}
+
+// withQuery is path with the query of the name-value pairs whose value is set.
+func withQuery(path string, pairs ...string) string {
 	v := url.Values{}
-	if period != "" {
-		v.Set("periode", period)
-	}
-	if province != "" {
-		v.Set("provincie", province)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			v.Set(pairs[i], pairs[i+1])
+		}
 	}
 	if q := v.Encode(); q != "" {
-		return "/gemeenten/" + code + "?" + q
+		return path + "?" + q
 	}
-	return "/gemeenten/" + code
+	return path
 }
 
 func periodOptions(periods []db.Period, selected string) []option {

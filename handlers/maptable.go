@@ -25,26 +25,14 @@ type tableQuery struct {
 }
 
 func tableURL(q tableQuery) string {
-	v := url.Values{}
-	if q.Period != "" {
-		v.Set("periode", q.Period)
-	}
-	if q.Province != "" {
-		v.Set("provincie", q.Province)
-	}
-	if q.Standing != "" {
-		v.Set("status", q.Standing)
-	}
-	if q.Sort != "" && q.Sort != "gemeente" {
-		v.Set("sorteer", q.Sort)
+	sort, dir := q.Sort, ""
+	if sort == "gemeente" {
+		sort = "" // the default
 	}
 	if q.Desc {
-		v.Set("richting", "af")
+		dir = "af"
 	}
-	if s := v.Encode(); s != "" {
-		return "/kaart/tabel?" + s
-	}
-	return "/kaart/tabel"
+	return withQuery("/kaart/tabel", "periode", q.Period, "provincie", q.Province, "status", q.Standing, "sorteer", sort, "richting", dir)
 }
 
 // tableColumn is a sortable column. value returns nil for an unknown value, which

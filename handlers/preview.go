@@ -35,15 +35,7 @@ func (h *Handler) viewCase(c *fiber.Ctx) error {
 
 // previewFormCase shows the case form's content, unsaved, as its public page would.
 func (h *Handler) previewFormCase(c *fiber.Ctx) error {
-	f, err := parseCaseForm(c)
-	if err != nil {
-		return err
-	}
-	cur, err := h.postedCase(c, &f)
-	if err != nil {
-		return err
-	}
-	check, err := h.validateCase(c.UserContext(), &f)
+	f, cur, check, err := h.checkPostedCase(c)
 	if err != nil {
 		return err
 	}
