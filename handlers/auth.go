@@ -337,15 +337,6 @@ func safeReturn(p string) string {
 	return p
 }
 
-// redirect answers a successful POST: 303 to target, or for htmx HX-Redirect.
-func redirect(c *fiber.Ctx, target string) error {
-	if c.Get("HX-Request") == "true" {
-		c.Set("HX-Redirect", target)
-		return c.SendStatus(fiber.StatusNoContent)
-	}
-	return c.Redirect(target, fiber.StatusSeeOther)
-}
-
 // loginPage is the view model of /inloggen.
 type loginPage struct {
 	page

@@ -74,7 +74,7 @@ type Handler struct {
 	// publicCache is the Cache-Control of public pages (cachePolicy).
 	publicCache string
 	views       *html.Engine
-	maps        mapCache // rendered SVG maps (maps.go)
+	maps        mapCache // rendered SVG maps (map.go)
 	metrics     *httpMetrics
 
 	staticFiles map[string]staticFile // public/, compressed once (cache.go)
@@ -285,6 +285,15 @@ func (h *Handler) render(c *fiber.Ctx, status int, pageTmpl, fragmentTmpl string
 	}
 	c.Status(status)
 	return c.Render(name, vm)
+}
+
+// redirect answers a successful POST: 303 to target, or for htmx HX-Redirect.
+func redirect(c *fiber.Ctx, target string) error {
+	if c.Get("HX-Request") == "true" {
+		c.Set("HX-Redirect", target)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
 }
 
 // wantsFragment reports whether the request is an htmx request for part of a page.

@@ -221,15 +221,6 @@ func csvJSON(base string) []download {
 	}
 }
 
-// amsterdam is the time zone dates are shown in.
-var amsterdam = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
 // exportMeta heads every JSON download.
 type exportMeta struct {
 	Title         string    `json:"titel"`

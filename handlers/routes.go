@@ -62,7 +62,7 @@ func (h *Handler) register(app *fiber.App) {
 	app.Post("/inloggen", h.loginLimiter, h.settle, h.login)
 	app.Post("/uitloggen", h.requireEditor, h.checkCSRF, h.logout)
 	// The "Bewerken" link of a public case page, asked for by public/redactie.js
-	// only in editors' browsers (preview.go); never cached.
+	// only in editors' browsers (editor_preview.go); never cached.
 	app.Get("/redactie/bewerklink", h.editLink)
 
 	b := app.Group("/beheer", h.requireEditor, h.checkCSRF)

@@ -13,6 +13,63 @@ import (
 	"opnieuwthuis/db"
 )
 
+// editorPage is what every page of /beheer needs besides its content.
+type editorPage struct {
+	page
+	User    db.User
+	CSRF    string
+	Section string // active item of the editors' menu
+	Notice  string // confirmation after a redirect (?melding=…)
+	// NoticeLink and NoticeLinkText follow the notice: where the result is.
+	NoticeLink, NoticeLinkText string
+	// Waiting is the number of cases waiting for review, shown in the menu.
+	Waiting int
+	// SessionSeconds is how long the session lasts without another request; the
+	// page warns before it ends and offers to extend it (public/beheer.js).
+	SessionSeconds int
+}
+
+func (h *Handler) newEditorPage(c *fiber.Ctx, title, section string) editorPage {
+	p := editorPage{User: currentUser(c), CSRF: csrfToken(c), Section: section, Notice: notices[c.Query("melding")],
+		SessionSeconds: sessionSecondsLeft(c)}
+	p.Title = title
+	p.NoIndex = true
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
+	n, err := h.db.WaitingCount(c.UserContext())
+	if err != nil {
+		// The menu's count is not worth failing a page for.
+		h.log.WarnContext(c.UserContext(), "waiting count", "request_id", requestID(c), "err", err)
+	}
+	p.Waiting = n
+	return p
+}
+
+// notices are the confirmations a redirect can ask for; anything else shows nothing.
+// A case's confirmations get a sentence saying where the case now is (caseNotice).
+var notices = map[string]string{
+	"aangemaakt":                 "Het voorbeeld is aangemaakt.",
+	"opgeslagen":                 "De wijzigingen zijn opgeslagen.",
+	"gepubliceerd":               "Het voorbeeld is gepubliceerd.",
+	"offline":                    "Het voorbeeld is offline gehaald.",
+	"gearchiveerd":               "Het voorbeeld is gearchiveerd.",
+	"ingediend":                  "Het voorbeeld is ter beoordeling aangeboden.",
+	"afgewezen":                  "De tip is afgewezen en gearchiveerd; de toelichting staat in de geschiedenis.",
+	"status":                     "De status is gewijzigd.",
+	"teruggezet":                 "De oude versie is teruggezet als nieuwe versie.",
+	"thema":                      "De themateksten zijn opgeslagen.",
+	"account":                    "Het account is gewijzigd.",
+	"wachtwoord":                 "Uw nieuwe wachtwoord is opgeslagen. Waar u verder nog was ingelogd, bent u afgemeld.",
+	"vertraging":                 "De inlogvertraging van het account is opgeheven: het kan meteen weer inloggen.",
+	"geimporteerd":               "De cijfers zijn geïmporteerd.",
+	"geannuleerd":                "De import is geannuleerd; er is niets gewijzigd.",
+	"ongedaan":                   "De import is ongedaan gemaakt: de cijfers van die periode staan weer zoals ze ervoor waren.",
+	"uitgeschakeld":              "Het account is uitgeschakeld; de sessies ervan werken niet meer.",
+	"weggegooid":                 "De niet-opgeslagen versie is weggegooid.",
+	"landelijk":                  "Het landelijke cijfer is opgeslagen. De taakstelling van elke gemeente is er naar inwonertal uit berekend; de periode staat op de kaart.",
+	"landelijk-officieel":        "Het landelijke cijfer is opgeslagen. Voor deze periode zijn officiële taakstellingen per gemeente ingelezen; die zijn niet veranderd.",
+	"landelijk-zonder-verdeling": "Het landelijke cijfer is opgeslagen. Voor deze periode is er geen gemeentelijke indeling met inwonertallen, dus geen taakstelling per gemeente.",
+}
+
 // dashboardPage is the view model of /beheer.
 type dashboardPage struct {
 	editorPage

@@ -124,7 +124,7 @@ type casePage struct {
 	Terms         []glossaryLink // terms of the glossary that the case touches
 	Related       []db.Case
 	// Preview marks an editor's preview of a case that is not (yet) public as it
-	// would look (preview.go); BackURL leads back to its form.
+	// would look (editor_preview.go); BackURL leads back to its form.
 	Preview  bool
 	BackURL  string
 	Problems formErrors // what the form still lacks, in a preview of unsaved input
