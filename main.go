@@ -177,6 +177,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return fmt.Errorf("usage: opnieuwthuis backup FILE")
 		}
 		return backup(ctx, cfg, args[0], stdout)
+	case "check":
+		return check(ctx, cfg, stdout)
 	case "user":
 		return userCommand(ctx, cfg, args, stdin, stdout)
 	case "synthetic-cases":
@@ -194,6 +196,8 @@ commands:
   serve                 run the web site (default)
   healthcheck           exit 0 when the site at ADDR answers /healthz, 1 otherwise
   backup FILE           write a consistent copy of the live database to FILE (a new file)
+  check                 check the database at DB_PATH (after a restore, say): SQLite's
+                        integrity_check and the search index against every case
   user add --email ADDRESS --role beheerder|redacteur [--name NAME]
                         add an editor account; the password is asked for (without
                         echo on a terminal) or read from the first line of stdin
@@ -381,6 +385,30 @@ func backup(ctx context.Context, cfg config, file string, stdout io.Writer) erro
 		return err
 	}
 	slog.InfoContext(ctx, "backup written", "file", file, "bytes", fi.Size(), "duration_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// check runs the database's own checks on the file at DB_PATH and exits non-zero
+// on a problem. It opens the file as serve does (so an older file is migrated
+// first), which is why it is a command of the binary and not a sqlite3 one-liner:
+// the search index uses FTS5 options (contentless_delete) that older sqlite3
+// programs, Debian 12's among them, cannot read.
+func check(ctx context.Context, cfg config, stdout io.Writer) error {
+	if _, err := os.Stat(cfg.DBPath); err != nil {
+		return fmt.Errorf("check: no database at DB_PATH: %w", err)
+	}
+	store, err := db.Open(ctx, cfg.DBPath, schema)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if err := store.CheckIntegrity(ctx); err != nil {
+		return err
+	}
+	if err := store.CheckSearchIndex(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: ok (integrity_check, search index)\n", cfg.DBPath)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,6 +65,39 @@ func TestCasePageShowsWhatHappened(t *testing.T) {
 	m := regexp.MustCompile(`(?s)<dt>Aantallen</dt>\s*<dd>(.*?)</dd>`).FindStringSubmatch(body)
 	if m == nil || strings.Count(m[1], "<li>") != 2 || regexp.MustCompile(`<li>\d`).MatchString(m[1]) {
 		t.Errorf("the numbers are shown without what they mean: %v", m)
+	}
+}
+
+// TestFurtherReadingComesLast: a body's closing "## Meer lezen" (the sources, as
+// every seed case has) is shown after financing and lessons, not between the
+// story and them; a body where another section follows keeps its order.
+func TestFurtherReadingComesLast(t *testing.T) {
+	app, store := newTestApp(t)
+	c := addRichCase(t, store)
+	in := c.Input()
+	in.Slug = "proef-met-bronnen"
+	in.Body = "Het verhaal.\n\n## Wat niet zeker is\n\nHet aantal.\n\n## Meer lezen\n\n- [Het rapport](https://example.org/rapport)\n"
+	if _, err := store.CreateCase(context.Background(), in, nil); err != nil {
+		t.Fatal(err)
+	}
+	body := get(t, app, "/voorbeelden/proef-met-bronnen").Body
+	order := []string{"Het verhaal.", "Wat niet zeker is", "Financiering", "Wat ging moeilijk", "Wat werkte", "Meer lezen", "https://example.org/rapport", "Kenmerken"}
+	at := -1
+	for _, w := range order {
+		i := strings.Index(body, w)
+		if i <= at {
+			t.Fatalf("%q is not after %q on the page (order wanted: %q)", w, order[max(0, slices.Index(order, w)-1)], order)
+		}
+		at = i
+	}
+	for md, wantSplit := range map[string]bool{
+		"A.\n\n## Meer lezen\n\n- x\n":                  true,
+		"A.\n\n## Meer lezen\n\n- x\n\n## Verder\n\nB.": false,
+		"A.\n\nMeer lezen":                              false,
+	} {
+		if _, more := splitFurtherReading(md); (more != "") != wantSplit {
+			t.Errorf("splitFurtherReading(%q) split: %v, want %v", md, more != "", wantSplit)
+		}
 	}
 }
 

@@ -121,8 +121,10 @@ type casePage struct {
 	Body          template.HTML
 	LessonsHard   template.HTML
 	LessonsWorked template.HTML
-	Terms         []glossaryLink // terms of the glossary that the case touches
-	Related       []db.Case
+	// FurtherReading is the body's closing "Meer lezen" section, shown last.
+	FurtherReading template.HTML
+	Terms          []glossaryLink // terms of the glossary that the case touches
+	Related        []db.Case
 	// Preview marks an editor's preview of a case that is not (yet) public as it
 	// would look (editor_preview.go); BackURL leads back to its form.
 	Preview  bool
@@ -167,7 +169,11 @@ func (h *Handler) newCasePage(c *fiber.Ctx, cs db.Case) (casePage, error) {
 	if err != nil {
 		return casePage{}, err
 	}
-	vm := casePage{Case: cs, Body: renderMarkdown(cs.Body), Related: related, Terms: glossaryLinks(cs)}
+	body, more := splitFurtherReading(cs.Body)
+	vm := casePage{Case: cs, Body: renderMarkdown(body), Related: related, Terms: glossaryLinks(cs)}
+	if more != "" {
+		vm.FurtherReading = renderMarkdown(more)
+	}
 	if cs.LessonsHard != "" {
 		vm.LessonsHard = renderMarkdown(cs.LessonsHard)
 	}
@@ -184,6 +190,26 @@ func (h *Handler) newCasePage(c *fiber.Ctx, cs db.Case) (casePage, error) {
 		vm.Feeds = append(vm.Feeds, feedLink{Title: "Nieuwe goede voorbeelden in " + cs.ProvinceName, URL: h.canonical("/voorbeelden.atom?provincie=" + cs.ProvinceCode)})
 	}
 	return vm, nil
+}
+
+// furtherReading is the heading of a case body's closing list of sources
+// (db/seed/cases-format.md).
+const furtherReading = "## Meer lezen"
+
+// splitFurtherReading takes a closing "## Meer lezen" section off a case body, so
+// the page can show the sources after financing and lessons, which have their
+// own fields, instead of between the story and them. A body without that
+// heading as its last section is returned whole.
+func splitFurtherReading(md string) (body, more string) {
+	i := strings.LastIndex(md, "\n"+furtherReading+"\n")
+	if i < 0 {
+		return md, ""
+	}
+	more = md[i+1:]
+	if strings.Contains(more[len(furtherReading):], "\n## ") || strings.Contains(more[len(furtherReading):], "\n# ") {
+		return md, "" // another section follows: keep the editor's order
+	}
+	return strings.TrimRight(md[:i], "\n"), more
 }
 
 var (
