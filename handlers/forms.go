@@ -403,3 +403,55 @@ func formatPartialDate(s string) string {
 	}
 	return strconv.Itoa(d.Day) + " " + months[d.Month-1] + " " + strconv.Itoa(d.Year)
 }
+
+// formField is one input or textarea of a form whose fields are checked as the
+// visitor leaves them (the case form, the tip form): views/partials/veld.html,
+// built in a template with veld.
+type formField struct {
+	Name     string // the form value; the ids are f-<name>, <prefix>veld-<name>, <prefix><name>-hint and -error
+	Prefix   string // of the ids, so that two forms' ids differ ("tip-")
+	Label    string
+	Required bool
+	Hint     string
+	Error    string
+	Value    string
+	Rows     int    // a textarea of so many rows; 0 for an input
+	Type     string // of the input: "text" unless given
+	// Attributes of the control, left out when empty.
+	InputMode, Size, MaxLength, List, Spellcheck, Autocomplete string
+	Check                                                      string // where the field is checked (hx-post), "?veld=<name>" added
+	Trigger                                                    string // when: "blur" unless given
+}
+
+// veld builds a formField from name-value pairs ("name" "title" "label" "Titel"
+// "required" true "rows" 3 …), the keys being the fields' names in lower case.
+func veld(pairs ...any) (formField, error) {
+	f := formField{Type: "text", Trigger: "blur"}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		key, _ := pairs[i].(string)
+		switch v := pairs[i+1].(type) {
+		case bool:
+			if key != "required" {
+				return f, fmt.Errorf("veld: %s is not a yes or no", key)
+			}
+			f.Required = v
+		case int:
+			if key != "rows" {
+				return f, fmt.Errorf("veld: %s is not a number", key)
+			}
+			f.Rows = v
+		case string:
+			p, ok := map[string]*string{"name": &f.Name, "prefix": &f.Prefix, "label": &f.Label, "hint": &f.Hint,
+				"error": &f.Error, "value": &f.Value, "type": &f.Type, "inputmode": &f.InputMode, "size": &f.Size,
+				"maxlength": &f.MaxLength, "list": &f.List, "spellcheck": &f.Spellcheck, "autocomplete": &f.Autocomplete,
+				"check": &f.Check, "trigger": &f.Trigger}[key]
+			if !ok {
+				return f, fmt.Errorf("veld: unknown %s", key)
+			}
+			*p = v
+		default:
+			return f, fmt.Errorf("veld: %s has a value of type %T", key, v)
+		}
+	}
+	return f, nil
+}

@@ -57,6 +57,7 @@ func (h *Handler) templateFuncs() template.FuncMap {
 	for k, v := range figureFuncs() {
 		m[k] = v
 	}
+	m["veld"] = veld // forms.go
 	return m
 }
 
