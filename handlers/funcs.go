@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"html/template"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,11 +32,9 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"hit": func(c db.Case) caseCard {
 			return cardOf(db.CaseHit{Case: c, TitleMarked: c.Title, SummaryMarked: c.Summary})
 		},
-		"card":       cardOf,
-		"caseCards":  caseCards,
-		"absURL":     h.canonical,
-		"paras":      paragraphs,
-		"facetItems": facetItems,
+		"card":   cardOf,
+		"absURL": h.canonical,
+		"paras":  paragraphs,
 		// Editors' pages.
 		"statusLabel": db.StatusLabel,
 		"auditLabel":  db.AuditActionLabel,
@@ -69,63 +66,36 @@ func (h *Handler) asset(name string) string {
 	return "/static/" + name
 }
 
-// marked escapes s and then turns the search-hit sentinels (db.MarkStart,
-// db.MarkEnd) into <mark> elements. Escaping comes first, so nothing in s can
-// become markup; unbalanced sentinels are closed or dropped. One pass: it runs
-// over every title, summary and passage of a result page.
+// marked escapes s with html/template's escaper and then turns the search-hit
+// sentinels (db.MarkStart, db.MarkEnd) into <mark> elements. Escaping comes
+// first, so nothing in s can become markup; unbalanced sentinels are closed or
+// dropped. It runs over every title, summary and passage of a result page.
 func marked(s string) template.HTML {
+	esc := template.HTMLEscapeString(s)
 	var b strings.Builder
-	b.Grow(len(s) + 32)
+	b.Grow(len(esc) + 32)
 	open := false
 	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !htmlSpecial[c] && c != db.MarkStart[0] && c != db.MarkEnd[0] {
+	for i := 0; i < len(esc); i++ {
+		c := esc[i]
+		if c != db.MarkStart[0] && c != db.MarkEnd[0] {
 			continue
 		}
-		b.WriteString(s[start:i])
+		b.WriteString(esc[start:i])
 		start = i + 1
-		switch c {
-		case db.MarkStart[0]:
-			if !open {
-				b.WriteString("<mark>")
-				open = true
-			}
-		case db.MarkEnd[0]:
-			if open {
-				b.WriteString("</mark>")
-				open = false
-			}
-		default:
-			b.WriteString(htmlEscapes[c])
+		if c == db.MarkStart[0] && !open {
+			b.WriteString("<mark>")
+			open = true
+		} else if c == db.MarkEnd[0] && open {
+			b.WriteString("</mark>")
+			open = false
 		}
 	}
-	b.WriteString(s[start:])
+	b.WriteString(esc[start:])
 	if open {
 		b.WriteString("</mark>")
 	}
 	return template.HTML(b.String())
-}
-
-// htmlSpecial and htmlEscapes are the bytes template.HTMLEscapeString replaces,
-// and what it replaces them with.
-var (
-	htmlSpecial = [256]bool{'"': true, '\'': true, '&': true, '<': true, '>': true, 0: true}
-	htmlEscapes = [256]string{'"': "&#34;", '\'': "&#39;", '&': "&amp;", '<': "&lt;", '>': "&gt;", 0: "\uFFFD"}
-)
-
-// escapeInto writes s to b escaped exactly as template.HTMLEscapeString does,
-// without making the escaped string first.
-func escapeInto(b *strings.Builder, s string) {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; htmlSpecial[c] {
-			b.WriteString(s[start:i])
-			b.WriteString(htmlEscapes[c])
-			start = i + 1
-		}
-	}
-	b.WriteString(s[start:])
 }
 
 // formatNumber writes n the Dutch way: 18.044.027.
@@ -224,13 +194,14 @@ type facetGroup struct {
 	Plural  string // what Total counts, e.g. "gemeenten"
 }
 
-// facetOption is one choice of a facet with everything the view shows of it
-// worked out beforehand: every template action is a reflective call, and the
-// facets hold most of a search answer's actions (about 50 options).
+// facetOption is one choice of a facet, as views/voorbeelden/facet.html shows it,
+// with everything worked out beforehand: every value the template prints goes
+// through an escaper by a reflective call, and the facets hold most of a search
+// answer's printed values (50 to 60 options).
 type facetOption struct {
 	ID, Name, Value, Label string
 	Count                  string
-	Noun                   string // "voorbeeld" or "voorbeelden", for screen readers
+	One                    bool // Count is 1: "voorbeeld", else "voorbeelden" (for screen readers)
 	Selected, Disabled     bool
 }
 
@@ -260,120 +231,6 @@ func cardOf(h db.CaseHit) caseCard {
 		c.Themes = append(c.Themes, t.Label)
 	}
 	return c
-}
-
-// caseCards writes a list item with the card of every hit: the markup of
-// views/partials/case-card.html, written in Go for the library, whose answers hold
-// twelve cards: as template actions (a dozen per card, each a reflective call)
-// they took 170 µs of an answer, here 15 µs. TestCaseCardsAreTheTemplatesCards
-// keeps both the same; other pages use the template.
-func caseCards(hits []db.CaseHit) template.HTML {
-	var b strings.Builder
-	b.Grow(len(hits) * 1200)
-	for _, h := range hits {
-		b.WriteString("\n            <li>")
-		writeCard(&b, cardOf(h))
-		b.WriteString("</li>")
-	}
-	return template.HTML(b.String())
-}
-
-// writeCard writes one card as views/partials/case-card.html does, escaping
-// every value as html/template would (Title, Summary and Snippet are escaped
-// already: see marked).
-func writeCard(b *strings.Builder, c caseCard) {
-	b.WriteString("<article class=\"case-card\">\n  <h3 class=\"case-card__title\"><a href=\"/voorbeelden/")
-	escapeInto(b, url.PathEscape(c.Slug))
-	b.WriteString(`">`)
-	b.WriteString(string(c.Title))
-	b.WriteString("</a></h3>\n  <p class=\"case-card__meta\">\n    <span class=\"tag tag--")
-	escapeInto(b, c.Kind)
-	b.WriteString(`">`)
-	escapeInto(b, c.KindLabel)
-	b.WriteString("</span>\n    <span class=\"tag tag--stage tag--")
-	escapeInto(b, c.Stage)
-	b.WriteString(`"><span class="visually-hidden">Status: </span>`)
-	escapeInto(b, c.StageLabel)
-	b.WriteString("</span>\n    <span>")
-	escapeInto(b, c.Place)
-	b.WriteString("</span>")
-	if c.Year != "" {
-		b.WriteString(" <span>")
-		escapeInto(b, c.Year)
-		b.WriteString("</span>")
-	}
-	b.WriteString("\n  </p>")
-	if c.HomesText != "" || c.PeopleText != "" {
-		b.WriteString("\n  <p class=\"case-card__numbers\">")
-		if c.HomesText != "" {
-			b.WriteString("<span>")
-			escapeInto(b, c.HomesText)
-			b.WriteString("</span>")
-		}
-		if c.HomesText != "" && c.PeopleText != "" {
-			b.WriteString(" · ")
-		}
-		if c.PeopleText != "" {
-			b.WriteString("<span>")
-			escapeInto(b, c.PeopleText)
-			b.WriteString("</span>")
-		}
-		b.WriteString("</p>")
-	}
-	b.WriteString("\n  <p class=\"case-card__summary\">")
-	b.WriteString(string(c.Summary))
-	b.WriteString("</p>")
-	if c.Snippet != "" {
-		b.WriteString("\n  <p class=\"case-card__snippet\"><span class=\"visually-hidden\">Uit de tekst: </span>")
-		b.WriteString(string(c.Snippet))
-		b.WriteString("</p>")
-	}
-	if len(c.Themes) > 0 {
-		b.WriteString("\n  <ul class=\"case-card__themes\" aria-label=\"Thema’s\">")
-		for _, t := range c.Themes {
-			b.WriteString("<li>")
-			escapeInto(b, t)
-			b.WriteString("</li>")
-		}
-		b.WriteString("\n  </ul>")
-	}
-	b.WriteString("\n</article>")
-}
-
-// facetItems writes the <li> of every option of a facet: a checkbox and its
-// label with the count, the markup of views/voorbeelden/facet-option.html written
-// in Go. A search answer holds about 50 options; as template actions (seven per
-// option, each a reflective call to an escaper) they took a third of the time of
-// an answer (BENCHMARKS.md). Every value is escaped here as html/template would;
-// TestFacetItemsAreTheTemplatesItems keeps both the same.
-func facetItems(opts []facetOption) template.HTML {
-	var b strings.Builder
-	b.Grow(len(opts) * 220)
-	for _, o := range opts {
-		b.WriteString("\n    <li><input type=\"checkbox\" id=\"")
-		escapeInto(&b, o.ID)
-		b.WriteString(`" name="`)
-		escapeInto(&b, o.Name)
-		b.WriteString(`" value="`)
-		escapeInto(&b, o.Value)
-		b.WriteByte('"')
-		if o.Selected {
-			b.WriteString(" checked")
-		}
-		if o.Disabled {
-			b.WriteString(" disabled")
-		}
-		b.WriteString(`> <label for="`)
-		escapeInto(&b, o.ID)
-		b.WriteString(`">`)
-		escapeInto(&b, o.Label)
-		b.WriteString(` <span class="facet__count">(`)
-		escapeInto(&b, o.Count)
-		b.WriteString(`<span class="visually-hidden"> `)
-		escapeInto(&b, o.Noun)
-		b.WriteString(`</span>)</span></label></li>`)
-	}
-	return template.HTML(b.String())
 }
 
 // formatDateTime writes a moment in Dutch time: 5 maart 2025 om 14:03.

@@ -21,6 +21,7 @@ type libraryPage struct {
 	page
 	Query       string
 	Results     db.CaseResults
+	Cards       []caseCard // the hits of Results as views/partials/case-card.html shows them
 	Active      []activeFilter
 	ClearURL    string
 	pager       // the template reads the page numbers from Results
@@ -67,6 +68,10 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 		return err
 	}
 	vm := libraryPage{Query: f.Query, Results: res, OOB: wantsFragment(c)}
+	vm.Cards = make([]caseCard, len(res.Hits))
+	for i, hit := range res.Hits {
+		vm.Cards[i] = cardOf(hit)
+	}
 	vm.NoTerms = strings.TrimSpace(f.Query) != "" && !res.Searched
 	known := knownFilter(f, res)
 	vm.Active = activeFilters(known, res.Facets)
@@ -425,7 +430,7 @@ func facetOptions(name string, opts []db.FacetOption) []facetOption {
 	out := make([]facetOption, len(opts))
 	for i, o := range opts {
 		out[i] = facetOption{ID: "f-" + name + "-" + o.Value, Name: name, Value: o.Value, Label: o.Label,
-			Count: strconv.Itoa(o.Count), Noun: plural(o.Count, "voorbeeld", "voorbeelden"),
+			Count: strconv.Itoa(o.Count), One: o.Count == 1,
 			Selected: o.Selected, Disabled: o.Count == 0 && !o.Selected}
 	}
 	return out

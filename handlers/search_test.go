@@ -4,17 +4,13 @@ import (
 	"context"
 	"html"
 	"html/template"
-	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
-	htmlviews "github.com/gofiber/template/html/v2"
 
 	"opnieuwthuis/db"
 )
@@ -209,112 +205,73 @@ func TestSearchHighlightsEveryKindOfMatch(t *testing.T) {
 	}
 }
 
-// testViews loads the views as the app does.
-func testViews(t *testing.T) *htmlviews.Engine {
-	t.Helper()
-	engine := htmlviews.NewFileSystem(http.FS(os.DirFS(filepath.Join("..", "views"))), ".html")
-	engine.AddFuncMap((&Handler{assets: map[string]string{}}).templateFuncs())
-	if err := engine.Load(); err != nil {
-		t.Fatal(err)
-	}
-	return engine
-}
-
 // hostileText is stored text with every character HTML cares about.
 const hostileText = `<script>alert('x')</script> & "quotes" <b>`
 
-// TestFacetItemsAreTheTemplatesItems: the facet options written in Go are what
-// views/voorbeelden/facet-option.html makes of them, hostile labels included.
-func TestFacetItemsAreTheTemplatesItems(t *testing.T) {
-	engine := testViews(t)
-	opts := []facetOption{
-		{ID: `f-thema-a"b`, Name: "thema", Value: `a"b<c>`, Label: hostileText, Count: "3", Noun: "voorbeelden", Selected: true},
-		{ID: "f-jaar-2016", Name: "jaar", Value: "2016", Label: "2016", Count: "0", Noun: "voorbeelden", Disabled: true},
-		{ID: "f-provincie-PV26", Name: "provincie", Value: "PV26", Label: "Utrecht", Count: "1", Noun: "voorbeeld"},
-	}
-	var want strings.Builder
-	for _, o := range opts {
-		var item strings.Builder
-		if err := engine.Render(&item, "voorbeelden/facet-option", o); err != nil {
-			t.Fatal(err)
-		}
-		want.WriteString("\n    " + strings.TrimSuffix(item.String(), "\n"))
-	}
-	if got := string(facetItems(opts)); got != want.String() {
-		t.Errorf("facetItems =\n%s\nthe template gives\n%s", got, want.String())
-	}
-	if strings.Contains(string(facetItems(opts)), "<script>") {
-		t.Error("a label came through unescaped")
-	}
-}
-
-// TestCaseCardsAreTheTemplatesCards: the cards written in Go for the library are
-// what views/partials/case-card.html makes of every seeded case, marked by a
-// search, and of a case full of hostile text.
-func TestCaseCardsAreTheTemplatesCards(t *testing.T) {
-	engine := testViews(t)
-	_, store := newTestApp(t)
-	res, err := store.FindCases(context.Background(), db.CaseFilter{Query: "statushouders woningen", PerPage: 100})
-	if err != nil {
+// TestLibraryEscapesStoredText: a case, a theme and a gemeente named with markup
+// come out escaped in the library's cards and facet options, on the page and in
+// the htmx fragment alike, and nowhere as markup.
+func TestLibraryEscapesStoredText(t *testing.T) {
+	app, store := newTestApp(t)
+	raw := rawDB(t, store)
+	mustExec(t, raw, "UPDATE themes SET label = ? WHERE slug = 'tijdelijke-woningen'", hostileText)
+	mustExec(t, raw, "UPDATE gemeenten SET name = ? WHERE code = 'GM0796'", hostileText)
+	year := 2021
+	if _, err := store.CreateCase(context.Background(), db.CaseInput{Slug: "korhoen", Title: "Het korhoen " + hostileText,
+		Summary: "Korhoenders " + hostileText, Body: "Tekst.", GemeenteCode: "GM0796", Themes: []string{"tijdelijke-woningen"},
+		Kind: db.KindSolution, Year: &year, Status: db.StatusPublished}, nil); err != nil {
 		t.Fatal(err)
 	}
-	all, err := store.FindCases(context.Background(), db.CaseFilter{PerPage: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hits := append(res.Hits, all.Hits...)
-	year := 2016
-	hits = append(hits, db.CaseHit{Case: db.Case{Slug: "a-b", Kind: "aanpak", GemeenteName: hostileText, Year: &year,
-		Themes: []db.Theme{{Label: hostileText}}}, TitleMarked: hostileText + "\x01x\x02", SummaryMarked: hostileText, Snippet: "…" + hostileText + "…"})
-	if len(hits) < 30 {
-		t.Fatalf("%d cards", len(hits))
-	}
-	for _, h := range hits {
-		var want, got strings.Builder
-		if err := engine.Render(&want, "partials/case-card", cardOf(h)); err != nil {
-			t.Fatal(err)
-		}
-		writeCard(&got, cardOf(h))
-		if got.String() != want.String() {
-			t.Errorf("card of %s written in Go:\n%s\nthe template gives\n%s", h.Slug, got.String(), want.String())
-		}
-	}
-}
-
-// FuzzEscaping: the one-pass escaping of the cards (escapeInto, marked) gives
-// what html/template's escaper gives, then the sentinels as <mark> elements.
-func FuzzEscaping(f *testing.F) {
-	for _, s := range []string{"", hostileText, "a\x00b", `"'&<>`, "Fryslân \xff\xfe", "\x01Den Haag\x02: \x01<b>\x02", "\x02x\x01", "é\x01"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		var b strings.Builder
-		escapeInto(&b, s)
-		if want := template.HTMLEscapeString(s); b.String() != want {
-			t.Errorf("escapeInto(%q) = %q, want %q", s, b.String(), want)
-		}
-		// The reference: escape, then turn balanced sentinels into marks.
-		esc := template.HTMLEscapeString(s)
-		var want strings.Builder
-		open := false
-		for i := 0; i < len(esc); i++ {
-			switch {
-			case esc[i] == db.MarkStart[0] && !open:
-				want.WriteString("<mark>")
-				open = true
-			case esc[i] == db.MarkEnd[0] && open:
-				want.WriteString("</mark>")
-				open = false
-			case esc[i] == db.MarkStart[0], esc[i] == db.MarkEnd[0]:
-			default:
-				want.WriteByte(esc[i])
+	esc := template.HTMLEscapeString(hostileText) // as html/template escapes text
+	for _, target := range []string{"/voorbeelden?q=korhoen", "/voorbeelden?soort=woonoplossing&q=korhoen"} {
+		for _, frag := range []bool{false, true} {
+			var res response
+			if frag {
+				res = get(t, app, target, htmx...)
+			} else {
+				res = get(t, app, target)
+			}
+			if res.StatusCode != 200 {
+				t.Fatalf("%s (fragment %v): status %d", target, frag, res.StatusCode)
+			}
+			for what, want := range map[string]string{
+				"card title":   `<a href="/voorbeelden/korhoen">Het <mark>korhoen</mark> ` + esc + `</a></h3>`,
+				"card summary": `<p class="case-card__summary"><mark>Korhoenders</mark> ` + esc + `</p>`,
+				"card place":   `<span>` + esc + `</span> <span>2021</span>`,
+				"card theme":   `<li>` + esc + `</li>`,
+				"theme option": `<label for="f-thema-tijdelijke-woningen">` + esc + ` <span class="facet__count">(1<span class="visually-hidden"> voorbeeld</span>)</span></label>`,
+				"place option": `<label for="f-gemeente-GM0796">` + esc + ` <span class="facet__count">(1<span class="visually-hidden"> voorbeeld</span>)</span></label>`,
+			} {
+				if !strings.Contains(res.Body, want) {
+					t.Errorf("%s (fragment %v): %s lacks %s", target, frag, what, want)
+				}
+			}
+			if strings.Contains(res.Body, "<script>alert") || strings.Contains(res.Body, hostileText) {
+				t.Errorf("%s (fragment %v): stored markup came through unescaped", target, frag)
 			}
 		}
-		if open {
-			want.WriteString("</mark>")
-		}
-		if got := string(marked(s)); got != want.String() {
-			t.Errorf("marked(%q) = %q, want %q", s, got, want.String())
-		}
-	})
+	}
+}
+
+// TestMarkedEscapesThenMarks: highlights escape the stored text as html/template
+// does and only then turn the search-hit sentinels into <mark> elements.
+func TestMarkedEscapesThenMarks(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"plain", "Den Haag", "Den Haag"},
+		{"empty", "", ""},
+		{"one mark", "\x01Den Haag\x02: SoZa", "<mark>Den Haag</mark>: SoZa"},
+		{"markup inside a mark", "\x01<b>\x02 & 'x'", "<mark>&lt;b&gt;</mark> &amp; &#39;x&#39;"},
+		{"hostile", hostileText, template.HTMLEscapeString(hostileText)},
+		{"unclosed mark", "a \x01b", "a <mark>b</mark>"},
+		{"end before start", "\x02x\x01", "x<mark></mark>"},
+		{"nested start", "\x01a\x01b\x02c\x02", "<mark>ab</mark>c"},
+		{"NUL", "a\x00b", "a\uFFFDb"},
+		{"invalid UTF-8 kept as is", "Frysl\xe2n \xff\x01x\x02", "Frysl\xe2n \xff<mark>x</mark>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := string(marked(tc.in)); got != tc.want {
+				t.Errorf("marked(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
 }
