@@ -16,7 +16,7 @@ import (
 // startSiteWithRichCase starts the site on a database that holds, besides the
 // seed, a published case using every field of the richer case model
 // (/voorbeelden/regionale-proef).
-func startSiteWithRichCase(t *testing.T) *testSite {
+func startSiteWithRichCase(t *testing.T) *server {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "site.db")
 	store, err := db.Open(context.Background(), path, schema)
@@ -42,12 +42,12 @@ func startSiteWithRichCase(t *testing.T) *testSite {
 	if err := store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return startSite(t, map[string]string{"DB_PATH": path, "BASE_URL": "https://opnieuwthuis.example"})
+	return startServer(t, map[string]string{"DB_PATH": path, "BASE_URL": "https://opnieuwthuis.example"})
 }
 
 func TestBrowserCaseModelPagesAccessibility(t *testing.T) {
-	site := startSiteWithRichCase(t)
 	ctx := newBrowser(t)
+	site := startSiteWithRichCase(t)
 	for _, path := range []string{"/begrippen", "/begrippen#kostendelersnorm", "/taakstelling", "/voorbeelden/regionale-proef",
 		"/voorbeelden?status=gerealiseerd&doelgroep=gezinnen&sort=gecontroleerd", "/gemeenten/GM0828"} {
 		t.Run(path, func(t *testing.T) {
@@ -62,7 +62,7 @@ func TestBrowserCaseModelPagesAccessibility(t *testing.T) {
 // above the results and "Terug naar de resultaten" takes them back, with and
 // without JavaScript.
 func TestBrowserFiltersOnAPhone(t *testing.T) {
-	site := startSite(t, nil)
+	site := startServer(t, nil)
 	for _, js := range []bool{true, false} {
 		name := "with JavaScript"
 		if !js {

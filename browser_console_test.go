@@ -1,16 +1,23 @@
 package main
 
-// Helpers every browser test can use: failOnConsoleErrors fails a test for every
-// error the page reports, acceptDialogs answers the browser's own dialogs (such as
+// Helpers every browser test can use: failOnConsoleErrors (which newBrowser attaches
+// to every browser) fails a test for every error the page reports, acceptDialogs answers the browser's own dialogs (such as
 // "leave this page?"), and setViewport switches between desktop and phone widths.
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -27,10 +34,11 @@ type consoleWatch struct {
 // failOnConsoleErrors makes the test fail, when it ends (or at check), for every
 // console.error and console.assert the pages of ctx call (htmx reports its error
 // events there, such as htmx:sendAbort and htmx:responseError), every uncaught
-// exception or unhandled rejection, every request that failed (a network error,
-// a resource the CSP blocked) and every answer with a 5xx status. Requests the
+// exception or unhandled rejection, every error the browser logs itself (such as
+// a Content-Security-Policy violation), every request that failed (a network
+// error, a resource the CSP blocked) and every answer with a 5xx status. Requests the
 // browser cancels on purpose, such as those still running when a page is left,
-// are not failures. Call it right after newBrowser, before navigating.
+// are not failures. newBrowser calls it before the test can navigate.
 func failOnConsoleErrors(t testing.TB, ctx context.Context) *consoleWatch {
 	t.Helper()
 	w := &consoleWatch{urls: map[network.RequestID]string{}}
@@ -44,12 +52,22 @@ func failOnConsoleErrors(t testing.TB, ctx context.Context) *consoleWatch {
 					case a.Description != "":
 						args = append(args, a.Description)
 					case len(a.Value) > 0:
-						args = append(args, string(a.Value))
+						var text string
+						if json.Unmarshal(a.Value, &text) != nil {
+							text = string(a.Value) // not a string: as JSON
+						}
+						args = append(args, text)
 					default:
 						args = append(args, string(a.Type))
 					}
 				}
 				w.add("console.%s: %s", e.Type, strings.Join(args, " "))
+			}
+		case *cdplog.EventEntryAdded:
+			// The browser's own errors, such as a CSP violation ("Refused to …").
+			// Those of the network (a 404 or a 422 answer) are the requests' business.
+			if e.Entry.Level == cdplog.EntryLevelError && e.Entry.Source != cdplog.EntrySourceNetwork {
+				w.add("browser %s error: %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL)
 			}
 		case *runtime.EventExceptionThrown:
 			d := e.ExceptionDetails
@@ -167,5 +185,110 @@ func noHorizontalScroll(t testing.TB, ctx context.Context) {
 		wide := eval[string](t, ctx, `[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
 			.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')`)
 		t.Errorf("%s scrolls %d px sideways at %d px wide: %s", eval[string](t, ctx, "location.pathname"), over, eval[int](t, ctx, "window.innerWidth"), wide)
+	}
+}
+
+// recordingTB stands in for a test inside a test: it records what would have
+// failed it.
+type recordingTB struct {
+	testing.TB
+	mu     sync.Mutex
+	errors []string
+}
+
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func (r *recordingTB) Error(args ...any) { r.Errorf("%s", fmt.Sprint(args...)) }
+
+// Cleanup drops f: the test calls check itself.
+func (r *recordingTB) Cleanup(f func()) {}
+
+func (r *recordingTB) failures() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.errors)
+}
+
+// TestBrowserConsoleErrorsFailTheTest proves the watch every browser test gets:
+// a page that logs a console error, throws, rejects a promise, loads from a
+// server that is not there, gets a 500 or breaks its Content-Security-Policy fails
+// the test; a quiet page does not.
+func TestBrowserConsoleErrorsFailTheTest(t *testing.T) {
+	browser := startBrowser(t)
+	gone, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goneURL := "http://" + gone.Addr().String() + "/x.js"
+	gone.Close()
+	pages := map[string]string{
+		"/stil":      `<p>Niets aan de hand.</p>`,
+		"/console":   `<script>console.error("kapot in de console")</script>`,
+		"/uitzonder": `<script>throw new Error("niet opgevangen")</script>`,
+		"/belofte":   `<script>Promise.reject(new Error("afgewezen belofte"))</script>`,
+		"/weg":       `<script src="` + goneURL + `"></script>`,
+		"/fout":      `<img src="/500" alt="">`,
+		"/csp":       `<p style="color: red">Inline opgemaakt.</p>`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/500" {
+			http.Error(w, "stuk", http.StatusInternalServerError)
+			return
+		}
+		body, ok := pages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Path == "/csp" {
+			w.Header().Set("Content-Security-Policy", "default-src 'self'")
+		}
+		fmt.Fprintf(w, `<!doctype html><html lang="nl"><title>t</title>%s</html>`, body)
+	}))
+	t.Cleanup(srv.Close)
+
+	for _, tc := range []struct{ path, want string }{
+		{"/stil", ""},
+		{"/console", "console.error: kapot in de console"},
+		{"/uitzonder", "niet opgevangen"},
+		{"/belofte", "afgewezen belofte"},
+		{"/weg", "request failed: " + goneURL},
+		{"/fout", "500 from " + srv.URL + "/500"},
+		{"/csp", "Content Security Policy"},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			// One tab for all: the quiet page comes first, so that nothing a
+			// page before it reported can reach it.
+			ctx := browser
+			rec := &recordingTB{TB: t}
+			w := failOnConsoleErrors(rec, ctx)
+			do(t, ctx, chromedp.Navigate(srv.URL+tc.path))
+			if tc.want == "" {
+				// A round trip to the page, so that what it reported has arrived.
+				eval[bool](t, ctx, "document.readyState === 'complete'")
+				w.check(rec, "the quiet page")
+				if got := rec.failures(); len(got) > 0 {
+					t.Errorf("a quiet page failed the test: %q", got)
+				}
+				return
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				w.check(rec, tc.path)
+				got := rec.failures()
+				if slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, tc.want) }) {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s did not fail the test with %q; it reported %q", tc.path, tc.want, got)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
 	}
 }

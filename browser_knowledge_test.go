@@ -16,8 +16,8 @@ import (
 )
 
 func TestBrowserKnowledgePagesAccessibility(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 	for _, path := range []string{"/themas", "/themas/gemengd-wonen", "/over", "/toegankelijkheid", "/privacy", "/open-data"} {
 		t.Run(path, func(t *testing.T) {
 			do(t, ctx, chromedp.Navigate(site.URL+path), chromedp.WaitReady(chromedp.CSS("main")))
@@ -30,8 +30,8 @@ func TestBrowserKnowledgePagesAccessibility(t *testing.T) {
 }
 
 func TestBrowserSkipLinkWorksWithTheKeyboard(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 	do(t, ctx, chromedp.Navigate(site.URL+"/themas"), chromedp.WaitReady(chromedp.CSS("main")))
 	do(t, ctx, chromedp.KeyEvent(kb.Tab))
 	if got := eval[string](t, ctx, "document.activeElement.className"); got != "skip-link" {
@@ -50,11 +50,9 @@ func TestBrowserSkipLinkWorksWithTheKeyboard(t *testing.T) {
 }
 
 func TestBrowserLibraryDownloadLinksFollowTheFilter(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
-	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden"), chromedp.WaitVisible(chromedp.ID("q")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	eval[bool](t, ctx, "window.__same = true")
+	site := startServer(t, nil)
+	openLive(t, ctx, site.URL+"/voorbeelden", chromedp.WaitVisible(chromedp.ID("q")))
 	hrefs := func() []string {
 		return eval[[]string](t, ctx, "[...document.querySelectorAll('.downloads a')].map(a => a.getAttribute('href'))")
 	}
@@ -110,8 +108,8 @@ func queryOf(t *testing.T, href string) url.Values {
 }
 
 func TestBrowserCasePrintsCleanly(t *testing.T) {
-	site := startSite(t, map[string]string{"BASE_URL": "https://opnieuwthuis.example"})
 	ctx := newBrowser(t)
+	site := startServer(t, map[string]string{"BASE_URL": "https://opnieuwthuis.example"})
 	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden/startblok-riekerhaven"), chromedp.WaitReady(chromedp.CSS("main")))
 	if eval[string](t, ctx, "getComputedStyle(document.querySelector('.print-only')).display") != "none" {
 		t.Error("the print-only line shows on screen")

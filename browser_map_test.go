@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,11 +36,9 @@ func clickGemeente(t *testing.T, ctx context.Context, code string) {
 }
 
 func TestBrowserMapPanelPeriodAndHistory(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
-	do(t, ctx, chromedp.Navigate(site.URL+"/kaart?periode=2025-H2"), chromedp.WaitVisible(chromedp.CSS(".kaart__svg")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	eval[bool](t, ctx, "window.__same = true")
+	site := startServer(t, nil)
+	openLive(t, ctx, site.URL+"/kaart?periode=2025-H2", chromedp.WaitVisible(chromedp.CSS(".kaart__svg")))
 
 	// Click Utrecht: its panel opens beside the map, in place; the URL follows.
 	clickGemeente(t, ctx, "GM0344")
@@ -112,8 +108,8 @@ func TestBrowserMapPanelPeriodAndHistory(t *testing.T) {
 }
 
 func TestBrowserMapKeyboardAndSearch(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 	do(t, ctx, chromedp.Navigate(site.URL+"/kaart?periode=2025-H1"), chromedp.WaitVisible(chromedp.CSS(".kaart__svg")))
 	waitFor(t, ctx, "typeof htmx !== 'undefined'")
 
@@ -149,8 +145,8 @@ func TestBrowserMapKeyboardAndSearch(t *testing.T) {
 }
 
 func TestBrowserMapWithoutJavaScript(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 	setJavaScript(t, ctx, false)
 	do(t, ctx, chromedp.Navigate(site.URL+"/kaart?periode=2025-H1"), chromedp.WaitVisible(chromedp.CSS(".kaart__svg")))
 	// A gemeente is a plain link to its page.
@@ -188,11 +184,9 @@ func waitForPage(t *testing.T, ctx context.Context, path string) {
 }
 
 func TestBrowserTableSortsInPlace(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
-	do(t, ctx, chromedp.Navigate(site.URL+"/kaart/tabel?periode=2025-H2"), chromedp.WaitVisible(chromedp.CSS(".tabel--cijfers")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	eval[bool](t, ctx, "window.__same = true")
+	site := startServer(t, nil)
+	openLive(t, ctx, site.URL+"/kaart/tabel?periode=2025-H2", chromedp.WaitVisible(chromedp.CSS(".tabel--cijfers")))
 	do(t, ctx, chromedp.Click(chromedp.ID("sorteer-inwoners")))
 	waitFor(t, ctx, "location.search.includes('sorteer=inwoners')")
 	waitFor(t, ctx, `document.querySelector('th[aria-sort="ascending"] #sorteer-inwoners') !== null`)
@@ -218,8 +212,8 @@ func TestBrowserTableSortsInPlace(t *testing.T) {
 }
 
 func TestBrowserMapAccessibility(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 	for _, path := range []string{"/kaart", "/kaart?periode=2024-H2", "/kaart?gemeente=GM0344&periode=2025-H1&provincie=PV26",
 		"/kaart?periode=2026-H1", "/kaart?periode=2025-H2&provincie=PV29",
 		"/kaart/zoek?q=bergen&periode=2025-H1", "/kaart/tabel", "/kaart/tabel?provincie=PV24&sorteer=verschil&richting=af",
@@ -242,8 +236,8 @@ func TestBrowserMapAccessibility(t *testing.T) {
 // the map is drawn where it should be: visible, bottom left, on top of nothing
 // clickable, and part of what a screenshot of the drawing shows.
 func TestBrowserMapLabelIsInTheDrawing(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 	for _, path := range []string{"/kaart?periode=2025-H2", "/kaart?periode=2025-H2&provincie=PV29"} {
 		do(t, ctx, chromedp.Navigate(site.URL+path), chromedp.WaitVisible(chromedp.CSS(".kaart__svg")))
 		got := eval[map[string]any](t, ctx, `(() => {
@@ -277,20 +271,10 @@ func TestBrowserMapLabelIsInTheDrawing(t *testing.T) {
 // in a real browser: errors next to their fields (axe-clean), then the saved
 // figure, whose period the map then offers with its split.
 func TestBrowserNationalFigureForm(t *testing.T) {
-	dbPath := filepath.Join(t.TempDir(), "site.db")
-	env := map[string]string{"DB_PATH": dbPath}
-	getenv := func(k string) string { return env[k] }
-	if err := run(context.Background(), []string{"user", "add", "--email", "beheer@opnieuwthuis.example", "--role", "beheerder", "--name", "Beheer"},
-		getenv, strings.NewReader("browser-test-wachtwoord\n"), io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	site := startSite(t, env)
-	ctx := newBrowser(t)
-	do(t, ctx, chromedp.Navigate(site.URL+"/beheer/landelijk"), chromedp.WaitVisible(chromedp.ID("f-email")),
-		chromedp.SendKeys(chromedp.ID("f-email"), "beheer@opnieuwthuis.example"),
-		chromedp.SendKeys(chromedp.ID("f-password"), "browser-test-wachtwoord"),
-		chromedp.Click(chromedp.CSS(`form[action="/inloggen"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.ID("f-totaal")))
+	site, ctx, _ := editorSite(t, "beheer@opnieuwthuis.example", "beheerder")
+	do(t, ctx, chromedp.Navigate(site.URL+"/beheer/landelijk"))
+	signInBrowser(t, ctx, "beheer@opnieuwthuis.example")
+	do(t, ctx, chromedp.WaitVisible(chromedp.ID("f-totaal")))
 	checkAxe(t, ctx)
 	// The dashboard tells the beheerder that the privacy statement is not complete.
 	do(t, ctx, chromedp.Navigate(site.URL+"/beheer"), chromedp.WaitVisible(chromedp.ID("privacy-missing-title")))

@@ -7,10 +7,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,61 +22,36 @@ import (
 //go:embed testdata/axe-4.14.1.min.js
 var axeSource string
 
-// testSite is the real program serving a fresh database on a free port.
-type testSite struct {
-	URL    string
-	DBPath string
-}
-
-// startSite runs serve on 127.0.0.1:0 with a new database file; it stops when the
-// test ends. env overrides configuration (as the environment would).
-func startSite(t testing.TB, env map[string]string) *testSite {
-	t.Helper()
-	dir := t.TempDir()
-	getenv := func(k string) string {
-		if v, ok := env[k]; ok {
-			return v
-		}
-		switch k {
-		case "ADDR":
-			return "127.0.0.1:0"
-		case "DB_PATH":
-			return filepath.Join(dir, "site.db")
-		}
-		return ""
-	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	go func() { done <- serve(ctx, cfg, logger, ready) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("site did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatal("site did not start within 30 s")
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return &testSite{URL: "http://" + addr, DBPath: cfg.DBPath}
-}
-
-// newBrowser starts headless chromium for one test. The page bypasses the site's
-// CSP only so that the test can inject axe-core; the site's policy is unchanged.
+// newBrowser starts headless chromium for one test, watching its pages: the test
+// fails for every console error, uncaught exception, failed request or 5xx answer
+// (failOnConsoleErrors; consoleOf(ctx).check reports them at a step). Every
+// browser test starts its browser here, so none can forget the watch. Under -short
+// it skips the test: tests start the browser before the site, so that a skipped
+// test has not built one first.
 func newBrowser(t testing.TB) context.Context {
 	t.Helper()
+	ctx := startBrowser(t)
+	w := failOnConsoleErrors(t, ctx)
+	return context.WithValue(ctx, consoleKey{}, w)
+}
+
+// consoleKey holds, in a browser context, the consoleWatch newBrowser attached.
+type consoleKey struct{}
+
+// consoleOf is the watch newBrowser attached to ctx's browser.
+func consoleOf(ctx context.Context) *consoleWatch {
+	return ctx.Value(consoleKey{}).(*consoleWatch)
+}
+
+// startBrowser starts headless chromium without watching it: only for the test
+// of the watch itself. Pages keep the site's Content-Security-Policy (axe-core is
+// evaluated through DevTools, which the policy does not govern), so that a
+// violation fails the test like any other error.
+func startBrowser(t testing.TB) context.Context {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test (chromium): skipped under -short")
+	}
 	exec := os.Getenv("CHROMIUM")
 	if exec == "" {
 		exec = "/usr/bin/chromium"
@@ -105,8 +77,9 @@ func newBrowser(t testing.TB) context.Context {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first call starts the browser: no timeout on this context.
-	if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
+	// The first call starts the browser: no timeout on this context. It also
+	// makes sure that pages keep their CSP.
+	if _, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: false}); err != nil {
 		t.Fatalf("start browser: %v", err)
 	}
 	return ctx
@@ -153,6 +126,15 @@ func waitFor(t testing.TB, ctx context.Context, cond string) {
 	t.Fatalf("waiting for %s: not true after 10 s (last error: %v)", cond, lastErr)
 }
 
+// openLive opens url, waits until ready and htmx are there, and marks the
+// document (window.__same): an htmx swap keeps the mark, a page load loses it.
+func openLive(t testing.TB, ctx context.Context, url string, ready chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(url), ready)
+	waitFor(t, ctx, "typeof htmx !== 'undefined'")
+	eval[bool](t, ctx, "window.__same = true")
+}
+
 // setJavaScript turns script execution in the page on or off.
 func setJavaScript(t testing.TB, ctx context.Context, on bool) {
 	t.Helper()
@@ -183,13 +165,10 @@ func checkAxe(t testing.TB, ctx context.Context) {
 }
 
 func TestBrowserLibrarySearchFacetsHistoryAndNoJS(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 
-	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden"), chromedp.WaitVisible(chromedp.ID("q")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	// Mark this document: a full page load would lose the mark, an htmx swap keeps it.
-	eval[bool](t, ctx, "window.__same = true")
+	openLive(t, ctx, site.URL+"/voorbeelden", chromedp.WaitVisible(chromedp.ID("q")))
 	all := eval[int](t, ctx, "document.querySelectorAll('.case-list > li').length")
 	if all != 12 {
 		t.Fatalf("library shows %d cases on page 1, want 12", all)
@@ -293,8 +272,8 @@ func TestBrowserLibrarySearchFacetsHistoryAndNoJS(t *testing.T) {
 }
 
 func TestBrowserAccessibility(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 	for _, path := range []string{"/", "/voorbeelden", "/voorbeelden?q=wonen&thema=gemengd-wonen", "/voorbeelden/startblok-riekerhaven", "/bestaat-niet"} {
 		t.Run(path, func(t *testing.T) {
 			do(t, ctx, chromedp.Navigate(site.URL+path), chromedp.WaitReady(chromedp.CSS("main")))
@@ -307,12 +286,10 @@ func TestBrowserAccessibility(t *testing.T) {
 // corrected word replace the list in place, with the notice that says so; its
 // link searches the words as typed, and that page offers the correction back.
 func TestBrowserSearchCorrectsATypo(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
+	site := startServer(t, nil)
 
-	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden"), chromedp.WaitVisible(chromedp.ID("q")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	eval[bool](t, ctx, "window.__same = true") // a page load would lose it
+	openLive(t, ctx, site.URL+"/voorbeelden", chromedp.WaitVisible(chromedp.ID("q")))
 
 	do(t, ctx, chromedp.SendKeys(chromedp.ID("q"), "kamergewize verhuur"))
 	waitFor(t, ctx, "new URLSearchParams(location.search).get('q') === 'kamergewize verhuur' && document.querySelector('#results .search-notice') !== null")
@@ -352,11 +329,9 @@ func TestBrowserSearchCorrectsATypo(t *testing.T) {
 // (removing one filter, a search notice) asks for its own address only, not for
 // it merged with the form's current values.
 func TestBrowserLinksInTheResultsGoWhereTheySay(t *testing.T) {
-	site := startSite(t, nil)
 	ctx := newBrowser(t)
-	do(t, ctx, chromedp.Navigate(site.URL+"/voorbeelden?q=statushouders&provincie=PV26&thema=gemengd-wonen"), chromedp.WaitVisible(chromedp.ID("q")))
-	waitFor(t, ctx, "typeof htmx !== 'undefined'")
-	eval[bool](t, ctx, "window.__same = true")
+	site := startServer(t, nil)
+	openLive(t, ctx, site.URL+"/voorbeelden?q=statushouders&provincie=PV26&thema=gemengd-wonen", chromedp.WaitVisible(chromedp.ID("q")))
 	do(t, ctx, chromedp.Click(chromedp.CSS(`#results .chip[href*="thema=gemengd-wonen"]`)))
 	waitFor(t, ctx, "!location.search.includes('provincie=PV26')")
 	if got := eval[string](t, ctx, "location.search"); got != "?q=statushouders&thema=gemengd-wonen" {

@@ -2,7 +2,7 @@ package main
 
 // Operations tests: the program's subcommands, shutdown, backup and restore, and
 // metrics, on real database files. The helpers here (startServer, startProcess)
-// are meant for the load and fault tests too: an in-process server that can be
+// serve the browser, load and fault tests too: an in-process server that can be
 // stopped and started again on the same file, and the real binary as a separate
 // process that can be sent SIGTERM or SIGKILL.
 
@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"opnieuwthuis/db"
+	"opnieuwthuis/internal/testkit"
 )
 
 // syncBuffer is a bytes.Buffer safe for concurrent use: a server's log.
@@ -81,7 +82,18 @@ func testEnv(dir string, env map[string]string) func(string) string {
 // end of the test.
 func startServer(t testing.TB, env map[string]string) *server {
 	t.Helper()
-	cfg, err := loadConfig(testEnv(t.TempDir(), env))
+	dir := t.TempDir()
+	if _, ok := env["DB_PATH"]; !ok {
+		// A new database: a copy of one built once (schema, seed, search index).
+		testkit.CopyOfBuilt(t, "new database", filepath.Join(dir, "site.db"), func(path string) error {
+			store, err := db.Open(context.Background(), path, schema)
+			if err != nil {
+				return err
+			}
+			return store.Close()
+		})
+	}
+	cfg, err := loadConfig(testEnv(dir, env))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,6 +274,9 @@ func TestHealthcheckSubcommand(t *testing.T) {
 }
 
 func TestGracefulShutdownFinishesRequestsAndCheckpoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real binary: skipped under -short")
+	}
 	dbPath := filepath.Join(t.TempDir(), "site.db")
 	p := startProcess(t, dbPath)
 	addr := strings.TrimPrefix(p.URL, "http://")

@@ -13,11 +13,9 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"math/big"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -29,6 +27,7 @@ import (
 	"time"
 
 	"opnieuwthuis/db"
+	"opnieuwthuis/internal/testkit"
 )
 
 // sharedCacheSeconds is the site's s-maxage in this test: short, so that the
@@ -192,76 +191,48 @@ http {
 	}
 }
 
-// viaNginx is one browser behind nginx: it connects from its own loopback address
-// (so nginx sees a client of its own), keeps cookies and does not follow redirects.
+// viaNginx is one browser behind nginx (testkit.Client): it connects from its own
+// loopback address (so nginx sees a client of its own), keeps cookies and does not
+// follow redirects. Its methods fail the test when no answer comes.
 type viaNginx struct {
-	t    *testing.T
-	base string
-	hc   *http.Client
-	csrf string
+	*testkit.Client
+	t *testing.T
 }
 
 func newViaNginx(t *testing.T, httpsAddr, from string) *viaNginx {
-	jar, _ := cookiejar.New(nil)
 	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 5 * time.Second}
-	return &viaNginx{t: t, base: "https://" + httpsAddr, hc: &http.Client{
-		Jar:     jar,
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			DialContext:     dialer.DialContext,
-			TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // the test's own certificate
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &viaNginx{t: t, Client: testkit.NewClient("https://"+httpsAddr, &http.Transport{
+		DialContext:     dialer.DialContext,
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // the test's own certificate
+	})}
 }
 
 // do sends a request; headers are name, value pairs.
 func (v *viaNginx) do(method, path string, form url.Values, headers ...string) (*http.Response, string) {
 	v.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, v.base+path, body)
+	res, body, err := v.Send(method, path, form, headers...)
 	if err != nil {
 		v.t.Fatal(err)
 	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := v.hc.Do(req)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		v.t.Fatal(err)
-	}
-	if m := crashCSRF.FindSubmatch(b); m != nil {
-		v.csrf = string(m[1])
-	}
-	return res, string(b)
+	return res, body
 }
 
 // login posts the sign-in form through nginx.
 func (v *viaNginx) login(email, password string, headers ...string) *http.Response {
 	v.t.Helper()
-	_, page := v.do("GET", "/inloggen", nil)
-	m := crashToken.FindStringSubmatch(page)
-	if m == nil {
-		v.t.Fatal("no form token on /inloggen")
+	res, err := v.Login(email, password, headers...)
+	if err != nil {
+		v.t.Fatal(err)
 	}
-	res, _ := v.do("POST", "/inloggen", url.Values{"_token": {m[1]}, "email": {email}, "password": {password}}, headers...)
 	return res
 }
 
 var nginxResults = regexp.MustCompile(`id="result-status"[^>]*>\s*(Niets|[0-9.]+ voorbeeld)`)
 
 func TestBehindNginx(t *testing.T) {
+	if testing.Short() {
+		t.Skip("nginx test: runs nginx in front of the real binary: skipped under -short")
+	}
 	dbPath := filepath.Join(t.TempDir(), "site.db")
 	store, err := db.Open(context.Background(), dbPath, schema)
 	if err != nil {
@@ -351,7 +322,7 @@ func TestBehindNginx(t *testing.T) {
 		if res.Header.Get("X-Cache-Status") != "HIT" || !strings.Contains(body, "Niets") {
 			t.Fatalf("before: X-Cache-Status %q, %q", res.Header.Get("X-Cache-Status"), nginxResults.FindString(body))
 		}
-		res, _ = editor.do("POST", "/beheer/voorbeelden", addCSRF(crashCase("nginxvers", "nginxvers", "gepubliceerd"), editor.csrf))
+		res, _ = editor.do("POST", "/beheer/voorbeelden", addCSRF(crashCase("nginxvers", "nginxvers", "gepubliceerd"), editor.CSRF))
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("publish through nginx = %d", res.StatusCode)
 		}

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -26,81 +25,15 @@ import (
 	"time"
 
 	"opnieuwthuis/db"
+	"opnieuwthuis/internal/testkit"
 )
 
 const crashPassword = "lange-zin-als-wachtwoord"
 
-// crashEditor is one editor's browser on a real connection: cookies in a jar, the
-// CSRF token of the session, redirects not followed (a save's 303 is its
-// acknowledgement).
-type crashEditor struct {
-	base string
-	hc   *http.Client
-	csrf string
-}
-
 var (
-	crashCSRF  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-	crashToken = regexp.MustCompile(`name="_token" value="([^"]+)"`)
 	crashSaved = regexp.MustCompile(`^/beheer/voorbeelden/(\d+)\?melding=`)
 	crashTotal = regexp.MustCompile(`id="result-status"[^>]*>\s*(?:(Niets)|([0-9.]+) voorbeeld)`)
 )
-
-func newCrashEditor(base string) *crashEditor {
-	jar, _ := cookiejar.New(nil)
-	return &crashEditor{base: base, hc: &http.Client{
-		Jar:           jar,
-		Timeout:       30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-}
-
-// send makes a request and reads the whole answer; an error means no answer came.
-func (e *crashEditor) send(method, path string, form url.Values) (*http.Response, string, error) {
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, e.base+path, body)
-	if err != nil {
-		return nil, "", err
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := e.hc.Do(req)
-	if err != nil {
-		return nil, "", err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return nil, "", err
-	}
-	if m := crashCSRF.FindSubmatch(b); m != nil {
-		e.csrf = string(m[1])
-	}
-	return res, string(b), nil
-}
-
-func (e *crashEditor) signIn(t *testing.T, email string) {
-	t.Helper()
-	_, page, err := e.send(http.MethodGet, "/inloggen", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := crashToken.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatal("no form token on /inloggen")
-	}
-	res, _, err := e.send(http.MethodPost, "/inloggen", url.Values{"_token": {m[1]}, "email": {email}, "password": {crashPassword}})
-	if err != nil || res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign in %s: %v %v", email, res, err)
-	}
-	if res, _, err = e.send(http.MethodGet, "/beheer", nil); err != nil || res.StatusCode != http.StatusOK || e.csrf == "" {
-		t.Fatalf("dashboard: %v %v", res, err)
-	}
-}
 
 // crashCase is a case form; marker is a word in title, summary and body that no
 // other save uses, and every case holds the word "crashproef".
@@ -136,6 +69,9 @@ type crashSave struct {
 // and the public search count the same cases as the table; and a backup taken
 // right after the restart holds the same.
 func TestKillDuringSavesLosesNothingAcknowledged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kill -9 test: builds and runs the real binary under a stream of saves: skipped under -short")
+	}
 	const editors = 6
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -158,10 +94,12 @@ func TestKillDuringSavesLosesNothingAcknowledged(t *testing.T) {
 		wg       sync.WaitGroup
 		markers  atomic.Int64
 	)
-	team := make([]*crashEditor, editors)
+	team := make([]*testkit.Client, editors)
 	for i := range team {
-		team[i] = newCrashEditor(p.URL)
-		team[i].signIn(t, fmt.Sprintf("redacteur%d@gemeente.example", i))
+		team[i] = testkit.NewClient(p.URL, nil)
+		if err := team[i].SignIn(fmt.Sprintf("redacteur%d@gemeente.example", i), crashPassword); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for i, e := range team {
 		wg.Add(1)
@@ -183,9 +121,9 @@ func TestKillDuringSavesLosesNothingAcknowledged(t *testing.T) {
 					form.Set("version", strconv.Itoa(last.version))
 				}
 				s.slug = form.Get("slug")
-				form.Set("_csrf", e.csrf)
+				form.Set("_csrf", e.CSRF)
 				inFlight.Add(1)
-				res, body, err := e.send(http.MethodPost, path, form)
+				res, body, err := e.Send(http.MethodPost, path, form)
 				inFlight.Add(-1)
 				if err != nil {
 					// No answer: the server is gone. This save may or may not be there.
@@ -269,7 +207,7 @@ func TestKillDuringSavesLosesNothingAcknowledged(t *testing.T) {
 	checkCrashSaves(t, backup, acked, doubtful)
 	checkCrashIndex(t, copyPath, "")
 	for _, table := range []string{"cases", "case_revisions", "case_themes", "audit_log", "users"} {
-		if a, b := countIn(t, dbPath, table), countIn(t, copyPath, table); a != b {
+		if a, b := testkit.CountRows(t, dbPath, table), testkit.CountRows(t, copyPath, table); a != b {
 			t.Errorf("%s: %d rows live, %d in the backup", table, a, b)
 		}
 	}
@@ -375,19 +313,4 @@ func checkCrashIndex(t *testing.T, path, site string) {
 	if found != published {
 		t.Errorf("the public search finds %d cases, the table holds %d published", found, published)
 	}
-}
-
-// countIn counts the rows of table in the database file at path.
-func countIn(t *testing.T, path, table string) int {
-	t.Helper()
-	c, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	var n int
-	if err := c.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }

@@ -39,6 +39,10 @@ type DB struct {
 	// passiveClose: Close checkpoints only what it can without waiting
 	// (CheckpointPassivelyOnClose).
 	passiveClose bool
+	// PasswordCost is the bcrypt work factor of new password hashes; zero means
+	// passwordCost. Only tests lower it (bcrypt.MinCost, right after Open), so
+	// that the accounts they make and sign in with cost them no time.
+	PasswordCost int
 
 	// index is the in-memory facet index of published cases (index.go): patched
 	// after a write to one case (caseChanged), rebuilt after others (casesChanged).

@@ -2,16 +2,16 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"opnieuwthuis/internal/testkit"
 )
 
 // testCaseInput is a valid published case; i makes slug and title unique.
@@ -26,21 +26,6 @@ func testCaseInput(i int, body string) CaseInput {
 		Year:    &year,
 		Status:  StatusPublished,
 	}
-}
-
-// countRows counts the rows of a table through a connection of its own.
-func countRows(t *testing.T, path, table string) int {
-	t.Helper()
-	c, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	var n int
-	if err := c.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // checkFTS checks that the search index of the file holds the current document of
@@ -60,7 +45,7 @@ func checkFTS(t *testing.T, path string) {
 func TestBackupWhileWritingIsConsistentAndNeverOverwrites(t *testing.T) {
 	ctx := context.Background()
 	d := openTest(t)
-	seeded := countRows(t, d.path, "cases")
+	seeded := testkit.CountRows(t, d.path, "cases")
 
 	// Writes go on while the backup is made.
 	var (
@@ -101,7 +86,7 @@ func TestBackupWhileWritingIsConsistentAndNeverOverwrites(t *testing.T) {
 	if err := checkIntegrity(ctx, copyPath); err != nil {
 		t.Fatal(err)
 	}
-	n := countRows(t, copyPath, "cases")
+	n := testkit.CountRows(t, copyPath, "cases")
 	if n < seeded+5 || n > seeded+int(written.Load()) {
 		t.Errorf("backup holds %d cases; the live database had %d before and %d after", n, seeded+5, seeded+int(written.Load()))
 	}
@@ -140,47 +125,9 @@ func TestBackupWhileWritingIsConsistentAndNeverOverwrites(t *testing.T) {
 	}
 }
 
-// mountTmpfs mounts a tmpfs of the given size (as root) for one test.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Fatalf("mount tmpfs (the test needs root): %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fill writes to a new file until the file system is full; it returns the file.
-func fill(t *testing.T, dir string) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	chunk := make([]byte, 64*1024)
-	for {
-		if _, err := f.Write(chunk); err != nil {
-			break
-		}
-	}
-	for { // and the last few bytes
-		if _, err := f.Write(chunk[:512]); err != nil {
-			break
-		}
-	}
-	return path
-}
-
 func TestDiskFullFailsWritesCleanlyAndReadsGoOn(t *testing.T) {
 	ctx := context.Background()
-	dir := mountTmpfs(t, "24m")
+	dir := testkit.MountTmpfs(t, "24m")
 	path := filepath.Join(dir, "full.db")
 	d, err := Open(ctx, path, testSchema(t))
 	if err != nil {
@@ -190,9 +137,9 @@ func TestDiskFullFailsWritesCleanlyAndReadsGoOn(t *testing.T) {
 	if _, err := d.CreateCase(ctx, testCaseInput(1, "vóór de volle schijf"), nil); err != nil {
 		t.Fatal(err)
 	}
-	before := countRows(t, path, "cases")
+	before := testkit.CountRows(t, path, "cases")
 
-	filler := fill(t, dir)
+	filler := testkit.FillDisk(t, dir)
 	// A case with a long body needs new pages in the WAL and the index: no room.
 	big := strings.Repeat("huisvesting statushouders gemeente woningcorporatie ", 40000)
 	_, err = d.CreateCase(ctx, testCaseInput(2, big), nil)
@@ -226,28 +173,9 @@ func TestDiskFullFailsWritesCleanlyAndReadsGoOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkFTS(t, path)
-	if n := countRows(t, path, "cases"); n != before+1 {
+	if n := testkit.CountRows(t, path, "cases"); n != before+1 {
 		t.Errorf("cases = %d, want %d", n, before+1)
 	}
-}
-
-// bindReadOnly makes path read-only at the file-system level (a read-only bind
-// mount of the file onto itself, as root) for the rest of the test.
-func bindReadOnly(t *testing.T, path string) {
-	t.Helper()
-	for _, args := range [][]string{
-		{"--bind", path, path},
-		{"-o", "remount,bind,ro", path},
-	} {
-		if out, err := exec.Command("mount", args...).CombinedOutput(); err != nil {
-			t.Fatalf("mount %v (the test needs root): %v: %s", args, err, out)
-		}
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", path).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", path, err, out)
-		}
-	})
 }
 
 func TestReadOnlyDatabaseServesReadsAndRefusesWrites(t *testing.T) {
@@ -261,7 +189,7 @@ func TestReadOnlyDatabaseServesReadsAndRefusesWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := tableDigest(t, path)
-	bindReadOnly(t, path)
+	testkit.ReadOnlyFile(t, path)
 
 	d, err = Open(ctx, path, testSchema(t))
 	if err != nil {

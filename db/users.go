@@ -199,26 +199,41 @@ func randomFrom(alphabet string, n int) string {
 	return string(b)
 }
 
-func hashPassword(pw string) (string, error) {
+func (d *DB) hashPassword(pw string) (string, error) {
 	if msg := CheckPassword(pw); msg != "" {
 		return "", fmt.Errorf("%w: %s", ErrInvalid, msg)
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), passwordCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), d.passwordCost())
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
 	return string(h), nil
 }
 
-// dummyHash is compared against when an address has no account, so that an
-// unknown address takes as long to refuse as a wrong password.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, err := bcrypt.GenerateFromPassword([]byte(rand.Text()), passwordCost)
+// passwordCost is the work factor of the database's new hashes.
+func (d *DB) passwordCost() int {
+	if d.PasswordCost == 0 {
+		return passwordCost
+	}
+	return d.PasswordCost
+}
+
+// dummyHashes holds, per work factor, the hash an address without an account is
+// compared against, so that it takes as long to refuse as a wrong password.
+var dummyHashes sync.Map // int → []byte
+
+func (d *DB) dummyHash() []byte {
+	cost := d.passwordCost()
+	if h, ok := dummyHashes.Load(cost); ok {
+		return h.([]byte)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(rand.Text()), cost)
 	if err != nil {
 		panic(err) // only on a broken random source
 	}
-	return h
-})
+	v, _ := dummyHashes.LoadOrStore(cost, h)
+	return v.([]byte)
+}
 
 const userColumns = `id, email, name, role, disabled, must_change_password, created_at, last_login_at, session_epoch FROM users`
 
@@ -297,7 +312,7 @@ func (d *DB) CreateUser(ctx context.Context, in UserInput, by *User) (User, erro
 	if in.Role != RoleEditor && in.Role != RoleAdmin {
 		return User{}, fmt.Errorf("create user: %w: role %q", ErrInvalid, in.Role)
 	}
-	hash, err := hashPassword(in.Password)
+	hash, err := d.hashPassword(in.Password)
 	if err != nil {
 		return User{}, fmt.Errorf("create user %q: %w", in.Email, err)
 	}
@@ -382,7 +397,7 @@ func (d *DB) UpdateUser(ctx context.Context, id int64, upd UserUpdate, by User) 
 // shown once; the editor must choose their own at the next sign-in.
 func (d *DB) ResetPassword(ctx context.Context, id int64, by User) (string, error) {
 	pw := GeneratePassword()
-	hash, err := hashPassword(pw)
+	hash, err := d.hashPassword(pw)
 	if err != nil {
 		return "", err
 	}
@@ -414,7 +429,7 @@ func (d *DB) ChangePassword(ctx context.Context, id int64, current, next, client
 	if current == next {
 		return 0, fmt.Errorf("change password of user %d: %w", id, ErrSamePassword)
 	}
-	hash, err := hashPassword(next)
+	hash, err := d.hashPassword(next)
 	if err != nil {
 		return 0, err
 	}
@@ -520,7 +535,7 @@ func (d *DB) checkPassword(ctx context.Context, email, password string) (u User,
 	hash := []byte(stored)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		hash = dummyHash()
+		hash = d.dummyHash()
 	case err != nil:
 		return User{}, false, false, err
 	default:

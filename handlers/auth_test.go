@@ -187,8 +187,7 @@ func TestLoginReturnsOnlyToThisSite(t *testing.T) {
 }
 
 func TestSecureCookies(t *testing.T) {
-	_, store := newTestApp(t)
-	app := newAppOn(t, store, true)
+	app, store := newTestAppWith(t, func(c *Config) { c.SecureCookies = true })
 	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
 	c := newClient(t, app)
 	res := c.login("ria@gemeente.example", testPassword)
@@ -228,7 +227,7 @@ func TestSessionSurvivesRestart(t *testing.T) {
 	_, store := newTestApp(t)
 	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
 	path := store.Path()
-	c := signIn(t, newAppOn(t, store, false), "ria@gemeente.example")
+	c := signIn(t, appOn(t, store), "ria@gemeente.example")
 	store.Close()
 
 	// A new program on the same file.
@@ -237,7 +236,7 @@ func TestSessionSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store2.Close()
-	c.app = newAppOn(t, store2, false)
+	c.app = appOn(t, store2)
 	res := c.get("/beheer")
 	if res.StatusCode != 200 || !strings.Contains(res.Body, "ria") {
 		t.Fatalf("after restart /beheer = %d %q", res.StatusCode, res.Header.Get("Location"))
@@ -250,9 +249,7 @@ func TestSessionSurvivesRestart(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	app, _, c := editorApp(t)
 	old := c.cookies["ot_sessie"]
 	res := c.post("/uitloggen", nil)
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/inloggen") {
@@ -303,9 +300,7 @@ func TestUnauthorised(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	raw := rawDB(t, store)
 	before := count(t, raw, "SELECT count(*) FROM cases")
 
@@ -372,9 +367,7 @@ func TestDisabledAccountLosesSession(t *testing.T) {
 // The CSRF token counts only from the body or the X-Csrf-Token header: a token in
 // the query string (which ends up in logs and Referer headers) is refused.
 func TestCSRFTokenNotFromTheQueryString(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	form := url.Values{"_csrf": {""}, "intro": {"Nieuwe uitleg."}, "when_text": {"Altijd."}, "version": {"1"}}
 	if res := c.post("/beheer/themas/gezinnen?_csrf="+url.QueryEscape(c.csrf), form); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("token in the query string = %d, want 403", res.StatusCode)

@@ -14,9 +14,7 @@ import (
 )
 
 func TestCaseValidationMessages(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	raw := rawDB(t, store)
 	before := count(t, raw, "SELECT count(*) FROM cases")
 	long := strings.Repeat("a", 201)
@@ -86,9 +84,7 @@ func TestCaseValidationMessages(t *testing.T) {
 }
 
 func TestInlineValidation(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, _, c := editorApp(t)
 	c.get("/beheer/voorbeelden/nieuw")
 	form := caseValues("Wonen boven winkels")
 	form.Set("year", "1850")
@@ -122,9 +118,7 @@ func TestInlineValidation(t *testing.T) {
 }
 
 func TestMarkdownPreviewDropsHTML(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	app, store, c := editorApp(t)
 	body := "## Kop\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[klik](javascript:alert(3)) en *nadruk*\n\n<div style=\"x\">blok</div>"
 	res := c.post("/beheer/voorbeelden/voorvertoning", url.Values{"body": {body}}, "HX-Request", "true", "X-Csrf-Token", c.csrf)
 	if res.StatusCode != 200 || !strings.Contains(res.Body, "<h2") || !strings.Contains(res.Body, "<em>nadruk</em>") {
@@ -159,9 +153,7 @@ func TestMarkdownPreviewDropsHTML(t *testing.T) {
 }
 
 func TestPublishedCaseInSearchArchivedGone(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	app, store, c := editorApp(t)
 	form := caseValues("Kangoeroewoningen in de polder")
 	id := c.createCase(form)
 	search := func() bool {
@@ -316,9 +308,7 @@ func TestStatusTransitionsPerRole(t *testing.T) {
 }
 
 func TestRejectSuggestionNeedsNote(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	form := caseValues("Een ingezonden voorbeeld")
 	form.Set("status", "ingediend")
 	id := c.createCase(form)
@@ -348,9 +338,7 @@ func TestRejectSuggestionNeedsNote(t *testing.T) {
 }
 
 func TestRevisionsDiffAndRestore(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	form := caseValues("Versies bijhouden")
 	id := c.createCase(form)
 	form.Set("version", versionOf(t, c.get("/beheer/voorbeelden/"+id).Body))
@@ -403,9 +391,7 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 }
 
 func TestEditorCaseListAndDashboard(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	form := caseValues("Zeldzaam woord flamingohuis")
 	form.Set("status", "ingediend")
 	c.createCase(form)
@@ -429,9 +415,7 @@ func TestEditorCaseListAndDashboard(t *testing.T) {
 }
 
 func TestThemeTexts(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	c.get("/beheer/themas/gezinnen")
 	res := c.post("/beheer/themas/gezinnen", url.Values{"intro": {""}, "when_text": {"Als er grote woningen leegstaan."}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Vul Uitleg in.") || !strings.Contains(res.Body, "grote woningen leegstaan") {

@@ -39,10 +39,7 @@ func addRichCase(t testing.TB, store *db.DB) db.Case {
 func TestCasePageShowsWhatHappened(t *testing.T) {
 	app, store := newTestApp(t)
 	addRichCase(t, store)
-	res := get(t, app, "/voorbeelden/regionale-proef")
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("status %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/voorbeelden/regionale-proef")
 	body := html.UnescapeString(res.Body)
 	for _, want := range []string{
 		`<h2 id="financiering">Financiering</h2>`, "Het Rijk betaalt de helft.", "De gemeenten betalen de rest.",
@@ -103,10 +100,7 @@ func TestFurtherReadingComesLast(t *testing.T) {
 
 func TestStartingContentShowsNoInstallDate(t *testing.T) {
 	app, _ := newTestApp(t)
-	res := get(t, app, "/voorbeelden/startblok-riekerhaven")
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("status %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/voorbeelden/startblok-riekerhaven")
 	for _, bad := range []string{"<dt>Gepubliceerd</dt>", "<dt>Laatst bijgewerkt</dt>"} {
 		if strings.Contains(res.Body, bad) {
 			t.Errorf("a seeded case shows %s: the day the database was made", bad)
@@ -218,10 +212,7 @@ func TestRegionalCaseOnEachGemeentePage(t *testing.T) {
 
 func TestGlossaryPageAndLinks(t *testing.T) {
 	app, _ := newTestApp(t)
-	res := get(t, app, "/begrippen")
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("status %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/begrippen")
 	for _, id := range []string{"vergunninghouder", "taakstelling", "gecorrigeerde-taakstelling", "achterstand",
 		"nareizigers", "gezinshereniging", "koppeling", "doorstroomlocatie", "woningdelen", "kostendelersnorm", "flexwoning"} {
 		if !strings.Contains(res.Body, `id="`+id+`"`) {
@@ -262,9 +253,7 @@ func TestGlossaryPageAndLinks(t *testing.T) {
 }
 
 func TestCaseFormSavesTheCaseModel(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	form := caseValues("Flexwoningen in de regio")
 	form.Set("related", "Oss\nGM1948\nAmersfoort (GM0307)\nUtrecht")
 	form.Set("stage", "in-uitvoering")
@@ -308,9 +297,7 @@ func TestCaseFormSavesTheCaseModel(t *testing.T) {
 }
 
 func TestCaseModelValidationMessages(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, _, c := editorApp(t)
 	for _, tc := range []struct {
 		name    string
 		set     map[string][]string
@@ -428,9 +415,7 @@ func TestDownloadsAndFeedCarryTheCaseModel(t *testing.T) {
 // TestLegacyNumberMaySaveUnchanged: a number saved before qualifiers existed does
 // not block an editor's other changes; a changed number needs its meaning.
 func TestLegacyNumberMaySaveUnchanged(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	// A case as the first release stored it: a number, no meaning.
 	twelve := 12
 	cs, err := store.CreateCase(context.Background(), db.CaseInput{Slug: "oud-aantal", Title: "Oud aantal",
@@ -460,9 +445,7 @@ func TestLegacyNumberMaySaveUnchanged(t *testing.T) {
 // TestDiffOfALegacyRevisionSaysWhatItLacks: comparing a revision from before the
 // richer case model says that it lacks those fields and what a restore keeps.
 func TestDiffOfALegacyRevisionSaysWhatItLacks(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	id := c.createCase(caseValues("Een oude versie"))
 	raw := rawDB(t, store)
 	// Make version 1 look as the first release wrote it: without the new keys.
@@ -499,9 +482,7 @@ func TestDiffOfALegacyRevisionSaysWhatItLacks(t *testing.T) {
 // TestPreviewShowsTheCaseModel: the editor's preview of unsaved input shows the
 // new fields as the public page will.
 func TestPreviewShowsTheCaseModel(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, _, c := editorApp(t)
 	form := caseValues("Een voorvertoning")
 	form.Set("related", "Oss")
 	form.Set("stage", "plan")

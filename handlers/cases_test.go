@@ -152,10 +152,7 @@ func TestActiveFiltersAreRemovableOneByOne(t *testing.T) {
 
 func TestCasePage(t *testing.T) {
 	app, store := newTestApp(t)
-	res := get(t, app, "/voorbeelden/startblok-riekerhaven")
-	if res.StatusCode != 200 {
-		t.Fatalf("status %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/voorbeelden/startblok-riekerhaven")
 	cs, err := store.FindCaseBySlug(context.Background(), "startblok-riekerhaven")
 	if err != nil {
 		t.Fatal(err)
@@ -191,10 +188,7 @@ func TestNotFound(t *testing.T) {
 
 func TestHomePage(t *testing.T) {
 	app, _ := newTestApp(t)
-	res := get(t, app, "/")
-	if res.StatusCode != 200 {
-		t.Fatalf("status %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/")
 	for _, want := range []string{`action="/voorbeelden"`, `name="q"`, "Nieuwste voorbeelden", `href="/voorbeelden"`} {
 		if !strings.Contains(res.Body, want) {
 			t.Errorf("home lacks %s", want)

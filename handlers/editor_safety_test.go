@@ -49,9 +49,7 @@ func TestCaseActionsAndWhereTheCaseIs(t *testing.T) {
 		}
 	}
 
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	app, store, c := editorApp(t)
 	form := caseValues("Kamers boven de bibliotheek")
 	id := c.createCase(form)
 	page := html.UnescapeString(c.get("/beheer/voorbeelden/" + id + "?melding=aangemaakt").Body)
@@ -145,9 +143,7 @@ func TestPublishTipPublishesTheEdits(t *testing.T) {
 // account that opened it), sends the editor to sign in with a word about it, and
 // the sign-in leads back to the form with the text.
 func TestExpiredSessionSaveComesBackAfterSignIn(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	app, store, c := editorApp(t)
 	id := c.createCase(caseValues("Wonen op de werf"))
 	page := c.get("/beheer/voorbeelden/" + id)
 	key := formKey(t, page.Body)
@@ -227,9 +223,7 @@ func TestExpiredSessionSaveComesBackAfterSignIn(t *testing.T) {
 // it back; a save ends it; the autosave of an ended session is kept and answered
 // in place (no redirect).
 func TestAutosaveDraftOfferedBackAndDoneOnSave(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	app, store, c := editorApp(t)
 	page := c.get("/beheer/voorbeelden/nieuw")
 	if !strings.Contains(page.Body, `hx-post="/beheer/voorbeelden/bewaren" hx-trigger="input delay:3s"`) {
 		t.Fatal("the form does not autosave")
@@ -320,9 +314,7 @@ func TestAutosaveDraftOfferedBackAndDoneOnSave(t *testing.T) {
 
 // The session can be extended, and every editor page says when it ends.
 func TestSessionExtendAndWarning(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	page := c.get("/beheer")
 	m := regexp.MustCompile(`id="sessie-waarschuwing" role="alert" data-seconden="(\d+)"`).FindStringSubmatch(page.Body)
 	if m == nil || !strings.Contains(page.Body, "/static/beheer.js") {
@@ -354,9 +346,7 @@ func TestSessionExtendAndWarning(t *testing.T) {
 // The gemeente field of the case form and /tip takes the names the map's search
 // takes, and stores the CBS code.
 func TestGemeenteEverydayNames(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	raw := rawDB(t, store)
 	for i, tc := range []struct{ typed, code string }{
 		{"Den Haag", "GM0518"}, {"den bosch", "GM0796"}, {"Sudwest Fryslan", "GM1900"}, {"Hengelo", "GM0164"},
@@ -426,9 +416,7 @@ func TestTipTooFastThenRetry(t *testing.T) {
 
 // A published case's old address answers 301 to the new one; the form says so.
 func TestChangedSlugRedirects(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	app, _, c := editorApp(t)
 	form := caseValues("Tiny houses aan de rand")
 	form.Set("status", db.StatusPublished)
 	id := c.createCase(form)
@@ -463,9 +451,7 @@ func TestChangedSlugRedirects(t *testing.T) {
 // Restoring an old version of a published case asks first and says it goes live;
 // confirmed, it restores. Of an unpublished case it restores at once.
 func TestRestorePublishedAsksFirst(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	form := caseValues("Oude tekst terug")
 	form.Set("status", db.StatusPublished)
 	id := c.createCase(form)
@@ -504,9 +490,7 @@ func TestRestorePublishedAsksFirst(t *testing.T) {
 // "Bekijk zoals op de site": a concept's saved version and the unsaved form, in
 // the real case template, marked, never cached or indexed, only for editors.
 func TestPreviewAsOnTheSite(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	app, store, c := editorApp(t)
 	form := caseValues("Een concept om te bekijken")
 	id := c.createCase(form)
 	if get(t, app, "/voorbeelden/een-concept-om-te-bekijken").StatusCode != 404 {
@@ -543,9 +527,7 @@ func TestPreviewAsOnTheSite(t *testing.T) {
 // visitors (and cached); only the editor's browser gets the link, from an
 // endpoint that answers per session and that no cache keeps.
 func TestEditLinkKeepsThePageCacheClean(t *testing.T) {
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	app, _, c := editorApp(t)
 	if c.cookies["ot_redacteur"] != "1" {
 		t.Fatalf("no editor marker after sign-in: %v", c.cookies)
 	}

@@ -3,8 +3,6 @@ package handlers
 import (
 	"context"
 	"database/sql"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -24,24 +22,6 @@ import (
 // testPassword is the password of every account the tests create.
 const testPassword = "lange-zin-als-wachtwoord"
 
-// newAppOn builds the real app on an open database (to start a second app on the
-// same file, or one with secure cookies).
-func newAppOn(t testing.TB, store *db.DB, secure bool) *fiber.App {
-	t.Helper()
-	app, err := New(Config{
-		DB:            store,
-		Views:         os.DirFS(filepath.Join("..", "views")),
-		Public:        os.DirFS(filepath.Join("..", "public")),
-		Logger:        slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		BaseURL:       "https://opnieuwthuis.example",
-		SecureCookies: secure,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return app
-}
-
 // addUser creates an active account.
 func addUser(t testing.TB, store *db.DB, email, role string) db.User {
 	t.Helper()
@@ -50,6 +30,15 @@ func addUser(t testing.TB, store *db.DB, email, role string) db.User {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// editorApp is the real app on a new database with one editor,
+// ria@gemeente.example, signed in as c.
+func editorApp(t testing.TB) (*fiber.App, *db.DB, *client) {
+	t.Helper()
+	app, store := newTestApp(t)
+	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
+	return app, store, signIn(t, app, "ria@gemeente.example")
 }
 
 // client is a browser stand-in: it keeps cookies and the last CSRF token seen.

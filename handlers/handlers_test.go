@@ -12,8 +12,10 @@ import (
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/crypto/bcrypt"
 
 	"opnieuwthuis/db"
+	"opnieuwthuis/internal/testkit"
 )
 
 // newTestApp builds the real app on a new database file with the real views.
@@ -23,20 +25,13 @@ func newTestApp(t testing.TB) (*fiber.App, *db.DB) {
 }
 
 // newTestAppWith is newTestApp with changes to the configuration (a logger to read,
-// a metrics registry, test routes) made by configure.
+// a metrics registry, test routes, secure cookies) made by configure. When
+// configure sets DB (a second app on the same file, a file on a full disk), the
+// app runs on that database; otherwise on a new file (a copy of one built once:
+// testkit.CopyOfBuilt).
 func newTestAppWith(t testing.TB, configure func(*Config)) (*fiber.App, *db.DB) {
 	t.Helper()
-	schema, err := os.ReadFile(filepath.Join("..", "schema.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), string(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
 	cfg := Config{
-		DB:      store,
 		Views:   os.DirFS(filepath.Join("..", "views")),
 		Public:  os.DirFS(filepath.Join("..", "public")),
 		Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
@@ -47,11 +42,49 @@ func newTestAppWith(t testing.TB, configure func(*Config)) (*fiber.App, *db.DB) 
 	if configure != nil {
 		configure(&cfg)
 	}
+	if cfg.DB == nil {
+		path := filepath.Join(t.TempDir(), "test.db")
+		testkit.CopyOfBuilt(t, "new database", path, func(path string) error {
+			store, err := db.Open(context.Background(), path, testSchemaText(t))
+			if err != nil {
+				return err
+			}
+			return store.Close()
+		})
+		store, err := db.Open(context.Background(), path, testSchemaText(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		cfg.DB = store
+	}
+	// The accounts tests make and sign in with cost no bcrypt time.
+	cfg.DB.PasswordCost = bcrypt.MinCost
 	app, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return app, store
+	return app, cfg.DB
+}
+
+// appOn is the real app on an open database.
+func appOn(t testing.TB, store *db.DB) *fiber.App {
+	t.Helper()
+	app, _ := newTestAppWith(t, func(c *Config) { c.DB = store })
+	return app
+}
+
+// storeOnSmallDisk opens a new database on a file system of its own, 24 MB,
+// for tests that fill it (testkit.FillDisk on dir); it needs root.
+func storeOnSmallDisk(t testing.TB) (store *db.DB, dir string) {
+	t.Helper()
+	dir = testkit.MountTmpfs(t, "24m")
+	store, err := db.Open(context.Background(), filepath.Join(dir, "site.db"), testSchemaText(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store, dir
 }
 
 // response is a finished request: status, headers and body as text.
@@ -70,9 +103,25 @@ func get(t testing.TB, app *fiber.App, target string, headers ...string) respons
 	return do(t, app, req)
 }
 
+// getPage is get for a page that must be there: anything but 200 ends the test.
+func getPage(t testing.TB, app *fiber.App, target string, headers ...string) response {
+	t.Helper()
+	res := get(t, app, target, headers...)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("%s: status %d", target, res.StatusCode)
+	}
+	return res
+}
+
 func do(t testing.TB, app *fiber.App, req *http.Request) response {
 	t.Helper()
 	res, err := app.Test(req, -1)
+	return readResponse(t, res, err)
+}
+
+// readResponse reads the whole answer of a request that gave res and err.
+func readResponse(t testing.TB, res *http.Response, err error) response {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,10 +138,8 @@ func TestImportGoodFile(t *testing.T) {
 // gemeenten without the figures they have: the preview says so, and the
 // confirmation is refused.
 func TestImportThatLosesFiguresNeedsABeheerder(t *testing.T) {
-	app, store := newTestApp(t)
+	_, store, c := editorApp(t)
 	figureFixture(t, store)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
 	raw := rawDB(t, store)
 	res := c.upload("2025-H1", "cijfers.csv", []byte(goodFigures))
 	body := html.UnescapeString(res.Body)
@@ -290,10 +288,8 @@ func TestImportTemplate(t *testing.T) {
 }
 
 func TestImportBadFileWritesNothing(t *testing.T) {
-	app, store := newTestApp(t)
+	_, store, c := editorApp(t)
 	figureFixture(t, store)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
 	c.get("/beheer/cijfers")
 	raw := rawDB(t, store)
 	before := count(t, raw, "SELECT count(*) FROM taakstellingen") + count(t, raw, "SELECT count(*) FROM realisaties")
@@ -352,10 +348,8 @@ func TestImportBadFileWritesNothing(t *testing.T) {
 }
 
 func TestImportTooLarge(t *testing.T) {
-	app, store := newTestApp(t)
+	_, store, c := editorApp(t)
 	figureFixture(t, store)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
 	c.get("/beheer/cijfers")
 	big := bytes.Repeat([]byte("GM0363;2025-H1;1200;;;ja\n"), db.MaxImportBytes/25+10)
 	res := c.upload("2025-H1", "groot.csv", big)
@@ -368,10 +362,8 @@ func TestImportTooLarge(t *testing.T) {
 }
 
 func TestImportCancel(t *testing.T) {
-	app, store := newTestApp(t)
+	app, store, c := editorApp(t)
 	figureFixture(t, store)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
 	c.get("/beheer/cijfers")
 	res := c.upload("2025-H1", "cijfers.csv", []byte(goodFigures))
 	id := regexp.MustCompile(`name="upload" value="([0-9a-f]+)"`).FindStringSubmatch(res.Body)[1]
@@ -394,10 +386,8 @@ func TestImportCancel(t *testing.T) {
 // A quote error in the first field of a data line is a bad line like any other
 // (it used to crash the handler: the reader has no field positions after it).
 func TestImportQuoteErrorInFirstField(t *testing.T) {
-	app, store := newTestApp(t)
+	_, store, c := editorApp(t)
 	figureFixture(t, store)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
 	c.get("/beheer/cijfers")
 	head := "gemeente_code,periode,taakstelling,peildatum,gerealiseerd,officieel\n" +
 		"GM0363,2025-H1,1200,,,ja\n"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -97,21 +98,9 @@ func BenchmarkSearchFragment(b *testing.B) {
 					for b.Loop() {
 						req := httptest.NewRequest("GET", "/voorbeelden"+q, nil)
 						req.Header.Set("HX-Request", "true")
-						start := time.Now()
-						res, err := app.Test(req, -1)
-						if err != nil {
-							b.Fatal(err)
-						}
-						io.Copy(io.Discard, res.Body)
-						res.Body.Close()
-						times = append(times, time.Since(start))
-						if res.StatusCode != 200 {
-							b.Fatalf("status %d", res.StatusCode)
-						}
+						times = append(times, timeRequest(b, app, req))
 					}
-					slices.Sort(times)
-					b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
-					b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
+					reportMedianAndP90(b, times)
 				})
 			}
 		}
@@ -158,21 +147,34 @@ func BenchmarkSearchFragmentUnique(b *testing.B) {
 				req := httptest.NewRequest("GET", "/voorbeelden?q="+url.QueryEscape(uniqueQuery(i)), nil)
 				req.Header.Set("HX-Request", "true")
 				req.Header.Set("Accept-Encoding", "gzip, deflate, br") // as browsers (and the load test) ask
-				start := time.Now()
-				res, err := app.Test(req, -1)
-				if err != nil {
-					b.Fatal(err)
-				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				times = append(times, time.Since(start))
-				if res.StatusCode != 200 {
-					b.Fatalf("status %d", res.StatusCode)
-				}
+				times = append(times, timeRequest(b, app, req))
 			}
-			slices.Sort(times)
-			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
-			b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
+			reportMedianAndP90(b, times)
 		})
 	}
+}
+
+// timeRequest sends req to app, reads the whole answer and returns how long that
+// took; anything but 200 ends the benchmark.
+func timeRequest(b *testing.B, app *fiber.App, req *http.Request) time.Duration {
+	b.Helper()
+	start := time.Now()
+	res, err := app.Test(req, -1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	took := time.Since(start)
+	if res.StatusCode != 200 {
+		b.Fatalf("status %d", res.StatusCode)
+	}
+	return took
+}
+
+// reportMedianAndP90 reports the median and the 90th percentile of times, in ms.
+func reportMedianAndP90(b *testing.B, times []time.Duration) {
+	slices.Sort(times)
+	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
+	b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
 }

@@ -43,10 +43,7 @@ func periodFigures(t *testing.T, store *db.DB, period string) *db.PeriodFigures 
 
 func TestMapDrawsEveryGemeenteAsALinkWithItsStanding(t *testing.T) {
 	app, store := newTestApp(t)
-	res := get(t, app, "/kaart?periode=2025-H1")
-	if res.StatusCode != 200 {
-		t.Fatalf("status %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/kaart?periode=2025-H1")
 	links := mapLinkRe.FindAllStringSubmatch(res.Body, -1)
 	if len(links) != 342 {
 		t.Fatalf("%d gemeente links on the map, want 342", len(links))
@@ -131,10 +128,7 @@ func template_escape(s string) string {
 
 func TestMapWithoutNationalTotalSaysSo(t *testing.T) {
 	app, _ := newTestApp(t)
-	res := get(t, app, "/kaart?periode=2024-H2")
-	if res.StatusCode != 200 {
-		t.Fatalf("status %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/kaart?periode=2024-H2")
 	links := mapLinkRe.FindAllStringSubmatch(res.Body, -1)
 	if len(links) != 342 {
 		t.Fatalf("%d links", len(links))
@@ -806,10 +800,7 @@ func TestFigureExportsAreSafeInSpreadsheets(t *testing.T) {
 
 func TestTaakstellingPage(t *testing.T) {
 	app, store := newTestApp(t)
-	res := get(t, app, "/taakstelling")
-	if res.StatusCode != 200 {
-		t.Fatalf("status %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/taakstelling")
 	all, _ := store.Periods(context.Background())
 	pending := db.PendingPeriods(all, time.Now())
 	for _, want := range []string{

@@ -425,10 +425,7 @@ func TestGemeentenDownload(t *testing.T) {
 
 func TestOpenDataPageDocumentsEveryDownload(t *testing.T) {
 	app, store := newTestApp(t)
-	res := get(t, app, "/open-data")
-	if res.StatusCode != 200 {
-		t.Fatalf("/open-data: %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/open-data")
 	body := res.Body
 	for _, href := range []string{
 		"/open-data/voorbeelden.csv", "/open-data/voorbeelden.json", "/open-data/voorbeelden.csv?excel=1",

@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"opnieuwthuis/db"
+	"opnieuwthuis/internal/testkit"
 )
 
 // logBuffer collects what the app logs, for tests to read.
@@ -196,49 +195,9 @@ func prometheusGauge(t *testing.T, reg *prometheus.Registry, name string) promet
 	return nil
 }
 
-// mountTmpfs mounts a tmpfs of the given size (as root) for one test.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Fatalf("mount tmpfs (the test needs root): %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fillDisk writes to a new file until its file system is full; it returns the file.
-func fillDisk(t *testing.T, dir string) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	chunk := make([]byte, 64*1024)
-	for n := len(chunk); n >= 512; n /= 2 {
-		for {
-			if _, err := f.Write(chunk[:n]); err != nil {
-				break
-			}
-		}
-	}
-	return path
-}
-
 func TestDiskFullGivesDutch503AndReadsGoOn(t *testing.T) {
 	ctx := context.Background()
-	dir := mountTmpfs(t, "24m")
-	store, err := db.Open(ctx, filepath.Join(dir, "site.db"), readSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, dir := storeOnSmallDisk(t)
 	var logs logBuffer
 	year := 2025
 	app, _ := newTestAppWith(t, func(c *Config) {
@@ -260,7 +219,7 @@ func TestDiskFullGivesDutch503AndReadsGoOn(t *testing.T) {
 			})
 		}
 	})
-	filler := fillDisk(t, dir)
+	filler := testkit.FillDisk(t, dir)
 
 	res := do(t, app, httptest.NewRequest("POST", "/test/opslaan?n=1", nil))
 	checkDutchErrorPage(t, res, 503, "Tijdelijk niet beschikbaar")
@@ -298,13 +257,4 @@ func TestDiskFullGivesDutch503AndReadsGoOn(t *testing.T) {
 	if _, err := store.FindCaseBySlug(ctx, "volle-schijf-1"); !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("the refused save is in the database: %v", err)
 	}
-}
-
-func readSchema(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "schema.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

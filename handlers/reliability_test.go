@@ -8,19 +8,14 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/gob"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,97 +28,39 @@ import (
 	fiberlog "github.com/gofiber/fiber/v2/log"
 
 	"opnieuwthuis/db"
+	"opnieuwthuis/internal/testkit"
 )
 
-// webEditor is an editor's browser on a real connection: its cookies in a jar,
-// the CSRF token of the last editor page it saw, and redirects not followed, so
-// that a save's 303 (or, for htmx, 204 with HX-Redirect) is seen as the
-// acknowledgement it is. Its methods return errors instead of failing the test: it
-// runs in many goroutines.
+// webEditor is an editor's browser on a real connection (testkit.Client): saves
+// go as plain forms, or as htmx requests.
 type webEditor struct {
-	base string
-	hc   *http.Client
-	csrf string
+	*testkit.Client
 	htmx bool // send saves as htmx requests
 	// gemeente (a CBS code), when set, is the gemeente of every case it saves.
 	gemeente string
 }
 
 func newWebEditor(base string) *webEditor {
-	jar, _ := cookiejar.New(nil)
-	return &webEditor{base: base, hc: &http.Client{
-		Jar:           jar,
-		Timeout:       60 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
+	return &webEditor{Client: testkit.NewClient(base, nil)}
 }
 
-// send makes one request; headers are name, value pairs. It remembers the CSRF
-// token of an editor page.
+// send makes one request; headers are name, value pairs.
 func (e *webEditor) send(method, path string, form url.Values, headers ...string) (response, error) {
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, e.base+path, body)
+	res, body, err := e.Send(method, path, form, headers...)
 	if err != nil {
 		return response{}, err
 	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := e.hc.Do(req)
-	if err != nil {
-		return response{}, fmt.Errorf("%s %s: %w", method, path, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return response{}, fmt.Errorf("%s %s: body: %w", method, path, err)
-	}
-	if m := csrfInput.FindStringSubmatch(string(b)); m != nil {
-		e.csrf = m[1]
-	}
-	return response{Response: res, Body: string(b)}, nil
+	return response{Response: res, Body: body}, nil
 }
 
 // post sends a form with the editor's CSRF token: as a form field, or for htmx as
 // the X-Csrf-Token header.
 func (e *webEditor) post(path string, form url.Values) (response, error) {
 	if e.htmx {
-		return e.send(http.MethodPost, path, form, "HX-Request", "true", "X-Csrf-Token", e.csrf)
+		return e.send(http.MethodPost, path, form, "HX-Request", "true", "X-Csrf-Token", e.CSRF)
 	}
-	form.Set("_csrf", e.csrf)
+	form.Set("_csrf", e.CSRF)
 	return e.send(http.MethodPost, path, form)
-}
-
-// signIn signs in through the real form and opens the dashboard for a CSRF token.
-func (e *webEditor) signIn(email string) error {
-	page, err := e.send(http.MethodGet, "/inloggen", nil)
-	if err != nil {
-		return err
-	}
-	m := tokenInput.FindStringSubmatch(page.Body)
-	if m == nil {
-		return errors.New("no form token on /inloggen")
-	}
-	res, err := e.send(http.MethodPost, "/inloggen", url.Values{"_token": {m[1]}, "email": {email}, "password": {testPassword}})
-	if err != nil {
-		return err
-	}
-	if res.StatusCode != http.StatusSeeOther {
-		return fmt.Errorf("sign in %s: status %d %s", email, res.StatusCode, messages(res.Body))
-	}
-	if res, err = e.send(http.MethodGet, "/beheer", nil); err != nil {
-		return err
-	}
-	if res.StatusCode != http.StatusOK || e.csrf == "" {
-		return fmt.Errorf("dashboard after sign-in: status %d", res.StatusCode)
-	}
-	return nil
 }
 
 var (
@@ -308,6 +245,9 @@ var visitorPages = []struct {
 // are expected and counted. Afterwards every acknowledged save is in the database
 // with its content, and the public search finds exactly the published ones.
 func TestConcurrentSearchesAndEditorSaves(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test: 50 clients over real connections: skipped under -short")
+	}
 	const (
 		visitors = 30
 		editors  = 20
@@ -337,7 +277,7 @@ func TestConcurrentSearchesAndEditorSaves(t *testing.T) {
 		team[i] = newWebEditor(base)
 		team[i].htmx = i%2 == 1
 		team[i].gemeente = gemeenten[i].Code
-		if err := team[i].signIn(email); err != nil {
+		if err := team[i].SignIn(email, testPassword); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -560,9 +500,7 @@ func checkSound(t *testing.T, store *db.DB) {
 // writes of the concurrency test session saves through the single writer.
 func TestEditorPageViewsDoNotWriteTheSession(t *testing.T) {
 	ctx := context.Background()
-	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	_, store, c := editorApp(t)
 	id := c.createCase(caseValues("Alleen lezen"))
 
 	conn, err := rawDB(t, store).Conn(ctx)
@@ -627,6 +565,27 @@ func TestEditorPageViewsDoNotWriteTheSession(t *testing.T) {
 	}
 }
 
+// publishedChange is the case form of a published case titled title, saved over
+// version, with a new summary.
+func publishedChange(title, version, summary string) url.Values {
+	v := caseValues(title)
+	v.Set("status", db.StatusPublished)
+	v.Set("version", version)
+	v.Set("summary", summary)
+	return v
+}
+
+// checkBothNotSaved has the editor save a new case (fresh) and a change of case id
+// (changed) that the database cannot write: neither is saved (checkNotSaved).
+func checkBothNotSaved(t *testing.T, c *client, logs *logBuffer, fresh url.Values, id string, changed url.Values) {
+	t.Helper()
+	c.get("/beheer/voorbeelden/nieuw")
+	logged := len(logs.lines(t))
+	checkNotSaved(t, c.post("/beheer/voorbeelden", fresh), fresh, logs, logged)
+	logged = len(logs.lines(t))
+	checkNotSaved(t, c.post("/beheer/voorbeelden/"+id, changed), changed, logs, logged)
+}
+
 // checkNotSaved checks the answer to a save that the database could not write: 503,
 // the case form again with the notice and everything the editor typed, and exactly
 // one warning-or-worse line in the log since logged lines (an error line saying why).
@@ -682,12 +641,7 @@ func checkReadsWork(t *testing.T, c *client, caseID, word string) {
 // forms save.
 func TestEditorSaveOnFullDisk(t *testing.T) {
 	ctx := context.Background()
-	dir := mountTmpfs(t, "24m")
-	store, err := db.Open(ctx, filepath.Join(dir, "site.db"), readSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, dir := storeOnSmallDisk(t)
 	var logs logBuffer
 	app, _ := newTestAppWith(t, func(c *Config) { withLog(&logs)(c); c.DB = store })
 	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
@@ -704,20 +658,12 @@ func TestEditorSaveOnFullDisk(t *testing.T) {
 	if err := raw.QueryRow("PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &walPages, &done); err != nil || busy != 0 {
 		t.Fatalf("checkpoint: busy %d, %v", busy, err)
 	}
-	filler := fillDisk(t, dir)
+	filler := testkit.FillDisk(t, dir)
 
 	fresh := caseValues("Kamerverhuur boven winkels")
 	fresh.Set("summary", "Wat de redacteur net typte over kamers boven winkels in de binnenstad.")
-	c.get("/beheer/voorbeelden/nieuw")
-	logged := len(logs.lines(t))
-	checkNotSaved(t, c.post("/beheer/voorbeelden", fresh), fresh, &logs, logged)
-
-	changed := caseValues("Woonschip voor statushouders")
-	changed.Set("status", db.StatusPublished)
-	changed.Set("version", version)
-	changed.Set("summary", "Een bijgewerkte samenvatting die niet verloren mag gaan, wat er ook gebeurt.")
-	logged = len(logs.lines(t))
-	checkNotSaved(t, c.post("/beheer/voorbeelden/"+id, changed), changed, &logs, logged)
+	changed := publishedChange("Woonschip voor statushouders", version, "Een bijgewerkte samenvatting die niet verloren mag gaan, wat er ook gebeurt.")
+	checkBothNotSaved(t, c, &logs, fresh, id, changed)
 
 	checkReadsWork(t, c, id, "woonschip")
 	if err := store.CheckIntegrity(ctx); err != nil {
@@ -744,28 +690,6 @@ func TestEditorSaveOnFullDisk(t *testing.T) {
 	checkSound(t, store)
 }
 
-// readOnlyFile makes path read-only at the file-system level (a read-only bind
-// mount of the file onto itself, as root) until the returned function or the end
-// of the test.
-func readOnlyFile(t *testing.T, path string) (writable func()) {
-	t.Helper()
-	for _, args := range [][]string{{"--bind", path, path}, {"-o", "remount,bind,ro", path}} {
-		if out, err := exec.Command("mount", args...).CombinedOutput(); err != nil {
-			t.Fatalf("mount %v (the test needs root): %v: %s", args, err, out)
-		}
-	}
-	var once sync.Once
-	writable = func() {
-		once.Do(func() {
-			if out, err := exec.Command("umount", path).CombinedOutput(); err != nil {
-				t.Errorf("umount %s: %v: %s", path, err, out)
-			}
-		})
-	}
-	t.Cleanup(writable)
-	return writable
-}
-
 // TestEditorSaveOnReadOnlyDatabase: the site restarts on a database file that has
 // become read-only (a volume mounted read-only, a restore with the wrong owner).
 // A signed-in editor still reads everything; their saves get the form back with a
@@ -775,7 +699,7 @@ func TestEditorSaveOnReadOnlyDatabase(t *testing.T) {
 	ctx := context.Background()
 	_, first := newTestApp(t)
 	addUser(t, first, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, newAppOn(t, first, false), "ria@gemeente.example")
+	c := signIn(t, appOn(t, first), "ria@gemeente.example")
 	existing := caseValues("Hospitahuisvesting in de regio")
 	existing.Set("status", db.StatusPublished)
 	id := c.createCase(existing)
@@ -784,10 +708,10 @@ func TestEditorSaveOnReadOnlyDatabase(t *testing.T) {
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	cases := countCases(t, path)
-	writable := readOnlyFile(t, path)
+	cases := testkit.CountRows(t, path, "cases")
+	writable := testkit.ReadOnlyFile(t, path)
 
-	store, err := db.Open(ctx, path, readSchema(t))
+	store, err := db.Open(ctx, path, testSchemaText(t))
 	if err != nil {
 		t.Fatalf("open the read-only database: %v", err)
 	}
@@ -798,15 +722,8 @@ func TestEditorSaveOnReadOnlyDatabase(t *testing.T) {
 
 	checkReadsWork(t, c, id, "hospitahuisvesting")
 	fresh := caseValues("Tijdelijke units op een sportveld")
-	c.get("/beheer/voorbeelden/nieuw")
-	logged := len(logs.lines(t))
-	checkNotSaved(t, c.post("/beheer/voorbeelden", fresh), fresh, &logs, logged)
-	changed := caseValues("Hospitahuisvesting in de regio")
-	changed.Set("status", db.StatusPublished)
-	changed.Set("version", version)
-	changed.Set("summary", "Een wijziging op een alleen-lezen bestand, die terug moet komen in het formulier.")
-	logged = len(logs.lines(t))
-	checkNotSaved(t, c.post("/beheer/voorbeelden/"+id, changed), changed, &logs, logged)
+	changed := publishedChange("Hospitahuisvesting in de regio", version, "Een wijziging op een alleen-lezen bestand, die terug moet komen in het formulier.")
+	checkBothNotSaved(t, c, &logs, fresh, id, changed)
 
 	if err := store.CheckIntegrity(ctx); err != nil {
 		t.Fatal(err)
@@ -814,18 +731,18 @@ func TestEditorSaveOnReadOnlyDatabase(t *testing.T) {
 	if err := store.Close(); err != nil {
 		t.Fatalf("close the read-only database: %v", err)
 	}
-	if n := countCases(t, path); n != cases {
+	if n := testkit.CountRows(t, path, "cases"); n != cases {
 		t.Fatalf("%d cases in the read-only file, want %d", n, cases)
 	}
 
 	// Writable again (and the site restarted): the same forms save.
 	writable()
-	store, err = db.Open(ctx, path, readSchema(t))
+	store, err = db.Open(ctx, path, testSchemaText(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	c.app = newAppOn(t, store, false)
+	c.app = appOn(t, store)
 	newID := c.createCase(fresh)
 	if res := c.post("/beheer/voorbeelden/"+id, changed); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the change once writable: %d %s", res.StatusCode, messages(res.Body))
@@ -834,15 +751,4 @@ func TestEditorSaveOnReadOnlyDatabase(t *testing.T) {
 		t.Errorf("new case after the restart: %q, %v", cs.Title, err)
 	}
 	checkSound(t, store)
-}
-
-// countCases counts the cases in the database file at path, opened read-only.
-func countCases(t *testing.T, path string) int {
-	t.Helper()
-	c, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return count(t, c, "SELECT count(*) FROM cases")
 }

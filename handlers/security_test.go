@@ -46,15 +46,7 @@ func fetch(t testing.TB, addr string, req *http.Request) response {
 	req.URL.Scheme, req.URL.Host, req.RequestURI = "http", addr, ""
 	client := &http.Client{Timeout: 10 * time.Second}
 	res, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{Response: res, Body: string(b)}
+	return readResponse(t, res, err)
 }
 
 // rawExchange writes raw bytes to the server at addr and reads one response, for

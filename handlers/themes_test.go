@@ -14,10 +14,7 @@ import (
 
 func TestThemeOverviewListsEveryTheme(t *testing.T) {
 	app, store := newTestApp(t)
-	res := get(t, app, "/themas")
-	if res.StatusCode != 200 {
-		t.Fatalf("/themas: %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/themas")
 	themes, err := store.Themes(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -49,10 +46,7 @@ func TestThemePage(t *testing.T) {
 	hidden := addCase(t, store, db.CaseInput{Slug: "concept-flexwonen", Title: "Concept flexwonen",
 		Themes: []string{"tijdelijke-woningen"}, Status: db.StatusDraft})
 
-	res := get(t, app, "/themas/tijdelijke-woningen")
-	if res.StatusCode != 200 {
-		t.Fatalf("theme page: %d", res.StatusCode)
-	}
+	res := getPage(t, app, "/themas/tijdelijke-woningen")
 	body := res.Body
 	theme, err := store.FindTheme(t.Context(), "tijdelijke-woningen")
 	if err != nil {
