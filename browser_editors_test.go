@@ -305,7 +305,7 @@ func TestBrowserTipRetryAndPublishWithEdits(t *testing.T) {
 		t.Error("the tipper's details are still shown after publishing")
 	}
 	do(t, ctx, chromedp.Click(chromedp.CSS(`.notice a`)))
-	waitFor(t, ctx, "location.pathname.startsWith('/voorbeelden/')")
+	waitFor(t, ctx, "location.pathname.startsWith('/voorbeelden/') && document.readyState === 'complete' && document.querySelector('h1') !== null")
 	if h1 := eval[string](t, ctx, "document.querySelector('h1').textContent"); h1 != "Buurtmaatjes helpen nieuwkomers in Den Haag" {
 		t.Errorf("published title %q: the edits were not published", h1)
 	}

@@ -237,36 +237,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		logger.Info("database closed", "db", cfg.DBPath)
 	}()
 
-	views, _ := fs.Sub(viewsFS, "views")
-	public, _ := fs.Sub(publicFS, "public")
-	hcfg := handlers.Config{
-		DB:                store,
-		Views:             views,
-		Public:            public,
-		Logger:            logger,
-		BaseURL:           cfg.BaseURL,
-		SecureCookies:     cfg.SecureCookies,
-		ContactEmail:      cfg.ContactEmail,
-		PrivacyController: cfg.PrivacyController,
-		PrivacyDPOEmail:   cfg.PrivacyDPOEmail,
-		PageCacheBytes:    cfg.PageCacheMB << 20,
-
-		TrustedProxies:     cfg.TrustedProxies,
-		SharedCacheSeconds: cfg.SharedCacheSeconds,
-	}
-	if cfg.PageCacheMB == 0 {
-		hcfg.PageCacheBytes = -1 // off, as handlers.Config spells it
-	}
-	// Metrics only when asked for, and on their own address: never on the site.
-	var registry *prometheus.Registry
-	if cfg.MetricsAddr != "" {
-		registry = prometheus.NewRegistry()
-		registry.MustRegister(
-			collectors.NewGoCollector(),
-			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		)
-		hcfg.Metrics = registry
-	}
+	hcfg, registry := handlerConfig(cfg, store, logger)
 	app, err := handlers.New(hcfg)
 	if err != nil {
 		return err
@@ -279,20 +250,10 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 	errc := make(chan error, 2)
 	var metrics *http.Server
 	if registry != nil {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
+		if metrics, err = serveMetrics(cfg.MetricsAddr, registry, logger, errc); err != nil {
 			ln.Close()
-			return fmt.Errorf("metrics: %w", err)
+			return err
 		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
-		metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
-		logger.Info("metrics listening", "addr", mln.Addr().String())
-		go func() {
-			if err := metrics.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
-				errc <- fmt.Errorf("metrics: %w", err)
-			}
-		}()
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "db", cfg.DBPath)
 	if ready != nil {
@@ -318,6 +279,58 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger, ready chan<- st
 		cancel()
 	}
 	return err
+}
+
+// handlerConfig is the site's configuration for handlers.New, with the metrics
+// registry when metrics are asked for (nil otherwise).
+func handlerConfig(cfg config, store *db.DB, logger *slog.Logger) (handlers.Config, *prometheus.Registry) {
+	views, _ := fs.Sub(viewsFS, "views")
+	public, _ := fs.Sub(publicFS, "public")
+	hcfg := handlers.Config{
+		DB:                store,
+		Views:             views,
+		Public:            public,
+		Logger:            logger,
+		BaseURL:           cfg.BaseURL,
+		SecureCookies:     cfg.SecureCookies,
+		ContactEmail:      cfg.ContactEmail,
+		PrivacyController: cfg.PrivacyController,
+		PrivacyDPOEmail:   cfg.PrivacyDPOEmail,
+		PageCacheBytes:    cfg.PageCacheMB << 20, // 0: off
+
+		TrustedProxies:     cfg.TrustedProxies,
+		SharedCacheSeconds: cfg.SharedCacheSeconds,
+	}
+	// Metrics only when asked for, and on their own address: never on the site.
+	var registry *prometheus.Registry
+	if cfg.MetricsAddr != "" {
+		registry = prometheus.NewRegistry()
+		registry.MustRegister(
+			collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		)
+		hcfg.Metrics = registry
+	}
+	return hcfg, registry
+}
+
+// serveMetrics serves /metrics on addr, apart from the site; a failure while
+// serving goes to errc.
+func serveMetrics(addr string, registry *prometheus.Registry, logger *slog.Logger, errc chan<- error) (*http.Server, error) {
+	mln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
+	metrics := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	logger.Info("metrics listening", "addr", mln.Addr().String())
+	go func() {
+		if err := metrics.Serve(mln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("metrics: %w", err)
+		}
+	}()
+	return metrics, nil
 }
 
 // healthcheck asks the running site for /healthz: the container's HEALTHCHECK, which

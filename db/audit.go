@@ -88,8 +88,9 @@ type AuditFilter struct {
 }
 
 // audit writes one entry inside the transaction of the change it records, so the
-// log holds exactly what was committed. by is nil for the command line or a visitor.
-func audit(ctx context.Context, tx *sql.Tx, by *User, action, subject, detail string) error {
+// log holds exactly what was committed, at the time of the change. by is nil for
+// the command line or a visitor.
+func audit(ctx context.Context, tx *sql.Tx, at time.Time, by *User, action, subject, detail string) error {
 	var (
 		uid   sql.NullInt64
 		actor string
@@ -99,7 +100,7 @@ func audit(ctx context.Context, tx *sql.Tx, by *User, action, subject, detail st
 		actor = by.Email
 	}
 	_, err := tx.ExecContext(ctx, "INSERT INTO audit_log (at, user_id, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?, ?)",
-		now(), uid, actor, action, subject, detail)
+		timestamp(at), uid, actor, action, subject, detail)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
@@ -108,7 +109,8 @@ func audit(ctx context.Context, tx *sql.Tx, by *User, action, subject, detail st
 
 // Audit records an event that changes nothing else (such as signing out).
 func (d *DB) Audit(ctx context.Context, by *User, action, subject, detail string) error {
-	return d.writeBookkeeping(ctx, func(tx *sql.Tx) error { return audit(ctx, tx, by, action, subject, detail) })
+	at := d.Now()
+	return d.writeBookkeeping(ctx, func(tx *sql.Tx) error { return audit(ctx, tx, at, by, action, subject, detail) })
 }
 
 // AuditLog returns one page of entries, newest first, and the number of entries

@@ -312,7 +312,7 @@ func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	if author.Valid {
 		c.AuthorID = &author.Int64
 	}
-	c.Partners = splitLines(partners)
+	c.Partners = Lines(partners)
 	c.TargetGroups = strings.Fields(groups)
 	c.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	c.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
@@ -328,7 +328,7 @@ func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 
 // FindCaseBySlug returns the case with the given slug, whatever its status.
 func (d *DB) FindCaseBySlug(ctx context.Context, slug string) (Case, error) {
-	cases, err := d.queryCases(ctx, d.r, "WHERE c.slug = ?", slug)
+	cases, err := queryCases(ctx, d.r, "WHERE c.slug = ?", slug)
 	if err != nil {
 		return Case{}, fmt.Errorf("find case %q: %w", slug, err)
 	}
@@ -340,7 +340,7 @@ func (d *DB) FindCaseBySlug(ctx context.Context, slug string) (Case, error) {
 
 // FindCaseByID returns the case with the given id, whatever its status.
 func (d *DB) FindCaseByID(ctx context.Context, id int64) (Case, error) {
-	cases, err := d.queryCases(ctx, d.r, "WHERE c.id = ?", id)
+	cases, err := queryCases(ctx, d.r, "WHERE c.id = ?", id)
 	if err != nil {
 		return Case{}, fmt.Errorf("find case %d: %w", id, err)
 	}
@@ -371,7 +371,7 @@ type queryer interface {
 
 // queryCases runs SELECT caseColumns with the given tail (WHERE/ORDER/LIMIT) and
 // attaches the themes of every case found.
-func (d *DB) queryCases(ctx context.Context, q queryer, tail string, args ...any) ([]Case, error) {
+func queryCases(ctx context.Context, q queryer, tail string, args ...any) ([]Case, error) {
 	rows, err := q.QueryContext(ctx, "SELECT "+caseColumns+" "+tail, args...)
 	if err != nil {
 		return nil, err
@@ -481,6 +481,7 @@ func attachGemeenten(ctx context.Context, q queryer, cases []Case) error {
 // whose role may create a case in in.Status (CanTransition from "").
 func (d *DB) CreateCase(ctx context.Context, in CaseInput, authorID *int64) (Case, error) {
 	var id int64
+	at := d.Now()
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		var by *User
 		if authorID != nil {
@@ -489,11 +490,11 @@ func (d *DB) CreateCase(ctx context.Context, in CaseInput, authorID *int64) (Cas
 				return err
 			}
 			if !CanTransition(u.Role, "", in.Status) {
-				return ErrForbidden
+				return &TransitionError{From: "", To: in.Status}
 			}
 			by = &u
 		}
-		ts := now()
+		ts := timestamp(at)
 		var err error
 		if id, err = insertCase(ctx, tx, in, authorID, ts); err != nil {
 			return err
@@ -506,7 +507,7 @@ func (d *DB) CreateCase(ctx context.Context, in CaseInput, authorID *int64) (Cas
 			return err
 		}
 		if in.Status == StatusPublished {
-			return audit(ctx, tx, by, ActionPublish, caseSubject(in), "")
+			return audit(ctx, tx, at, by, ActionPublish, caseSubject(in), "")
 		}
 		return nil
 	})
@@ -622,14 +623,4 @@ func placeholders(n int) string {
 		return ""
 	}
 	return strings.Repeat("?, ", n-1) + "?"
-}
-
-func splitLines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
 }

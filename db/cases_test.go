@@ -266,7 +266,7 @@ func TestStartingContentIsNotNewerThanEditorsCases(t *testing.T) {
 	ed, _ := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
 	in := seeded.Input()
 	in.Title += " (bijgewerkt)"
-	seeded, err = d.UpdateCase(ctx, seeded.ID, seeded.Version, in, ed, "")
+	seeded, err = d.UpdateCase(ctx, seeded.ID, CaseUpdate{Version: seeded.Version, Input: in}, ed)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,8 @@ type DB struct {
 	// that the accounts they make and sign in with cost them no time.
 	PasswordCost int
 
-	// index is the in-memory facet index of published cases, rebuilt after writes.
+	// index is the in-memory facet index of published cases (index.go): patched
+	// after a write to one case (caseChanged), rebuilt after others (casesChanged).
 	indexMu sync.Mutex
 	index   atomic.Pointer[caseIndex]
 
@@ -54,8 +55,6 @@ type DB struct {
 	lexStale    atomic.Bool
 	lexBuilding atomic.Bool
 
-	// figs holds the computed taakstelling figures at one figures_version (figures.go);
-	// divisions the map geometry, which never changes while the program runs.
 	// gen counts committed writes to what public pages show (Generation);
 	// figuresSeen is the figures_version it last took into account.
 	gen         atomic.Uint64
@@ -64,9 +63,16 @@ type DB struct {
 	stopped     chan struct{}
 	stopOnce    sync.Once
 
+	// figs holds the computed taakstelling figures at one figures_version (figures.go);
+	// divisions the map geometry, which never changes while the program runs.
 	figsMu    sync.Mutex
 	figs      atomic.Pointer[figureSnapshot]
 	divisions sync.Map // year → *Division
+
+	// Now is the database's clock: every timestamp it writes and every expiry it
+	// checks comes from it. Open sets time.Now; a test sets its own clock right
+	// after Open (before the first request) to let time pass without waiting.
+	Now func() time.Time
 }
 
 // Open opens (creating if needed) the database at path, applies the schema and
@@ -100,7 +106,7 @@ func Open(ctx context.Context, path, schema string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
 
-	d := &DB{w: w, r: r, path: path, stop: make(chan struct{}), stopped: make(chan struct{})}
+	d := &DB{w: w, r: r, path: path, stop: make(chan struct{}), stopped: make(chan struct{}), Now: time.Now}
 	if err := d.Ping(ctx); err != nil {
 		close(d.stopped)
 		d.Close()
@@ -237,7 +243,7 @@ func (d *DB) watchOutsideWrites() {
 				slog.Warn("check for outside writes", "err", err)
 			}
 			if now.Sub(lastPurge) >= PurgeEvery {
-				d.purge()
+				d.purge(now)
 				lastPurge = now
 			}
 		}
@@ -273,8 +279,16 @@ func isReadOnly(err error) bool {
 	return false
 }
 
-// now is the timestamp format stored in every *_at column.
-func now() string { return time.Now().UTC().Format(time.RFC3339) }
+// timestamp is t in the format stored in every *_at column.
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// sqliteNow is SQLite's clock in the format of timestamp, for what Open writes
+// (migrations, the seed) before the database has its clock (DB.Now).
+func sqliteNow(ctx context.Context, tx *sql.Tx) (string, error) {
+	var ts string
+	err := tx.QueryRowContext(ctx, "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").Scan(&ts)
+	return ts, err
+}
 
 // nullString turns "" into NULL.
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -31,7 +31,8 @@ const DraftRetention = 30 * 24 * time.Hour
 // late changes nothing. Now and then it also removes drafts older than
 // DraftRetention.
 func (d *DB) SaveDraft(ctx context.Context, userID int64, formKey string, caseID int64, content []byte) error {
-	ts := now()
+	at := d.Now()
+	ts := timestamp(at)
 	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO case_drafts (user_id, form_key, case_id, content, updated_at)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, form_key) DO UPDATE
@@ -40,8 +41,7 @@ func (d *DB) SaveDraft(ctx context.Context, userID int64, formKey string, caseID
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, "DELETE FROM case_drafts WHERE updated_at < ?",
-			time.Now().Add(-DraftRetention).UTC().Format(time.RFC3339))
+		_, err = tx.ExecContext(ctx, "DELETE FROM case_drafts WHERE updated_at < ?", timestamp(at.Add(-DraftRetention)))
 		return err
 	})
 	if err != nil {
@@ -107,7 +107,7 @@ func (d *DB) DiscardDraft(ctx context.Context, userID int64, formKey string) err
 // until DraftRetention removes them, so that an autosave still on its way cannot
 // bring them back.
 func (d *DB) DraftsSaved(ctx context.Context, userID int64, formKey string, caseID int64) error {
-	ts := now()
+	ts := timestamp(d.Now())
 	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		if caseID != 0 {
 			if _, err := tx.ExecContext(ctx, "UPDATE case_drafts SET saved = 1, content = '{}' WHERE user_id = ? AND case_id = ?",

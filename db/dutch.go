@@ -85,7 +85,7 @@ func emitWord(text string, start, end int, ascii bool, fn func(start, end int, w
 	if ascii {
 		w = lowerASCII(text[start:end])
 	} else {
-		w = foldWord(text[start:end])
+		w = Fold(text[start:end])
 	}
 	if w != "" {
 		fn(start, end, w)
@@ -114,11 +114,14 @@ func lowerASCII(s string) string {
 	return s
 }
 
-// foldWord lower-cases a word and drops its diacritics ("Fryslân" → "fryslan",
+// Fold lower-cases a text and drops its diacritics ("Fryslân" → "fryslan",
 // "Oekraïners" → "oekrainers"); a few letters without a decomposition are spelled
-// out as Dutch writers would type them.
-func foldWord(s string) string {
+// out as Dutch writers would type them ("ø" → "o", "ß" → "ss"). It is the site's
+// one folding: the search's words, slugs (Slugify) and the names the map's search
+// matches.
+func Fold(s string) string {
 	var b strings.Builder
+	b.Grow(len(s))
 	for _, r := range norm.NFD.String(s) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
@@ -136,17 +139,6 @@ func foldWord(s string) string {
 }
 
 var spelledOut = map[rune]string{'ø': "o", 'æ': "ae", 'œ': "oe", 'ß': "ss", 'ł': "l", 'đ': "d", 'ı': "i", 'ĳ': "ij"}
-
-// fold lower-cases a text and drops its diacritics, keeping everything else.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		if !unicode.Is(unicode.Mn, r) {
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return b.String()
-}
 
 // stem reduces a folded word to the stem that its inflections share, so that
 // "kantoren" meets "kantoor", "gezinnen" "gezin" and "verhuren" "verhuur". It is the

@@ -10,8 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
-
-	"golang.org/x/text/unicode/norm"
+	"unicode/utf8"
 )
 
 // The workflow of a case, in one place.
@@ -81,14 +80,53 @@ func StatusLabel(s string) string {
 	return s
 }
 
-// UpdateCase saves an editor's change to case id. version is the version the
-// editor started from: when the case changed since, nothing is written and
-// ErrConflict is returned (optimistic locking). A status change the editor's role
-// may not make gives ErrForbidden. The save, its revision and its audit entry are
+// CaseUpdate is an editor's change to an existing case (UpdateCase).
+type CaseUpdate struct {
+	// Version is the version the editor started from: when the case changed
+	// since, nothing is written and the save gives ErrConflict (optimistic locking).
+	Version int
+	Input   CaseInput // the new content, with the new status
+	Note    string    // for the history; rejecting a tip needs one (ErrNoteRequired)
+}
+
+// StatusUpdate moves an existing case to another status, keeping its content
+// (SetCaseStatus). Version and Note mean what they mean in CaseUpdate.
+type StatusUpdate struct {
+	Version int
+	Status  string
+	Note    string
+}
+
+// MaxNoteRunes is the longest note a change of a case may carry.
+const MaxNoteRunes = 500
+
+var (
+	// ErrNoteRequired: rejecting a tip (ingediend → gearchiveerd) needs a note
+	// saying why, for the history and the audit log.
+	ErrNoteRequired = errors.New("a rejected tip needs a note")
+	// ErrNoteTooLong: a note longer than MaxNoteRunes.
+	ErrNoteTooLong = errors.New("note too long")
+)
+
+// TransitionError is a change of status that the editor's role may not make
+// (CanTransition). It is ErrForbidden for errors.Is.
+type TransitionError struct{ From, To string }
+
+func (e *TransitionError) Error() string {
+	return fmt.Sprintf("%s: status %q to %q", ErrForbidden, e.From, e.To)
+}
+
+// Is makes errors.Is(err, ErrForbidden) true.
+func (e *TransitionError) Is(target error) bool { return target == ErrForbidden }
+
+// UpdateCase saves an editor's change to case id. A status change the editor's
+// role may not make gives a *TransitionError; a case that changed since the
+// editor started gives ErrConflict. The save, its revision and its audit entry are
 // one transaction; the library sees the result at once.
-func (d *DB) UpdateCase(ctx context.Context, id int64, version int, in CaseInput, by User, note string) (Case, error) {
+func (d *DB) UpdateCase(ctx context.Context, id int64, upd CaseUpdate, by User) (Case, error) {
+	at := d.Now()
 	err := d.write(ctx, func(tx *sql.Tx) error {
-		return updateCase(ctx, tx, id, version, in, by, note, "")
+		return updateCase(ctx, tx, caseChange{id: id, version: upd.Version, in: upd.Input, by: by, note: upd.Note, at: at})
 	})
 	if err != nil {
 		return Case{}, fmt.Errorf("update case %d: %w", id, err)
@@ -97,17 +135,18 @@ func (d *DB) UpdateCase(ctx context.Context, id int64, version int, in CaseInput
 	return d.FindCaseByID(ctx, id)
 }
 
-// SetCaseStatus moves case id to status, keeping its content: publishing,
+// SetCaseStatus moves case id to another status, keeping its content: publishing,
 // rejecting (to gearchiveerd, with a note) and the like from the moderation queue.
-func (d *DB) SetCaseStatus(ctx context.Context, id int64, version int, status string, by User, note string) (Case, error) {
+func (d *DB) SetCaseStatus(ctx context.Context, id int64, upd StatusUpdate, by User) (Case, error) {
+	at := d.Now()
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		cur, err := caseInTx(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		in := cur.Input()
-		in.Status = status
-		return updateCase(ctx, tx, id, version, in, by, note, "")
+		in.Status = upd.Status
+		return updateCase(ctx, tx, caseChange{id: id, version: upd.Version, in: in, by: by, note: upd.Note, at: at})
 	})
 	if err != nil {
 		return Case{}, fmt.Errorf("set status of case %d: %w", id, err)
@@ -120,6 +159,7 @@ func (d *DB) SetCaseStatus(ctx context.Context, id int64, version int, status st
 // as a new revision. The status stays what it is now: restoring text never
 // publishes or withdraws a case by itself.
 func (d *DB) RestoreRevision(ctx context.Context, id int64, revision, version int, by User) (Case, error) {
+	at := d.Now()
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		rev, err := findRevision(ctx, tx, id, revision)
 		if err != nil {
@@ -143,7 +183,8 @@ func (d *DB) RestoreRevision(ctx context.Context, id int64, revision, version in
 			}
 			in = in.withModelFieldsOf(cur.Input())
 		}
-		return updateCase(ctx, tx, id, version, in, by, fmt.Sprintf("Versie %d teruggezet", revision), ActionRestore)
+		return updateCase(ctx, tx, caseChange{id: id, version: version, in: in, by: by,
+			note: fmt.Sprintf("Versie %d teruggezet", revision), action: ActionRestore, at: at})
 	})
 	if err != nil {
 		return Case{}, fmt.Errorf("restore case %d to revision %d: %w", id, revision, err)
@@ -153,7 +194,7 @@ func (d *DB) RestoreRevision(ctx context.Context, id int64, revision, version in
 }
 
 func caseInTx(ctx context.Context, tx *sql.Tx, id int64) (Case, error) {
-	cases, err := (*DB)(nil).queryCases(ctx, tx, "WHERE c.id = ?", id)
+	cases, err := queryCases(ctx, tx, "WHERE c.id = ?", id)
 	if err != nil {
 		return Case{}, err
 	}
@@ -163,10 +204,23 @@ func caseInTx(ctx context.Context, tx *sql.Tx, id int64) (Case, error) {
 	return cases[0], nil
 }
 
-// updateCase is the one write path for a change to an existing case. action, when
-// not "", is audited besides any status change.
-func updateCase(ctx context.Context, tx *sql.Tx, id int64, version int, in CaseInput, by User, note, action string) error {
-	actor, err := loadActor(ctx, tx, by.ID)
+// caseChange is one change to an existing case, inside its write (updateCase).
+type caseChange struct {
+	id      int64
+	version int // the version the editor started from
+	in      CaseInput
+	by      User
+	note    string
+	action  string // audited besides any status change; "" for none
+	at      time.Time
+}
+
+// updateCase is the one write path for a change to an existing case, and the one
+// place that holds it to the workflow's rules: the role's transitions
+// (CanTransition) and a note for every rejected tip.
+func updateCase(ctx context.Context, tx *sql.Tx, ch caseChange) error {
+	id, in, note := ch.id, ch.in, ch.note
+	actor, err := loadActor(ctx, tx, ch.by.ID)
 	if err != nil {
 		return err
 	}
@@ -182,26 +236,33 @@ func updateCase(ctx context.Context, tx *sql.Tx, id int64, version int, in CaseI
 		return err
 	}
 	if !CanTransition(actor.Role, from, in.Status) {
-		return ErrForbidden
+		return &TransitionError{From: from, To: in.Status}
 	}
-	ts := now()
+	rejecting := from == StatusSubmitted && in.Status == StatusArchived
+	switch {
+	case utf8.RuneCountInString(note) > MaxNoteRunes:
+		return ErrNoteTooLong
+	case rejecting && strings.TrimSpace(note) == "":
+		return ErrNoteRequired
+	}
+	ts := timestamp(ch.at)
 	// The first publication date stays: republishing after a withdrawal does not
 	// make an old case "new".
 	if in.Status == StatusPublished && !published.Valid {
 		published = sql.NullString{String: ts, Valid: true}
 	}
-	if err := updateCaseRow(ctx, tx, id, version, in, ts, published); err != nil {
+	if err := updateCaseRow(ctx, tx, id, ch.version, in, ts, published); err != nil {
 		return err // ErrConflict: the row exists (read above), someone saved in between
 	}
 	if err := keepOldSlug(ctx, tx, id, oldSlug, in.Slug, published.Valid, ts); err != nil {
 		return err
 	}
-	if err := writeRevision(ctx, tx, id, version+1, in, &actor, actor.DisplayName(), note, ts); err != nil {
+	if err := writeRevision(ctx, tx, id, ch.version+1, in, &actor, actor.DisplayName(), note, ts); err != nil {
 		return err
 	}
 	subject := caseSubject(in)
-	if action != "" {
-		if err := audit(ctx, tx, &actor, action, subject, note); err != nil {
+	if ch.action != "" {
+		if err := audit(ctx, tx, ch.at, &actor, ch.action, subject, note); err != nil {
 			return err
 		}
 	}
@@ -210,17 +271,17 @@ func updateCase(ctx context.Context, tx *sql.Tx, id int64, version int, in CaseI
 	}
 	if from == StatusSubmitted && (in.Status == StatusPublished || in.Status == StatusArchived) {
 		// The tip is handled: its sender's contact details go (privacy statement).
-		if err := forgetTipper(ctx, tx, id); err != nil {
+		if err := forgetTipper(ctx, tx, id, ch.at); err != nil {
 			return err
 		}
 	}
 	switch {
 	case in.Status == StatusPublished:
-		return audit(ctx, tx, &actor, ActionPublish, subject, note)
-	case from == StatusSubmitted && in.Status == StatusArchived:
-		return audit(ctx, tx, &actor, ActionReject, subject, note)
+		return audit(ctx, tx, ch.at, &actor, ActionPublish, subject, note)
+	case rejecting:
+		return audit(ctx, tx, ch.at, &actor, ActionReject, subject, note)
 	case from == StatusPublished:
-		return audit(ctx, tx, &actor, ActionUnpublish, subject, note)
+		return audit(ctx, tx, ch.at, &actor, ActionUnpublish, subject, note)
 	}
 	return nil
 }
@@ -448,7 +509,7 @@ func (d *DB) FindEditorCases(ctx context.Context, f EditorCaseFilter) ([]Case, i
 	if f.Oldest {
 		order = "c.updated_at, c.id"
 	}
-	cases, err := d.queryCases(ctx, d.r, cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
+	cases, err := queryCases(ctx, d.r, cond+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find editor cases: %w", err)
@@ -563,10 +624,8 @@ const maxSlugLen = 80
 func Slugify(title string) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range norm.NFD.String(strings.ToLower(title)) {
+	for _, r := range Fold(title) {
 		switch {
-		case unicode.Is(unicode.Mn, r):
-			// accent on the previous letter: drop it
 		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
@@ -599,8 +658,9 @@ type Tipper struct {
 func (d *DB) CreateSuggestion(ctx context.Context, in CaseInput, tipper Tipper) (Case, error) {
 	in.Status = StatusSubmitted
 	var id int64
+	at := d.Now()
 	err := d.write(ctx, func(tx *sql.Tx) error {
-		ts := now()
+		ts := timestamp(at)
 		slug, err := freeSlugTx(ctx, tx, in.Slug)
 		if err != nil {
 			return err
@@ -609,7 +669,7 @@ func (d *DB) CreateSuggestion(ctx context.Context, in CaseInput, tipper Tipper) 
 		if id, err = insertCase(ctx, tx, in, nil, ts); err != nil {
 			return err
 		}
-		if err := forgetTipper(ctx, tx, 0); err != nil {
+		if err := forgetTipper(ctx, tx, 0, at); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO case_tippers (case_id, name, email, created_at) VALUES (?, ?, ?, ?)",
@@ -648,10 +708,10 @@ func freeSlugTx(ctx context.Context, tx *sql.Tx, base string) (string, error) {
 const TipperRetention = 183 * 24 * time.Hour
 
 // forgetTipper removes the contact details of case id's tipper (0: none), and of
-// every tip older than TipperRetention.
-func forgetTipper(ctx context.Context, tx *sql.Tx, id int64) error {
+// every tip older than TipperRetention at time at.
+func forgetTipper(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
 	_, err := tx.ExecContext(ctx, "DELETE FROM case_tippers WHERE case_id = ? OR created_at < ?",
-		id, time.Now().Add(-TipperRetention).UTC().Format(time.RFC3339))
+		id, timestamp(at.Add(-TipperRetention)))
 	return err
 }
 
@@ -678,6 +738,7 @@ func (d *DB) FindTipper(ctx context.Context, caseID int64) (Tipper, error) {
 // from: when someone saved the texts since, nothing changes and ErrConflict is
 // returned (optimistic locking, as for cases).
 func (d *DB) UpdateTheme(ctx context.Context, slug string, version int, intro, when string, by User) (Theme, error) {
+	at := d.Now()
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		actor, err := loadActor(ctx, tx, by.ID)
 		if err != nil {
@@ -698,7 +759,7 @@ func (d *DB) UpdateTheme(ctx context.Context, slug string, version int, intro, w
 			}
 			return ErrNotFound
 		}
-		return audit(ctx, tx, &actor, ActionThemeChange, slug, "")
+		return audit(ctx, tx, at, &actor, ActionThemeChange, slug, "")
 	})
 	if err != nil {
 		return Theme{}, fmt.Errorf("update theme %q: %w", slug, err)

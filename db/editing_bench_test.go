@@ -35,7 +35,7 @@ func benchUpdateCase(b *testing.B, synthetic int) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		in.Summary = c.Summary + " " + time.Now().String()
-		if _, err := d.UpdateCase(ctx, c.ID, version, in, ed, ""); err != nil {
+		if _, err := d.UpdateCase(ctx, c.ID, CaseUpdate{Version: version, Input: in}, ed); err != nil {
 			b.Fatal(err)
 		}
 		version++

@@ -105,14 +105,14 @@ func TestUpdateCaseVersionsAndRevisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	in.Title = "Proef 2"
-	if _, err := d.UpdateCase(ctx, c.ID, c.Version, in, ed, "tweede"); err != nil {
+	if _, err := d.UpdateCase(ctx, c.ID, CaseUpdate{Version: c.Version, Input: in, Note: "tweede"}, ed); err != nil {
 		t.Fatal(err)
 	}
 	in.Title = "Proef 3"
-	if _, err := d.UpdateCase(ctx, c.ID, c.Version, in, ed, ""); !errors.Is(err, ErrConflict) {
+	if _, err := d.UpdateCase(ctx, c.ID, CaseUpdate{Version: c.Version, Input: in}, ed); !errors.Is(err, ErrConflict) {
 		t.Fatalf("stale version: %v, want ErrConflict", err)
 	}
-	if _, err := d.UpdateCase(ctx, 424242, 1, in, ed, ""); !errors.Is(err, ErrNotFound) {
+	if _, err := d.UpdateCase(ctx, 424242, CaseUpdate{Version: 1, Input: in}, ed); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown case: %v", err)
 	}
 	revs, err := d.Revisions(ctx, c.ID)
@@ -132,13 +132,58 @@ func TestUpdateCaseVersionsAndRevisions(t *testing.T) {
 		t.Fatal(err)
 	}
 	cur, _ := d.FindCaseByID(ctx, c.ID)
-	if _, err := d.UpdateCase(ctx, c.ID, cur.Version, in, ed, ""); !errors.Is(err, ErrForbidden) {
+	if _, err := d.UpdateCase(ctx, c.ID, CaseUpdate{Version: cur.Version, Input: in}, ed); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("disabled editor: %v", err)
+	}
+}
+
+// TestWorkflowRulesAreKeptByTheDatabase: a status the role may not give is a
+// *TransitionError that names both statuses, and a rejected tip needs a note;
+// either way nothing is written.
+func TestWorkflowRulesAreKeptByTheDatabase(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := CaseInput{Slug: "tip", Title: "Tip", Summary: "S", Kind: KindApproach, Status: StatusArchived}
+	var te *TransitionError
+	if _, err := d.CreateCase(ctx, in, &ed.ID); !errors.As(err, &te) || te.From != "" || te.To != StatusArchived || !errors.Is(err, ErrForbidden) {
+		t.Fatalf("a new archived case: %v", err)
+	}
+	in.Status = StatusSubmitted
+	c, err := d.CreateCase(ctx, in, &ed.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, note := range []string{"", "  ", strings.Repeat("x", MaxNoteRunes+1)} {
+		_, err := d.SetCaseStatus(ctx, c.ID, StatusUpdate{Version: c.Version, Status: StatusArchived, Note: note}, ed)
+		if !errors.Is(err, ErrNoteRequired) && !errors.Is(err, ErrNoteTooLong) {
+			t.Errorf("reject with note %q: %v", note, err)
+		}
+	}
+	in.Status = StatusArchived
+	if _, err := d.UpdateCase(ctx, c.ID, CaseUpdate{Version: c.Version, Input: in}, ed); !errors.Is(err, ErrNoteRequired) {
+		t.Errorf("reject through the form without a note: %v", err)
+	}
+	if cur, _ := d.FindCaseByID(ctx, c.ID); cur.Version != c.Version || cur.Status != StatusSubmitted {
+		t.Fatalf("a refused change was written: version %d, status %s", cur.Version, cur.Status)
+	}
+	c, err = d.SetCaseStatus(ctx, c.ID, StatusUpdate{Version: c.Version, Status: StatusArchived, Note: "Geen bron."}, ed)
+	if err != nil || c.Status != StatusArchived {
+		t.Fatalf("reject with a note: %v", err)
+	}
+	if _, err := d.SetCaseStatus(ctx, c.ID, StatusUpdate{Version: c.Version, Status: StatusPublished}, ed); !errors.As(err, &te) ||
+		te.From != StatusArchived || te.To != StatusPublished {
+		t.Errorf("a redacteur publishing an archived case: %v", err)
 	}
 }
 
 func TestSessionStorage(t *testing.T) {
 	d := openTest(t)
+	clock := time.Now()
+	d.Now = func() time.Time { return clock }
 	s := d.Sessions()
 	if err := s.Set("a", []byte("data-a"), time.Hour); err != nil {
 		t.Fatal(err)
@@ -152,7 +197,7 @@ func TestSessionStorage(t *testing.T) {
 	if v, _ := s.Get("nope"); v != nil {
 		t.Fatal("unknown session found")
 	}
-	time.Sleep(1100 * time.Millisecond)
+	clock = clock.Add(1100 * time.Millisecond)
 	if v, _ := s.Get("b"); v != nil {
 		t.Fatal("expired session still returned")
 	}
@@ -288,12 +333,12 @@ func TestCaseChangedPatchesIndex(t *testing.T) {
 	}
 	check("create published")
 	in.Year, in.Themes, in.GemeenteCode = &y2030, []string{"woningdelen", "gezinnen"}, "GM0014"
-	c, _ = d.UpdateCase(ctx, c.ID, c.Version, in, ed, "")
+	c, _ = d.UpdateCase(ctx, c.ID, CaseUpdate{Version: c.Version, Input: in}, ed)
 	check("change year, themes, gemeente")
 	in.Year = nil
-	c, _ = d.UpdateCase(ctx, c.ID, c.Version, in, ed, "")
+	c, _ = d.UpdateCase(ctx, c.ID, CaseUpdate{Version: c.Version, Input: in}, ed)
 	check("year unknown")
-	c, _ = d.SetCaseStatus(ctx, c.ID, c.Version, StatusArchived, ed, "")
+	c, _ = d.SetCaseStatus(ctx, c.ID, StatusUpdate{Version: c.Version, Status: StatusArchived}, ed)
 	check("archive")
 	in2 := in
 	in2.Slug, in2.Status = "concept", StatusDraft
@@ -302,11 +347,11 @@ func TestCaseChangedPatchesIndex(t *testing.T) {
 	seeded, _ := d.FindCaseBySlug(ctx, "startblok-riekerhaven")
 	sin := seeded.Input()
 	sin.Year = &y2030
-	if _, err := d.UpdateCase(ctx, seeded.ID, seeded.Version, sin, ed, ""); err != nil {
+	if _, err := d.UpdateCase(ctx, seeded.ID, CaseUpdate{Version: seeded.Version, Input: sin}, ed); err != nil {
 		t.Fatal(err)
 	}
 	check("seed case moves in the year order")
-	c2, _ = d.SetCaseStatus(ctx, c2.ID, c2.Version, StatusPublished, ed, "")
+	c2, _ = d.SetCaseStatus(ctx, c2.ID, StatusUpdate{Version: c2.Version, Status: StatusPublished}, ed)
 	check("publish the concept")
 	if _, err := d.RestoreRevision(ctx, seeded.ID, 1, seeded.Version+1, ed); err != nil {
 		t.Fatal(err)
@@ -316,18 +361,18 @@ func TestCaseChangedPatchesIndex(t *testing.T) {
 	c2, _ = d.FindCaseByID(ctx, c2.ID)
 	in3 := c2.Input()
 	in3.RelatedGemeenten, in3.Stage, in3.TargetGroups, in3.SourceChecked = []string{"GM0344", "GM0599"}, StageRealised, []string{GroupYoung}, "2026-12"
-	c3, err := d.UpdateCase(ctx, c2.ID, c2.Version, in3, ed, "")
+	c3, err := d.UpdateCase(ctx, c2.ID, CaseUpdate{Version: c2.Version, Input: in3}, ed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	check("related gemeenten, stage, target group, source check")
 	in3.RelatedGemeenten = []string{"GM0014"}
-	if c3, err = d.UpdateCase(ctx, c3.ID, c3.Version, in3, ed, ""); err != nil {
+	if c3, err = d.UpdateCase(ctx, c3.ID, CaseUpdate{Version: c3.Version, Input: in3}, ed); err != nil {
 		t.Fatal(err)
 	}
 	check("other related gemeenten")
 	in3.RelatedGemeenten = nil
-	if _, err = d.UpdateCase(ctx, c3.ID, c3.Version, in3, ed, ""); err != nil {
+	if _, err = d.UpdateCase(ctx, c3.ID, CaseUpdate{Version: c3.Version, Input: in3}, ed); err != nil {
 		t.Fatal(err)
 	}
 	check("no related gemeenten")

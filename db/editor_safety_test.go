@@ -50,7 +50,7 @@ func TestMigrateEditorSafetyOnReleaseOne(t *testing.T) {
 	}
 	in := cs.Input()
 	in.Slug = "startblok-riekerhaven-amsterdam"
-	if _, err := d.UpdateCase(ctx, cs.ID, cs.Version, in, ed, ""); err != nil {
+	if _, err := d.UpdateCase(ctx, cs.ID, CaseUpdate{Version: cs.Version, Input: in}, ed); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := d.FindSlugRedirect(ctx, "startblok-riekerhaven"); err != nil || got != "startblok-riekerhaven-amsterdam" {
@@ -116,7 +116,7 @@ func TestSlugRedirects(t *testing.T) {
 		cur, _ := d.FindCaseByID(ctx, cs.ID)
 		in := cur.Input()
 		mut(&in)
-		if _, err := d.UpdateCase(ctx, cs.ID, cur.Version, in, ed, ""); err != nil {
+		if _, err := d.UpdateCase(ctx, cs.ID, CaseUpdate{Version: cur.Version, Input: in}, ed); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -55,9 +55,9 @@ package db
 //
 // Nothing else is needed: triggers bump figures_version on every change, and the next
 // request rebuilds the computed standings (figureSnapshot) and the cached maps.
-// A suggested shape: type FigureImport struct { Period string; Rows []FigureImportRow }
-// with FigureImportRow{GemeenteCode string; Taakstelling *int; Realised map[string]int
-// (peildatum → count)} and func (d *DB) ImportFigures(ctx, FigureImport) error.
+// The importer (import.go) does this: ParseFigureImport checks a file into a
+// FigureImport, PreviewFigureImport compares it with what is stored, and
+// ImportFigures writes it.
 
 import (
 	"context"
@@ -751,21 +751,33 @@ func loadFigures(ctx context.Context, r *sql.DB) (*figureSnapshot, error) {
 	if s.periods, err = loadPeriods(ctx, tx); err != nil {
 		return nil, err
 	}
-	divisions, err := loadDivisionGemeenten(ctx, tx)
+	if s.divisions, err = loadDivisionGemeenten(ctx, tx); err != nil {
+		return nil, err
+	}
+	taak, err := loadTaakstellingen(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	s.divisions = divisions
+	reals, err := loadRealisations(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	s.compute(taak, reals)
+	return s, tx.Commit()
+}
+
+// loadTaakstellingen returns every stored taakstelling by period and gemeente.
+func loadTaakstellingen(ctx context.Context, tx *sql.Tx) (map[string]map[string]taakRow, error) {
 	taak := map[string]map[string]taakRow{}
 	rows, err := tx.QueryContext(ctx, "SELECT period, gemeente_code, amount, basis FROM taakstellingen")
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var period, code string
 		var t taakRow
 		if err := rows.Scan(&period, &code, &t.amount, &t.basis); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		if taak[period] == nil {
@@ -773,25 +785,26 @@ func loadFigures(ctx context.Context, r *sql.DB) (*figureSnapshot, error) {
 		}
 		taak[period][code] = t
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return taak, rows.Err()
+}
+
+// loadRealisations returns every stored realisation by period and gemeente, in
+// the order of their peildata.
+func loadRealisations(ctx context.Context, tx *sql.Tx) (map[string]map[string][]realRow, error) {
 	reals := map[string]map[string][]realRow{}
-	rows, err = tx.QueryContext(ctx, `SELECT period, gemeente_code, peildatum, realised, basis
+	rows, err := tx.QueryContext(ctx, `SELECT period, gemeente_code, peildatum, realised, basis
 		FROM realisaties ORDER BY period, gemeente_code, peildatum`)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var period, code, day string
 		var rr realRow
 		if err := rows.Scan(&period, &code, &day, &rr.realised, &rr.basis); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		if rr.peildatum, err = time.Parse(time.DateOnly, day); err != nil {
-			rows.Close()
 			return nil, fmt.Errorf("peildatum %q of %s in %s: %w", day, code, period, err)
 		}
 		if reals[period] == nil {
@@ -799,12 +812,12 @@ func loadFigures(ctx context.Context, r *sql.DB) (*figureSnapshot, error) {
 		}
 		reals[period][code] = append(reals[period][code], rr)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return reals, rows.Err()
+}
 
-	// The map shows the periods from the first to the last one with figures.
+// compute fills the snapshot's map periods, from the first to the last period
+// with figures, each carrying over into the next.
+func (s *figureSnapshot) compute(taak map[string]map[string]taakRow, reals map[string]map[string][]realRow) {
 	first, last := -1, -1
 	for i, p := range s.periods {
 		if p.Division != 0 && (len(taak[p.Code]) > 0 || len(reals[p.Code]) > 0) {
@@ -828,7 +841,7 @@ func loadFigures(ctx context.Context, r *sql.DB) (*figureSnapshot, error) {
 		if p.seq() != prevSeq+1 || p.Division != prevDivn {
 			carry = nil // no carry-over across a gap or a change of boundaries
 		}
-		rows, out := computePeriod(p, divisions[p.Division], taak[p.Code], reals[p.Code], carry)
+		rows, out := computePeriod(p, s.divisions[p.Division], taak[p.Code], reals[p.Code], carry)
 		pf := &PeriodFigures{Period: p, Version: s.version, Gemeenten: rows, index: map[string]int{}}
 		for j, g := range rows {
 			pf.index[g.Code] = j
@@ -841,7 +854,6 @@ func loadFigures(ctx context.Context, r *sql.DB) (*figureSnapshot, error) {
 		s.mapPeriods = append(s.mapPeriods, p)
 		carry, prevSeq, prevDivn = out, p.seq(), p.Division
 	}
-	return s, tx.Commit()
 }
 
 func loadPeriods(ctx context.Context, q queryer) ([]Period, error) {

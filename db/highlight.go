@@ -140,7 +140,7 @@ func analyze(text string) *analyzedText {
 		var w string
 		if ascii {
 			w = lowerASCII(text[start:end])
-		} else if w = foldWord(text[start:end]); w == "" {
+		} else if w = Fold(text[start:end]); w == "" {
 			continue
 		}
 		a.words = append(a.words, textWord{int32(start), int32(end), w})
@@ -194,42 +194,7 @@ func (m *marker) scan(buf *scanBuf, a *analyzedText) []span {
 			break
 		}
 	}
-	for ui, u := range m.units {
-		for pi, p := range u.phrases {
-			for _, i := range cands {
-				st := stems[i]
-				if st != p[0] && !(u.near[pi] && st == p[1]) {
-					continue
-				}
-				if u.near[pi] {
-					// The two parts of a split word, within two words of each other.
-					for j := i + 1; j < len(ws) && j <= i+3; j++ {
-						a, b := st, stems[j]
-						if b != "" && (a == p[0] && b == p[1] || a == p[1] && b == p[0]) {
-							markFree(hit, i, ui)
-							markFree(hit, j, ui)
-						}
-					}
-					continue
-				}
-				if i+len(p) > len(ws) {
-					continue
-				}
-				ok := true
-				for k, s := range p[1:] {
-					if stems[i+1+k] != s {
-						ok = false
-						break
-					}
-				}
-				if ok {
-					for k := range p {
-						markFree(hit, i+k, ui)
-					}
-				}
-			}
-		}
-	}
+	m.markPhrases(stems, cands, hit)
 	// Stop words right beside their neighbour of the query.
 	for ui, u := range m.units {
 		if !u.stop {
@@ -252,6 +217,47 @@ func (m *marker) scan(buf *scanBuf, a *analyzedText) []span {
 	}
 	buf.spans = spans
 	return spans
+}
+
+// markPhrases marks the words of the units' phrases (in stems), and the two parts
+// of a split word within two words of each other.
+func (m *marker) markPhrases(stems []string, cands []int, hit []int) {
+	for ui, u := range m.units {
+		for pi, p := range u.phrases {
+			for _, i := range cands {
+				st := stems[i]
+				if st != p[0] && !(u.near[pi] && st == p[1]) {
+					continue
+				}
+				if u.near[pi] {
+					// The two parts of a split word, within two words of each other.
+					for j := i + 1; j < len(stems) && j <= i+3; j++ {
+						a, b := st, stems[j]
+						if b != "" && (a == p[0] && b == p[1] || a == p[1] && b == p[0]) {
+							markFree(hit, i, ui)
+							markFree(hit, j, ui)
+						}
+					}
+					continue
+				}
+				if i+len(p) > len(stems) {
+					continue
+				}
+				ok := true
+				for k, s := range p[1:] {
+					if stems[i+1+k] != s {
+						ok = false
+						break
+					}
+				}
+				if ok {
+					for k := range p {
+						markFree(hit, i+k, ui)
+					}
+				}
+			}
+		}
+	}
 }
 
 // resize returns s with n zero elements, reusing its memory.

@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -77,9 +76,6 @@ type ImportLineError struct {
 	Message string
 }
 
-// importPeriodPattern is a half-year code (named apart from the map's own pattern).
-var importPeriodPattern = regexp.MustCompile(`^([12][0-9]{3})-H([12])$`)
-
 // FigureImportPeriods lists the periods figures can be imported for (those with a
 // boundary set), newest first.
 func (d *DB) FigureImportPeriods(ctx context.Context) ([]string, error) {
@@ -110,8 +106,8 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 	if len(content) > MaxImportBytes {
 		return fail("Het bestand is groter dan 5 MB.")
 	}
-	m := importPeriodPattern.FindStringSubmatch(period)
-	if m == nil {
+	year, half, ok := ParsePeriod(period)
+	if !ok {
 		return fail("Kies een periode zoals 2025-H1.")
 	}
 	var division sql.NullInt64
@@ -127,65 +123,62 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 	if err != nil {
 		return imp, nil, fmt.Errorf("parse import: %w", err)
 	}
-	year, _ := strconv.Atoi(m[1])
-	half, _ := strconv.Atoi(m[2])
-	peildata := importPeildata(year, half)
+	p := figureParser{period: period, division: imp.Division, names: names, peildata: importPeildata(year, half)}
+	imp.Rows = p.parse(content)
+	return imp, p.errs, nil
+}
 
+// figureParser checks the CSV of a figure import (ParseFigureImport) without the
+// database: the period's gemeenten and peildata come with it.
+type figureParser struct {
+	period   string
+	division int
+	names    map[string]string // code → name of the gemeenten of the period's division
+	peildata []string
+
+	col    map[string]int // column name → index
+	errs   []ImportLineError
+	byCode map[string]*FigureImportRow
+	order  []string       // codes in the order of the file
+	lineOf map[string]int // "code" or "code peildatum" → first line
+}
+
+// figureLine is one checked line of an import file.
+type figureLine struct {
+	code, name string
+	official   bool
+	taak       *int
+	peil       string
+	realised   *int
+}
+
+// parse returns the rows of the file, one per gemeente in the order of the file;
+// p.errs holds every bad line (nil when there are none), ordered by line.
+func (p *figureParser) parse(content []byte) []FigureImportRow {
 	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf")) // a BOM from a spreadsheet
 	if !utf8.Valid(content) {
-		return fail("Het bestand is geen UTF-8-tekst. Sla het op als ‘CSV UTF-8’ en probeer het opnieuw.")
+		p.errs = []ImportLineError{{0, "Het bestand is geen UTF-8-tekst. Sla het op als ‘CSV UTF-8’ en probeer het opnieuw."}}
+		return nil
 	}
 	r := csv.NewReader(bytes.NewReader(content))
 	r.Comma = sniffDelimiter(content)
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	r.ReuseRecord = true
-
 	header, err := r.Read()
 	if err == io.EOF {
-		return fail("Het bestand is leeg.")
+		p.errs = []ImportLineError{{0, "Het bestand is leeg."}}
+		return nil
 	}
 	if err != nil {
-		return fail("De kopregel is geen geldige CSV: " + csvProblem(err))
+		p.errs = []ImportLineError{{0, "De kopregel is geen geldige CSV: " + csvProblem(err)}}
+		return nil
 	}
-	col := map[string]int{}
-	var errs []ImportLineError
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if _, dup := col[h]; dup && h != "" {
-			errs = append(errs, ImportLineError{1, fmt.Sprintf("De kolom ‘%s’ staat twee keer in de kopregel.", h)})
-		}
-		col[h] = i
+	if p.readHeader(header); len(p.errs) > 0 {
+		return nil
 	}
-	for _, need := range []string{ColGemeente, ColPeriod, ColOfficial} {
-		if _, ok := col[need]; !ok {
-			errs = append(errs, ImportLineError{1, fmt.Sprintf("De kolom ‘%s’ ontbreekt in de kopregel.", need)})
-		}
-	}
-	_, hasTaak := col[ColTaakstelling]
-	_, hasPeil := col[ColPeildatum]
-	_, hasReal := col[ColRealised]
-	if hasPeil != hasReal {
-		errs = append(errs, ImportLineError{1, "De kolommen ‘peildatum’ en ‘gerealiseerd’ horen bij elkaar: geef ze allebei of geen van beide."})
-	}
-	if !hasTaak && !hasReal {
-		errs = append(errs, ImportLineError{1, "Geef een kolom ‘taakstelling’, of de kolommen ‘peildatum’ en ‘gerealiseerd’, of alle drie."})
-	}
-	if len(errs) > 0 {
-		return imp, errs, nil
-	}
-
-	byCode := map[string]*FigureImportRow{}
-	var order []string         // codes in the order of the file
-	lineOf := map[string]int{} // "code" or "code peildatum" → first line
-	cell := func(rec []string, name string) string {
-		i, ok := col[name]
-		if !ok || i >= len(rec) {
-			return ""
-		}
-		return strings.TrimSpace(rec[i])
-	}
-	for {
+	p.byCode, p.lineOf = map[string]*FigureImportRow{}, map[string]int{}
+	for len(p.errs) < maxImportErrors {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
@@ -199,130 +192,169 @@ func (d *DB) ParseFigureImport(ctx context.Context, period, filename string, con
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			errs = append(errs, ImportLineError{line, "Deze regel is geen geldige CSV: " + csvProblem(err)})
-			if len(errs) >= maxImportErrors {
-				break
-			}
+			p.errs = append(p.errs, ImportLineError{line, "Deze regel is geen geldige CSV: " + csvProblem(err)})
 			continue
 		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
 		line, _ := r.FieldPos(0)
-		bad := func(format string, args ...any) {
-			errs = append(errs, ImportLineError{line, fmt.Sprintf(format, args...)})
-		}
-		n0 := len(errs)
-		code := strings.ToUpper(cell(rec, ColGemeente))
-		name, known := names[code]
-		switch {
-		case code == "":
-			bad("De gemeentecode ontbreekt.")
-		case !known:
-			bad("Onbekende gemeentecode ‘%s’: die hoort niet bij de gemeentelijke indeling %d van periode %s.", truncateRunes(code, 20), imp.Division, period)
-		}
-		if p := cell(rec, ColPeriod); p != period {
-			bad("Verkeerde periode ‘%s’: dit bestand wordt ingelezen voor %s.", truncateRunes(p, 20), period)
-		}
-		official := false
-		switch strings.ToLower(cell(rec, ColOfficial)) {
-		case "ja", "j", "yes", "true", "1":
-			official = true
-		case "nee", "n", "no", "false", "0":
-		default:
-			bad("Vul bij ‘officieel’ ja of nee in.")
-		}
-		taak, taakText := (*int)(nil), cell(rec, ColTaakstelling)
-		if taakText != "" {
-			n, ok := importCount(taakText)
-			if !ok {
-				bad("De taakstelling ‘%s’ is geen geheel getal van 0 of meer.", truncateRunes(taakText, 20))
-			}
-			taak = &n
-		}
-		peil, realText := cell(rec, ColPeildatum), cell(rec, ColRealised)
-		var realised *int
-		switch {
-		case peil == "" && realText == "":
-		case peil == "" || realText == "":
-			bad("Geef bij een realisatie zowel de peildatum als het aantal gerealiseerd.")
-		default:
-			if !slices.Contains(peildata, peil) {
-				bad("Ongeldige peildatum ‘%s’: gebruik de eerste van een maand binnen de periode, van %s tot en met %s.",
-					truncateRunes(peil, 20), peildata[0], peildata[len(peildata)-1])
-			}
-			n, ok := importCount(realText)
-			if !ok {
-				bad("Het aantal gerealiseerd ‘%s’ is geen geheel getal van 0 of meer.", truncateRunes(realText, 20))
-			}
-			realised = &n
-			if !official {
-				bad("Realisaties kunnen alleen als officiële cijfers worden ingelezen (officieel = ja); fictieve cijfers maakt de site zelf.")
-			}
-		}
-		if taak == nil && realised == nil && len(errs) == n0 {
-			bad("Deze regel bevat geen taakstelling en geen realisatie.")
-		}
-		if len(errs) > n0 {
-			if len(errs) >= maxImportErrors {
-				break
-			}
-			continue
-		}
-		row := byCode[code]
-		if row == nil {
-			row = &FigureImportRow{GemeenteCode: code, GemeenteName: name, Realised: map[string]int{}}
-			byCode[code] = row
-			order = append(order, code)
-		}
-		if taak != nil {
-			if first, dup := lineOf[code]; dup {
-				bad("Dubbele regel: de taakstelling van %s staat ook op regel %d.", code, first)
-			} else {
-				lineOf[code] = line
-				row.Taakstelling, row.TaakstellingOfficial = taak, official
-			}
-		}
-		if realised != nil {
-			key := code + " " + peil
-			if first, dup := lineOf[key]; dup {
-				bad("Dubbele regel: de realisatie van %s op %s staat ook op regel %d.", code, peil, first)
-			} else {
-				lineOf[key] = line
-				row.Realised[peil] = *realised
-			}
-		}
-		if len(errs) >= maxImportErrors {
-			break
+		if l, ok := p.check(line, rec); ok {
+			p.add(line, l)
 		}
 	}
-	for _, code := range order {
-		imp.Rows = append(imp.Rows, *byCode[code])
+	var rows []FigureImportRow
+	for _, code := range p.order {
+		rows = append(rows, *p.byCode[code])
 	}
-	// Cumulative counts cannot go down within a period.
-	for _, row := range imp.Rows {
+	p.checkCumulative(rows)
+	if len(p.errs) == 0 && len(rows) == 0 {
+		p.errs = append(p.errs, ImportLineError{0, "Het bestand bevat geen regels met cijfers."})
+	}
+	slices.SortStableFunc(p.errs, func(a, b ImportLineError) int { return a.Line - b.Line })
+	return rows
+}
+
+// readHeader maps the column names and checks that the needed ones are there.
+func (p *figureParser) readHeader(header []string) {
+	p.col = map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if _, dup := p.col[h]; dup && h != "" {
+			p.errs = append(p.errs, ImportLineError{1, fmt.Sprintf("De kolom ‘%s’ staat twee keer in de kopregel.", h)})
+		}
+		p.col[h] = i
+	}
+	for _, need := range []string{ColGemeente, ColPeriod, ColOfficial} {
+		if _, ok := p.col[need]; !ok {
+			p.errs = append(p.errs, ImportLineError{1, fmt.Sprintf("De kolom ‘%s’ ontbreekt in de kopregel.", need)})
+		}
+	}
+	_, hasTaak := p.col[ColTaakstelling]
+	_, hasPeil := p.col[ColPeildatum]
+	_, hasReal := p.col[ColRealised]
+	if hasPeil != hasReal {
+		p.errs = append(p.errs, ImportLineError{1, "De kolommen ‘peildatum’ en ‘gerealiseerd’ horen bij elkaar: geef ze allebei of geen van beide."})
+	}
+	if !hasTaak && !hasReal {
+		p.errs = append(p.errs, ImportLineError{1, "Geef een kolom ‘taakstelling’, of de kolommen ‘peildatum’ en ‘gerealiseerd’, of alle drie."})
+	}
+}
+
+// cell is the trimmed value of a named column, "" when the line is shorter.
+func (p *figureParser) cell(rec []string, name string) string {
+	i, ok := p.col[name]
+	if !ok || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+// check reads one line; a bad line adds its errors and is not ok.
+func (p *figureParser) check(line int, rec []string) (figureLine, bool) {
+	n0 := len(p.errs)
+	bad := func(format string, args ...any) {
+		p.errs = append(p.errs, ImportLineError{line, fmt.Sprintf(format, args...)})
+	}
+	var l figureLine
+	l.code = strings.ToUpper(p.cell(rec, ColGemeente))
+	name, known := p.names[l.code]
+	l.name = name
+	switch {
+	case l.code == "":
+		bad("De gemeentecode ontbreekt.")
+	case !known:
+		bad("Onbekende gemeentecode ‘%s’: die hoort niet bij de gemeentelijke indeling %d van periode %s.", excerpt(l.code, 20), p.division, p.period)
+	}
+	if v := p.cell(rec, ColPeriod); v != p.period {
+		bad("Verkeerde periode ‘%s’: dit bestand wordt ingelezen voor %s.", excerpt(v, 20), p.period)
+	}
+	switch strings.ToLower(p.cell(rec, ColOfficial)) {
+	case "ja", "j", "yes", "true", "1":
+		l.official = true
+	case "nee", "n", "no", "false", "0":
+	default:
+		bad("Vul bij ‘officieel’ ja of nee in.")
+	}
+	if taakText := p.cell(rec, ColTaakstelling); taakText != "" {
+		n, ok := importCount(taakText)
+		if !ok {
+			bad("De taakstelling ‘%s’ is geen geheel getal van 0 of meer.", excerpt(taakText, 20))
+		}
+		l.taak = &n
+	}
+	l.peil = p.cell(rec, ColPeildatum)
+	realText := p.cell(rec, ColRealised)
+	switch {
+	case l.peil == "" && realText == "":
+	case l.peil == "" || realText == "":
+		bad("Geef bij een realisatie zowel de peildatum als het aantal gerealiseerd.")
+	default:
+		if !slices.Contains(p.peildata, l.peil) {
+			bad("Ongeldige peildatum ‘%s’: gebruik de eerste van een maand binnen de periode, van %s tot en met %s.",
+				excerpt(l.peil, 20), p.peildata[0], p.peildata[len(p.peildata)-1])
+		}
+		n, ok := importCount(realText)
+		if !ok {
+			bad("Het aantal gerealiseerd ‘%s’ is geen geheel getal van 0 of meer.", excerpt(realText, 20))
+		}
+		l.realised = &n
+		if !l.official {
+			bad("Realisaties kunnen alleen als officiële cijfers worden ingelezen (officieel = ja); fictieve cijfers maakt de site zelf.")
+		}
+	}
+	if l.taak == nil && l.realised == nil && len(p.errs) == n0 {
+		bad("Deze regel bevat geen taakstelling en geen realisatie.")
+	}
+	return l, len(p.errs) == n0
+}
+
+// add puts a checked line in its gemeente's row; a taakstelling or a realisation
+// given twice is an error on the second line.
+func (p *figureParser) add(line int, l figureLine) {
+	row := p.byCode[l.code]
+	if row == nil {
+		row = &FigureImportRow{GemeenteCode: l.code, GemeenteName: l.name, Realised: map[string]int{}}
+		p.byCode[l.code] = row
+		p.order = append(p.order, l.code)
+	}
+	if l.taak != nil {
+		if first, dup := p.lineOf[l.code]; dup {
+			p.errs = append(p.errs, ImportLineError{line, fmt.Sprintf("Dubbele regel: de taakstelling van %s staat ook op regel %d.", l.code, first)})
+		} else {
+			p.lineOf[l.code] = line
+			row.Taakstelling, row.TaakstellingOfficial = l.taak, l.official
+		}
+	}
+	if l.realised != nil {
+		key := l.code + " " + l.peil
+		if first, dup := p.lineOf[key]; dup {
+			p.errs = append(p.errs, ImportLineError{line, fmt.Sprintf("Dubbele regel: de realisatie van %s op %s staat ook op regel %d.", l.code, l.peil, first)})
+		} else {
+			p.lineOf[key] = line
+			row.Realised[l.peil] = *l.realised
+		}
+	}
+}
+
+// checkCumulative checks that counts do not go down within the period: they add
+// up from its start.
+func (p *figureParser) checkCumulative(rows []FigureImportRow) {
+	for _, row := range rows {
 		prev, prevDate := -1, ""
-		for _, p := range peildata {
-			n, ok := row.Realised[p]
+		for _, d := range p.peildata {
+			n, ok := row.Realised[d]
 			if !ok {
 				continue
 			}
 			if n < prev {
-				errs = append(errs, ImportLineError{lineOf[row.GemeenteCode+" "+p],
+				p.errs = append(p.errs, ImportLineError{p.lineOf[row.GemeenteCode+" "+d],
 					fmt.Sprintf("Het aantal gerealiseerd van %s op %s (%d) is lager dan op %s (%d); het telt op vanaf het begin van de periode en kan niet dalen.",
-						row.GemeenteCode, p, n, prevDate, prev)})
+						row.GemeenteCode, d, n, prevDate, prev)})
 			}
-			prev, prevDate = n, p
+			prev, prevDate = n, d
 		}
 	}
-	if len(errs) == 0 && len(imp.Rows) == 0 {
-		errs = append(errs, ImportLineError{0, "Het bestand bevat geen regels met cijfers."})
-	}
-	slices.SortStableFunc(errs, func(a, b ImportLineError) int { return a.Line - b.Line })
-	if len(errs) > 0 {
-		return imp, errs, nil
-	}
-	return imp, nil, nil
 }
 
 // importPeildata are the peildata of a half year: the 1st of the second to the
@@ -364,11 +396,12 @@ func csvProblem(err error) string {
 	return "de regel kon niet worden gelezen."
 }
 
-func truncateRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
+// excerpt is s cut to n runes, ending in "…" when cut: a value quoted in a message.
+func excerpt(s string, n int) string {
+	if t := Truncate(s, n); t != s {
+		return t + "…"
 	}
-	return string([]rune(s)[:n]) + "…"
+	return s
 }
 
 func (d *DB) divisionNames(ctx context.Context, division int) (map[string]string, error) {
@@ -430,11 +463,11 @@ func (p ImportPreview) PeriodLabel() string { return PeriodLabel(p.Period) }
 
 // PeriodLabel names a half year in words: "2025-H2" → "2e halfjaar 2025".
 func PeriodLabel(code string) string {
-	m := importPeriodPattern.FindStringSubmatch(code)
-	if m == nil {
+	year, half, ok := ParsePeriod(code)
+	if !ok {
 		return code
 	}
-	return m[2] + "e halfjaar " + m[1]
+	return fmt.Sprintf("%de halfjaar %d", half, year)
 }
 
 // PreviewFigureImport compares a checked import with the figures stored now.
@@ -453,71 +486,15 @@ func (d *DB) PreviewFigureImport(ctx context.Context, imp FigureImport) (ImportP
 
 func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPreview, error) {
 	p := ImportPreview{Period: imp.Period, Gemeenten: len(imp.Rows)}
-	taak := map[string]figure{}
-	rows, err := tx.QueryContext(ctx, "SELECT gemeente_code, amount, basis FROM taakstellingen WHERE period = ?", imp.Period)
+	st, err := loadStoredFigures(ctx, tx, imp.Period)
 	if err != nil {
 		return p, err
 	}
-	for rows.Next() {
-		var (
-			code string
-			f    figure
-		)
-		if err := rows.Scan(&code, &f.n, &f.basis); err != nil {
-			rows.Close()
-			return p, err
-		}
-		taak[code] = f
-	}
-	rows.Close()
-	real := map[string]figure{}
-	rows, err = tx.QueryContext(ctx, "SELECT gemeente_code, peildatum, realised, basis FROM realisaties WHERE period = ?", imp.Period)
-	if err != nil {
-		return p, err
-	}
-	fictitious := 0
-	hasFictitious, hasOfficial := map[string]bool{}, map[string]bool{}
-	for rows.Next() {
-		var (
-			code, peil string
-			f          figure
-		)
-		if err := rows.Scan(&code, &peil, &f.n, &f.basis); err != nil {
-			rows.Close()
-			return p, err
-		}
-		real[code+" "+peil] = f
-		if f.basis == "fictief" {
-			fictitious++
-			hasFictitious[code] = true
-		} else {
-			hasOfficial[code] = true
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return p, err
-	}
-	p.HadRealisations = len(hasFictitious)
-	for code := range hasOfficial {
-		if !hasFictitious[code] {
+	p.HadRealisations = len(st.hasFictitious)
+	for code := range st.hasOfficial {
+		if !st.hasFictitious[code] {
 			p.HadRealisations++
 		}
-	}
-	add := func(r FigureImportRow, what string, old figure, had bool, n int, basis string) {
-		c := ImportChange{GemeenteCode: r.GemeenteCode, GemeenteName: r.GemeenteName, What: what, New: n, NewBasis: basis}
-		switch {
-		case !had:
-			p.NewFigures++
-		case old.n == n && old.basis == basis:
-			p.UnchangedFigures++
-			return
-		default:
-			p.ChangedFigures++
-			v := old.n
-			c.Old, c.OldBasis = &v, old.basis
-		}
-		p.Changes = append(p.Changes, c)
 	}
 	for _, r := range imp.Rows {
 		if r.Taakstelling != nil {
@@ -525,8 +502,8 @@ func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPre
 			if r.TaakstellingOfficial {
 				basis = "officieel"
 			}
-			old, had := taak[r.GemeenteCode]
-			add(r, "taakstelling", old, had, *r.Taakstelling, basis)
+			old, had := st.taak[r.GemeenteCode]
+			p.compare(r, "taakstelling", old, had, *r.Taakstelling, basis)
 		}
 		peils := make([]string, 0, len(r.Realised))
 		for k := range r.Realised {
@@ -535,15 +512,15 @@ func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPre
 		slices.Sort(peils)
 		for _, k := range peils {
 			p.OfficialRealisation = true
-			old, had := real[r.GemeenteCode+" "+k]
+			old, had := st.real[r.GemeenteCode+" "+k]
 			if had && old.basis == "fictief" {
 				had = false // the fictitious figure goes in any case
 			}
-			add(r, k, old, had, r.Realised[k], "officieel")
+			p.compare(r, k, old, had, r.Realised[k], "officieel")
 		}
 	}
 	if p.OfficialRealisation {
-		p.FictitiousRemoved = fictitious
+		p.FictitiousRemoved = st.fictitious
 		// Who keeps a realisation: gemeenten with official ones already, and
 		// those the file brings them for. Everyone else's fictitious ones go.
 		imported := map[string]bool{}
@@ -552,14 +529,83 @@ func previewImport(ctx context.Context, tx *sql.Tx, imp FigureImport) (ImportPre
 				imported[r.GemeenteCode] = true
 			}
 		}
-		for code := range hasFictitious {
-			if !hasOfficial[code] && !imported[code] {
+		for code := range st.hasFictitious {
+			if !st.hasOfficial[code] && !imported[code] {
 				p.LostGemeenten++
 			}
 		}
 		p.RealisedGemeenten = len(imported)
 	}
 	return p, nil
+}
+
+// compare counts one figure of the import (what: "taakstelling" or a peildatum)
+// against the stored one, if the period had it, and lists it when it changes.
+func (p *ImportPreview) compare(r FigureImportRow, what string, old figure, had bool, n int, basis string) {
+	c := ImportChange{GemeenteCode: r.GemeenteCode, GemeenteName: r.GemeenteName, What: what, New: n, NewBasis: basis}
+	switch {
+	case !had:
+		p.NewFigures++
+	case old.n == n && old.basis == basis:
+		p.UnchangedFigures++
+		return
+	default:
+		p.ChangedFigures++
+		v := old.n
+		c.Old, c.OldBasis = &v, old.basis
+	}
+	p.Changes = append(p.Changes, c)
+}
+
+// storedFigures are a period's figures before an import.
+type storedFigures struct {
+	taak          map[string]figure // gemeente → taakstelling
+	real          map[string]figure // "gemeente peildatum" → realisation
+	fictitious    int               // how many realisations are fictitious
+	hasFictitious map[string]bool   // gemeenten with fictitious realisations
+	hasOfficial   map[string]bool   // gemeenten with official ones
+}
+
+func loadStoredFigures(ctx context.Context, tx *sql.Tx, period string) (storedFigures, error) {
+	st := storedFigures{taak: map[string]figure{}, real: map[string]figure{}, hasFictitious: map[string]bool{}, hasOfficial: map[string]bool{}}
+	rows, err := tx.QueryContext(ctx, "SELECT gemeente_code, amount, basis FROM taakstellingen WHERE period = ?", period)
+	if err != nil {
+		return st, err
+	}
+	for rows.Next() {
+		var (
+			code string
+			f    figure
+		)
+		if err := rows.Scan(&code, &f.n, &f.basis); err != nil {
+			rows.Close()
+			return st, err
+		}
+		st.taak[code] = f
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, "SELECT gemeente_code, peildatum, realised, basis FROM realisaties WHERE period = ?", period)
+	if err != nil {
+		return st, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			code, peil string
+			f          figure
+		)
+		if err := rows.Scan(&code, &peil, &f.n, &f.basis); err != nil {
+			return st, err
+		}
+		st.real[code+" "+peil] = f
+		if f.basis == "fictief" {
+			st.fictitious++
+			st.hasFictitious[code] = true
+		} else {
+			st.hasOfficial[code] = true
+		}
+	}
+	return st, rows.Err()
 }
 
 type figure struct {
@@ -573,6 +619,7 @@ type figure struct {
 // of the period. It returns what changed.
 func (d *DB) ImportFigures(ctx context.Context, imp FigureImport, by User) (ImportPreview, error) {
 	var p ImportPreview
+	at := d.Now()
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		actor, err := loadActor(ctx, tx, by.ID)
 		if err != nil {
@@ -625,10 +672,10 @@ func (d *DB) ImportFigures(ctx context.Context, imp FigureImport, by User) (Impo
 		if p.LostGemeenten > 0 {
 			detail += fmt.Sprintf(", %d gemeenten zonder cijfers", p.LostGemeenten)
 		}
-		if p.ImportID, err = recordImport(ctx, tx, imp, actor, detail, p.LostGemeenten, snapshot); err != nil {
+		if p.ImportID, err = recordImport(ctx, tx, imp, actor, detail, p.LostGemeenten, snapshot, at); err != nil {
 			return err
 		}
-		return audit(ctx, tx, &actor, ActionImport, "cijfers "+imp.Period, detail)
+		return audit(ctx, tx, at, &actor, ActionImport, "cijfers "+imp.Period, detail)
 	})
 	if err != nil {
 		return ImportPreview{}, fmt.Errorf("import figures for %s: %w", imp.Period, err)
@@ -654,13 +701,13 @@ func (d *DB) SaveFigureUpload(ctx context.Context, by User, period, filename str
 	b := make([]byte, 16)
 	rand.Read(b)
 	id := hex.EncodeToString(b)
+	at := d.Now()
 	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM figure_uploads WHERE created_at < ?",
-			time.Now().Add(-figureUploadMaxAge).UTC().Format(time.RFC3339)); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM figure_uploads WHERE created_at < ?", timestamp(at.Add(-figureUploadMaxAge))); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO figure_uploads (id, user_id, period, filename, content, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			id, by.ID, period, filename, content, now())
+			id, by.ID, period, filename, content, timestamp(at))
 		return err
 	})
 	if err != nil {
@@ -673,7 +720,7 @@ func (d *DB) SaveFigureUpload(ctx context.Context, by User, period, filename str
 func (d *DB) FindFigureUpload(ctx context.Context, id string, by User) (FigureUpload, error) {
 	u := FigureUpload{ID: id}
 	err := d.r.QueryRowContext(ctx, "SELECT user_id, period, filename, content FROM figure_uploads WHERE id = ? AND user_id = ? AND created_at >= ?",
-		id, by.ID, time.Now().Add(-figureUploadMaxAge).UTC().Format(time.RFC3339)).Scan(&u.UserID, &u.Period, &u.Filename, &u.Content)
+		id, by.ID, timestamp(d.Now().Add(-figureUploadMaxAge))).Scan(&u.UserID, &u.Period, &u.Filename, &u.Content)
 	if errors.Is(err, sql.ErrNoRows) {
 		return FigureUpload{}, fmt.Errorf("figure upload %q: %w", id, ErrNotFound)
 	}

@@ -86,9 +86,9 @@ func periodSnapshot(ctx context.Context, tx *sql.Tx, period string) ([]byte, err
 }
 
 // recordImport adds an import to the history.
-func recordImport(ctx context.Context, tx *sql.Tx, imp FigureImport, by User, summary string, lost int, snapshot []byte) (int64, error) {
+func recordImport(ctx context.Context, tx *sql.Tx, imp FigureImport, by User, summary string, lost int, snapshot []byte, at time.Time) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO figure_imports (period, filename, user_id, actor, created_at, summary, lost_gemeenten, snapshot)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, imp.Period, imp.Filename, nullID(by.ID), by.DisplayName(), now(), summary, lost, snapshot)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, imp.Period, imp.Filename, nullID(by.ID), by.DisplayName(), timestamp(at), summary, lost, snapshot)
 	if err != nil {
 		return 0, fmt.Errorf("record import: %w", err)
 	}
@@ -172,6 +172,7 @@ func (d *DB) FindImport(ctx context.Context, id int64) (FigureImportRecord, erro
 // ErrConflict when the import is undone already or a later import of the same
 // period is not.
 func (d *DB) UndoImport(ctx context.Context, id int64, by User) (FigureImportRecord, error) {
+	at := d.Now()
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		actor, err := loadActor(ctx, tx, by.ID)
 		if err != nil {
@@ -221,12 +222,12 @@ func (d *DB) UndoImport(ctx context.Context, id int64, by User) (FigureImportRec
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE figure_imports SET undone_at = ?, undone_by = ? WHERE id = ?",
-			now(), actor.DisplayName(), id); err != nil {
+			timestamp(at), actor.DisplayName(), id); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("import %d (%s, %s) ongedaan: %d taakstellingen en %d realisaties teruggezet",
 			id, r.Filename, r.CreatedAt.Format("2006-01-02 15:04"), len(pf.Taakstellingen), len(pf.Realisaties))
-		return audit(ctx, tx, &actor, ActionImportUndo, "cijfers "+r.Period, detail)
+		return audit(ctx, tx, at, &actor, ActionImportUndo, "cijfers "+r.Period, detail)
 	})
 	if err != nil {
 		return FigureImportRecord{}, fmt.Errorf("undo import %d: %w", id, err)

@@ -715,6 +715,68 @@ func (d *DB) order(ctx context.Context, ix *caseIndex, ts *textSearch, sortBy st
 //
 // Beyond rankLimit matches, the first two tiers and then newest first.
 func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yield func(int32)), error) {
+	key := rankKey(ts)
+	if ts.n <= rankLimit {
+		if m, ok := ix.orders.get(key); ok {
+			return positions(m.ranked), nil
+		}
+	}
+	tiered := tieredUnits(ts)
+	head := make([]*matches, len(tiered))
+	for k, i := range tiered {
+		m, err := d.unitSet(ctx, ix, ts.units[i], true)
+		if err != nil {
+			return nil, err
+		}
+		head[k] = m
+	}
+	if ts.n > rankLimit {
+		return ix.bucketed(key, ts, tiered, head), nil
+	}
+	close, err := d.closenessSets(ctx, ix, ts, tiered)
+	if err != nil {
+		return nil, err
+	}
+	scores := make([]*matches, len(tiered))
+	for k, i := range tiered {
+		var err error
+		if scores[k], err = d.unitScores(ctx, ix, ts.units[i], ts.sets[i]); err != nil {
+			return nil, err
+		}
+	}
+	// Candidates come in position order, as do each word's scores: one cursor
+	// per word walks them together.
+	cursor := make([]int, len(scores))
+	kp := keyedPool.Get().(*[]keyed)
+	defer keyedPool.Put(kp)
+	list := (*kp)[:0]
+	ix.inOrder(nil, ts.set)(func(p int32) {
+		k := keyed{p: p}
+		covered, inHead := tierOf(p, ts, tiered, head)
+		k.tiers = uint32(covered)<<16 | uint32(inHead)<<8 | uint32(closeScore(p, ts, tiered, head, close))
+		if ts.every != nil && ts.every.has(p) {
+			k.tiers |= 1 << 24
+		}
+		for j, sc := range scores {
+			c := cursor[j]
+			for c < len(sc.scored) && sc.scored[c] < p {
+				c++
+			}
+			if c < len(sc.scored) && sc.scored[c] == p {
+				k.bm25 += float64(sc.scores[c])
+			}
+			cursor[j] = c
+		}
+		list = append(list, k)
+	})
+	*kp = list
+	out := sortKeyed(list)
+	ix.orders.put(key, &matches{ranked: out, n: len(out)})
+	return positions(out), nil
+}
+
+// rankKey is the key of a search's order in the index's cache of orders.
+func rankKey(ts *textSearch) string {
 	key := "o " + strconv.Itoa(ts.mode) + " " + ts.expr()
 	if ts.every != nil {
 		// The cases with every word come first: the order depends on all words.
@@ -724,12 +786,12 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 		}
 		key += " every " + joinExprs(all, "AND")
 	}
-	if ts.n <= rankLimit {
-		if m, ok := ix.orders.get(key); ok {
-			return positions(m.ranked), nil
-		}
-	}
-	// Stop words are in nearly every case: they say nothing about which is better.
+	return key
+}
+
+// tieredUnits are the units that rank: stop words are in nearly every case, so
+// they say nothing about which is better (unless there is nothing else).
+func tieredUnits(ts *textSearch) []int {
 	var tiered []int
 	for _, i := range ts.used {
 		if !ts.units[i].stop {
@@ -739,31 +801,45 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 	if len(tiered) == 0 {
 		tiered = ts.used
 	}
-	head := make([]*matches, len(tiered))
+	return tiered
+}
+
+// tierOf counts the ranking units that case p matched, anywhere and in the head.
+func tierOf(p int32, ts *textSearch, tiered []int, head []*matches) (covered, inHead int) {
 	for k, i := range tiered {
-		m, err := d.unitSet(ctx, ix, ts.units[i], true)
-		if err != nil {
-			return nil, err
-		}
-		head[k] = m
-	}
-	tier := func(p int32) (covered, inHead int) {
-		for k, i := range tiered {
-			if ts.sets[i].set.has(p) {
-				covered++
-				if head[k].set.has(p) {
-					inHead++
-				}
+		if ts.sets[i].set.has(p) {
+			covered++
+			if head[k].set.has(p) {
+				inHead++
 			}
 		}
-		return covered, inHead
 	}
-	if ts.n > rankLimit {
-		return ix.bucketed(key, ts, tiered, head), nil
+	return covered, inHead
+}
+
+// closeScore adds up how closely case p matched the ranking units: 2 for the
+// word itself, 1 for another form of it, in the head when it matched there.
+func closeScore(p int32, ts *textSearch, tiered []int, head []*matches, close []closeness) int {
+	sum := 0
+	for k, i := range tiered {
+		c := close[k]
+		inHead := head[k].set.has(p)
+		switch {
+		case !ts.sets[i].set.has(p):
+		case inHead && c.headExact.set.has(p), !inHead && c.exact.set.has(p):
+			sum += 2
+		case inHead && c.headStemmed != nil && c.headStemmed.set.has(p), !inHead && c.stemmed != nil && c.stemmed.set.has(p):
+			sum++
+		}
 	}
-	// How closely each unit matched: the word itself, another form of it, or a
-	// compound or synonym; in the head when it matched there, else anywhere.
-	type closeness struct{ exact, stemmed, headExact, headStemmed *matches }
+	return sum
+}
+
+// closeness is how closely a unit matched: the word itself, another form of it,
+// or a compound or synonym; in the head when it matched there, else anywhere.
+type closeness struct{ exact, stemmed, headExact, headStemmed *matches }
+
+func (d *DB) closenessSets(ctx context.Context, ix *caseIndex, ts *textSearch, tiered []int) ([]closeness, error) {
 	close := make([]closeness, len(tiered))
 	for k, i := range tiered {
 		u := ts.units[i]
@@ -786,54 +862,12 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 			}
 		}
 	}
-	closer := func(p int32) int {
-		sum := 0
-		for k, i := range tiered {
-			c := close[k]
-			inHead := head[k].set.has(p)
-			switch {
-			case !ts.sets[i].set.has(p):
-			case inHead && c.headExact.set.has(p), !inHead && c.exact.set.has(p):
-				sum += 2
-			case inHead && c.headStemmed != nil && c.headStemmed.set.has(p), !inHead && c.stemmed != nil && c.stemmed.set.has(p):
-				sum++
-			}
-		}
-		return sum
-	}
-	scores := make([]*matches, len(tiered))
-	for k, i := range tiered {
-		var err error
-		if scores[k], err = d.unitScores(ctx, ix, ts.units[i], ts.sets[i]); err != nil {
-			return nil, err
-		}
-	}
-	// Candidates come in position order, as do each word's scores: one cursor
-	// per word walks them together.
-	cursor := make([]int, len(scores))
-	kp := keyedPool.Get().(*[]keyed)
-	defer keyedPool.Put(kp)
-	list := (*kp)[:0]
-	ix.inOrder(nil, ts.set)(func(p int32) {
-		k := keyed{p: p}
-		covered, inHead := tier(p)
-		k.tiers = uint32(covered)<<16 | uint32(inHead)<<8 | uint32(closer(p))
-		if ts.every != nil && ts.every.has(p) {
-			k.tiers |= 1 << 24
-		}
-		for j, sc := range scores {
-			c := cursor[j]
-			for c < len(sc.scored) && sc.scored[c] < p {
-				c++
-			}
-			if c < len(sc.scored) && sc.scored[c] == p {
-				k.bm25 += float64(sc.scores[c])
-			}
-			cursor[j] = c
-		}
-		list = append(list, k)
-	})
-	*kp = list
+	return close, nil
+}
+
+// sortKeyed orders ranked candidates: higher tiers first, then the better bm25
+// (lower), then the index's newest order; it returns their positions.
+func sortKeyed(list []keyed) []int32 {
 	slices.SortFunc(list, func(x, y keyed) int {
 		switch {
 		case x.tiers != y.tiers:
@@ -849,8 +883,7 @@ func (d *DB) ranked(ctx context.Context, ix *caseIndex, ts *textSearch) (func(yi
 	for i, k := range list {
 		out[i] = k.p
 	}
-	ix.orders.put(key, &matches{ranked: out, n: len(out)})
-	return positions(out), nil
+	return out
 }
 
 // bucketed orders a large result by the first two tiers of ranked alone: per
@@ -1200,7 +1233,7 @@ func (d *DB) hits(ctx context.Context, ix *caseIndex, positions []int32, ts *tex
 	if len(missing) > 0 {
 		// By primary key only: given "status = …" too, the planner would rather
 		// walk the status index through every published case.
-		cases, err := d.queryCases(ctx, d.r, "WHERE c.id IN ("+placeholders(len(missing))+")", missing...)
+		cases, err := queryCases(ctx, d.r, "WHERE c.id IN ("+placeholders(len(missing))+")", missing...)
 		if err != nil {
 			return nil, err
 		}

@@ -47,7 +47,7 @@ func TestSearchIndexFollowsInsertUpdateDelete(t *testing.T) {
 	}
 	in := c.Input()
 	in.Title, in.Body, in.GemeenteCode = "De roerdomp", "Een snip.", "GM0060"
-	if _, err := d.UpdateCase(ctx, c.ID, c.Version, in, ed, ""); err != nil {
+	if _, err := d.UpdateCase(ctx, c.ID, CaseUpdate{Version: c.Version, Input: in}, ed); err != nil {
 		t.Fatal(err)
 	}
 	if count("kwartelkoning") != 0 || count("lepelaar") != 0 || count("schiermonnikoog") != 0 {
@@ -283,7 +283,7 @@ func TestLibraryShowsACaseAsSavedLast(t *testing.T) {
 	in := h.Input()
 	in.Title = "Startblok Riekerhaven vernieuwd"
 	in.Body = "Nu met een dakterras voor alle bewoners."
-	if _, err := d.UpdateCase(ctx, h.ID, h.Version, in, ed, ""); err != nil {
+	if _, err := d.UpdateCase(ctx, h.ID, CaseUpdate{Version: h.Version, Input: in}, ed); err != nil {
 		t.Fatal(err)
 	}
 	if got := first("Riekerhaven"); got.Title != in.Title {

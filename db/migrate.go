@@ -295,7 +295,10 @@ func migrateSeedLedger(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	ts := now()
+	ts, err := sqliteNow(ctx, tx)
+	if err != nil {
+		return err
+	}
 	for i, slug := range releaseOneSeed {
 		if found[slug] {
 			continue

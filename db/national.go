@@ -115,61 +115,75 @@ func (d *DB) SetNationalFigure(ctx context.Context, f NationalFigure, by User, t
 				return err
 			}
 		} else {
-			// A new half year: those between the last stored one and it were not found.
-			for p := periods[len(periods)-1]; ; {
-				next, _ := NewPeriod(p.Next())
-				next.Division = boundarySet(next.Year)
-				total, status, note := sql.NullInt64{}, TotalMissing, "Geen bron met het landelijke getal voor deze periode gevonden."
-				url, date := "", ""
-				if next.Code == target.Code {
-					total, status, note = sql.NullInt64{Int64: int64(f.Total), Valid: true}, f.Status, f.Note
-					url, date = f.SourceURL, f.SourceDate
-				}
-				var division sql.NullInt64
-				if next.Division != 0 {
-					division = sql.NullInt64{Int64: int64(next.Division), Valid: true}
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO periods (code, division, national_total, total_status,
-					source_url, source_date, note) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-					next.Code, division, total, status, url, date, note); err != nil {
-					return err
-				}
-				res.Created = append(res.Created, next.Code)
-				if next.Code == target.Code {
-					target.Division = next.Division
-					break
-				}
-				p = next
+			if res.Created, err = insertPeriodsUpTo(ctx, tx, periods[len(periods)-1], f); err != nil {
+				return err
 			}
+			target.Division = boundarySet(target.Year)
 		}
 		res.Division = target.Division
 		if res.Computed, res.KeptOfficial, res.NoSplit, err = splitNationalFigure(ctx, tx, target.Code, target.Division, f.Total); err != nil {
 			return err
 		}
-		was := "onbekend"
-		if res.Previous != nil {
-			was = strconv.Itoa(*res.Previous) + " (" + res.PreviousStatus + ")"
-		}
-		detail := fmt.Sprintf("%d (%s), bron %s", f.Total, f.Status, f.SourceURL)
-		if f.SourceDate != "" {
-			detail += " (" + f.SourceDate + ")"
-		}
-		detail += "; was " + was
-		switch {
-		case res.NoSplit:
-			detail += "; geen taakstelling per gemeente (geen indeling met inwonertal)"
-		case res.KeptOfficial > 0:
-			detail += fmt.Sprintf("; %d officiële taakstellingen ongewijzigd", res.KeptOfficial)
-		default:
-			detail += fmt.Sprintf("; taakstelling van %d gemeenten berekend", res.Computed)
-		}
-		return audit(ctx, tx, &actor, ActionNationalFigure, "landelijk "+f.Period, detail)
+		detail := nationalFigureDetail(f, res)
+		return audit(ctx, tx, d.Now(), &actor, ActionNationalFigure, "landelijk "+f.Period, detail)
 	})
 	if err != nil {
 		return NationalFigureResult{}, fmt.Errorf("set national figure %s: %w", f.Period, err)
 	}
 	res.Period, err = d.FindPeriod(ctx, f.Period)
 	return res, err
+}
+
+// insertPeriodsUpTo adds the half years after last up to f's, which gets f's
+// figure; those in between were not found. It returns the codes added.
+func insertPeriodsUpTo(ctx context.Context, tx *sql.Tx, last Period, f NationalFigure) ([]string, error) {
+	var created []string
+	for p := last; ; {
+		next, _ := NewPeriod(p.Next())
+		next.Division = boundarySet(next.Year)
+		total, status, note := sql.NullInt64{}, TotalMissing, "Geen bron met het landelijke getal voor deze periode gevonden."
+		url, date := "", ""
+		if next.Code == f.Period {
+			total, status, note = sql.NullInt64{Int64: int64(f.Total), Valid: true}, f.Status, f.Note
+			url, date = f.SourceURL, f.SourceDate
+		}
+		var division sql.NullInt64
+		if next.Division != 0 {
+			division = sql.NullInt64{Int64: int64(next.Division), Valid: true}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO periods (code, division, national_total, total_status,
+			source_url, source_date, note) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			next.Code, division, total, status, url, date, note); err != nil {
+			return created, err
+		}
+		created = append(created, next.Code)
+		if next.Code == f.Period {
+			return created, nil
+		}
+		p = next
+	}
+}
+
+// nationalFigureDetail is the audit log's line for a national figure.
+func nationalFigureDetail(f NationalFigure, res NationalFigureResult) string {
+	was := "onbekend"
+	if res.Previous != nil {
+		was = strconv.Itoa(*res.Previous) + " (" + res.PreviousStatus + ")"
+	}
+	detail := fmt.Sprintf("%d (%s), bron %s", f.Total, f.Status, f.SourceURL)
+	if f.SourceDate != "" {
+		detail += " (" + f.SourceDate + ")"
+	}
+	detail += "; was " + was
+	switch {
+	case res.NoSplit:
+		detail += "; geen taakstelling per gemeente (geen indeling met inwonertal)"
+	case res.KeptOfficial > 0:
+		detail += fmt.Sprintf("; %d officiële taakstellingen ongewijzigd", res.KeptOfficial)
+	default:
+		detail += fmt.Sprintf("; taakstelling van %d gemeenten berekend", res.Computed)
+	}
+	return detail
 }
 
 // splitNationalFigure computes the taakstelling of every gemeente of a period's

@@ -17,7 +17,7 @@ func openBulk(b *testing.B, n int) *DB {
 	themes := []string{"tijdelijke-woningen", "transformatie", "gemengd-wonen", "gezinnen", "regionale-samenwerking"}
 	gemeenten := []string{"GM0363", "GM0344", "GM0599", "GM0518", "GM0772", ""}
 	err := d.write(ctx, func(tx *sql.Tx) error {
-		ts := now()
+		ts := timestamp(d.Now())
 		for i := range n {
 			year := 2015 + i%11
 			in := CaseInput{

@@ -94,7 +94,7 @@ func TestEachCaseWalksMoreThanOneBatchAndStopsOnError(t *testing.T) {
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		for i := range eachBatch + 10 {
 			in := CaseInput{Slug: "bulk-" + strconv.Itoa(i), Title: "Bulk " + strconv.Itoa(i), Summary: "s", Kind: KindApproach, Status: StatusPublished}
-			if _, err := insertCase(ctx, tx, in, nil, now()); err != nil {
+			if _, err := insertCase(ctx, tx, in, nil, timestamp(d.Now())); err != nil {
 				return err
 			}
 		}

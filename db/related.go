@@ -62,7 +62,7 @@ func (d *DB) RelatedCases(ctx context.Context, c Case, n int) ([]Case, error) {
 	for id := range score {
 		ids = append(ids, id)
 	}
-	cands, err := d.queryCases(ctx, d.r,
+	cands, err := queryCases(ctx, d.r,
 		"WHERE c.status = 'gepubliceerd' AND c.id IN ("+placeholders(len(ids))+")", ids...)
 	if err != nil {
 		return nil, fmt.Errorf("related cases of %q: %w", c.Slug, err)

@@ -74,12 +74,12 @@ func (d *DB) PurgeExpired(ctx context.Context, now time.Time) (Purged, error) {
 	return p, nil
 }
 
-// purge is PurgeExpired for the background watcher: a failure (a read-only file) is
-// logged, and tried again at the next turn.
-func (d *DB) purge() {
+// purge is PurgeExpired at t for the background watcher: a failure (a read-only
+// file) is logged, and tried again at the next turn.
+func (d *DB) purge(t time.Time) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, err := d.PurgeExpired(ctx, time.Now())
+	p, err := d.PurgeExpired(ctx, t)
 	if err != nil {
 		slog.Warn("remove expired personal data", "err", err)
 		return

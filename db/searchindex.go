@@ -78,7 +78,7 @@ func caseSearchDoc(c Case) searchDoc {
 
 // searchDocVersion identifies what caseSearchDoc and the text analysis (dutch.go)
 // write. A database indexed with another version is re-indexed when it is opened.
-const searchDocVersion = "2"
+const searchDocVersion = "3"
 
 // searchColumns are case_search's columns in order: six of folded words (title,
 // place and region are the "head": a hit there outranks one elsewhere), then the
@@ -203,7 +203,7 @@ func rebuildSearchIndex(ctx context.Context, tx *sql.Tx) error {
 	defer stmt.Close()
 	var last int64
 	for {
-		cases, err := (*DB)(nil).queryCases(ctx, tx, "WHERE c.id > ? ORDER BY c.id LIMIT 500", last)
+		cases, err := queryCases(ctx, tx, "WHERE c.id > ? ORDER BY c.id LIMIT 500", last)
 		if err != nil {
 			return fmt.Errorf("rebuild search index: %w", err)
 		}
@@ -250,7 +250,7 @@ func (d *DB) CheckSearchIndex(ctx context.Context) error {
 	var last int64
 	checked := 0
 	for {
-		cases, err := d.queryCases(ctx, d.r, "WHERE c.id > ? ORDER BY c.id LIMIT 500", last)
+		cases, err := queryCases(ctx, d.r, "WHERE c.id > ? ORDER BY c.id LIMIT 500", last)
 		if err != nil {
 			return fmt.Errorf("check search index: %w", err)
 		}

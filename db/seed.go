@@ -28,7 +28,7 @@ func seed(ctx context.Context, tx *sql.Tx) error {
 	if err := seedFigures(ctx, tx); err != nil {
 		return err
 	}
-	return seedThemes(ctx, tx)
+	return migrateNewThemes(ctx, tx) // on a new file every theme is new
 }
 
 func seedPlaces(ctx context.Context, tx *sql.Tx) error {
@@ -54,26 +54,6 @@ func seedPlaces(ctx context.Context, tx *sql.Tx) error {
 			"INSERT INTO gemeenten (code, name, province_code, population) VALUES (?, ?, ?, ?)",
 			r[0], r[1], r[2], pop); err != nil {
 			return fmt.Errorf("insert gemeente %s: %w", r[0], err)
-		}
-	}
-	return nil
-}
-
-func seedThemes(ctx context.Context, tx *sql.Tx) error {
-	var themes []struct{ Slug, Label string }
-	if err := readJSON("seed/themes.json", &themes); err != nil {
-		return err
-	}
-	var texts map[string]struct{ Intro, When string }
-	if err := readJSON("seed/theme-texts.json", &texts); err != nil {
-		return err
-	}
-	for i, t := range themes {
-		txt := texts[t.Slug]
-		if _, err := tx.ExecContext(ctx,
-			"INSERT INTO themes (slug, label, position, intro, when_text) VALUES (?, ?, ?, ?, ?)",
-			t.Slug, t.Label, i, txt.Intro, txt.When); err != nil {
-			return fmt.Errorf("insert theme %s: %w", t.Slug, err)
 		}
 	}
 	return nil

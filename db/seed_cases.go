@@ -94,10 +94,19 @@ var (
 // shape of every value, and that no facts entry is used twice. Gemeenten,
 // provinces and themes are checked by the database's foreign keys.
 func readSeedContent() (seedContent, error) {
-	var (
-		out  seedContent
-		errs []error
-	)
+	out, err := readSeedFiles()
+	if err != nil {
+		return seedContent{}, err
+	}
+	if err := out.check(); err != nil {
+		return seedContent{}, fmt.Errorf("seed cases: %w", err)
+	}
+	return out, nil
+}
+
+// readSeedFiles reads the seed case files and the left-out list, with their digest.
+func readSeedFiles() (seedContent, error) {
+	var out seedContent
 	h := sha256.New()
 	h.Write([]byte(seedSyncVersion))
 	for _, name := range seedCaseFiles {
@@ -139,7 +148,13 @@ func readSeedContent() (seedContent, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return seedContent{}, err
 	}
+	return out, nil
+}
 
+// check checks every seed case and left-out entry; each facts entry may be used
+// once.
+func (out seedContent) check() error {
+	var errs []error
 	facts := map[string]string{} // facts entry → where it is used
 	slugs := map[string]bool{}
 	use := func(ref, where string) {
@@ -153,48 +168,11 @@ func readSeedContent() (seedContent, error) {
 	for _, c := range out.Cases {
 		where := "case " + c.Slug
 		use(c.Facts, where)
-		if !seedSlugPattern.MatchString(c.Slug) || len(c.Slug) > maxSlugLen {
-			errs = append(errs, fmt.Errorf("%s: slug %q", where, c.Slug))
-		}
 		if slugs[c.Slug] {
 			errs = append(errs, fmt.Errorf("%s: slug used twice", where))
 		}
 		slugs[c.Slug] = true
-		if strings.TrimSpace(c.Title) == "" || strings.TrimSpace(c.Summary) == "" {
-			errs = append(errs, fmt.Errorf("%s: title and summary are required", where))
-		}
-		if !slices.Contains(Kinds, c.Kind) {
-			errs = append(errs, fmt.Errorf("%s: kind %q", where, c.Kind))
-		}
-		if !slices.Contains(Stages, c.InitiativeStatus) {
-			errs = append(errs, fmt.Errorf("%s: initiative_status %q", where, c.InitiativeStatus))
-		}
-		for _, g := range c.TargetGroups {
-			if !slices.Contains(TargetGroups, g) {
-				errs = append(errs, fmt.Errorf("%s: target group %q", where, g))
-			}
-		}
-		for _, n := range []struct {
-			name string
-			v    *int
-			q    *string
-		}{{"homes", c.Homes, c.HomesQualifier}, {"people", c.People, c.PeopleQualifier}} {
-			if n.q != nil && (n.v == nil || !slices.Contains(Qualifiers, *n.q)) {
-				errs = append(errs, fmt.Errorf("%s: %s_qualifier %q needs a number and one of %v", where, n.name, *n.q, Qualifiers))
-			}
-			if n.v != nil && *n.v < 0 {
-				errs = append(errs, fmt.Errorf("%s: %s is negative", where, n.name))
-			}
-		}
-		if c.StatusDate != nil && !stageDatePattern.MatchString(*c.StatusDate) {
-			errs = append(errs, fmt.Errorf("%s: status_date %q is not YYYY, YYYY-MM or YYYY-MM-DD", where, *c.StatusDate))
-		}
-		if c.SourceChecked != nil && !checkedPattern.MatchString(*c.SourceChecked) {
-			errs = append(errs, fmt.Errorf("%s: source_checked %q is not YYYY-MM or YYYY-MM-DD", where, *c.SourceChecked))
-		}
-		if c.ProvinceCode != nil && c.GemeenteCode != nil {
-			errs = append(errs, fmt.Errorf("%s: province_code is only for a case without gemeente_code", where))
-		}
+		errs = append(errs, c.check(where)...)
 	}
 	for _, l := range out.LeftOut {
 		use(l.Facts, "left_out")
@@ -202,10 +180,51 @@ func readSeedContent() (seedContent, error) {
 			errs = append(errs, fmt.Errorf("left_out %s: give a reason", l.Facts))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return seedContent{}, fmt.Errorf("seed cases: %w", err)
+	return errors.Join(errs...)
+}
+
+// check checks one seed case's own fields.
+func (c seedCase) check(where string) []error {
+	var errs []error
+	if !seedSlugPattern.MatchString(c.Slug) || len(c.Slug) > maxSlugLen {
+		errs = append(errs, fmt.Errorf("%s: slug %q", where, c.Slug))
 	}
-	return out, nil
+	if strings.TrimSpace(c.Title) == "" || strings.TrimSpace(c.Summary) == "" {
+		errs = append(errs, fmt.Errorf("%s: title and summary are required", where))
+	}
+	if !slices.Contains(Kinds, c.Kind) {
+		errs = append(errs, fmt.Errorf("%s: kind %q", where, c.Kind))
+	}
+	if !slices.Contains(Stages, c.InitiativeStatus) {
+		errs = append(errs, fmt.Errorf("%s: initiative_status %q", where, c.InitiativeStatus))
+	}
+	for _, g := range c.TargetGroups {
+		if !slices.Contains(TargetGroups, g) {
+			errs = append(errs, fmt.Errorf("%s: target group %q", where, g))
+		}
+	}
+	for _, n := range []struct {
+		name string
+		v    *int
+		q    *string
+	}{{"homes", c.Homes, c.HomesQualifier}, {"people", c.People, c.PeopleQualifier}} {
+		if n.q != nil && (n.v == nil || !slices.Contains(Qualifiers, *n.q)) {
+			errs = append(errs, fmt.Errorf("%s: %s_qualifier %q needs a number and one of %v", where, n.name, *n.q, Qualifiers))
+		}
+		if n.v != nil && *n.v < 0 {
+			errs = append(errs, fmt.Errorf("%s: %s is negative", where, n.name))
+		}
+	}
+	if c.StatusDate != nil && !stageDatePattern.MatchString(*c.StatusDate) {
+		errs = append(errs, fmt.Errorf("%s: status_date %q is not YYYY, YYYY-MM or YYYY-MM-DD", where, *c.StatusDate))
+	}
+	if c.SourceChecked != nil && !checkedPattern.MatchString(*c.SourceChecked) {
+		errs = append(errs, fmt.Errorf("%s: source_checked %q is not YYYY-MM or YYYY-MM-DD", where, *c.SourceChecked))
+	}
+	if c.ProvinceCode != nil && c.GemeenteCode != nil {
+		errs = append(errs, fmt.Errorf("%s: province_code is only for a case without gemeente_code", where))
+	}
+	return errs
 }
 
 func decodeStrict(b []byte, v any) error {
@@ -278,57 +297,22 @@ func syncSeedCases(ctx context.Context, tx *sql.Tx) (seedResult, error) {
 	if string(last) == content.digest {
 		return res, nil
 	}
-	type ledgerRow struct {
-		caseID  sql.NullInt64
-		version int
-		digest  string
-	}
-	ledger := map[string]ledgerRow{}
-	rows, err := tx.QueryContext(ctx, "SELECT facts, case_id, version, digest FROM seeded_cases")
+	ledger, err := loadSeedLedger(ctx, tx)
 	if err != nil {
 		return res, err
 	}
-	for rows.Next() {
-		var (
-			facts string
-			r     ledgerRow
-		)
-		if err := rows.Scan(&facts, &r.caseID, &r.version, &r.digest); err != nil {
-			rows.Close()
-			return res, err
-		}
-		ledger[facts] = r
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	ts, err := sqliteNow(ctx, tx)
+	if err != nil {
 		return res, err
 	}
-
-	ts := now()
 	for _, sc := range content.Cases {
 		in := sc.input()
 		digest := contentDigest(in)
 		r, seeded := ledger[sc.Facts]
 		switch {
 		case !seeded:
-			slug, err := freeSlugTx(ctx, tx, in.Slug)
-			if err != nil {
+			if err := seedNewCase(ctx, tx, sc, in, digest, ts); err != nil {
 				return res, err
-			}
-			if slug != in.Slug {
-				slog.WarnContext(ctx, "seed case slug taken: seeded under another", "facts", sc.Facts, "slug", in.Slug, "as", slug)
-				in.Slug = slug
-			}
-			id, err := insertCase(ctx, tx, in, nil, ts)
-			if err != nil {
-				return res, fmt.Errorf("seed case %s (%s): %w", sc.Slug, sc.Facts, err)
-			}
-			if err := writeRevision(ctx, tx, id, 1, in, nil, seedEditor, seedNoteNew, ts); err != nil {
-				return res, err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO seeded_cases (facts, case_id, version, digest, seeded_at, updated_at)
-				VALUES (?, ?, 1, ?, ?, ?)`, sc.Facts, id, digest, ts, ts); err != nil {
-				return res, fmt.Errorf("seed case %s: %w", sc.Slug, err)
 			}
 			res.Added++
 		case !r.caseID.Valid:
@@ -336,43 +320,15 @@ func syncSeedCases(ctx context.Context, tx *sql.Tx) (seedResult, error) {
 		case r.digest == digest:
 			res.Unchanged++
 		default:
-			var (
-				version         int
-				status, oldSlug string
-				published       sql.NullString
-			)
-			if err := tx.QueryRowContext(ctx, "SELECT version, status, published_at, slug FROM cases WHERE id = ?", r.caseID.Int64).
-				Scan(&version, &status, &published, &oldSlug); err != nil {
-				return res, fmt.Errorf("seed case %s: %w", sc.Slug, err)
+			updated, err := updateSeededCase(ctx, tx, sc, in, r, digest, ts)
+			if err != nil {
+				return res, err
 			}
-			if version != r.version {
+			if updated {
+				res.Updated++
+			} else {
 				res.KeptEdited++ // an editor changed it: theirs stays
-				continue
 			}
-			var other int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM cases WHERE slug = ? AND id <> ?", in.Slug, r.caseID.Int64).Scan(&other); err != nil {
-				return res, err
-			}
-			if other > 0 {
-				slog.WarnContext(ctx, "seed case slug taken: kept the old one", "facts", sc.Facts, "slug", in.Slug, "kept", oldSlug)
-				in.Slug = oldSlug
-			}
-			in.Status = status
-			if err := updateCaseRow(ctx, tx, r.caseID.Int64, version, in, ts, published); err != nil {
-				return res, fmt.Errorf("seed case %s: %w", sc.Slug, err)
-			}
-			// A corrected slug: the old address keeps leading to the case.
-			if err := keepOldSlug(ctx, tx, r.caseID.Int64, oldSlug, in.Slug, published.Valid, ts); err != nil {
-				return res, err
-			}
-			if err := writeRevision(ctx, tx, r.caseID.Int64, version+1, in, nil, seedEditor, seedNoteUpdate, ts); err != nil {
-				return res, err
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE seeded_cases SET version = ?, digest = ?, updated_at = ? WHERE facts = ?",
-				version+1, digest, ts, sc.Facts); err != nil {
-				return res, err
-			}
-			res.Updated++
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('seed_digest', ?)
@@ -386,4 +342,99 @@ func syncSeedCases(ctx context.Context, tx *sql.Tx) (seedResult, error) {
 	slog.Log(ctx, level, "seed cases synchronised", "added", res.Added, "updated", res.Updated,
 		"kept_edited", res.KeptEdited, "unchanged", res.Unchanged, "deleted_by_editors", res.Gone)
 	return res, nil
+}
+
+// ledgerRow is what seeded_cases remembers of a seed case: the case it became
+// (none once an editor deleted it), and its version and content when seeded.
+type ledgerRow struct {
+	caseID  sql.NullInt64
+	version int
+	digest  string
+}
+
+// loadSeedLedger returns seeded_cases by facts entry.
+func loadSeedLedger(ctx context.Context, tx *sql.Tx) (map[string]ledgerRow, error) {
+	ledger := map[string]ledgerRow{}
+	rows, err := tx.QueryContext(ctx, "SELECT facts, case_id, version, digest FROM seeded_cases")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			facts string
+			r     ledgerRow
+		)
+		if err := rows.Scan(&facts, &r.caseID, &r.version, &r.digest); err != nil {
+			return nil, err
+		}
+		ledger[facts] = r
+	}
+	return ledger, rows.Err()
+}
+
+// seedNewCase adds a seed case the database has not had, under another slug when
+// its own is taken.
+func seedNewCase(ctx context.Context, tx *sql.Tx, sc seedCase, in CaseInput, digest, ts string) error {
+	slug, err := freeSlugTx(ctx, tx, in.Slug)
+	if err != nil {
+		return err
+	}
+	if slug != in.Slug {
+		slog.WarnContext(ctx, "seed case slug taken: seeded under another", "facts", sc.Facts, "slug", in.Slug, "as", slug)
+		in.Slug = slug
+	}
+	id, err := insertCase(ctx, tx, in, nil, ts)
+	if err != nil {
+		return fmt.Errorf("seed case %s (%s): %w", sc.Slug, sc.Facts, err)
+	}
+	if err := writeRevision(ctx, tx, id, 1, in, nil, seedEditor, seedNoteNew, ts); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO seeded_cases (facts, case_id, version, digest, seeded_at, updated_at)
+		VALUES (?, ?, 1, ?, ?, ?)`, sc.Facts, id, digest, ts, ts); err != nil {
+		return fmt.Errorf("seed case %s: %w", sc.Slug, err)
+	}
+	return nil
+}
+
+// updateSeededCase brings a seeded case up to date with its corrected content,
+// unless an editor has changed it since (then it is not updated).
+func updateSeededCase(ctx context.Context, tx *sql.Tx, sc seedCase, in CaseInput, r ledgerRow, digest, ts string) (bool, error) {
+	var (
+		version         int
+		status, oldSlug string
+		published       sql.NullString
+	)
+	if err := tx.QueryRowContext(ctx, "SELECT version, status, published_at, slug FROM cases WHERE id = ?", r.caseID.Int64).
+		Scan(&version, &status, &published, &oldSlug); err != nil {
+		return false, fmt.Errorf("seed case %s: %w", sc.Slug, err)
+	}
+	if version != r.version {
+		return false, nil
+	}
+	var other int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM cases WHERE slug = ? AND id <> ?", in.Slug, r.caseID.Int64).Scan(&other); err != nil {
+		return false, err
+	}
+	if other > 0 {
+		slog.WarnContext(ctx, "seed case slug taken: kept the old one", "facts", sc.Facts, "slug", in.Slug, "kept", oldSlug)
+		in.Slug = oldSlug
+	}
+	in.Status = status
+	if err := updateCaseRow(ctx, tx, r.caseID.Int64, version, in, ts, published); err != nil {
+		return false, fmt.Errorf("seed case %s: %w", sc.Slug, err)
+	}
+	// A corrected slug: the old address keeps leading to the case.
+	if err := keepOldSlug(ctx, tx, r.caseID.Int64, oldSlug, in.Slug, published.Valid, ts); err != nil {
+		return false, err
+	}
+	if err := writeRevision(ctx, tx, r.caseID.Int64, version+1, in, nil, seedEditor, seedNoteUpdate, ts); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE seeded_cases SET version = ?, digest = ?, updated_at = ? WHERE facts = ?",
+		version+1, digest, ts, sc.Facts); err != nil {
+		return false, err
+	}
+	return true, nil
 }

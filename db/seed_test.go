@@ -480,7 +480,7 @@ func TestLegacyRevisionsLoadDiffAndRestore(t *testing.T) {
 	in.Stage, in.StageDate, in.TargetGroups = StageEnded, "2019-06", []string{GroupYoung, GroupSingles}
 	in.Homes, in.HomesQualifier, in.LessonsHard = &nine, QualifierMaximum, "- Weinig woningen."
 	in.RelatedGemeenten = []string{"GM0166"} // Kampen
-	if c, err = d.UpdateCase(ctx, c.ID, c.Version, in, ed, ""); err != nil {
+	if c, err = d.UpdateCase(ctx, c.ID, CaseUpdate{Version: c.Version, Input: in}, ed); err != nil {
 		t.Fatal(err)
 	}
 	old, err := d.FindRevision(ctx, c.ID, 1)

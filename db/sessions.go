@@ -42,7 +42,7 @@ func (s *SessionStorage) Get(key string) ([]byte, error) {
 	defer cancel()
 	var data []byte
 	err := s.d.r.QueryRowContext(ctx, "SELECT data FROM sessions WHERE id = ? AND (expires_at = 0 OR expires_at > ?)",
-		sessionKey(key), time.Now().Unix()).Scan(&data)
+		sessionKey(key), s.d.Now().Unix()).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -60,7 +60,7 @@ func (s *SessionStorage) Set(key string, val []byte, exp time.Duration) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storageTimeout)
 	defer cancel()
-	t := time.Now().Unix()
+	t := s.d.Now().Unix()
 	var expires int64
 	if exp > 0 {
 		expires = t + int64(exp.Seconds())

@@ -1,15 +1,27 @@
 package db
 
 import (
+	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/text"
 )
 
-var markdown = goldmark.New()
+// markdown is the site's one Markdown dialect: the page shows its HTML
+// (MarkdownHTML) and search indexes its words (PlainText), from the same parse.
+var markdown = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))
+
+// MarkdownHTML writes the HTML of a Markdown text to w. goldmark leaves raw HTML
+// out; the caller still sanitises what Markdown itself can produce (javascript:
+// links and the like).
+func MarkdownHTML(w io.Writer, md string) error {
+	return markdown.Convert([]byte(md), w)
+}
 
 // PlainText returns the words of a Markdown text without its markup: what full-text
 // search indexes and what snippets are cut from. Blocks are separated by a blank
@@ -73,4 +85,24 @@ func collapseBlankLines(s string) string {
 		s = strings.ReplaceAll(s, "\n\n\n", "\n\n")
 	}
 	return s
+}
+
+// Truncate cuts s to at most n runes.
+func Truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// Lines splits a list typed or stored one item a line into its trimmed,
+// non-empty lines.
+func Lines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -67,9 +67,9 @@ const (
 )
 
 // WaitError is the answer to a sign-in (or password change) while its client, or
-// the account, must wait: Until is when the next attempt will be checked. It is
-// ErrLockedOut for errors.Is.
-type WaitError struct{ Until time.Time }
+// the account, must wait: Until is when the next attempt will be checked, At when
+// that was decided. It is ErrLockedOut for errors.Is.
+type WaitError struct{ Until, At time.Time }
 
 func (e *WaitError) Error() string {
 	return "too many failed sign-ins: wait until " + e.Until.UTC().Format(time.RFC3339)
@@ -78,9 +78,9 @@ func (e *WaitError) Error() string {
 // Is makes errors.Is(err, ErrLockedOut) true.
 func (e *WaitError) Is(target error) bool { return target == ErrLockedOut }
 
-// Wait is how long from now until the next attempt, at least a second.
+// Wait is how long from At until the next attempt, in whole seconds, at least one.
 func (e *WaitError) Wait() time.Duration {
-	return max((time.Until(e.Until) + time.Second - 1).Truncate(time.Second), time.Second)
+	return max((e.Until.Sub(e.At) + time.Second - 1).Truncate(time.Second), time.Second)
 }
 
 // throttleDelay is the wait after failures failures, of which free cost nothing.
@@ -317,16 +317,17 @@ func (d *DB) CreateUser(ctx context.Context, in UserInput, by *User) (User, erro
 		return User{}, fmt.Errorf("create user %q: %w", in.Email, err)
 	}
 	var id int64
+	at := d.Now()
 	err = d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO users (email, name, password_hash, role, must_change_password, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, in.Email, strings.TrimSpace(in.Name), hash, in.Role, in.MustChangePassword, now())
+			VALUES (?, ?, ?, ?, ?, ?)`, in.Email, strings.TrimSpace(in.Name), hash, in.Role, in.MustChangePassword, timestamp(at))
 		if err != nil {
 			return err
 		}
 		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return audit(ctx, tx, by, ActionAccountCreate, in.Email, "rol "+in.Role)
+		return audit(ctx, tx, at, by, ActionAccountCreate, in.Email, "rol "+in.Role)
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("create user %q: %w", in.Email, err)
@@ -340,14 +341,7 @@ func (d *DB) CreateUser(ctx context.Context, in UserInput, by *User) (User, erro
 // every request.
 func (d *DB) UpdateUser(ctx context.Context, id int64, upd UserUpdate, by User) (User, error) {
 	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-		actor, err := loadActor(ctx, tx, by.ID)
-		if err != nil {
-			return err
-		}
-		if !actor.IsAdmin() {
-			return ErrForbidden
-		}
-		u, err := findUser(ctx, tx, "id = ?", id)
+		actor, u, err := adminAndUser(ctx, tx, by, id)
 		if err != nil {
 			return err
 		}
@@ -391,7 +385,7 @@ func (d *DB) UpdateUser(ctx context.Context, id int64, upd UserUpdate, by User) 
 				changes = append(changes, "ingeschakeld")
 			}
 		}
-		return audit(ctx, tx, &actor, ActionAccountChange, u.Email, strings.Join(changes, ", "))
+		return audit(ctx, tx, d.Now(), &actor, ActionAccountChange, u.Email, strings.Join(changes, ", "))
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("update user %d: %w", id, err)
@@ -408,14 +402,7 @@ func (d *DB) ResetPassword(ctx context.Context, id int64, by User) (string, erro
 		return "", err
 	}
 	err = d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-		actor, err := loadActor(ctx, tx, by.ID)
-		if err != nil {
-			return err
-		}
-		if !actor.IsAdmin() {
-			return ErrForbidden
-		}
-		u, err := findUser(ctx, tx, "id = ?", id)
+		actor, u, err := adminAndUser(ctx, tx, by, id)
 		if err != nil {
 			return err
 		}
@@ -423,7 +410,7 @@ func (d *DB) ResetPassword(ctx context.Context, id int64, by User) (string, erro
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, must_change_password = 1, session_epoch = session_epoch + 1 WHERE id = ?", hash, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, &actor, ActionAccountChange, u.Email, "eenmalig wachtwoord ingesteld")
+		return audit(ctx, tx, d.Now(), &actor, ActionAccountChange, u.Email, "eenmalig wachtwoord ingesteld")
 	})
 	if err != nil {
 		return "", fmt.Errorf("reset password of user %d: %w", id, err)
@@ -453,22 +440,22 @@ func (d *DB) ChangePassword(ctx context.Context, id int64, current, next, client
 		}
 		return 0, fmt.Errorf("change password of user %d: %w", id, err)
 	}
-	t := time.Now()
-	if err := d.checkThrottle(ctx, email, client, t); err != nil {
+	if err := d.checkThrottle(ctx, email, client, d.Now()); err != nil {
 		return 0, fmt.Errorf("change password of user %d: %w", id, err)
 	}
 	if bcrypt.CompareHashAndPassword([]byte(old), []byte(current)) != nil {
 		var wait *WaitError
 		werr := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
 			var err error
-			if wait, err = recordFailure(ctx, tx, email, client, time.Now()); err != nil {
+			at := d.Now()
+			if wait, err = recordFailure(ctx, tx, email, client, at); err != nil {
 				return err
 			}
 			u, err := findUser(ctx, tx, "id = ?", id)
 			if err != nil {
 				return err
 			}
-			return audit(ctx, tx, &u, ActionLoginFailed, u.Email, "huidig wachtwoord onjuist bij wachtwoord wijzigen"+wait.detail())
+			return audit(ctx, tx, at, &u, ActionLoginFailed, u.Email, "huidig wachtwoord onjuist bij wachtwoord wijzigen"+wait.detail())
 		})
 		if werr != nil {
 			return 0, fmt.Errorf("change password of user %d: %w", id, werr)
@@ -496,7 +483,7 @@ func (d *DB) ChangePassword(ctx context.Context, id int64, current, next, client
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, &u, ActionPasswordChange, u.Email, "andere sessies beëindigd")
+		return audit(ctx, tx, d.Now(), &u, ActionPasswordChange, u.Email, "andere sessies beëindigd")
 	})
 	if err != nil {
 		return 0, fmt.Errorf("change password of user %d: %w", id, err)
@@ -513,94 +500,107 @@ func (d *DB) ChangePassword(ctx context.Context, id int64, current, next, client
 // disabled account. Each checked attempt is written to the audit log.
 func (d *DB) Authenticate(ctx context.Context, email, password, client string) (User, error) {
 	email = NormalizeEmail(email)
-	t := time.Now()
-	if err := d.checkThrottle(ctx, email, client, t); err != nil {
+	if err := d.checkThrottle(ctx, email, client, d.Now()); err != nil {
 		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
-
-	var (
-		hash   []byte
-		u      User
-		stored string
-	)
-	err := d.r.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE email = ?", email).Scan(&stored)
-	known := err == nil
+	u, known, match, err := d.checkPassword(ctx, email, password)
+	if err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		hash = d.dummyHash()
-	case err != nil:
-		return User{}, fmt.Errorf("authenticate: %w", err)
-	default:
-		hash = []byte(stored)
-		if u, err = findUser(ctx, d.r, "email = ?", email); err != nil {
-			return User{}, fmt.Errorf("authenticate: %w", err)
-		}
-	}
-	// Compare also for an unknown address, and only then decide: the same work
-	// and the same answer either way.
-	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil && known
-
-	if !match {
-		var wait *WaitError
-		werr := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-			var err error
-			// The wait runs from now, after the slow hash, not from the start.
-			if wait, err = recordFailure(ctx, tx, email, client, time.Now()); err != nil {
-				return err
-			}
-			subject := "onbekend account" // what was typed may be a password: never log it
-			var by *User
-			if known {
-				subject, by = u.Email, &u
-			}
-			return audit(ctx, tx, by, ActionLoginFailed, subject, "wachtwoord onjuist of account onbekend"+wait.detail())
-		})
-		if werr != nil {
-			return User{}, fmt.Errorf("authenticate: %w", werr)
-		}
-		if wait != nil {
-			return User{}, wait
-		}
-		return User{}, ErrBadCredentials
-	}
-	if u.Disabled {
+	case !match:
+		return User{}, d.failedSignIn(ctx, email, client, u, known)
+	case u.Disabled:
+		at := d.Now()
 		err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-			return audit(ctx, tx, &u, ActionLoginFailed, u.Email, "account uitgeschakeld")
+			return audit(ctx, tx, at, &u, ActionLoginFailed, u.Email, "account uitgeschakeld")
 		})
 		if err != nil {
 			return User{}, fmt.Errorf("authenticate: %w", err)
 		}
 		return User{}, ErrDisabled
 	}
-	err = d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-		// This client's failures are forgotten, and it is known from now on;
-		// the account's count of failures from everywhere stays.
-		if _, err := tx.ExecContext(ctx, "DELETE FROM login_throttle WHERE email = ? AND client_key = ?", email, client); err != nil {
+	if err := d.signedIn(ctx, u, client, d.Now()); err != nil {
+		return User{}, fmt.Errorf("authenticate: %w", err)
+	}
+	return u, nil
+}
+
+// checkPassword compares password with the account of email, and for an unknown
+// address with a dummy hash: the same work and the same answer either way. known
+// says whether the address has an account (u).
+func (d *DB) checkPassword(ctx context.Context, email, password string) (u User, known, match bool, err error) {
+	var stored string
+	err = d.r.QueryRowContext(ctx, "SELECT password_hash FROM users WHERE email = ?", email).Scan(&stored)
+	hash := []byte(stored)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		hash = d.dummyHash()
+	case err != nil:
+		return User{}, false, false, err
+	default:
+		known = true
+		if u, err = findUser(ctx, d.r, "email = ?", email); err != nil {
+			return User{}, false, false, err
+		}
+	}
+	match = bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil && known
+	return u, known, match, nil
+}
+
+// failedSignIn records a failed sign-in of email from client (u is the account
+// when known) and returns what to answer: the wait it brings, or ErrBadCredentials.
+func (d *DB) failedSignIn(ctx context.Context, email, client string, u User, known bool) error {
+	var wait *WaitError
+	// The wait runs from now, after the slow hash, not from the start.
+	at := d.Now()
+	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
+		var err error
+		if wait, err = recordFailure(ctx, tx, email, client, at); err != nil {
+			return err
+		}
+		subject := "onbekend account" // what was typed may be a password: never log it
+		var by *User
+		if known {
+			subject, by = u.Email, &u
+		}
+		return audit(ctx, tx, at, by, ActionLoginFailed, subject, "wachtwoord onjuist of account onbekend"+wait.detail())
+	})
+	switch {
+	case err != nil:
+		return fmt.Errorf("authenticate: %w", err)
+	case wait != nil:
+		return wait
+	}
+	return ErrBadCredentials
+}
+
+// signedIn records a sign-in of u from client at t: the client's failures are
+// forgotten and it is known from now on (the account's count of failures from
+// everywhere stays), and audit entries past their retention go.
+func (d *DB) signedIn(ctx context.Context, u User, client string, t time.Time) error {
+	return d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM login_throttle WHERE email = ? AND client_key = ?", u.Email, client); err != nil {
 			return err
 		}
 		if client != "" {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO login_clients (email, client_key, last_at) VALUES (?, ?, ?)
-				ON CONFLICT (email, client_key) DO UPDATE SET last_at = excluded.last_at`, email, client, t.Unix()); err != nil {
+				ON CONFLICT (email, client_key) DO UPDATE SET last_at = excluded.last_at`, u.Email, client, t.Unix()); err != nil {
 				return err
 			}
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM login_clients WHERE last_at < ?", t.Add(-KnownClientMemory).Unix()); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", now(), u.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET last_login_at = ? WHERE id = ?", timestamp(t), u.ID); err != nil {
 			return err
 		}
 		// Entries past their retention go now and then: at each sign-in.
-		if _, err := tx.ExecContext(ctx, "DELETE FROM audit_log WHERE at < ?",
-			time.Now().Add(-AuditRetention).UTC().Format(time.RFC3339)); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM audit_log WHERE at < ?", timestamp(t.Add(-AuditRetention))); err != nil {
 			return err
 		}
-		return audit(ctx, tx, &u, ActionLogin, u.Email, "")
+		return audit(ctx, tx, t, &u, ActionLogin, u.Email, "")
 	})
-	if err != nil {
-		return User{}, fmt.Errorf("authenticate: %w", err)
-	}
-	return u, nil
 }
 
 // checkThrottle answers a *WaitError when client, or the account as a whole (for
@@ -616,7 +616,7 @@ func (d *DB) checkThrottle(ctx context.Context, email, client string, t time.Tim
 		return fmt.Errorf("sign-in throttle: %w", err)
 	}
 	if until > t.Unix() {
-		return &WaitError{Until: time.Unix(until, 0)}
+		return &WaitError{Until: time.Unix(until, 0), At: t}
 	}
 	return nil
 }
@@ -669,7 +669,7 @@ func recordFailure(ctx context.Context, tx *sql.Tx, email, client string, t time
 	if until.IsZero() {
 		return nil, nil
 	}
-	return &WaitError{Until: until}, nil
+	return &WaitError{Until: until, At: t}, nil
 }
 
 // detail is what the audit log says about a wait ("" for none).
@@ -689,7 +689,7 @@ type SignInThrottle struct {
 // SignInThrottles maps the e-mail addresses of accounts with recent failures to
 // their state.
 func (d *DB) SignInThrottles(ctx context.Context) (map[string]SignInThrottle, error) {
-	t := time.Now()
+	t := d.Now()
 	rows, err := d.r.QueryContext(ctx, `SELECT u.email,
 			coalesce(sum(CASE WHEN l.client_key = '' THEN l.failures END), sum(l.failures)), max(l.wait_until)
 		FROM login_throttle l JOIN users u ON u.email = l.email
@@ -720,14 +720,7 @@ func (d *DB) SignInThrottles(ctx context.Context) (map[string]SignInThrottle, er
 // client: whoever had to wait may try again at once. Beheerders only; audited.
 func (d *DB) LiftSignInThrottle(ctx context.Context, id int64, by User) error {
 	err := d.writeBookkeeping(ctx, func(tx *sql.Tx) error {
-		actor, err := loadActor(ctx, tx, by.ID)
-		if err != nil {
-			return err
-		}
-		if !actor.IsAdmin() {
-			return ErrForbidden
-		}
-		u, err := findUser(ctx, tx, "id = ?", id)
+		actor, u, err := adminAndUser(ctx, tx, by, id)
 		if err != nil {
 			return err
 		}
@@ -736,7 +729,7 @@ func (d *DB) LiftSignInThrottle(ctx context.Context, id int64, by User) error {
 			return err
 		}
 		n, _ := res.RowsAffected()
-		return audit(ctx, tx, &actor, ActionAccountChange, u.Email, fmt.Sprintf("inlogvertraging opgeheven (%d tellers)", n))
+		return audit(ctx, tx, d.Now(), &actor, ActionAccountChange, u.Email, fmt.Sprintf("inlogvertraging opgeheven (%d tellers)", n))
 	})
 	if err != nil {
 		return fmt.Errorf("lift sign-in throttle of user %d: %w", id, err)
@@ -755,3 +748,16 @@ func loadActor(ctx context.Context, tx *sql.Tx, id int64) (User, error) {
 }
 
 func randRead(b []byte) { rand.Read(b) }
+
+// adminAndUser loads the acting beheerder (ErrForbidden for anyone else) and the
+// account id they act on.
+func adminAndUser(ctx context.Context, tx *sql.Tx, by User, id int64) (actor, u User, err error) {
+	if actor, err = loadActor(ctx, tx, by.ID); err != nil {
+		return actor, u, err
+	}
+	if !actor.IsAdmin() {
+		return actor, u, ErrForbidden
+	}
+	u, err = findUser(ctx, tx, "id = ?", id)
+	return actor, u, err
+}

@@ -92,7 +92,6 @@ func (h *Handler) setupSessions(secure bool) {
 		CookieHTTPOnly: true,
 		CookieSameSite: "Lax",
 	})
-	h.csrf = h.checkCSRF
 	h.loginLimiter = limiter.New(limiter.Config{
 		Max:                    loginMaxPerAddress,
 		Expiration:             loginWindow,
@@ -336,15 +335,6 @@ func safeReturn(p string) string {
 		return ""
 	}
 	return p
-}
-
-// redirect answers a successful POST: 303 to target, or for htmx HX-Redirect.
-func redirect(c *fiber.Ctx, target string) error {
-	if c.Get("HX-Request") == "true" {
-		c.Set("HX-Redirect", target)
-		return c.SendStatus(fiber.StatusNoContent)
-	}
-	return c.Redirect(target, fiber.StatusSeeOther)
 }
 
 // loginPage is the view model of /inloggen.

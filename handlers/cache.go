@@ -210,10 +210,9 @@ var notKept = map[string]bool{
 }
 
 const (
-	defaultPageCacheBytes = 48 << 20
-	maxCachedURI          = 512 // longer addresses (junk queries) are not kept
-	maxCachedEntry        = 4 << 20
-	pageCacheHeader       = "X-Cache"
+	maxCachedURI    = 512 // longer addresses (junk queries) are not kept
+	maxCachedEntry  = 4 << 20
+	pageCacheHeader = "X-Cache"
 )
 
 func (p *pageCache) get(generation uint64, key string) (cachedPage, bool) {
@@ -308,14 +307,13 @@ func (h *Handler) markPublic(c *fiber.Ctx) {
 
 // cached answers from the page cache, or runs the handler and keeps a successful
 // answer. The key is the method, the full address, whether htmx asked for a
-// fragment and which element it targets (the request headers answers Vary on), and
-// today's date. A request with a session cookie neither reads nor fills it.
+// fragment (the request header answers Vary on), and today's date. A request with a session cookie neither reads nor fills it.
 func (h *Handler) cached(c *fiber.Ctx) error {
 	if h.hasSession(c) {
 		return c.Next()
 	}
 	uri := c.OriginalURL()
-	if h.pages.maxBytes == 0 || len(uri) > maxCachedURI || len(c.Get("HX-Target")) > 64 {
+	if h.pages.maxBytes == 0 || len(uri) > maxCachedURI {
 		if err := c.Next(); err != nil {
 			return err
 		}
@@ -326,7 +324,7 @@ func (h *Handler) cached(c *fiber.Ctx) error {
 	// Today's date is part of the key too: which half year is "current" (the map's
 	// default period, the home page's figures) follows the calendar.
 	key := strings.Join([]string{c.Method(), uri, strconv.FormatBool(wantsFragment(c)),
-		c.Get("HX-Target"), time.Now().Format(time.DateOnly)}, " ")
+		time.Now().Format(time.DateOnly)}, " ")
 	if e, ok := h.pages.get(generation, key); ok {
 		for _, kv := range e.headers {
 			c.Set(kv[0], kv[1])

@@ -74,7 +74,7 @@ func (f testFeed) link(rel string) string {
 func TestAtomFeedOfNewCases(t *testing.T) {
 	app, store := newTestApp(t)
 	slugs := addCaseInEveryStatus(t, store)
-	time.Sleep(1100 * time.Millisecond) // timestamps have whole seconds
+	later(store, 2*time.Second) // timestamps have whole seconds
 	newest := addCase(t, store, db.CaseInput{Slug: "nieuwste-voorbeeld", Title: "Het nieuwste voorbeeld",
 		Body: "Met **vet** en een [link](https://example.org).", GemeenteCode: "GM0363",
 		Themes: []string{"transformatie"}, Status: db.StatusPublished})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,7 +52,15 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 	if f.provinces, err = store.Provinces(ctx); err != nil {
 		return nil, err
 	}
+	if err := f.setupValidator(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
 
+// setupValidator makes the validator with Dutch messages that name a field by its
+// label, and registers the site's own rules.
+func (f *forms) setupValidator() error {
 	loc := nl.New()
 	f.tr, _ = ut.New(loc, loc).GetTranslator("nl")
 	f.v = validator.New(validator.WithRequiredStructEnabled())
@@ -65,13 +72,37 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 		return sf.Name
 	})
 	if err := nltrans.RegisterDefaultTranslations(f.v, f.tr); err != nil {
-		return nil, fmt.Errorf("validator translations: %w", err)
+		return fmt.Errorf("validator translations: %w", err)
 	}
+	for _, r := range f.rules() {
+		if err := f.v.RegisterValidation(r.tag, r.fn); err != nil {
+			return err
+		}
+		if err := f.translate(r.tag, r.message); err != nil {
+			return err
+		}
+	}
+	// Clearer Dutch than the stock texts for the rules used most.
+	for tag, msg := range map[string]string{
+		"required": "Vul {0} in.",
+		"email":    "{0} moet een geldig e-mailadres zijn, zoals naam@gemeente.nl.",
+	} {
+		if err := f.translate(tag, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-	rules := []struct {
-		tag, message string
-		fn           validator.Func
-	}{
+// formRule is a validation tag of the site's own, with its Dutch message.
+type formRule struct {
+	tag, message string
+	fn           validator.Func
+}
+
+// rules are the tags the forms use beyond validator's own.
+func (f *forms) rules() []formRule {
+	return []formRule{
 		{"slug", "{0} mag alleen kleine letters zonder accenten, cijfers en losse streepjes bevatten, zoals ‘tijdelijke-woningen-utrecht’.",
 			func(fl validator.FieldLevel) bool { return slugPattern.MatchString(fl.Field().String()) }},
 		{"gemeente", "{0}: kies een bestaande gemeente uit de lijst (naam of CBS-code zoals GM0363), of laat leeg voor een regionaal of landelijk voorbeeld.",
@@ -115,7 +146,7 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 		{"role", "Kies als {0} ‘redacteur’ of ‘beheerder’.",
 			func(fl validator.FieldLevel) bool { return slices.Contains(db.Roles, fl.Field().String()) }},
 		{"period", "{0} moet een halfjaar zijn zoals 2025-H1 of 2025-H2.",
-			func(fl validator.FieldLevel) bool { return periodPattern.MatchString(fl.Field().String()) }},
+			func(fl validator.FieldLevel) bool { _, _, ok := db.ParsePeriod(fl.Field().String()); return ok }},
 		{"national_total", "{0} moet een heel aantal personen zijn van 1 tot " + formatNumber(db.MaxNationalTotal) + ", zoals 13000 of 13.000.",
 			func(fl validator.FieldLevel) bool { return validNationalTotal(fl.Field().String()) }},
 		{"total_status", "Kies bij {0} vastgesteld, bijgesteld, prognose of afgeleid.",
@@ -123,24 +154,6 @@ func newForms(ctx context.Context, store *db.DB) (*forms, error) {
 		{"source_date", "{0} moet een datum zijn zoals 2025-04-16, of alleen jaar en maand (2025-04) of jaar (2025), en niet in de toekomst.",
 			func(fl validator.FieldLevel) bool { return validSourceDate(fl.Field().String()) }},
 	}
-	for _, r := range rules {
-		if err := f.v.RegisterValidation(r.tag, r.fn); err != nil {
-			return nil, err
-		}
-		if err := f.translate(r.tag, r.message); err != nil {
-			return nil, err
-		}
-	}
-	// Clearer Dutch than the stock texts for the rules used most.
-	for tag, msg := range map[string]string{
-		"required": "Vul {0} in.",
-		"email":    "{0} moet een geldig e-mailadres zijn, zoals naam@gemeente.nl.",
-	} {
-		if err := f.translate(tag, msg); err != nil {
-			return nil, err
-		}
-	}
-	return f, nil
 }
 
 // translate registers message (with {0} for the field's label and {1} for the
@@ -197,7 +210,7 @@ func (f *forms) explainGemeente(errs formErrors, field, value string) {
 	for i, g := range m {
 		names[i] = g.Name + " (" + g.ProvinceName + ")"
 	}
-	errs.set(field, "Meerdere gemeenten passen bij ‘"+truncate(value, 40)+"’: "+strings.Join(names, ", ")+". Kies er een uit de lijst.")
+	errs.set(field, "Meerdere gemeenten passen bij ‘"+db.Truncate(value, 40)+"’: "+strings.Join(names, ", ")+". Kies er een uit de lijst.")
 }
 
 // provinceName is the name of a province code (the code itself when unknown).
@@ -319,17 +332,6 @@ func optionalInt(s string) *int {
 	return &n
 }
 
-// lines splits a textarea into its non-empty lines.
-func lines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // cleanText normalises typed text: valid UTF-8, Windows line ends to \n, no
 // control characters but newline and tab, trimmed.
 func cleanText(s string) string {
@@ -348,9 +350,6 @@ func cleanText(s string) string {
 func cleanLine(s string) string {
 	return strings.Join(strings.Fields(cleanText(s)), " ")
 }
-
-// periodPattern is a half year: 2025-H1.
-var periodPattern = regexp.MustCompile(`^[0-9]{4}-H[12]$`)
 
 // partialDate is a date known to the year, the month or the day: "2024",
 // "2024-05" or "2024-05-12".
@@ -403,4 +402,56 @@ func formatPartialDate(s string) string {
 		return months[d.Month-1] + " " + strconv.Itoa(d.Year)
 	}
 	return strconv.Itoa(d.Day) + " " + months[d.Month-1] + " " + strconv.Itoa(d.Year)
+}
+
+// formField is one input or textarea of a form whose fields are checked as the
+// visitor leaves them (the case form, the tip form): views/partials/veld.html,
+// built in a template with veld.
+type formField struct {
+	Name     string // the form value; the ids are f-<name>, <prefix>veld-<name>, <prefix><name>-hint and -error
+	Prefix   string // of the ids, so that two forms' ids differ ("tip-")
+	Label    string
+	Required bool
+	Hint     string
+	Error    string
+	Value    string
+	Rows     int    // a textarea of so many rows; 0 for an input
+	Type     string // of the input: "text" unless given
+	// Attributes of the control, left out when empty.
+	InputMode, Size, MaxLength, List, Spellcheck, Autocomplete string
+	Check                                                      string // where the field is checked (hx-post), "?veld=<name>" added
+	Trigger                                                    string // when: "blur" unless given
+}
+
+// veld builds a formField from name-value pairs ("name" "title" "label" "Titel"
+// "required" true "rows" 3 …), the keys being the fields' names in lower case.
+func veld(pairs ...any) (formField, error) {
+	f := formField{Type: "text", Trigger: "blur"}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		key, _ := pairs[i].(string)
+		switch v := pairs[i+1].(type) {
+		case bool:
+			if key != "required" {
+				return f, fmt.Errorf("veld: %s is not a yes or no", key)
+			}
+			f.Required = v
+		case int:
+			if key != "rows" {
+				return f, fmt.Errorf("veld: %s is not a number", key)
+			}
+			f.Rows = v
+		case string:
+			p, ok := map[string]*string{"name": &f.Name, "prefix": &f.Prefix, "label": &f.Label, "hint": &f.Hint,
+				"error": &f.Error, "value": &f.Value, "type": &f.Type, "inputmode": &f.InputMode, "size": &f.Size,
+				"maxlength": &f.MaxLength, "list": &f.List, "spellcheck": &f.Spellcheck, "autocomplete": &f.Autocomplete,
+				"check": &f.Check, "trigger": &f.Trigger}[key]
+			if !ok {
+				return f, fmt.Errorf("veld: unknown %s", key)
+			}
+			*p = v
+		default:
+			return f, fmt.Errorf("veld: %s has a value of type %T", key, v)
+		}
+	}
+	return f, nil
 }

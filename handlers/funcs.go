@@ -44,7 +44,7 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		"minus":       func(a, b int) int { return a - b },
 		"has":         slices.Contains[[]string],
 		"diffClass":   diffClass,
-		// Figures (figurelabels.go).
+		// Figures (figures_labels.go).
 		"figureKind":    figureKind,
 		"periodList":    periodList,
 		"withKind":      withKind,
@@ -54,6 +54,7 @@ func (h *Handler) templateFuncs() template.FuncMap {
 	for k, v := range figureFuncs() {
 		m[k] = v
 	}
+	m["veld"] = veld // forms.go
 	return m
 }
 
@@ -117,6 +118,15 @@ func formatNumber(n int) string {
 
 var months = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
 	"augustus", "september", "oktober", "november", "december"}
+
+// amsterdam is the time zone dates are shown in.
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
 
 // formatDate writes a date the Dutch way: 5 maart 2025.
 func formatDate(t time.Time) string {

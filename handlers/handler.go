@@ -1,6 +1,7 @@
 // Package handlers turns HTTP requests into database calls and rendered pages. Each
-// handler parses and validates its input, makes one or two db calls and renders a
-// full page or, for htmx, the fragment that changed.
+// handler parses and validates its input, calls db for what it shows (a page that
+// combines several parts, such as the map or a gemeente, makes a call per part) and
+// renders a full page or, for htmx, the fragment that changed.
 package handlers
 
 import (
@@ -43,8 +44,8 @@ type Config struct {
 	// Metrics, when set, receives the request metrics and the database size (main
 	// serves it on METRICS_ADDR).
 	Metrics prometheus.Registerer
-	// PageCacheBytes bounds the cache of public pages (cache.go): 0 is the default
-	// (48 MB), a negative number turns the cache off.
+	// PageCacheBytes bounds the cache of public pages (cache.go); 0 or less turns
+	// it off. main sets it from PAGE_CACHE_MB.
 	PageCacheBytes int
 	// TrustedProxies are the addresses and CIDR ranges of reverse proxies in
 	// front (TRUSTED_PROXIES): only their X-Forwarded-For and X-Forwarded-Proto
@@ -73,8 +74,8 @@ type Handler struct {
 	// publicCache is the Cache-Control of public pages (cachePolicy).
 	publicCache string
 	views       *html.Engine
-	maps        mapCache // rendered SVG maps (maps.go)
-	// The library's rendered cards and facet options (cases.go).
+	maps        mapCache // rendered SVG maps (map.go)
+	// The library's rendered cards and facet options (library.go).
 	cards        *renderCache[cardKey]
 	facetOptions *renderCache[facetOption]
 	metrics      *httpMetrics
@@ -84,7 +85,6 @@ type Handler struct {
 
 	// Editors (auth.go, forms.go).
 	sessions     *session.Store
-	csrf         fiber.Handler
 	loginLimiter fiber.Handler
 	tipLimiter   fiber.Handler
 	formSecret   []byte // signs the tokens of session-less forms
@@ -130,12 +130,7 @@ func New(cfg Config) (*fiber.App, error) {
 	if h.staticFiles, err = loadStatic(cfg.Public); err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.PageCacheBytes == 0:
-		h.pages.maxBytes = defaultPageCacheBytes
-	case cfg.PageCacheBytes > 0:
-		h.pages.maxBytes = cfg.PageCacheBytes
-	}
+	h.pages.maxBytes = max(cfg.PageCacheBytes, 0)
 	ctx := context.Background()
 	if h.formSecret, err = cfg.DB.Secret(ctx, "form-token-key", 32); err != nil {
 		return nil, err
@@ -253,6 +248,31 @@ type page struct {
 	Feeds       []feedLink // Atom feeds announced with <link rel="alternate">
 }
 
+// option is a choice in a <select> or a list of filter links.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+// pager is the pagination of a list (views/partials/pager.html).
+type pager struct {
+	Page, Pages      int
+	PrevURL, NextURL string
+	Prev, Next       string // the links' words
+}
+
+// newPager is the pagination of page out of pages; link gives a page's URL.
+func newPager(page, pages int, link func(page int) string) pager {
+	p := pager{Page: page, Pages: pages, Prev: "Vorige", Next: "Volgende"}
+	if page > 1 {
+		p.PrevURL = link(page - 1)
+	}
+	if page < pages {
+		p.NextURL = link(page + 1)
+	}
+	return p
+}
+
 // feedLink is an Atom feed a page announces.
 type feedLink struct {
 	Title string
@@ -271,6 +291,15 @@ func (h *Handler) render(c *fiber.Ctx, status int, pageTmpl, fragmentTmpl string
 	}
 	c.Status(status)
 	return c.Render(name, vm)
+}
+
+// redirect answers a successful POST: 303 to target, or for htmx HX-Redirect.
+func redirect(c *fiber.Ctx, target string) error {
+	if c.Get("HX-Request") == "true" {
+		c.Set("HX-Redirect", target)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
 }
 
 // wantsFragment reports whether the request is an htmx request for part of a page.

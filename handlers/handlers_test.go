@@ -36,6 +36,8 @@ func newTestAppWith(t testing.TB, configure func(*Config)) (*fiber.App, *db.DB) 
 		Public:  os.DirFS(filepath.Join("..", "public")),
 		Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		BaseURL: "https://opnieuwthuis.example",
+		// As main sets it by default (PAGE_CACHE_MB=48).
+		PageCacheBytes: 48 << 20,
 	}
 	if configure != nil {
 		configure(&cfg)

@@ -122,17 +122,13 @@ const (
 	siteAuthor = "Opnieuw Thuis"
 )
 
-// dataset is one entry on /open-data.
+// dataset is the files and columns of one entry on /open-data; its prose is in
+// views/opendata/index.html.
 type dataset struct {
-	ID          string // fragment identifier on the page
-	Title       string
-	Description string
-	Files       []download
-	Licence     string
-	Attribution string
-	Changed     string // last change, in words
-	Columns     []column
-	Note        string
+	ID      string // fragment identifier on the page
+	Title   string
+	Files   []download
+	Columns []column
 }
 
 // download is one file of a dataset.
@@ -144,10 +140,21 @@ type download struct {
 // openDataPage is the view model of /open-data.
 type openDataPage struct {
 	page
-	Datasets   []dataset
-	ThemeFeeds []feedLink
-	ProvFeeds  []feedLink
-	LicenceURL string
+	Cases, Gemeenten, Figures, National dataset
+	CasesChanged                        time.Time // the last change of a published case, zero for none
+	LastImport                          time.Time // of official figures, zero for none
+	LatestPeil                          time.Time // the latest peildatum in the figures, zero for none
+	Attribution                         string    // the sources of the national figures (nationalAttribution)
+	NationalNote                        string    // also in the national download's JSON
+	ThemeFeeds                          []feedLink
+	ProvFeeds                           []feedLink
+	LicenceURL                          string
+	LicenceName                         string
+}
+
+// Datasets lists the downloads in the order of the page.
+func (p openDataPage) Datasets() []dataset {
+	return []dataset{p.Cases, p.Gemeenten, p.Figures, p.National}
 }
 
 // openData lists every download with its licence, columns and last change.
@@ -173,51 +180,24 @@ func (h *Handler) openData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	attribution := nationalAttribution(national)
-	figuresChanged := "Nog nooit officiële cijfers geïmporteerd: de realisaties zijn fictief."
+	vm := openDataPage{
+		Cases:        dataset{ID: "voorbeelden", Title: "Goede voorbeelden", Files: csvJSON("/open-data/voorbeelden"), Columns: caseColumns},
+		Gemeenten:    dataset{ID: "gemeenten", Title: "Gemeenten", Files: csvJSON("/open-data/gemeenten"), Columns: gemeenteColumns},
+		Figures:      dataset{ID: "cijfers", Title: "Taakstelling en realisatie per gemeente", Files: csvJSON("/open-data/cijfers"), Columns: figureColumns},
+		National:     dataset{ID: "taakstelling-landelijk", Title: "Landelijke taakstelling per halfjaar", Files: csvJSON("/open-data/taakstelling-landelijk"), Columns: nationalColumns},
+		Attribution:  nationalAttribution(national),
+		NationalNote: strings.Join(nationalNotes[:3], " "),
+		LicenceURL:   ccByURL,
+		LicenceName:  ccBy,
+	}
+	if !changed.IsZero() {
+		vm.CasesChanged = changed.In(amsterdam)
+	}
 	if !lastImport.IsZero() {
-		figuresChanged = "Laatste import van officiële cijfers: " + formatDate(lastImport.In(amsterdam)) + "."
+		vm.LastImport = lastImport.In(amsterdam)
 	}
 	if p, err := time.Parse(time.DateOnly, latestPeil); err == nil {
-		figuresChanged += " Laatste peildatum in de cijfers: " + formatDate(p) + "."
-	}
-	casesChanged := "Nog geen voorbeelden gepubliceerd."
-	if !changed.IsZero() {
-		casesChanged = formatDate(changed.In(amsterdam)) + ", bij de laatste wijziging van een gepubliceerd voorbeeld"
-	}
-	vm := openDataPage{LicenceURL: ccByURL}
-	vm.Datasets = []dataset{
-		{
-			ID: "voorbeelden", Title: "Goede voorbeelden",
-			Description: "Alle gepubliceerde voorbeelden met hun thema’s, gemeenten, soort, jaar, stand van zaken, doelgroep, aantallen met hun betekenis, financiering, lessen, partners en bron. Concepten, ingediende tips en gearchiveerde voorbeelden zitten er niet in.",
-			Files:       csvJSON("/open-data/voorbeelden"),
-			Licence:     ccBy, Attribution: "Opnieuw Thuis. De feiten komen uit de bron die bij elk voorbeeld staat.",
-			Changed: casesChanged, Columns: caseColumns,
-			Note: "Een selectie downloaden kan ook: kies in de goede voorbeelden een zoekwoord of filters en gebruik de downloadlinks boven de resultaten. Die bestanden hebben dezelfde kolommen.",
-		},
-		{
-			ID: "gemeenten", Title: "Gemeenten",
-			Description: "De 342 gemeenten van de CBS-indeling 2025 met hun code, provincie en inwonertal.",
-			Files:       csvJSON("/open-data/gemeenten"),
-			Licence:     ccBy, Attribution: "CBS (inwonertallen per 1 januari 2025); gemeentelijke indeling: CBS / Kadaster (PDOK).",
-			Changed: "Inwonertallen per 1 januari 2025 (CBS).", Columns: gemeenteColumns,
-		},
-		{
-			ID: "cijfers", Title: "Taakstelling en realisatie per gemeente",
-			Description: "Per gemeente en halfjaar: de taakstelling, de overloop uit eerdere perioden, de gecorrigeerde taakstelling en per peildatum het aantal gehuisveste vergunninghouders, met de status zoals op de kaart. Eén periode kiezen kan met ?periode=2025-H1.",
-			Files:       csvJSON("/open-data/cijfers"),
-			Licence:     ccBy, Attribution: "Opnieuw Thuis (berekening en fictieve realisaties); inwonertallen: CBS; landelijke cijfers: " + attribution + ", per periode in de landelijke taakstelling.",
-			Changed: figuresChanged, Columns: figureColumns,
-			Note: "Lees vóór gebruik de uitleg over fictieve en berekende cijfers hieronder: de realisatie per gemeente is op dit moment fictief (gesimuleerd), en de eerste kolom, cijfers, zegt het bij elke regel.",
-		},
-		{
-			ID: "taakstelling-landelijk", Title: "Landelijke taakstelling per halfjaar",
-			Description: "Het landelijke aantal te huisvesten vergunninghouders per halfjaar, met de status en de bron van elk cijfer. Perioden waarvan geen cijfer is gevonden, of waarvoor deze site nog geen cijfer heeft, staan erin met een leeg totaal en hun status.",
-			Files:       csvJSON("/open-data/taakstelling-landelijk"),
-			Licence:     ccBy, Attribution: "Opnieuw Thuis; de cijfers zelf komen uit de bron in elke regel: " + attribution + ".",
-			Changed: "Als een beheerder een nieuw halfjaarcijfer invoert.", Columns: nationalColumns,
-			Note: strings.Join(nationalNotes[:3], " "),
-		},
+		vm.LatestPeil = p
 	}
 	vm.Feeds = []feedLink{{Title: "Nieuwe goede voorbeelden", URL: h.canonical("/voorbeelden.atom")}}
 	for _, t := range themes {
@@ -240,15 +220,6 @@ func csvJSON(base string) []download {
 		{Label: "JSON", URL: base + ".json"},
 	}
 }
-
-// amsterdam is the time zone dates are shown in.
-var amsterdam = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
 
 // exportMeta heads every JSON download.
 type exportMeta struct {

@@ -33,6 +33,12 @@ func addCase(t testing.TB, store *db.DB, in db.CaseInput) db.Case {
 
 // addCaseInEveryStatus adds one case per status, all about temporary housing in
 // Utrecht, and returns their slugs by status.
+// later moves the database's clock on by d: what it writes from now on is that
+// much later than what it wrote before.
+func later(store *db.DB, d time.Duration) {
+	store.Now = func() time.Time { return time.Now().Add(d) }
+}
+
 func addCaseInEveryStatus(t testing.TB, store *db.DB) map[string]string {
 	t.Helper()
 	slugs := map[string]string{}

@@ -2,7 +2,7 @@ package handlers
 
 import "testing"
 
-// What the library benchmarks report of the render caches (renderCache, cases.go).
+// What the library benchmarks report of the render caches (renderCache, library.go).
 
 // reportRenderCaches reports the share of the library's cards and facet options
 // that came from their render caches (renderCache) since before

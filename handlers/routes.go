@@ -60,12 +60,12 @@ func (h *Handler) register(app *fiber.App) {
 	// visitor without a session gets a redirect and no cookie.
 	app.Get("/inloggen", h.showLogin)
 	app.Post("/inloggen", h.loginLimiter, h.settle, h.login)
-	app.Post("/uitloggen", h.requireEditor, h.csrf, h.logout)
+	app.Post("/uitloggen", h.requireEditor, h.checkCSRF, h.logout)
 	// The "Bewerken" link of a public case page, asked for by public/redactie.js
-	// only in editors' browsers (preview.go); never cached.
+	// only in editors' browsers (editor_preview.go); never cached.
 	app.Get("/redactie/bewerklink", h.editLink)
 
-	b := app.Group("/beheer", h.requireEditor, h.csrf)
+	b := app.Group("/beheer", h.requireEditor, h.checkCSRF)
 	b.Get("/", h.dashboard)
 	b.Get("/voorbeelden", h.listEditorCases)
 	b.Get("/voorbeelden/nieuw", h.newCase)

@@ -422,7 +422,7 @@ func TestLibraryShowsAChangedCardAfterTheWrite(t *testing.T) {
 	}
 	in := c.Input()
 	in.Title = "Het korhoen van Zeist"
-	if _, err := store.UpdateCase(ctx, c.ID, c.Version, in, ed, ""); err != nil {
+	if _, err := store.UpdateCase(ctx, c.ID, db.CaseUpdate{Version: c.Version, Input: in}, ed); err != nil {
 		t.Fatal(err)
 	}
 	for i, tc := range []struct{ url, want string }{

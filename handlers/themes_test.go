@@ -40,7 +40,7 @@ func TestThemeOverviewListsEveryTheme(t *testing.T) {
 func TestThemePage(t *testing.T) {
 	app, store := newTestApp(t)
 	addCaseInEveryStatus(t, store) // one published case with tijdelijke-woningen and gezinnen
-	time.Sleep(1100 * time.Millisecond)
+	later(store, 2*time.Second)    // timestamps have whole seconds
 	newest := addCase(t, store, db.CaseInput{Slug: "nieuw-flexwonen", Title: "Nieuw flexwonen",
 		Themes: []string{"tijdelijke-woningen"}, Status: db.StatusPublished})
 	hidden := addCase(t, store, db.CaseInput{Slug: "concept-flexwonen", Title: "Concept flexwonen",

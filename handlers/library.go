@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -26,9 +25,8 @@ type libraryPage struct {
 	Cards       []template.HTML // the hits of Results as views/partials/case-card.html renders them (cardRendered)
 	Active      []activeFilter
 	ClearURL    string
-	PrevURL     string
-	NextURL     string
-	SortOptions []sortOption
+	pager       // the template reads the page numbers from Results
+	SortOptions []option
 	NoTerms     bool // the query held no searchable words at all
 	OOB         bool // rendering the fragment: facets swap out of band
 	Downloads   selectionDownloads
@@ -60,11 +58,6 @@ type activeFilter struct {
 	Facet     string
 	Label     string
 	RemoveURL string
-}
-
-type sortOption struct {
-	Value, Label string
-	Selected     bool
 }
 
 // listCases is the case library: search, facets, sort and pages. The same URL gives
@@ -101,14 +94,10 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 	for _, t := range res.RelatedThemes {
 		vm.RelatedThemes = append(vm.RelatedThemes, themeLink{Label: t.Label, URL: libraryURL(db.CaseFilter{Themes: []string{t.Slug}})})
 	}
-	if res.Page > 1 {
-		known.Page = res.Page - 1
-		vm.PrevURL = libraryURL(known)
-	}
-	if res.Page < res.Pages {
-		known.Page = res.Page + 1
-		vm.NextURL = libraryURL(known)
-	}
+	vm.pager = newPager(res.Page, res.Pages, func(p int) string {
+		known.Page = p
+		return libraryURL(known)
+	})
 	vm.SortOptions = sortOptions(res)
 	vm.AllGemeenten = c.Query("alle") == "gemeente"
 	vm.Facets = facetGroups(res.Facets, known, vm.AllGemeenten)
@@ -131,7 +120,7 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 
 	vm.Title = "Goede voorbeelden"
 	if f.Query != "" {
-		vm.Title = "Zoeken naar ‘" + truncate(f.Query, 60) + "’ in goede voorbeelden"
+		vm.Title = "Zoeken naar ‘" + db.Truncate(f.Query, 60) + "’ in goede voorbeelden"
 	}
 	vm.Description = "Zoek en filter goede voorbeelden van huisvesting van vergunninghouders: woonoplossingen en aanpakken van gemeenten."
 	vm.Canonical = h.canonical("/voorbeelden")
@@ -207,7 +196,7 @@ type casePage struct {
 	Terms          []glossaryLink // terms of the glossary that the case touches
 	Related        []db.Case
 	// Preview marks an editor's preview of a case that is not (yet) public as it
-	// would look (preview.go); BackURL leads back to its form.
+	// would look (editor_preview.go); BackURL leads back to its form.
 	Preview  bool
 	BackURL  string
 	Problems formErrors // what the form still lacks, in a preview of unsaved input
@@ -306,7 +295,7 @@ const maxQueryLen = 500
 // dropped here; well-formed values that name nothing are ignored by db.FindCases.
 func parseCaseFilter(c *fiber.Ctx) db.CaseFilter {
 	f := db.CaseFilter{
-		Query:   truncate(strings.ToValidUTF8(c.Query("q"), "�"), maxQueryLen),
+		Query:   db.Truncate(strings.ToValidUTF8(c.Query("q"), "�"), maxQueryLen),
 		Sort:    c.Query("sort"),
 		PerPage: casesPerPage,
 	}
@@ -436,27 +425,19 @@ func libraryURL(f db.CaseFilter) string {
 	return "/voorbeelden"
 }
 
-func sortOptions(res db.CaseResults) []sortOption {
-	var out []sortOption
+func sortOptions(res db.CaseResults) []option {
+	var out []option
 	if res.Searched {
-		out = append(out, sortOption{Value: db.SortRelevance, Label: "Best passend"})
+		out = append(out, option{Value: db.SortRelevance, Label: "Best passend"})
 	}
 	out = append(out,
-		sortOption{Value: db.SortNewest, Label: "Nieuwste eerst"},
-		sortOption{Value: db.SortYear, Label: "Jaar van het initiatief"},
-		sortOption{Value: db.SortChecked, Label: "Laatst gecontroleerd"})
+		option{Value: db.SortNewest, Label: "Nieuwste eerst"},
+		option{Value: db.SortYear, Label: "Jaar van het initiatief"},
+		option{Value: db.SortChecked, Label: "Laatst gecontroleerd"})
 	for i := range out {
 		out[i].Selected = out[i].Value == res.Sort
 	}
 	return out
-}
-
-// truncate cuts s to at most n runes.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
 }
 
 // topGemeenten is how many gemeente options the library shows until asked for all:

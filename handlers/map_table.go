@@ -25,26 +25,14 @@ type tableQuery struct {
 }
 
 func tableURL(q tableQuery) string {
-	v := url.Values{}
-	if q.Period != "" {
-		v.Set("periode", q.Period)
-	}
-	if q.Province != "" {
-		v.Set("provincie", q.Province)
-	}
-	if q.Standing != "" {
-		v.Set("status", q.Standing)
-	}
-	if q.Sort != "" && q.Sort != "gemeente" {
-		v.Set("sorteer", q.Sort)
+	sort, dir := q.Sort, ""
+	if sort == "gemeente" {
+		sort = "" // the default
 	}
 	if q.Desc {
-		v.Set("richting", "af")
+		dir = "af"
 	}
-	if s := v.Encode(); s != "" {
-		return "/kaart/tabel?" + s
-	}
-	return "/kaart/tabel"
+	return withQuery("/kaart/tabel", "periode", q.Period, "provincie", q.Province, "status", q.Standing, "sorteer", sort, "richting", dir)
 }
 
 // tableColumn is a sortable column. value returns nil for an unknown value, which
@@ -217,68 +205,21 @@ func (h *Handler) showTable(c *fiber.Ctx) error {
 		return h.render(c, fiber.StatusOK, "kaart/tabel", "kaart/tabel-fragment", vm)
 	}
 	p := st.Figures.Period
-	q := tableQuery{Period: p.Code, Province: st.Province.Code, Sort: "gemeente"}
-	if v := c.Query("status"); v != "" {
-		s, ok := db.StandingBySlug(v)
-		if !ok {
-			return clientError(fiber.StatusNotFound, "Status niet gevonden",
-				"‘"+truncate(v, 40)+"’ is geen status. Kies voor op schema, op schema, achter op schema, ver achter op schema, te klein om te beoordelen of geen gegevens.")
-		}
-		vm.Standing, q.Standing = s, v
-	}
-	sortCol, _ := findColumn("gemeente")
-	if v := c.Query("sorteer"); v != "" {
-		col, ok := findColumn(v)
-		if !ok {
-			return clientError(fiber.StatusBadRequest, "Onbekende sortering",
-				"‘"+truncate(v, 40)+"’ is geen kolom van de tabel. Klik op een kolomkop om te sorteren.")
-		}
-		sortCol, q.Sort = col, col.Key
-	}
-	switch c.Query("richting") {
-	case "", "op":
-	case "af":
-		q.Desc = true
-	default:
-		return clientError(fiber.StatusBadRequest, "Onbekende sorteerrichting", "Sorteer oplopend (op) of aflopend (af).")
+	q, sortCol, err := parseTableQuery(c, tableQuery{Period: p.Code, Province: st.Province.Code, Sort: "gemeente"})
+	if err != nil {
+		return err
 	}
 	vm.Query = q
+	vm.Standing, _ = db.StandingBySlug(q.Standing)
 	vm.Period, vm.Province = p, st.Province
 	vm.Periods = periodOptions(st.Periods, p.Code)
 	vm.Provinces = provinceOptions(st.Provinces, st.Province.Code)
 	vm.AllTotals = db.SumFigures(st.Figures.Select(st.Province.Code, ""))
-	vm.Standings = []option{{Value: "", Label: "Alle statussen", Selected: q.Standing == ""}}
-	for _, s := range db.Standings {
-		vm.Standings = append(vm.Standings, option{Value: s.Slug(), Label: string(s), Selected: s.Slug() == q.Standing})
-		link := q
-		link.Standing = s.Slug()
-		if link.Standing == q.Standing {
-			link.Standing = "" // the chosen one links back to all
-		}
-		vm.StatusLinks = append(vm.StatusLinks, statusLink{Slug: s.Slug(), Label: string(s),
-			Count: vm.AllTotals.Count(s), URL: tableURL(link), Selected: s.Slug() == q.Standing})
-	}
+	vm.Standings, vm.StatusLinks = standingFilters(q, vm.AllTotals)
 	vm.Rows = st.Figures.Select(st.Province.Code, vm.Standing)
 	sortFigures(vm.Rows, sortCol, q.Desc)
 	vm.Totals = db.SumFigures(vm.Rows)
-	for _, col := range tableColumns {
-		hc := headerCell{Key: col.Key, Label: col.Label, Numeric: col.Numeric}
-		next := q
-		next.Sort, next.Desc = col.Key, false
-		if col.Key == q.Sort {
-			hc.Sort = "ascending"
-			if q.Desc {
-				hc.Sort = "descending"
-			}
-			next.Desc = !q.Desc
-		}
-		hc.URL = tableURL(next)
-		hc.Next = "oplopend sorteren"
-		if next.Desc {
-			hc.Next = "aflopend sorteren"
-		}
-		vm.Headers = append(vm.Headers, hc)
-	}
+	vm.Headers = tableHeaders(q)
 	where := "Nederland"
 	if st.Province.Code != "" {
 		where = st.Province.Name
@@ -299,4 +240,76 @@ func (h *Handler) showTable(c *fiber.Ctx) error {
 	vm.CSVURL = "/open-data/cijfers.csv?periode=" + url.QueryEscape(p.Code)
 	vm.JSONURL = "/open-data/cijfers.json?periode=" + url.QueryEscape(p.Code)
 	return h.render(c, fiber.StatusOK, "kaart/tabel", "kaart/tabel-fragment", vm)
+}
+
+// parseTableQuery reads the status filter and the sort order of the table into q,
+// and returns the column to sort on.
+func parseTableQuery(c *fiber.Ctx, q tableQuery) (tableQuery, tableColumn, error) {
+	if v := c.Query("status"); v != "" {
+		if _, ok := db.StandingBySlug(v); !ok {
+			return q, tableColumn{}, clientError(fiber.StatusNotFound, "Status niet gevonden",
+				"‘"+db.Truncate(v, 40)+"’ is geen status. Kies voor op schema, op schema, achter op schema, ver achter op schema, te klein om te beoordelen of geen gegevens.")
+		}
+		q.Standing = v
+	}
+	sortCol, _ := findColumn("gemeente")
+	if v := c.Query("sorteer"); v != "" {
+		col, ok := findColumn(v)
+		if !ok {
+			return q, tableColumn{}, clientError(fiber.StatusBadRequest, "Onbekende sortering",
+				"‘"+db.Truncate(v, 40)+"’ is geen kolom van de tabel. Klik op een kolomkop om te sorteren.")
+		}
+		sortCol, q.Sort = col, col.Key
+	}
+	switch c.Query("richting") {
+	case "", "op":
+	case "af":
+		q.Desc = true
+	default:
+		return q, tableColumn{}, clientError(fiber.StatusBadRequest, "Onbekende sorteerrichting", "Sorteer oplopend (op) of aflopend (af).")
+	}
+	return q, sortCol, nil
+}
+
+// standingFilters are the status choices of the table's form and its status
+// links with their counts; the chosen status links back to all.
+func standingFilters(q tableQuery, totals db.FigureTotals) ([]option, []statusLink) {
+	opts := []option{{Value: "", Label: "Alle statussen", Selected: q.Standing == ""}}
+	var links []statusLink
+	for _, s := range db.Standings {
+		opts = append(opts, option{Value: s.Slug(), Label: string(s), Selected: s.Slug() == q.Standing})
+		link := q
+		link.Standing = s.Slug()
+		if link.Standing == q.Standing {
+			link.Standing = ""
+		}
+		links = append(links, statusLink{Slug: s.Slug(), Label: string(s),
+			Count: totals.Count(s), URL: tableURL(link), Selected: s.Slug() == q.Standing})
+	}
+	return opts, links
+}
+
+// tableHeaders are the column heads, each a link that sorts on it (again: the
+// other way round).
+func tableHeaders(q tableQuery) []headerCell {
+	var out []headerCell
+	for _, col := range tableColumns {
+		hc := headerCell{Key: col.Key, Label: col.Label, Numeric: col.Numeric}
+		next := q
+		next.Sort, next.Desc = col.Key, false
+		if col.Key == q.Sort {
+			hc.Sort = "ascending"
+			if q.Desc {
+				hc.Sort = "descending"
+			}
+			next.Desc = !q.Desc
+		}
+		hc.URL = tableURL(next)
+		hc.Next = "oplopend sorteren"
+		if next.Desc {
+			hc.Next = "aflopend sorteren"
+		}
+		out = append(out, hc)
+	}
+	return out
 }

@@ -13,6 +13,63 @@ import (
 	"opnieuwthuis/db"
 )
 
+// editorPage is what every page of /beheer needs besides its content.
+type editorPage struct {
+	page
+	User    db.User
+	CSRF    string
+	Section string // active item of the editors' menu
+	Notice  string // confirmation after a redirect (?melding=…)
+	// NoticeLink and NoticeLinkText follow the notice: where the result is.
+	NoticeLink, NoticeLinkText string
+	// Waiting is the number of cases waiting for review, shown in the menu.
+	Waiting int
+	// SessionSeconds is how long the session lasts without another request; the
+	// page warns before it ends and offers to extend it (public/beheer.js).
+	SessionSeconds int
+}
+
+func (h *Handler) newEditorPage(c *fiber.Ctx, title, section string) editorPage {
+	p := editorPage{User: currentUser(c), CSRF: csrfToken(c), Section: section, Notice: notices[c.Query("melding")],
+		SessionSeconds: sessionSecondsLeft(c)}
+	p.Title = title
+	p.NoIndex = true
+	c.Set(fiber.HeaderCacheControl, privateNoStore)
+	n, err := h.db.WaitingCount(c.UserContext())
+	if err != nil {
+		// The menu's count is not worth failing a page for.
+		h.log.WarnContext(c.UserContext(), "waiting count", "request_id", requestID(c), "err", err)
+	}
+	p.Waiting = n
+	return p
+}
+
+// notices are the confirmations a redirect can ask for; anything else shows nothing.
+// A case's confirmations get a sentence saying where the case now is (caseNotice).
+var notices = map[string]string{
+	"aangemaakt":                 "Het voorbeeld is aangemaakt.",
+	"opgeslagen":                 "De wijzigingen zijn opgeslagen.",
+	"gepubliceerd":               "Het voorbeeld is gepubliceerd.",
+	"offline":                    "Het voorbeeld is offline gehaald.",
+	"gearchiveerd":               "Het voorbeeld is gearchiveerd.",
+	"ingediend":                  "Het voorbeeld is ter beoordeling aangeboden.",
+	"afgewezen":                  "De tip is afgewezen en gearchiveerd; de toelichting staat in de geschiedenis.",
+	"status":                     "De status is gewijzigd.",
+	"teruggezet":                 "De oude versie is teruggezet als nieuwe versie.",
+	"thema":                      "De themateksten zijn opgeslagen.",
+	"account":                    "Het account is gewijzigd.",
+	"wachtwoord":                 "Uw nieuwe wachtwoord is opgeslagen. Waar u verder nog was ingelogd, bent u afgemeld.",
+	"vertraging":                 "De inlogvertraging van het account is opgeheven: het kan meteen weer inloggen.",
+	"geimporteerd":               "De cijfers zijn geïmporteerd.",
+	"geannuleerd":                "De import is geannuleerd; er is niets gewijzigd.",
+	"ongedaan":                   "De import is ongedaan gemaakt: de cijfers van die periode staan weer zoals ze ervoor waren.",
+	"uitgeschakeld":              "Het account is uitgeschakeld; de sessies ervan werken niet meer.",
+	"weggegooid":                 "De niet-opgeslagen versie is weggegooid.",
+	"landelijk":                  "Het landelijke cijfer is opgeslagen. De taakstelling van elke gemeente is er naar inwonertal uit berekend; de periode staat op de kaart.",
+	"landelijk-officieel":        "Het landelijke cijfer is opgeslagen. Voor deze periode zijn officiële taakstellingen per gemeente ingelezen; die zijn niet veranderd.",
+	"landelijk-zonder-verdeling": "Het landelijke cijfer is opgeslagen. Voor deze periode is er geen gemeentelijke indeling met inwonertallen, dus geen taakstelling per gemeente.",
+}
+
 // dashboardPage is the view model of /beheer.
 type dashboardPage struct {
 	editorPage
@@ -58,18 +115,15 @@ type editorListPage struct {
 	editorPage
 	Query     string
 	Status    string
-	Statuses  []statusOption
-	Authors   []statusOption
-	Gemeenten []statusOption
+	Statuses  []option
+	Authors   []option
+	Gemeenten []option
 	Mine      bool // only the signed-in editor's own cases
 	MineURL   string
 	AllURL    string
 	Cases     []db.Case
 	Total     int
-	Page      int
-	Pages     int
-	PrevURL   string
-	NextURL   string
+	pager
 }
 
 const editorCasesPerPage = 25
@@ -79,7 +133,7 @@ const editorCasesPerPage = 25
 func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u := currentUser(c)
-	q := truncate(strings.ToValidUTF8(c.Query("q"), "�"), maxQueryLen)
+	q := db.Truncate(strings.ToValidUTF8(c.Query("q"), "�"), maxQueryLen)
 	status := c.Query("status")
 	if !slices.Contains(db.Statuses, status) {
 		status = ""
@@ -127,54 +181,49 @@ func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 		title = "Mijn voorbeelden"
 	}
 	vm := editorListPage{editorPage: h.newEditorPage(c, title, "voorbeelden"),
-		Query: q, Status: status, Cases: cases, Total: total, Page: f.Page, Mine: author == "ik"}
-	vm.Pages = max(1, (total+editorCasesPerPage-1)/editorCasesPerPage)
-	vm.Statuses = append(vm.Statuses, statusOption{"", "Alle statussen", status == ""})
+		Query: q, Status: status, Cases: cases, Total: total, Mine: author == "ik"}
+	vm.Statuses, vm.Authors, vm.Gemeenten = editorListOptions(status, author, gemeente, u, authors, gemeenten)
+	list := editorListQuery{query: q, status: status, author: author, gemeente: gemeente}
+	vm.pager = newPager(f.Page, max(1, (total+editorCasesPerPage-1)/editorCasesPerPage), list.url)
+	mine, all := list, list
+	mine.author, all.author = "ik", ""
+	vm.MineURL, vm.AllURL = mine.url(1), all.url(1)
+	return h.render(c, fiber.StatusOK, "beheer/cases", "beheer/case-rows", vm)
+}
+
+// editorListOptions are the choices of the editors' case list's filters.
+func editorListOptions(status, author, gemeente string, u db.User, authors []db.CaseAuthor, gemeenten []db.Gemeente) (statuses, authorOpts, gemeenteOpts []option) {
+	statuses = append(statuses, option{"", "Alle statussen", status == ""})
 	for _, s := range db.Statuses {
-		vm.Statuses = append(vm.Statuses, statusOption{s, db.StatusLabel(s), s == status})
+		statuses = append(statuses, option{s, db.StatusLabel(s), s == status})
 	}
-	vm.Authors = []statusOption{{"", "Iedereen", author == ""}, {"ik", "Ikzelf", author == "ik"}}
+	authorOpts = []option{{"", "Iedereen", author == ""}, {"ik", "Ikzelf", author == "ik"}}
 	for _, a := range authors {
 		if a.ID != u.ID {
 			id := strconv.FormatInt(a.ID, 10)
-			vm.Authors = append(vm.Authors, statusOption{id, a.Name, author == id})
+			authorOpts = append(authorOpts, option{id, a.Name, author == id})
 		}
 	}
-	vm.Authors = append(vm.Authors, statusOption{"geen", "Tips en startvoorbeelden (geen auteur)", author == "geen"})
-	vm.Gemeenten = []statusOption{{"", "Alle gemeenten", gemeente == ""}, {db.NoGemeente, "Regionaal of landelijk", gemeente == db.NoGemeente}}
+	authorOpts = append(authorOpts, option{"geen", "Tips en startvoorbeelden (geen auteur)", author == "geen"})
+	gemeenteOpts = []option{{"", "Alle gemeenten", gemeente == ""}, {db.NoGemeente, "Regionaal of landelijk", gemeente == db.NoGemeente}}
 	for _, g := range gemeenten {
-		vm.Gemeenten = append(vm.Gemeenten, statusOption{g.Code, g.Name, g.Code == gemeente})
+		gemeenteOpts = append(gemeenteOpts, option{g.Code, g.Name, g.Code == gemeente})
 	}
-	link := func(p int, author string) string {
-		v := url.Values{}
-		if q != "" {
-			v.Set("q", q)
-		}
-		if status != "" {
-			v.Set("status", status)
-		}
-		if author != "" {
-			v.Set("auteur", author)
-		}
-		if gemeente != "" {
-			v.Set("gemeente", gemeente)
-		}
-		if p > 1 {
-			v.Set("pagina", strconv.Itoa(p))
-		}
-		if e := v.Encode(); e != "" {
-			return "/beheer/voorbeelden?" + e
-		}
-		return "/beheer/voorbeelden"
+	return statuses, authorOpts, gemeenteOpts
+}
+
+// editorListQuery is a state of the editors' case list: its filters, as in its URL.
+type editorListQuery struct {
+	query, status, author, gemeente string
+}
+
+// url is the list's address at page p.
+func (l editorListQuery) url(p int) string {
+	page := ""
+	if p > 1 {
+		page = strconv.Itoa(p)
 	}
-	if f.Page > 1 {
-		vm.PrevURL = link(f.Page-1, author)
-	}
-	if f.Page < vm.Pages {
-		vm.NextURL = link(f.Page+1, author)
-	}
-	vm.MineURL, vm.AllURL = link(1, "ik"), link(1, "")
-	return h.render(c, fiber.StatusOK, "beheer/cases", "beheer/case-rows", vm)
+	return withQuery("/beheer/voorbeelden", "q", l.query, "status", l.status, "auteur", l.author, "gemeente", l.gemeente, "pagina", page)
 }
 
 // historyPage is the view model of a case's history.
@@ -403,11 +452,9 @@ type auditPage struct {
 	editorPage
 	Entries []db.AuditEntry
 	Action  string
-	Actions []statusOption
+	Actions []option
 	Total   int
-	Page    int
-	PrevURL string
-	NextURL string
+	pager
 }
 
 const auditPerPage = 50
@@ -422,10 +469,10 @@ func (h *Handler) auditLog(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	vm := auditPage{editorPage: h.newEditorPage(c, "Logboek", "logboek"), Entries: entries, Action: action, Total: total, Page: page}
-	vm.Actions = append(vm.Actions, statusOption{"", "Alle gebeurtenissen", action == ""})
+	vm := auditPage{editorPage: h.newEditorPage(c, "Logboek", "logboek"), Entries: entries, Action: action, Total: total}
+	vm.Actions = append(vm.Actions, option{"", "Alle gebeurtenissen", action == ""})
 	for _, a := range db.AuditActions {
-		vm.Actions = append(vm.Actions, statusOption{a, db.AuditActionLabel(a), a == action})
+		vm.Actions = append(vm.Actions, option{a, db.AuditActionLabel(a), a == action})
 	}
 	link := func(p int) string {
 		v := url.Values{}
@@ -435,11 +482,7 @@ func (h *Handler) auditLog(c *fiber.Ctx) error {
 		v.Set("pagina", strconv.Itoa(p))
 		return "/beheer/logboek?" + v.Encode()
 	}
-	if page > 1 {
-		vm.PrevURL = link(page - 1)
-	}
-	if page*auditPerPage < total {
-		vm.NextURL = link(page + 1)
-	}
+	vm.pager = newPager(page, (total+auditPerPage-1)/auditPerPage, link)
+	vm.Prev, vm.Next = "Nieuwer", "Ouder"
 	return h.render(c, fiber.StatusOK, "beheer/audit", "", vm)
 }

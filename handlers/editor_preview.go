@@ -35,36 +35,15 @@ func (h *Handler) viewCase(c *fiber.Ctx) error {
 
 // previewFormCase shows the case form's content, unsaved, as its public page would.
 func (h *Handler) previewFormCase(c *fiber.Ctx) error {
-	f, err := parseCaseForm(c)
+	f, cur, check, err := h.checkPostedCase(c)
 	if err != nil {
 		return err
 	}
-	var (
-		cur     *db.Case
-		from    string
-		version int
-	)
-	if f.ID > 0 {
-		cs, err := h.db.FindCaseByID(c.UserContext(), f.ID)
-		if errors.Is(err, db.ErrNotFound) {
-			return errCaseNotFound
-		}
-		if err != nil {
-			return err
-		}
-		cur, from, version = &cs, cs.Status, cs.Version
+	version := 0
+	if cur != nil {
+		version = cur.Version
 	}
-	if f.Status == "" {
-		f.Status = from
-		if from == "" {
-			f.Status = db.StatusDraft
-		}
-	}
-	in, errs, _, err := h.validateCase(c.UserContext(), &f, currentUser(c), from)
-	if err != nil {
-		return err
-	}
-	cs := in.Preview(f.ID, version)
+	cs := check.Input.Preview(f.ID, version, time.Now())
 	if cur != nil {
 		cs.AuthorID, cs.AuthorName, cs.CreatedAt, cs.PublishedAt = cur.AuthorID, cur.AuthorName, cur.CreatedAt, cur.PublishedAt
 		cs.Seeded, cs.SeedVersion = cur.Seeded, cur.SeedVersion
@@ -93,7 +72,7 @@ func (h *Handler) previewFormCase(c *fiber.Ctx) error {
 			cs.Themes[i] = h.forms.themes[j]
 		}
 	}
-	return h.renderPreview(c, cs, formURL(f.ID), errs)
+	return h.renderPreview(c, cs, formURL(f.ID), check.Errors)
 }
 
 func (h *Handler) renderPreview(c *fiber.Ctx, cs db.Case, back string, problems formErrors) error {

@@ -129,7 +129,7 @@ func (h *Handler) uploadFigures(c *fiber.Ctx) error {
 	if len(content) > db.MaxImportBytes {
 		return errTooLarge
 	}
-	vm.Filename = truncate(cleanLine(fh.Filename), 200)
+	vm.Filename = db.Truncate(cleanLine(fh.Filename), 200)
 	ctx := c.UserContext()
 	imp, lineErrs, err := h.db.ParseFigureImport(ctx, vm.Period, vm.Filename, content)
 	if err != nil {

@@ -14,63 +14,6 @@ import (
 	"opnieuwthuis/db"
 )
 
-// editorPage is what every page of /beheer needs besides its content.
-type editorPage struct {
-	page
-	User    db.User
-	CSRF    string
-	Section string // active item of the editors' menu
-	Notice  string // confirmation after a redirect (?melding=…)
-	// NoticeLink and NoticeLinkText follow the notice: where the result is.
-	NoticeLink, NoticeLinkText string
-	// Waiting is the number of cases waiting for review, shown in the menu.
-	Waiting int
-	// SessionSeconds is how long the session lasts without another request; the
-	// page warns before it ends and offers to extend it (public/beheer.js).
-	SessionSeconds int
-}
-
-func (h *Handler) newEditorPage(c *fiber.Ctx, title, section string) editorPage {
-	p := editorPage{User: currentUser(c), CSRF: csrfToken(c), Section: section, Notice: notices[c.Query("melding")],
-		SessionSeconds: sessionSecondsLeft(c)}
-	p.Title = title
-	p.NoIndex = true
-	c.Set(fiber.HeaderCacheControl, privateNoStore)
-	n, err := h.db.WaitingCount(c.UserContext())
-	if err != nil {
-		// The menu's count is not worth failing a page for.
-		h.log.WarnContext(c.UserContext(), "waiting count", "request_id", requestID(c), "err", err)
-	}
-	p.Waiting = n
-	return p
-}
-
-// notices are the confirmations a redirect can ask for; anything else shows nothing.
-// A case's confirmations get a sentence saying where the case now is (caseNotice).
-var notices = map[string]string{
-	"aangemaakt":                 "Het voorbeeld is aangemaakt.",
-	"opgeslagen":                 "De wijzigingen zijn opgeslagen.",
-	"gepubliceerd":               "Het voorbeeld is gepubliceerd.",
-	"offline":                    "Het voorbeeld is offline gehaald.",
-	"gearchiveerd":               "Het voorbeeld is gearchiveerd.",
-	"ingediend":                  "Het voorbeeld is ter beoordeling aangeboden.",
-	"afgewezen":                  "De tip is afgewezen en gearchiveerd; de toelichting staat in de geschiedenis.",
-	"status":                     "De status is gewijzigd.",
-	"teruggezet":                 "De oude versie is teruggezet als nieuwe versie.",
-	"thema":                      "De themateksten zijn opgeslagen.",
-	"account":                    "Het account is gewijzigd.",
-	"wachtwoord":                 "Uw nieuwe wachtwoord is opgeslagen. Waar u verder nog was ingelogd, bent u afgemeld.",
-	"vertraging":                 "De inlogvertraging van het account is opgeheven: het kan meteen weer inloggen.",
-	"geimporteerd":               "De cijfers zijn geïmporteerd.",
-	"geannuleerd":                "De import is geannuleerd; er is niets gewijzigd.",
-	"ongedaan":                   "De import is ongedaan gemaakt: de cijfers van die periode staan weer zoals ze ervoor waren.",
-	"uitgeschakeld":              "Het account is uitgeschakeld; de sessies ervan werken niet meer.",
-	"weggegooid":                 "De niet-opgeslagen versie is weggegooid.",
-	"landelijk":                  "Het landelijke cijfer is opgeslagen. De taakstelling van elke gemeente is er naar inwonertal uit berekend; de periode staat op de kaart.",
-	"landelijk-officieel":        "Het landelijke cijfer is opgeslagen. Voor deze periode zijn officiële taakstellingen per gemeente ingelezen; die zijn niet veranderd.",
-	"landelijk-zonder-verdeling": "Het landelijke cijfer is opgeslagen. Voor deze periode is er geen gemeentelijke indeling met inwonertallen, dus geen taakstelling per gemeente.",
-}
-
 // caseNotices are the notices about a saved case, which say where it now is.
 var caseNotices = map[string]bool{"aangemaakt": true, "opgeslagen": true, "gepubliceerd": true, "offline": true,
 	"gearchiveerd": true, "ingediend": true, "status": true, "teruggezet": true}
@@ -149,7 +92,7 @@ type caseForm struct {
 	Status        string `form:"status" label:"Status" validate:"required,status" required:"Kies een status."`
 	Note          string `form:"note" label:"Toelichting bij deze wijziging" validate:"max=500"`
 	Action        string `form:"actie"` // "voorvertoning": show the preview, save nothing
-	// FormKey names this opened form and the account it was opened by (drafts.go):
+	// FormKey names this opened form and the account it was opened by (editor_drafts.go):
 	// autosaves and a save after the session ended are kept under it.
 	FormKey string `form:"formsleutel"`
 }
@@ -217,34 +160,38 @@ func parseCaseForm(c *fiber.Ctx) (caseForm, error) {
 	return f, nil
 }
 
-// validateCase checks the form as the submit and the inline validation both do,
-// and returns the input to save. from is the case's current status ("" for new).
-// It also returns the slug that will be used when the slug field is left empty.
-func (h *Handler) validateCase(ctx context.Context, f *caseForm, u db.User, from string) (db.CaseInput, formErrors, string, error) {
+// caseCheck is what validateCase makes of a case form.
+type caseCheck struct {
+	Input  db.CaseInput // what a save writes
+	Errors formErrors   // per field, in the order of the form
+	Slug   string       // the slug a save uses when the slug field is left empty
+}
+
+// validateCase checks the form as the submit, the inline validation and the
+// preview all do, and reads it into the input to save. Whether the editor's role
+// may give the case its status is the database's to say when it saves
+// (db.TransitionError, answered by caseNotSaved).
+func (h *Handler) validateCase(ctx context.Context, f *caseForm) (caseCheck, error) {
 	errs := h.forms.check(f)
 	slug := f.Slug
 	if slug == "" && f.Title != "" {
 		var err error
 		if slug, err = h.db.FreeSlug(ctx, db.Slugify(f.Title), f.ID); err != nil {
-			return db.CaseInput{}, nil, "", err
+			return caseCheck{}, err
 		}
 	} else if slug != "" && !errs.Has("slug") {
 		taken, err := h.db.SlugTaken(ctx, slug, f.ID)
 		if err != nil {
-			return db.CaseInput{}, nil, "", err
+			return caseCheck{}, err
 		}
 		if taken {
 			errs.add("slug", "Adres (slug)", "Adres (slug) is al in gebruik door een ander voorbeeld. Kies een ander adres.")
 		}
 	}
-	if !errs.Has("status") && !db.CanTransition(u.Role, from, f.Status) {
-		errs.add("status", "Status", fmt.Sprintf("U kunt een voorbeeld niet van ‘%s’ naar ‘%s’ zetten; een gearchiveerd voorbeeld kan alleen een beheerder terughalen.",
-			db.StatusLabel(from), db.StatusLabel(f.Status)))
-	}
 	in := db.CaseInput{
 		Slug: slug, Title: f.Title, Summary: f.Summary, Body: f.Body, Themes: f.Themes, Kind: f.Kind,
 		Year: optionalInt(f.Year), Homes: optionalInt(f.Homes), People: optionalInt(f.People),
-		Partners: lines(f.Partners), Contact: f.Contact, SourceURL: f.SourceURL, Status: f.Status,
+		Partners: db.Lines(f.Partners), Contact: f.Contact, SourceURL: f.SourceURL, Status: f.Status,
 		ProvinceCode: f.Province, Stage: f.Stage, StageDate: f.StageDate, TargetGroups: f.Groups,
 		HomesQualifier: f.HomesQ, PeopleQualifier: f.PeopleQ,
 		Financing: f.Financing, LessonsHard: f.LessonsHard, LessonsWorked: f.LessonsWorked, SourceChecked: f.SourceChecked,
@@ -257,9 +204,9 @@ func (h *Handler) validateCase(ctx context.Context, f *caseForm, u db.User, from
 	}
 	h.forms.explainGemeente(errs, "gemeente", f.Gemeente)
 	if err := h.checkCaseModel(ctx, f, &in, &errs); err != nil {
-		return db.CaseInput{}, nil, "", err
+		return caseCheck{}, err
 	}
-	return in, sortErrors(f, errs), slug, nil
+	return caseCheck{Input: in, Errors: sortErrors(f, errs), Slug: slug}, nil
 }
 
 // checkCaseModel adds the checks of the richer case model that involve more than
@@ -296,7 +243,7 @@ func (h *Handler) checkCaseModel(ctx context.Context, f *caseForm, in *db.CaseIn
 		errs.add("province", "Provincie", "Kies een provincie alleen bij een voorbeeld zonder gemeente: bij een gemeente geldt haar provincie al.")
 	}
 	var unknown []string
-	for _, l := range lines(f.Related) {
+	for _, l := range db.Lines(f.Related) {
 		g, ok := h.forms.findGemeente(l)
 		if !ok {
 			unknown = append(unknown, "‘"+l+"’")
@@ -309,12 +256,6 @@ func (h *Handler) checkCaseModel(ctx context.Context, f *caseForm, in *db.CaseIn
 			" "+plural(len(unknown), "is geen bestaande gemeente", "zijn geen bestaande gemeenten")+". Zet één gemeente per regel, met haar naam of CBS-code (zoals GM0363).")
 	}
 	return nil
-}
-
-// statusOption is a choice of a filter (status, audit action …).
-type statusOption struct {
-	Value, Label string
-	Selected     bool
 }
 
 // caseAction is a button of the case form's action bar: it saves what is on
@@ -378,7 +319,7 @@ type caseFormPage struct {
 	// Moderation (publish, reject with a note) of an existing case.
 	RejectNote  string
 	RejectError string
-	// Drafts (drafts.go): an unsaved version offered back, or the one the form
+	// Drafts (editor_drafts.go): an unsaved version offered back, or the one the form
 	// now shows.
 	Draft     *draftOffer
 	Restored  *draftOffer
@@ -496,35 +437,14 @@ func (h *Handler) createCase(c *fiber.Ctx) error {
 	if f.Status == "" {
 		f.Status = db.StatusDraft
 	}
+	vm, check, err := h.checkedCaseForm(c, f, nil)
+	if err != nil || vm.answered() {
+		return err
+	}
 	u := currentUser(c)
-	in, errs, slug, err := h.validateCase(c.UserContext(), &f, u, "")
+	cs, err := h.db.CreateCase(c.UserContext(), check.Input, &u.ID)
 	if err != nil {
-		return err
-	}
-	vm := h.newCaseFormPage(c, f, nil)
-	vm.SlugHint = slug
-	if f.Action == "voorvertoning" {
-		vm.Preview, vm.HasPreview = renderMarkdown(f.Body), true
-		return h.render(c, fiber.StatusOK, "beheer/case-form", "", vm)
-	}
-	if len(errs) > 0 {
-		vm.Errors = errs
-		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/case-form", "", vm)
-	}
-	cs, err := h.db.CreateCase(c.UserContext(), in, &u.ID)
-	if errors.Is(err, db.ErrReadOnly) {
-		return h.notSaved(c, vm, err)
-	}
-	if errors.Is(err, db.ErrDuplicate) {
-		// Another editor took the slug a moment ago.
-		vm.Errors = formErrors{{"slug", "Adres (slug)", "Adres (slug) is zojuist door een ander voorbeeld in gebruik genomen. Kies een ander adres."}}
-		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/case-form", "", vm)
-	}
-	if errors.Is(err, db.ErrForbidden) {
-		return errNotAllowed
-	}
-	if err != nil {
-		return err
+		return h.caseNotSaved(c, vm, err)
 	}
 	h.draftsSaved(c, u, f.FormKey, 0)
 	notice := "aangemaakt"
@@ -533,9 +453,6 @@ func (h *Handler) createCase(c *fiber.Ctx) error {
 	}
 	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=%s", cs.ID, notice))
 }
-
-var errNotAllowed = clientError(fiber.StatusForbidden, "Niet toegestaan",
-	"Uw rol staat deze wijziging niet toe. Er is niets gewijzigd.")
 
 // updateCase saves an editor's changes. When someone else saved the case since the
 // form was opened, nothing is saved: the form comes back (409) with everything the
@@ -554,53 +471,95 @@ func (h *Handler) updateCase(c *fiber.Ctx) error {
 	if f.Status == "" {
 		f.Status = cur.Status
 	}
-	u := currentUser(c)
-	in, errs, slug, err := h.validateCase(c.UserContext(), &f, u, cur.Status)
-	if err != nil {
+	vm, check, err := h.checkedCaseForm(c, f, &cur)
+	if err != nil || vm.answered() {
 		return err
-	}
-	vm := h.newCaseFormPage(c, f, &cur)
-	vm.SlugHint = slug
-	if cur.Status == db.StatusSubmitted {
-		if t, err := h.db.FindTipper(c.UserContext(), cur.ID); err == nil {
-			vm.Tipper = &t
-		}
-	}
-	if f.Action == "voorvertoning" {
-		vm.Preview, vm.HasPreview = renderMarkdown(f.Body), true
-		return h.render(c, fiber.StatusOK, "beheer/case-form", "", vm)
-	}
-	if len(errs) > 0 {
-		vm.Errors = errs
-		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/case-form", "", vm)
 	}
 	version := f.Version
 	if f.Overwrite > 0 {
 		version = f.Overwrite
 	}
-	cs, err := h.db.UpdateCase(c.UserContext(), cur.ID, version, in, u, f.Note)
-	switch {
-	case errors.Is(err, db.ErrConflict):
+	u := currentUser(c)
+	cs, err := h.db.UpdateCase(c.UserContext(), cur.ID, db.CaseUpdate{Version: version, Input: check.Input, Note: f.Note}, u)
+	if errors.Is(err, db.ErrConflict) {
 		newer, err := h.db.FindCaseByID(c.UserContext(), cur.ID)
 		if err != nil {
 			return err
 		}
 		vm.Case, vm.Conflict = &newer, &newer
 		return h.render(c, fiber.StatusConflict, "beheer/case-form", "", vm)
+	}
+	if err != nil {
+		return h.caseNotSaved(c, vm, err)
+	}
+	h.draftsSaved(c, u, f.FormKey, cs.ID)
+	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=%s", cs.ID, savedNotice(cur.Status, cs.Status)))
+}
+
+// checkedCaseForm validates a posted case form (cur is the saved case, nil for a
+// new one) and, unless it may be saved, answers with the form: its preview
+// (actie=voorvertoning, 200) or its errors (422), and vm.answered() is true.
+// Otherwise the caller saves check.Input and answers itself.
+func (h *Handler) checkedCaseForm(c *fiber.Ctx, f caseForm, cur *db.Case) (caseFormPage, caseCheck, error) {
+	check, err := h.validateCase(c.UserContext(), &f)
+	if err != nil {
+		return caseFormPage{}, check, err
+	}
+	vm := h.newCaseFormPage(c, f, cur)
+	vm.SlugHint = check.Slug
+	if cur != nil && cur.Status == db.StatusSubmitted {
+		if t, err := h.db.FindTipper(c.UserContext(), cur.ID); err == nil {
+			vm.Tipper = &t
+		}
+	}
+	switch {
+	case f.Action == "voorvertoning":
+		vm.Preview, vm.HasPreview = renderMarkdown(f.Body), true
+		return vm, check, h.render(c, fiber.StatusOK, "beheer/case-form", "", vm)
+	case len(check.Errors) > 0:
+		vm.Errors = check.Errors
+		return vm, check, h.render(c, fiber.StatusUnprocessableEntity, "beheer/case-form", "", vm)
+	}
+	return vm, check, nil
+}
+
+// answered reports whether checkedCaseForm answered with the form.
+func (vm caseFormPage) answered() bool { return vm.HasPreview || len(vm.Errors) > 0 }
+
+// errRejectNote asks for the note a rejected tip needs (db.ErrNoteRequired).
+const errRejectNote = "Schrijf kort op waarom de tip wordt afgewezen (hoogstens 500 tekens); dat blijft bewaard in de geschiedenis."
+
+var (
+	errNotAllowed = clientError(fiber.StatusForbidden, "Niet toegestaan",
+		"Uw rol staat deze wijziging niet toe. Er is niets gewijzigd.")
+	errSlugTaken = fieldError{"slug", "Adres (slug)",
+		"Adres (slug) is zojuist door een ander voorbeeld in gebruik genomen. Kies een ander adres."}
+)
+
+// caseNotSaved answers a save of the case form that the database refused: a
+// status the editor's role may not give, a slug another editor took a moment
+// ago, a rejection without its note (the form again, 422 with the message at its
+// field), or a database that cannot be written now (notSaved).
+func (h *Handler) caseNotSaved(c *fiber.Ctx, vm caseFormPage, err error) error {
+	var transition *db.TransitionError
+	switch {
+	case errors.As(err, &transition):
+		vm.Errors = formErrors{{"status", "Status", fmt.Sprintf("U kunt een voorbeeld niet van ‘%s’ naar ‘%s’ zetten; een gearchiveerd voorbeeld kan alleen een beheerder terughalen.",
+			db.StatusLabel(transition.From), db.StatusLabel(transition.To))}}
+	case errors.Is(err, db.ErrDuplicate):
+		vm.Errors = formErrors{errSlugTaken}
+	case errors.Is(err, db.ErrNoteRequired):
+		vm.Errors = formErrors{{"note", "Toelichting bij deze wijziging", errRejectNote}}
 	case errors.Is(err, db.ErrReadOnly):
 		return h.notSaved(c, vm, err)
-	case errors.Is(err, db.ErrDuplicate):
-		vm.Errors = formErrors{{"slug", "Adres (slug)", "Adres (slug) is zojuist door een ander voorbeeld in gebruik genomen. Kies een ander adres."}}
-		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/case-form", "", vm)
 	case errors.Is(err, db.ErrForbidden):
 		return errNotAllowed
 	case errors.Is(err, db.ErrNotFound):
 		return errCaseNotFound
-	case err != nil:
+	default:
 		return err
 	}
-	h.draftsSaved(c, u, f.FormKey, cs.ID)
-	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=%s", cs.ID, savedNotice(cur.Status, cs.Status)))
+	return h.render(c, fiber.StatusUnprocessableEntity, "beheer/case-form", "", vm)
 }
 
 // notSaved answers a save that the database refused because it cannot be written
@@ -624,39 +583,45 @@ func (h *Handler) validateCaseField(c *fiber.Ctx) error {
 	if !caseFields[field] {
 		return fiber.ErrNotFound
 	}
-	f, err := parseCaseForm(c)
-	if err != nil {
-		return err
-	}
-	var cur *db.Case
-	from := ""
-	if f.ID > 0 {
-		cs, err := h.db.FindCaseByID(c.UserContext(), f.ID)
-		if errors.Is(err, db.ErrNotFound) {
-			return errCaseNotFound
-		}
-		if err != nil {
-			return err
-		}
-		cur, from = &cs, cs.Status
-	}
-	if f.Status == "" {
-		f.Status = cmp.Or(from, db.StatusDraft)
-	}
-	_, errs, slug, err := h.validateCase(c.UserContext(), &f, currentUser(c), from)
+	f, cur, check, err := h.checkPostedCase(c)
 	if err != nil {
 		return err
 	}
 	vm := h.newCaseFormPage(c, f, cur)
 	// Leaving the title also updates the slug that an empty slug field will get.
-	vm.SlugHint, vm.OOB = slug, field == "title"
-	if e := errs.Get(field); e != "" {
+	vm.SlugHint, vm.OOB = check.Slug, field == "title"
+	if e := check.Errors.Get(field); e != "" {
 		vm.Errors = formErrors{{Field: field, Message: e}}
 	} else if g, ok := h.forms.findGemeente(f.Gemeente); ok && field == "gemeente" {
 		vm.Form.Gemeente = h.forms.gemeenteLabel(g.Code)
 	}
 	c.Vary("HX-Request")
 	return c.Render("beheer/veld-"+field, vm)
+}
+
+// checkPostedCase reads and checks a posted case form without saving it (inline
+// validation, preview), with the saved case it edits (nil for a new one). A form
+// without a status keeps the case's, or is a concept.
+func (h *Handler) checkPostedCase(c *fiber.Ctx) (caseForm, *db.Case, caseCheck, error) {
+	f, err := parseCaseForm(c)
+	if err != nil {
+		return f, nil, caseCheck{}, err
+	}
+	var cur *db.Case
+	if f.ID > 0 {
+		cs, err := h.db.FindCaseByID(c.UserContext(), f.ID)
+		if errors.Is(err, db.ErrNotFound) {
+			return f, nil, caseCheck{}, errCaseNotFound
+		}
+		if err != nil {
+			return f, nil, caseCheck{}, err
+		}
+		cur = &cs
+		f.Status = cmp.Or(f.Status, cs.Status)
+	}
+	f.Status = cmp.Or(f.Status, db.StatusDraft)
+	check, err := h.validateCase(c.UserContext(), &f)
+	return f, cur, check, err
 }
 
 // previewCase renders the Markdown body as it will be shown (htmx).
@@ -675,34 +640,29 @@ func (h *Handler) setCaseStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	status := c.FormValue("status")
-	note := cleanText(c.FormValue("note"))
-	version, _ := strconv.Atoi(c.FormValue("version"))
-	u := currentUser(c)
-	rejecting := status == db.StatusArchived && cur.Status == db.StatusSubmitted
-	if (rejecting && note == "") || len([]rune(note)) > 500 {
+	upd := db.StatusUpdate{Status: c.FormValue("status"), Note: cleanText(c.FormValue("note"))}
+	upd.Version, _ = strconv.Atoi(c.FormValue("version"))
+	cs, err := h.db.SetCaseStatus(c.UserContext(), cur.ID, upd, currentUser(c))
+	switch {
+	case errors.Is(err, db.ErrNoteRequired), errors.Is(err, db.ErrNoteTooLong):
 		vm := h.newCaseFormPage(c, h.caseFormFrom(cur), &cur)
-		vm.RejectNote = note
-		vm.RejectError = "Schrijf kort op waarom de tip wordt afgewezen (hoogstens 500 tekens); dat blijft bewaard in de geschiedenis."
+		vm.RejectNote, vm.RejectError = upd.Note, errRejectNote
 		if t, err := h.db.FindTipper(c.UserContext(), cur.ID); err == nil {
 			vm.Tipper = &t
 		}
 		return h.render(c, fiber.StatusUnprocessableEntity, "beheer/case-form", "", vm)
-	}
-	cs, err := h.db.SetCaseStatus(c.UserContext(), cur.ID, version, status, u, note)
-	switch {
 	case errors.Is(err, db.ErrConflict):
 		return clientError(fiber.StatusConflict, "Intussen gewijzigd",
 			"Iemand anders heeft dit voorbeeld intussen gewijzigd, dus de status is niet veranderd. Open het voorbeeld opnieuw, bekijk de nieuwe versie en probeer het nog eens.")
 	case errors.Is(err, db.ErrForbidden):
 		return clientError(fiber.StatusForbidden, "Niet toegestaan",
 			fmt.Sprintf("Uw rol staat niet toe een voorbeeld van ‘%s’ naar ‘%s’ te zetten. Er is niets gewijzigd.",
-				db.StatusLabel(cur.Status), db.StatusLabel(status)))
+				db.StatusLabel(cur.Status), db.StatusLabel(upd.Status)))
 	case err != nil:
 		return err
 	}
 	notice := savedNotice(cur.Status, cs.Status)
-	if rejecting {
+	if cur.Status == db.StatusSubmitted && cs.Status == db.StatusArchived {
 		notice = "afgewezen"
 	}
 	return redirect(c, fmt.Sprintf("/beheer/voorbeelden/%d?melding=%s", cs.ID, notice))

@@ -14,9 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"opnieuwthuis/db"
 )
@@ -75,7 +72,7 @@ func (h *Handler) resolveMap(c *fiber.Ctx) (mapState, error) {
 		}
 		if !found {
 			return st, clientError(fiber.StatusNotFound, "Provincie niet gevonden",
-				"‘"+truncate(v, 40)+"’ is geen provinciecode. Provincies hebben een code van het CBS, zoals PV27 voor Noord-Holland. Kies een provincie in de lijst op de kaart.")
+				"‘"+db.Truncate(v, 40)+"’ is geen provinciecode. Provincies hebben een code van het CBS, zoals PV27 voor Noord-Holland. Kies een provincie in de lijst op de kaart.")
 		}
 	}
 	if v := c.Query("gemeente"); v != "" {
@@ -128,7 +125,7 @@ func (h *Handler) mapPeriods(ctx context.Context) ([]db.Period, error) {
 func (h *Handler) periodFigures(c *fiber.Ctx, periods []db.Period, code string) (*db.PeriodFigures, error) {
 	if _, _, ok := db.ParsePeriod(code); !ok {
 		return nil, clientError(fiber.StatusNotFound, "Periode niet gevonden",
-			"‘"+truncate(code, 40)+"’ is geen periode. Een periode is een halfjaar, geschreven als 2025-H1 (eerste halfjaar) of 2025-H2 (tweede halfjaar).")
+			"‘"+db.Truncate(code, 40)+"’ is geen periode. Een periode is een halfjaar, geschreven als 2025-H1 (eerste halfjaar) of 2025-H2 (tweede halfjaar).")
 	}
 	for _, p := range periods {
 		if p.Code == code && p.Pending {
@@ -150,9 +147,9 @@ func (h *Handler) periodFigures(c *fiber.Ctx, periods []db.Period, code string) 
 }
 
 func gemeenteNotFound(code string, p db.Period) error {
-	msg := "Er is geen gemeente met code ‘" + truncate(code, 40) + "’."
+	msg := "Er is geen gemeente met code ‘" + db.Truncate(code, 40) + "’."
 	if p.Code != "" {
-		msg = "Er is geen gemeente met code ‘" + truncate(code, 40) + "’ in de gemeentelijke indeling van " + p.Label() + "."
+		msg = "Er is geen gemeente met code ‘" + db.Truncate(code, 40) + "’ in de gemeentelijke indeling van " + p.Label() + "."
 	}
 	return clientError(fiber.StatusNotFound, "Gemeente niet gevonden",
 		msg+" Gemeentecodes van het CBS zien eruit als GM0363. Zoek de gemeente op de kaart of in de tabel.")
@@ -160,41 +157,27 @@ func gemeenteNotFound(code string, p db.Period) error {
 
 // mapURL is the shareable URL of a map state.
 func mapURL(period, province, gemeente string) string {
-	v := url.Values{}
-	if period != "" {
-		v.Set("periode", period)
-	}
-	if province != "" {
-		v.Set("provincie", province)
-	}
-	if gemeente != "" {
-		v.Set("gemeente", gemeente)
-	}
-	if q := v.Encode(); q != "" {
-		return "/kaart?" + q
-	}
-	return "/kaart"
+	return withQuery("/kaart", "periode", period, "provincie", province, "gemeente", gemeente)
 }
 
 // gemeenteURL is the page of a gemeente in a period; the map passes its province
 // along so that the panel can lead back to the same view.
 func gemeenteURL(code, period, province string) string {
-	v := url.Values{}
-	if period != "" {
-		v.Set("periode", period)
-	}
-	if province != "" {
-		v.Set("provincie", province)
-	}
-	if q := v.Encode(); q != "" {
-		return "/gemeenten/" + code + "?" + q
-	}
-	return "/gemeenten/" + code
+	return withQuery("/gemeenten/"+code, "periode", period, "provincie", province)
 }
 
-type option struct {
-	Value, Label string
-	Selected     bool
+// withQuery is path with the query of the name-value pairs whose value is set.
+func withQuery(path string, pairs ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			v.Set(pairs[i], pairs[i+1])
+		}
+	}
+	if q := v.Encode(); q != "" {
+		return path + "?" + q
+	}
+	return path
 }
 
 func periodOptions(periods []db.Period, selected string) []option {
@@ -297,9 +280,7 @@ type mapPage struct {
 	Legend     []legendItem
 	Map        template.HTML // rendered by views/kaart/svg.html, cached (see renderMap)
 	Names      []string      // for the search field's suggestions
-	Selected   string
-	Selection  *selectionOverlay
-	Panel      *gemeentePanel
+	mapChoice                // the gemeente chosen, if any
 	Search     *searchResult
 	Absent     string
 	Status     string // announced after a swap
@@ -337,6 +318,7 @@ func (h *Handler) showMap(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	vm.OOB = wantsFragment(c)
 	return h.render(c, fiber.StatusOK, "kaart/index", "kaart/fragment", vm)
 }
 
@@ -351,7 +333,7 @@ func (h *Handler) mapPage(c *fiber.Ctx, st mapState) (mapPage, error) {
 		return vm, nil
 	}
 	pf, p := st.Figures, st.Figures.Period
-	vm.Period, vm.Province, vm.Selected, vm.Absent = p, st.Province, st.Gemeente, st.Absent
+	vm.Period, vm.Province, vm.Absent = p, st.Province, st.Absent
 	vm.Periods = periodOptions(st.Periods, p.Code)
 	vm.Provinces = provinceOptions(st.Provinces, st.Province.Code)
 	rows := pf.Gemeenten
@@ -379,12 +361,13 @@ func (h *Handler) mapPage(c *fiber.Ctx, st mapState) (mapPage, error) {
 		return vm, err
 	}
 	if st.Gemeente != "" {
-		panel, err := h.gemeentePanel(c, st.Gemeente, pf, st.Province.Code, true)
+		current, err := h.isCurrentGemeente(c.UserContext(), st.Gemeente)
 		if err != nil {
 			return vm, err
 		}
-		vm.Panel = &panel
-		vm.Selection = selection(dv, st.Province.Code, st.Gemeente)
+		if vm.mapChoice, err = h.chooseOnMap(c, pf, dv, st.Province.Code, st.Gemeente, current); err != nil {
+			return vm, err
+		}
 	}
 	vm.Title = "Land in beeld: " + p.Label()
 	if st.Province.Code != "" {
@@ -450,7 +433,7 @@ func (h *Handler) searchMap(c *fiber.Ctx) error {
 	if st.Figures == nil {
 		return c.Redirect("/kaart", fiber.StatusSeeOther)
 	}
-	q := truncate(strings.TrimSpace(strings.ToValidUTF8(c.Query("q"), "")), 100)
+	q := db.Truncate(strings.TrimSpace(strings.ToValidUTF8(c.Query("q"), "")), 100)
 	matches := findGemeenten(st.Figures.Gemeenten, q, st.Province.Code)
 	p := st.Figures.Period
 	if len(matches) == 1 {
@@ -458,7 +441,16 @@ func (h *Handler) searchMap(c *fiber.Ctx) error {
 		if !wantsFragment(c) {
 			return c.Redirect(gemeenteURL(code, p.Code, ""), fiber.StatusSeeOther)
 		}
-		return h.mapPanel(c, code, st.Figures, st.Province.Code)
+		current, err := h.isCurrentGemeente(c.UserContext(), code)
+		if err != nil {
+			return err
+		}
+		choice, err := h.swapChoice(c, st.Figures, st.Province.Code, code, current)
+		if err != nil {
+			return err
+		}
+		c.Vary("HX-Request")
+		return c.Render("gemeenten/kaart-fragment", choice)
 	}
 	res := &searchResult{Query: q}
 	for _, g := range matches {
@@ -541,12 +533,7 @@ func matchGemeenten[G any](all []G, q, province string, fields func(G) (code, na
 // searchKey folds a name for matching: lower case, no accents, letters and digits
 // separated by single spaces ("'s-Gravenhage" → "s gravenhage", "Fryslân" → "fryslan").
 func searchKey(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	folded, _, err := transform.String(t, s)
-	if err != nil {
-		folded = s
-	}
-	return strings.Join(strings.FieldsFunc(strings.ToLower(folded), func(r rune) bool {
+	return strings.Join(strings.FieldsFunc(db.Fold(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	}), " ")
 }

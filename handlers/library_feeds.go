@@ -89,7 +89,7 @@ func (h *Handler) casesFeed(c *fiber.Ctx) error {
 		parts = append(parts, strings.ToLower(a.Facet)+" "+a.Label)
 	}
 	if f.Query != "" {
-		parts = append(parts, "zoekvraag ‘"+truncate(f.Query, 60)+"’")
+		parts = append(parts, "zoekvraag ‘"+db.Truncate(f.Query, 60)+"’")
 	}
 	if len(parts) > 0 {
 		title += " (" + strings.Join(parts, ", ") + ")"

@@ -5,15 +5,14 @@ import (
 	"html/template"
 
 	"github.com/microcosm-cc/bluemonday"
-	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
+
+	"opnieuwthuis/db"
 )
 
-// markdown renders case bodies. goldmark leaves raw HTML out by default; bluemonday
-// then removes anything unsafe that Markdown itself can produce (javascript: links
-// and the like), so no stored text can inject markup.
+// sanitizer goes over the HTML of stored Markdown (db.MarkdownHTML, which leaves
+// raw HTML out) and removes anything unsafe that Markdown itself can produce
+// (javascript: links and the like), so no stored text can inject markup.
 var (
-	markdown  = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))
 	sanitizer = func() *bluemonday.Policy {
 		p := bluemonday.UGCPolicy()
 		p.RequireNoFollowOnFullyQualifiedLinks(true)
@@ -25,7 +24,7 @@ var (
 // renderMarkdown turns Markdown into sanitised HTML.
 func renderMarkdown(src string) template.HTML {
 	var buf bytes.Buffer
-	if err := markdown.Convert([]byte(src), &buf); err != nil {
+	if err := db.MarkdownHTML(&buf, src); err != nil {
 		// goldmark only fails on writer errors; show the text itself rather than nothing.
 		return template.HTML(template.HTMLEscapeString(src))
 	}
