@@ -54,6 +54,8 @@ type CaseResults struct {
 	Dropped    []string // stop words of a partial search ("hoe", "een"), not searched for
 	// TextTotal is how many cases the search finds without the facet filters.
 	TextTotal int
+	// Library is how many published cases the library holds.
+	Library int
 	// RelatedThemes are themes whose name matches the search, offered when
 	// nothing is found.
 	RelatedThemes []Theme
@@ -320,7 +322,7 @@ func (d *DB) FindCases(ctx context.Context, f CaseFilter) (CaseResults, error) {
 	if err != nil {
 		return CaseResults{}, fmt.Errorf("find cases: %w", err)
 	}
-	res := CaseResults{PerPage: f.PerPage, Searched: ts.searched(), Sort: resultSort(f.Sort, ts.searched())}
+	res := CaseResults{PerPage: f.PerPage, Searched: ts.searched(), Sort: resultSort(f.Sort, ts.searched()), Library: len(ix.entries)}
 	order, err := d.order(ctx, ix, ts, res.Sort)
 	if err != nil {
 		return CaseResults{}, fmt.Errorf("find cases: %w", err)
@@ -1319,6 +1321,11 @@ type caseCache struct {
 // rarely comes back unless it is one many visitors ask for, and the cache keeps
 // less (at 100,000 cases and a different search with every request, 8 MB of it
 // made the server's peak memory 20 MB larger).
+// LargeLibrary reports whether the library holds more cases than the caches
+// of a search are sized to keep whole (wholeLibrary): callers with caches of
+// their own size them down the same way.
+func (r CaseResults) LargeLibrary() bool { return r.Library > wholeLibrary }
+
 const (
 	caseCacheBytes      = 8 << 20
 	smallCaseCacheBytes = 2 << 20

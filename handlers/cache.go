@@ -371,14 +371,18 @@ func (h *Handler) cached(c *fiber.Ctx) error {
 // something other than what rendering it now would. The generation only bounds
 // what is kept to what the current library can ask for: a write to cases,
 // themes or figures empties the cache. It holds at most maxBytes (keys and
-// output, about), and drops the oldest entries first.
+// output, about), or largeBytes for a large library (db.CaseResults.LargeLibrary:
+// there the same card or count comes back far less often, so a big cache buys
+// little and costs memory), and drops the oldest entries first.
 type renderCache[K comparable] struct {
 	mu         sync.RWMutex
 	generation uint64
 	entries    map[K]template.HTML
 	order      []K // oldest first
 	bytes      int
+	limit      int // maxBytes or largeBytes, chosen when a generation starts
 	maxBytes   int
+	largeBytes int
 	keySize    func(K) int
 
 	hits, misses atomic.Uint64
@@ -388,8 +392,8 @@ type renderCache[K comparable] struct {
 // slot, the string headers of the key and the output, the order slot.
 const renderEntryOverhead = 96
 
-func newRenderCache[K comparable](maxBytes int, keySize func(K) int) *renderCache[K] {
-	return &renderCache[K]{maxBytes: maxBytes, keySize: keySize, entries: map[K]template.HTML{}}
+func newRenderCache[K comparable](maxBytes, largeBytes int, keySize func(K) int) *renderCache[K] {
+	return &renderCache[K]{limit: maxBytes, maxBytes: maxBytes, largeBytes: largeBytes, keySize: keySize, entries: map[K]template.HTML{}}
 }
 
 // get returns the output kept for k under generation, counting hits and misses.
@@ -406,21 +410,26 @@ func (r *renderCache[K]) get(generation uint64, k K) (template.HTML, bool) {
 	return s, ok
 }
 
-// put keeps s as the output for k, made from data of generation.
-func (r *renderCache[K]) put(generation uint64, k K, s template.HTML) {
+// put keeps s as the output for k, made from data of generation; large says
+// whether that library is a large one.
+func (r *renderCache[K]) put(generation uint64, large bool, k K, s template.HTML) {
 	size := r.keySize(k) + len(s) + renderEntryOverhead
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
 	case generation > r.generation:
 		r.generation, r.entries, r.order, r.bytes = generation, map[K]template.HTML{}, nil, 0
+		r.limit = r.maxBytes
+		if large {
+			r.limit = r.largeBytes
+		}
 	case generation < r.generation:
 		return // made while the data changed: the cache belongs to the newer data
 	}
-	if _, ok := r.entries[k]; ok || size > r.maxBytes {
+	if _, ok := r.entries[k]; ok || size > r.limit {
 		return
 	}
-	for r.bytes+size > r.maxBytes && len(r.order) > 0 {
+	for r.bytes+size > r.limit && len(r.order) > 0 {
 		old := r.order[0]
 		r.bytes -= r.keySize(old) + len(r.entries[old]) + renderEntryOverhead
 		delete(r.entries, old)

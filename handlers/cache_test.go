@@ -224,7 +224,7 @@ func TestCacheControl(t *testing.T) {
 // from data older than what it holds.
 func TestRenderCacheStaysWithinItsBudget(t *testing.T) {
 	const budget = 10_000
-	r := newRenderCache(budget, func(k string) int { return len(k) })
+	r := newRenderCache(budget, budget/10, func(k string) int { return len(k) })
 	size := func(k string, s template.HTML) int { return len(k) + len(s) + renderEntryOverhead }
 	key := func(i int) string { return fmt.Sprintf("option %05d", i) }
 	out := func(i int) template.HTML { return template.HTML(strings.Repeat("x", 100+i%50)) }
@@ -232,7 +232,7 @@ func TestRenderCacheStaysWithinItsBudget(t *testing.T) {
 		if _, ok := r.get(1, key(i)); ok {
 			t.Fatalf("%s found before it was put", key(i))
 		}
-		r.put(1, key(i), out(i))
+		r.put(1, false, key(i), out(i))
 		_, _, entries, bytes := r.stats()
 		sum := 0
 		for k, s := range r.entries {
@@ -253,19 +253,27 @@ func TestRenderCacheStaysWithinItsBudget(t *testing.T) {
 		t.Errorf("%d hits, %d misses, %d entries; want 1000, 1001 and about 50", hits, misses, entries)
 	}
 
-	r.put(1, "huge", template.HTML(strings.Repeat("x", budget)))
+	r.put(1, false, "huge", template.HTML(strings.Repeat("x", budget)))
 	if _, ok := r.get(1, "huge"); ok {
 		t.Error("an entry larger than the budget was kept")
 	}
-	r.put(2, "new", "<li>nieuw</li>")
+	r.put(2, false, "new", "<li>nieuw</li>")
 	if _, _, entries, bytes := r.stats(); entries != 1 || bytes != size("new", "<li>nieuw</li>") {
 		t.Errorf("after a new generation: %d entries of %d bytes, want only the new one", entries, bytes)
 	}
 	if _, ok := r.get(1, "new"); ok {
 		t.Error("an entry of generation 2 answered for generation 1")
 	}
-	r.put(1, "old", "<li>oud</li>")
+	r.put(1, false, "old", "<li>oud</li>")
 	if _, ok := r.get(2, "old"); ok {
 		t.Error("output made from older data was kept")
+	}
+
+	// A large library's generation gets the smaller budget.
+	for i := range 1000 {
+		r.put(3, true, key(i), out(i))
+	}
+	if _, _, _, bytes := r.stats(); bytes > budget/10 || bytes < budget/20 {
+		t.Errorf("a large library's cache holds %d bytes, want at most %d (and about that)", bytes, budget/10)
 	}
 }

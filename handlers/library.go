@@ -72,7 +72,7 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 	vm := libraryPage{Query: f.Query, Results: res, OOB: wantsFragment(c)}
 	vm.Cards = make([]template.HTML, len(res.Hits))
 	for i, hit := range res.Hits {
-		if vm.Cards[i], err = h.cardRendered(generation, cardOf(hit)); err != nil {
+		if vm.Cards[i], err = h.cardRendered(generation, res.LargeLibrary(), cardOf(hit)); err != nil {
 			return err
 		}
 	}
@@ -105,7 +105,7 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 		g := &vm.Facets[i]
 		g.Rendered = make([]template.HTML, len(g.Options))
 		for j, o := range g.Options {
-			if g.Rendered[j], err = h.facetRendered(generation, o); err != nil {
+			if g.Rendered[j], err = h.facetRendered(generation, res.LargeLibrary(), o); err != nil {
 				return err
 			}
 		}
@@ -138,23 +138,28 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 // (about 400 bytes); the budgets keep about 2,700 cards and 5,000 options. With a
 // different search every request at 1,000 cases that gave 67 % of the cards and
 // 96 % of the options from the caches (4 MB of cards: 54 %); see BENCHMARKS.md.
+// In a large library (more than 2,000 cases) the same card or count comes back
+// far less often (63 % and 47 % hits at 100,000 cases with the full budgets, no
+// gain measured), so there they get a quarter, to keep the server's memory
+// within its bound (BENCHMARKS.md).
 const (
 	cardCacheBytes        = 8 << 20
 	facetOptionCacheBytes = 2 << 20
+	largeLibraryShare     = 4
 )
 
 func newCardCache() *renderCache[cardKey] {
-	return newRenderCache(cardCacheBytes, cardKey.size)
+	return newRenderCache(cardCacheBytes, cardCacheBytes/largeLibraryShare, cardKey.size)
 }
 
 func newFacetOptionCache() *renderCache[facetOption] {
-	return newRenderCache(facetOptionCacheBytes, func(o facetOption) int {
+	return newRenderCache(facetOptionCacheBytes, facetOptionCacheBytes/largeLibraryShare, func(o facetOption) int {
 		return len(o.ID) + len(o.Name) + len(o.Value) + len(o.Label) + len(o.Count)
 	})
 }
 
 // cardRendered is card as views/partials/case-card.html renders it.
-func (h *Handler) cardRendered(generation uint64, card caseCard) (template.HTML, error) {
+func (h *Handler) cardRendered(generation uint64, large bool, card caseCard) (template.HTML, error) {
 	key := card.key()
 	if s, ok := h.cards.get(generation, key); ok {
 		return s, nil
@@ -165,12 +170,12 @@ func (h *Handler) cardRendered(generation uint64, card caseCard) (template.HTML,
 	}
 	// Made by html/template, which escaped every value the card prints.
 	s := template.HTML(b.String())
-	h.cards.put(generation, key, s)
+	h.cards.put(generation, large, key, s)
 	return s, nil
 }
 
 // facetRendered is o as views/voorbeelden/facet-option.html renders it.
-func (h *Handler) facetRendered(generation uint64, o facetOption) (template.HTML, error) {
+func (h *Handler) facetRendered(generation uint64, large bool, o facetOption) (template.HTML, error) {
 	if s, ok := h.facetOptions.get(generation, o); ok {
 		return s, nil
 	}
@@ -180,7 +185,7 @@ func (h *Handler) facetRendered(generation uint64, o facetOption) (template.HTML
 	}
 	// Made by html/template, which escaped every value the option prints.
 	s := template.HTML(b.String())
-	h.facetOptions.put(generation, o, s)
+	h.facetOptions.put(generation, large, o, s)
 	return s, nil
 }
 
