@@ -320,3 +320,35 @@ func (d *DB) FileSizes() (file, wal int64) {
 	}
 	return file, wal
 }
+
+// rowScanner is a *sql.Row or *sql.Rows: what the scan functions read from.
+type rowScanner interface{ Scan(...any) error }
+
+// queryAll runs query on q and returns every row as read by scan. what names the
+// query in the errors it returns.
+func queryAll[T any](ctx context.Context, q queryer, what string, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// scanString reads a row of one text column.
+func scanString(s rowScanner) (string, error) {
+	var v string
+	err := s.Scan(&v)
+	return v, err
+}

@@ -148,7 +148,7 @@ const indexColumns = `c.id, CASE WHEN s.case_id IS NULL THEN coalesce(unixepoch(
 
 // scanEntry reads one row of indexColumns. Related gemeenten are appended to
 // ix.more, which the caller owns.
-func (ix *caseIndex) scanEntry(s interface{ Scan(...any) error }) (indexEntry, string, error) {
+func (ix *caseIndex) scanEntry(s rowScanner) (indexEntry, string, error) {
 	var (
 		e                         indexEntry
 		gemeente, kind, status    string
