@@ -316,10 +316,7 @@ func scanCase(s rowScanner) (Case, error) {
 	c.TargetGroups = strings.Fields(groups)
 	c.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	c.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
-	if published.Valid {
-		t, _ := time.Parse(time.RFC3339, published.String)
-		c.PublishedAt = &t
-	}
+	c.PublishedAt = timeOrNil(published)
 	if c.ProvinceCode != "" {
 		c.Provinces = []Province{{Code: c.ProvinceCode, Name: c.ProvinceName}}
 	}

@@ -301,6 +301,15 @@ func nullInt(p *int) sql.NullInt64 {
 	return sql.NullInt64{Int64: int64(*p), Valid: true}
 }
 
+// timeOrNil reads a nullable RFC 3339 column: nil for NULL.
+func timeOrNil(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t, _ := time.Parse(time.RFC3339, s.String)
+	return &t
+}
+
 func intPtr(n sql.NullInt64) *int {
 	if !n.Valid {
 		return nil

@@ -406,31 +406,24 @@ type RecentChange struct {
 // RecentChanges lists the n most recently changed cases, one line per case: its
 // latest revision (whose version tells how many saves it has had).
 func (d *DB) RecentChanges(ctx context.Context, n int) ([]RecentChange, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT r.id, r.case_id, r.version, r.status, r.editor_id, r.editor_name, r.note,
-		r.created_at, c.title FROM cases c JOIN case_revisions r ON r.case_id = c.id AND r.version = c.version
-		ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`, n)
-	if err != nil {
-		return nil, fmt.Errorf("recent changes: %w", err)
-	}
-	defer rows.Close()
-	var out []RecentChange
-	for rows.Next() {
+	return queryAll(ctx, d.r, "recent changes", func(s rowScanner) (RecentChange, error) {
 		var (
 			rc      RecentChange
 			editor  sql.NullInt64
 			created string
 		)
-		if err := rows.Scan(&rc.ID, &rc.CaseID, &rc.Version, &rc.Status, &editor, &rc.EditorName, &rc.Note,
+		if err := s.Scan(&rc.ID, &rc.CaseID, &rc.Version, &rc.Status, &editor, &rc.EditorName, &rc.Note,
 			&created, &rc.Title); err != nil {
-			return nil, fmt.Errorf("recent changes: %w", err)
+			return RecentChange{}, err
 		}
 		rc.CreatedAt, _ = time.Parse(time.RFC3339, created)
 		if editor.Valid {
 			rc.EditorID = &editor.Int64
 		}
-		out = append(out, rc)
-	}
-	return out, rows.Err()
+		return rc, nil
+	}, `SELECT r.id, r.case_id, r.version, r.status, r.editor_id, r.editor_name, r.note,
+		r.created_at, c.title FROM cases c JOIN case_revisions r ON r.case_id = c.id AND r.version = c.version
+		ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`, n)
 }
 
 // EditorCaseFilter selects cases of any status for the editors' list.

@@ -117,10 +117,7 @@ func scanImportRecord(s rowScanner) (FigureImportRecord, error) {
 		return FigureImportRecord{}, err
 	}
 	r.CreatedAt, _ = time.Parse(time.RFC3339, created)
-	if undone.Valid {
-		t, _ := time.Parse(time.RFC3339, undone.String)
-		r.UndoneAt = &t
-	}
+	r.UndoneAt = timeOrNil(undone)
 	return r, nil
 }
 

@@ -247,10 +247,7 @@ func scanUser(s rowScanner) (User, error) {
 		return User{}, err
 	}
 	u.CreatedAt, _ = time.Parse(time.RFC3339, created)
-	if last.Valid {
-		t, _ := time.Parse(time.RFC3339, last.String)
-		u.LastLoginAt = &t
-	}
+	u.LastLoginAt = timeOrNil(last)
 	return u, nil
 }
 
