@@ -756,27 +756,20 @@ func TestFigureExportsAreSafeInSpreadsheets(t *testing.T) {
 	// renamed gemeente is read fresh).
 	mustExec(t, raw, `UPDATE division_gemeenten SET name = '=HYPERLINK("http://evil.example","klik")' WHERE division = 2025 AND code = 'GM0344'`)
 	mustExec(t, raw, `UPDATE periods SET note = '@SUM(1+1)', source_url = '+cmd|x' WHERE code = '2025-H2'`)
-	rows, err := csv.NewReader(strings.NewReader(get(t, app, "/open-data/cijfers.csv?periode=2025-H2").Body)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, c := range rows[0] {
-		col[c] = i
-	}
+	_, rows := readCSV(t, get(t, app, "/open-data/cijfers.csv?periode=2025-H2").Body, ',')
 	var negative, negativeCarry bool
-	for _, r := range rows[1:] {
-		if r[col["gemeente_code"]] == "GM0344" && r[col["gemeente"]] != `'=HYPERLINK("http://evil.example","klik")` {
-			t.Errorf("formula not neutralised: %q", r[col["gemeente"]])
+	for _, r := range rows {
+		if r["gemeente_code"] == "GM0344" && r["gemeente"] != `'=HYPERLINK("http://evil.example","klik")` {
+			t.Errorf("formula not neutralised: %q", r["gemeente"])
 		}
 		// Negative numbers stay numbers.
-		if d := r[col["verschil"]]; strings.HasPrefix(d, "-") {
+		if d := r["verschil"]; strings.HasPrefix(d, "-") {
 			if _, err := strconv.Atoi(d); err != nil {
 				t.Errorf("verschil %q is no longer a number", d)
 			}
 			negative = true
 		}
-		if d := r[col["overloop_saldo"]]; strings.HasPrefix(d, "-") {
+		if d := r["overloop_saldo"]; strings.HasPrefix(d, "-") {
 			if _, err := strconv.Atoi(d); err != nil {
 				t.Errorf("overloop_saldo %q is no longer a number", d)
 			}
