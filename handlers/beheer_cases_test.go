@@ -45,14 +45,7 @@ func TestCaseValidationMessages(t *testing.T) {
 		t.Run(tc.field+"="+tc.value, func(t *testing.T) {
 			form := caseValues("Een geldige titel")
 			form.Set(tc.field, tc.value)
-			res := c.post("/beheer/voorbeelden", form)
-			if res.StatusCode != http.StatusUnprocessableEntity {
-				t.Fatalf("status %d, want 422", res.StatusCode)
-			}
-			body := html.UnescapeString(res.Body)
-			if !strings.Contains(body, tc.message) {
-				t.Fatalf("message %q not shown; got %s", tc.message, messages(res.Body))
-			}
+			res, body := c.createInvalid(t, form, tc.message)
 			// The summary at the top links to the field (a choice: to its first
 			// option), and takes the focus when the page loads.
 			anchor := map[string]string{"kind": "f-kind-woonoplossing", "themes": "f-theme-" + firstTheme(t, res.Body), "status": "f-status"}[tc.field]

@@ -321,14 +321,7 @@ func TestCaseModelValidationMessages(t *testing.T) {
 			for k, v := range tc.set {
 				form[k] = v
 			}
-			res := c.post("/beheer/voorbeelden", form)
-			if res.StatusCode != http.StatusUnprocessableEntity {
-				t.Fatalf("status %d, want 422", res.StatusCode)
-			}
-			body := html.UnescapeString(res.Body)
-			if !strings.Contains(body, tc.message) {
-				t.Fatalf("message %q not shown; got %s", tc.message, messages(res.Body))
-			}
+			res, _ := c.createInvalid(t, form, tc.message)
 			if !strings.Contains(res.Body, `href="#f-`+tc.field+`"`) || !strings.Contains(res.Body, `id="f-`+tc.field+`"`) {
 				t.Errorf("the error summary does not link to the field f-%s", tc.field)
 			}
