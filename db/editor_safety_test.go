@@ -10,12 +10,7 @@ import (
 // and index exist, and slug redirects, drafts and the import history with undo
 // work on its cases and figures.
 func TestMigrateEditorSafetyOnReleaseOne(t *testing.T) {
-	path := releaseFile(t)
-	d, err := Open(context.Background(), path, testSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openRelease(t)
 	ctx := context.Background()
 	var version int
 	d.r.QueryRow("PRAGMA user_version").Scan(&version)

@@ -461,11 +461,7 @@ func TestReleaseOneUpgradeWithTheSameSeedChangesNoCase(t *testing.T) {
 // newer fields that they know nothing of.
 func TestLegacyRevisionsLoadDiffAndRestore(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, releaseFile(t), testSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openRelease(t)
 	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
 	if err != nil {
 		t.Fatal(err)
