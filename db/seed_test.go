@@ -462,10 +462,7 @@ func TestReleaseOneUpgradeWithTheSameSeedChangesNoCase(t *testing.T) {
 func TestLegacyRevisionsLoadDiffAndRestore(t *testing.T) {
 	ctx := context.Background()
 	d := openRelease(t)
-	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	c, err := d.FindCaseBySlug(ctx, "woonpilot-zwolle")
 	if err != nil {
 		t.Fatal(err)
