@@ -495,7 +495,16 @@ func minOf(row []int) int {
 	return m
 }
 
-func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
+// hasDigit reports whether s holds an ASCII digit (a loop: strings.ContainsAny
+// builds its set of bytes on every call, and stem asks for every word it sees).
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			return true
+		}
+	}
+	return false
+}
 
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {

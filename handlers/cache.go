@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"hash/crc32"
+	"html/template"
 	"io/fs"
 	"mime"
 	"path"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -352,4 +354,86 @@ func (h *Handler) cached(c *fiber.Ctx) error {
 	c.Set(pageCacheHeader, "miss")
 	e.send(c)
 	return nil
+}
+
+// renderCache keeps what html/template made of one view model value, for as long
+// as the content generation (db.Generation) stays. The library's answer holds
+// about 60 facet options and 12 cards; html/template passes every value it
+// prints through its escaper by a reflective call, about 560 of them per answer,
+// and that was most of a search fragment's CPU (BENCHMARKS.md, "Cards and facet
+// options back in templates"). The same option with the same count, and the same
+// card with the same marks, come back from search to search, so each is rendered
+// once by its template (auto-escaped, the one markup) and the page prints the
+// result: one value instead of 6 to 15.
+//
+// The key is the whole view model (for a card, cardKey: all of its fields):
+// the output is a function of the key alone, so an entry can never show
+// something other than what rendering it now would. The generation only bounds
+// what is kept to what the current library can ask for: a write to cases,
+// themes or figures empties the cache. It holds at most maxBytes (keys and
+// output, about), and drops the oldest entries first.
+type renderCache[K comparable] struct {
+	mu         sync.RWMutex
+	generation uint64
+	entries    map[K]template.HTML
+	order      []K // oldest first
+	bytes      int
+	maxBytes   int
+	keySize    func(K) int
+
+	hits, misses atomic.Uint64
+}
+
+// renderEntryOverhead is about what an entry costs besides its strings: the map
+// slot, the string headers of the key and the output, the order slot.
+const renderEntryOverhead = 96
+
+func newRenderCache[K comparable](maxBytes int, keySize func(K) int) *renderCache[K] {
+	return &renderCache[K]{maxBytes: maxBytes, keySize: keySize, entries: map[K]template.HTML{}}
+}
+
+// get returns the output kept for k under generation, counting hits and misses.
+func (r *renderCache[K]) get(generation uint64, k K) (template.HTML, bool) {
+	r.mu.RLock()
+	s, ok := r.entries[k]
+	ok = ok && r.generation == generation
+	r.mu.RUnlock()
+	if ok {
+		r.hits.Add(1)
+	} else {
+		r.misses.Add(1)
+	}
+	return s, ok
+}
+
+// put keeps s as the output for k, made from data of generation.
+func (r *renderCache[K]) put(generation uint64, k K, s template.HTML) {
+	size := r.keySize(k) + len(s) + renderEntryOverhead
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case generation > r.generation:
+		r.generation, r.entries, r.order, r.bytes = generation, map[K]template.HTML{}, nil, 0
+	case generation < r.generation:
+		return // made while the data changed: the cache belongs to the newer data
+	}
+	if _, ok := r.entries[k]; ok || size > r.maxBytes {
+		return
+	}
+	for r.bytes+size > r.maxBytes && len(r.order) > 0 {
+		old := r.order[0]
+		r.bytes -= r.keySize(old) + len(r.entries[old]) + renderEntryOverhead
+		delete(r.entries, old)
+		var none K
+		r.order[0] = none // the slot stays in the array until append moves it: let the key's strings go
+		r.order = r.order[1:]
+	}
+	r.entries[k], r.order, r.bytes = s, append(r.order, k), r.bytes+size
+}
+
+// stats are the cache's hits and misses since the start, its entries and bytes.
+func (r *renderCache[K]) stats() (hits, misses uint64, entries, bytes int) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.hits.Load(), r.misses.Load(), len(r.entries), r.bytes
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
+	"html/template"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -213,5 +215,57 @@ func TestCacheControl(t *testing.T) {
 	}
 	if cc := ed.get("/static/site.css").Header.Get("Cache-Control"); !strings.HasPrefix(cc, "public") {
 		t.Errorf("static file for an editor: %q, the same for everyone", cc)
+	}
+}
+
+// TestRenderCacheStaysWithinItsBudget: the render cache never holds more than its
+// byte budget, drops the oldest entries first, refuses an entry larger than the
+// budget, empties itself when the generation moves on and ignores output made
+// from data older than what it holds.
+func TestRenderCacheStaysWithinItsBudget(t *testing.T) {
+	const budget = 10_000
+	r := newRenderCache(budget, func(k string) int { return len(k) })
+	size := func(k string, s template.HTML) int { return len(k) + len(s) + renderEntryOverhead }
+	key := func(i int) string { return fmt.Sprintf("option %05d", i) }
+	out := func(i int) template.HTML { return template.HTML(strings.Repeat("x", 100+i%50)) }
+	for i := range 1000 {
+		if _, ok := r.get(1, key(i)); ok {
+			t.Fatalf("%s found before it was put", key(i))
+		}
+		r.put(1, key(i), out(i))
+		_, _, entries, bytes := r.stats()
+		sum := 0
+		for k, s := range r.entries {
+			sum += size(k, s)
+		}
+		if bytes > budget || bytes != sum || entries != len(r.order) {
+			t.Fatalf("after %d entries: %d bytes counted, %d held, budget %d; %d entries, %d in order", i+1, bytes, sum, budget, entries, len(r.order))
+		}
+		if s, ok := r.get(1, key(i)); !ok || s != out(i) {
+			t.Fatalf("%s not kept", key(i))
+		}
+	}
+	if _, ok := r.get(1, key(0)); ok {
+		t.Error("the oldest entry was kept beyond the budget")
+	}
+	hits, misses, entries, _ := r.stats()
+	if hits != 1000 || misses != 1001 || entries < 40 {
+		t.Errorf("%d hits, %d misses, %d entries; want 1000, 1001 and about 50", hits, misses, entries)
+	}
+
+	r.put(1, "huge", template.HTML(strings.Repeat("x", budget)))
+	if _, ok := r.get(1, "huge"); ok {
+		t.Error("an entry larger than the budget was kept")
+	}
+	r.put(2, "new", "<li>nieuw</li>")
+	if _, _, entries, bytes := r.stats(); entries != 1 || bytes != size("new", "<li>nieuw</li>") {
+		t.Errorf("after a new generation: %d entries of %d bytes, want only the new one", entries, bytes)
+	}
+	if _, ok := r.get(1, "new"); ok {
+		t.Error("an entry of generation 2 answered for generation 1")
+	}
+	r.put(1, "old", "<li>oud</li>")
+	if _, ok := r.get(2, "old"); ok {
+		t.Error("output made from older data was kept")
 	}
 }

@@ -188,16 +188,20 @@ type facetGroup struct {
 	Label   string
 	Hint    string // a few words under the legend, when the label needs them
 	Options []facetOption
-	Long    bool   // many options: the list scrolls
-	MoreURL string // set when only the top options are shown: shows them all
-	Total   int    // options in all
-	Plural  string // what Total counts, e.g. "gemeenten"
+	// Rendered holds each of Options as views/voorbeelden/facet-option.html
+	// renders it (facetRendered), which facet.html prints.
+	Rendered []template.HTML
+	Long     bool   // many options: the list scrolls
+	MoreURL  string // set when only the top options are shown: shows them all
+	Total    int    // options in all
+	Plural   string // what Total counts, e.g. "gemeenten"
 }
 
-// facetOption is one choice of a facet, as views/voorbeelden/facet.html shows it,
-// with everything worked out beforehand: every value the template prints goes
-// through an escaper by a reflective call, and the facets hold most of a search
-// answer's printed values (50 to 60 options).
+// facetOption is one choice of a facet, as views/voorbeelden/facet-option.html
+// shows it, with everything worked out beforehand: every value the template
+// prints goes through an escaper by a reflective call, and the facets hold most
+// of a search answer's printed values (50 to 60 options). It is comparable: the
+// key of its rendered form in Handler.facetOptions.
 type facetOption struct {
 	ID, Name, Value, Label string
 	Count                  string
@@ -214,6 +218,40 @@ type caseCard struct {
 	HomesText, PeopleText                                 string
 	Title, Summary, Snippet                               template.HTML // with the search hits marked
 	Themes                                                []string
+}
+
+// cardKey is a caseCard as a map key: the same fields (TestCardKeyHasEveryField),
+// its themes in one string, each label with its length before it. Two cards have
+// the same key only when they are the same. The strings are the card's own, not
+// copies: building a key allocates only the themes.
+type cardKey struct {
+	Slug, Kind, KindLabel, Stage, StageLabel, Place, Year string
+	HomesText, PeopleText                                 string
+	Title, Summary, Snippet                               template.HTML
+	Themes                                                string
+}
+
+// key is c's key in Handler.cards.
+func (c caseCard) key() cardKey {
+	k := cardKey{Slug: c.Slug, Kind: c.Kind, KindLabel: c.KindLabel, Stage: c.Stage, StageLabel: c.StageLabel,
+		Place: c.Place, Year: c.Year, HomesText: c.HomesText, PeopleText: c.PeopleText,
+		Title: c.Title, Summary: c.Summary, Snippet: c.Snippet}
+	if len(c.Themes) > 0 {
+		var b []byte
+		for _, t := range c.Themes {
+			b = append(strconv.AppendInt(b, int64(len(t)), 10), ':')
+			b = append(b, t...)
+		}
+		k.Themes = string(b)
+	}
+	return k
+}
+
+// size is about the bytes k holds.
+func (k cardKey) size() int {
+	return len(k.Slug) + len(k.Kind) + len(k.KindLabel) + len(k.Stage) + len(k.StageLabel) + len(k.Place) +
+		len(k.Year) + len(k.HomesText) + len(k.PeopleText) + len(k.Title) + len(k.Summary) + len(k.Snippet) +
+		len(k.Themes) + 13*16
 }
 
 func cardOf(h db.CaseHit) caseCard {

@@ -75,7 +75,10 @@ type Handler struct {
 	publicCache string
 	views       *html.Engine
 	maps        mapCache // rendered SVG maps (map.go)
-	metrics     *httpMetrics
+	// The library's rendered cards and facet options (library.go).
+	cards        *renderCache[cardKey]
+	facetOptions *renderCache[facetOption]
+	metrics      *httpMetrics
 
 	staticFiles map[string]staticFile // public/, compressed once (cache.go)
 	pages       pageCache             // public pages as sent (cache.go)
@@ -102,6 +105,9 @@ func New(cfg Config) (*fiber.App, error) {
 		contact:    cfg.ContactEmail,
 		privacyCfg: privacyConfig{Controller: cfg.PrivacyController, DPOEmail: cfg.PrivacyDPOEmail, Contact: cfg.ContactEmail},
 		metrics:    newHTTPMetrics(),
+
+		cards:        newCardCache(),
+		facetOptions: newFacetOptionCache(),
 
 		testRoutes: cfg.testRoutes,
 	}

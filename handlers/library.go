@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"net/url"
 	"regexp"
@@ -21,7 +22,7 @@ type libraryPage struct {
 	page
 	Query       string
 	Results     db.CaseResults
-	Cards       []caseCard // the hits of Results as views/partials/case-card.html shows them
+	Cards       []template.HTML // the hits of Results as views/partials/case-card.html renders them (cardRendered)
 	Active      []activeFilter
 	ClearURL    string
 	pager       // the template reads the page numbers from Results
@@ -63,14 +64,17 @@ type activeFilter struct {
 // the full page, or with htmx just the results and facets.
 func (h *Handler) listCases(c *fiber.Ctx) error {
 	f := parseCaseFilter(c)
+	generation := h.db.Generation() // before the search: what it finds is at least this new
 	res, err := h.db.FindCases(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
 	vm := libraryPage{Query: f.Query, Results: res, OOB: wantsFragment(c)}
-	vm.Cards = make([]caseCard, len(res.Hits))
+	vm.Cards = make([]template.HTML, len(res.Hits))
 	for i, hit := range res.Hits {
-		vm.Cards[i] = cardOf(hit)
+		if vm.Cards[i], err = h.cardRendered(generation, cardOf(hit)); err != nil {
+			return err
+		}
 	}
 	vm.NoTerms = strings.TrimSpace(f.Query) != "" && !res.Searched
 	known := knownFilter(f, res)
@@ -97,6 +101,15 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 	vm.SortOptions = sortOptions(res)
 	vm.AllGemeenten = c.Query("alle") == "gemeente"
 	vm.Facets = facetGroups(res.Facets, known, vm.AllGemeenten)
+	for i := range vm.Facets {
+		g := &vm.Facets[i]
+		g.Rendered = make([]template.HTML, len(g.Options))
+		for j, o := range g.Options {
+			if g.Rendered[j], err = h.facetRendered(generation, o); err != nil {
+				return err
+			}
+		}
+	}
 	known.Page = 0
 	vm.Downloads = selectionDownloads{
 		CSV:   downloadURL(known, "csv"),
@@ -117,6 +130,58 @@ func (h *Handler) listCases(c *fiber.Ctx) error {
 		vm.Feeds = append(vm.Feeds, feedLink{Title: "Nieuwe goede voorbeelden bij deze zoekvraag en filters", URL: h.canonical(vm.Downloads.Feed)})
 	}
 	return h.render(c, fiber.StatusOK, "voorbeelden/index", "voorbeelden/fragment", vm)
+}
+
+// The library's cards and facet options, rendered once per distinct view model
+// and content generation (renderCache in cache.go says why). A search answer
+// holds 12 cards (about 3 KB each kept, key and output) and about 60 options
+// (about 400 bytes); the budgets keep about 2,700 cards and 5,000 options. With a
+// different search every request at 1,000 cases that gave 67 % of the cards and
+// 96 % of the options from the caches (4 MB of cards: 54 %); see BENCHMARKS.md.
+const (
+	cardCacheBytes        = 8 << 20
+	facetOptionCacheBytes = 2 << 20
+)
+
+func newCardCache() *renderCache[cardKey] {
+	return newRenderCache(cardCacheBytes, cardKey.size)
+}
+
+func newFacetOptionCache() *renderCache[facetOption] {
+	return newRenderCache(facetOptionCacheBytes, func(o facetOption) int {
+		return len(o.ID) + len(o.Name) + len(o.Value) + len(o.Label) + len(o.Count)
+	})
+}
+
+// cardRendered is card as views/partials/case-card.html renders it.
+func (h *Handler) cardRendered(generation uint64, card caseCard) (template.HTML, error) {
+	key := card.key()
+	if s, ok := h.cards.get(generation, key); ok {
+		return s, nil
+	}
+	var b strings.Builder
+	if err := h.views.Render(&b, "partials/case-card", card); err != nil {
+		return "", fmt.Errorf("render card %s: %w", card.Slug, err)
+	}
+	// Made by html/template, which escaped every value the card prints.
+	s := template.HTML(b.String())
+	h.cards.put(generation, key, s)
+	return s, nil
+}
+
+// facetRendered is o as views/voorbeelden/facet-option.html renders it.
+func (h *Handler) facetRendered(generation uint64, o facetOption) (template.HTML, error) {
+	if s, ok := h.facetOptions.get(generation, o); ok {
+		return s, nil
+	}
+	var b strings.Builder
+	if err := h.views.Render(&b, "voorbeelden/facet-option", o); err != nil {
+		return "", fmt.Errorf("render facet option %s: %w", o.ID, err)
+	}
+	// Made by html/template, which escaped every value the option prints.
+	s := template.HTML(b.String())
+	h.facetOptions.put(generation, o, s)
+	return s, nil
 }
 
 // casePage is the view model of one case.

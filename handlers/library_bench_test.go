@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ import (
 // The database file is kept in the temp folder between runs: 100,000 cases take
 // about a minute to build. Delete /tmp/opnieuwthuis-handlers-bench-* after schema
 // or generator changes.
-func benchApp(b *testing.B, n int, pageCacheBytes int) *fiber.App {
+func benchApp(b *testing.B, n int, pageCacheBytes int) (*fiber.App, *Handler) {
 	b.Helper()
 	schema, err := os.ReadFile(filepath.Join("..", "schema.sql"))
 	if err != nil {
@@ -60,21 +61,25 @@ func benchApp(b *testing.B, n int, pageCacheBytes int) *fiber.App {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
+	var h *Handler
 	app, err := New(Config{
 		DB: store, Views: os.DirFS(filepath.Join("..", "views")), Public: os.DirFS(filepath.Join("..", "public")),
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), BaseURL: "http://bench",
 		PageCacheBytes: pageCacheBytes,
+		testRoutes:     func(handler *Handler, _ fiber.Router) { h = handler },
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return app
+	return app, h
 }
 
 // BenchmarkSearchFragment measures what search as you type costs: the htmx fragment
 // of /voorbeelden (results, facets, status) through the whole middleware stack, for
 // one- and two-letter prefixes, words, and searches with facets. It reports the
-// median and 90th percentile per request besides the mean. "made" answers are
+// median and 90th percentile per request besides the mean, the process's CPU time
+// per request (steadier than wall time on a shared machine) and, for "made"
+// answers, how many cards and facet options came from their render caches. "made" answers are
 // rendered for every request (page cache off; the FTS5 match sets of the index
 // snapshot are still reused, as they are while people type); "kept" answers come
 // from the page cache.
@@ -91,9 +96,10 @@ func BenchmarkSearchFragment(b *testing.B) {
 	}
 	for _, n := range []int{1000, 100000} {
 		for _, mode := range []string{"made", "kept"} {
-			app := benchApp(b, n, map[string]int{"made": 0, "kept": 48 << 20}[mode])
+			app, h := benchApp(b, n, map[string]int{"made": 0, "kept": 48 << 20}[mode])
 			for _, q := range queries {
 				b.Run(fmt.Sprintf("cases=%d/%s/%s", n, mode, q), func(b *testing.B) {
+					before, cpu := renderCacheCounts(h), processCPU()
 					var times []time.Duration
 					for b.Loop() {
 						req := httptest.NewRequest("GET", "/voorbeelden"+q, nil)
@@ -101,6 +107,8 @@ func BenchmarkSearchFragment(b *testing.B) {
 						times = append(times, timeRequest(b, app, req))
 					}
 					reportMedianAndP90(b, times)
+					b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
+					reportRenderCaches(b, h, before, mode == "made")
 				})
 			}
 		}
@@ -138,8 +146,9 @@ func uniqueQuery(i int) string {
 // the words repeat, the searches do not.
 func BenchmarkSearchFragmentUnique(b *testing.B) {
 	for _, n := range []int{1000, 100000} {
-		app := benchApp(b, n, -1)
+		app, h := benchApp(b, n, -1)
 		b.Run(fmt.Sprintf("cases=%d", n), func(b *testing.B) {
+			before, cpu := renderCacheCounts(h), processCPU()
 			var times []time.Duration
 			i := len(benchWords) // from two words on
 			for b.Loop() {
@@ -150,6 +159,8 @@ func BenchmarkSearchFragmentUnique(b *testing.B) {
 				times = append(times, timeRequest(b, app, req))
 			}
 			reportMedianAndP90(b, times)
+			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
+			reportRenderCaches(b, h, before, true)
 		})
 	}
 }
@@ -177,4 +188,11 @@ func reportMedianAndP90(b *testing.B, times []time.Duration) {
 	slices.Sort(times)
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "median-ms")
 	b.ReportMetric(float64(times[len(times)*9/10].Microseconds())/1000, "p90-ms")
+}
+
+// processCPU is the CPU time the test process has used so far (user and system).
+func processCPU() time.Duration {
+	var r syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &r)
+	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
 }

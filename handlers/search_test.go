@@ -4,10 +4,16 @@ import (
 	"context"
 	"html"
 	"html/template"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -273,5 +279,219 @@ func TestMarkedEscapesThenMarks(t *testing.T) {
 				t.Errorf("marked(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
+	}
+}
+
+// libraryWithHostileText is a test app without the page cache (every answer made
+// afresh) whose library holds a case, a theme and a gemeente named with markup,
+// and the Handler behind it.
+func libraryWithHostileText(t *testing.T) (*fiber.App, *db.DB, *Handler) {
+	t.Helper()
+	var h *Handler
+	app, store := newTestAppWith(t, func(c *Config) {
+		c.PageCacheBytes = -1
+		c.testRoutes = func(handler *Handler, _ fiber.Router) { h = handler }
+	})
+	raw := rawDB(t, store)
+	mustExec(t, raw, "UPDATE themes SET label = ? WHERE slug = 'tijdelijke-woningen'", hostileText)
+	mustExec(t, raw, "UPDATE gemeenten SET name = ? WHERE code = 'GM0796'", hostileText)
+	year := 2021
+	if _, err := store.CreateCase(context.Background(), db.CaseInput{Slug: "korhoen", Title: "Het korhoen " + hostileText,
+		Summary: "Korhoenders " + hostileText, Body: "Tekst over het korhoen.", GemeenteCode: "GM0796", Themes: []string{"tijdelijke-woningen"},
+		Kind: db.KindSolution, Year: &year, Status: db.StatusPublished}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return app, store, h
+}
+
+// renderedLibraryURLs are library addresses for the render-cache tests: browsing,
+// facets, searches with marks and passages, corrections, pages, hostile text.
+var renderedLibraryURLs = []string{
+	"/voorbeelden", "/voorbeelden?q=korhoen", "/voorbeelden?q=wonen", "/voorbeelden?q=statushouers",
+	"/voorbeelden?q=tijdelijke+woningen&pagina=2", "/voorbeelden?thema=gemengd-wonen&provincie=PV26",
+	"/voorbeelden?alle=gemeente", "/voorbeelden?q=jongeren&soort=woonoplossing&jaar=2016&jaar=2017",
+	"/voorbeelden?q=hoe+vinden+jonge+statushouders+een+kamer", "/voorbeelden?q=kantoor&letterlijk=1",
+	"/voorbeelden?sort=jaar&status=gerealiseerd", "/voorbeelden?q=" + url.QueryEscape("<script>"),
+	"/voorbeelden?gemeente=GM0796", "/voorbeelden?thema=tijdelijke-woningen&q=korhoen", "/voorbeelden?q=wo",
+}
+
+// TestLibraryRenderCachesKeepTheSameHTML: the library's cards and facet options
+// are rendered by their templates once and then printed from the render caches;
+// every page and fragment is byte for byte what it is with the caches emptied
+// before the request, hostile stored text included, in a second pass that takes
+// every card and option from the caches, and from parallel requests.
+func TestLibraryRenderCachesKeepTheSameHTML(t *testing.T) {
+	app, _, h := libraryWithHostileText(t)
+	type answer struct {
+		url  string
+		frag bool
+	}
+	fetch := func(a answer) string {
+		var res response
+		if a.frag {
+			res = get(t, app, a.url, htmx...)
+		} else {
+			res = get(t, app, a.url)
+		}
+		if res.StatusCode != 200 {
+			t.Fatalf("%s (fragment %v): status %d", a.url, a.frag, res.StatusCode)
+		}
+		return res.Body
+	}
+	var answers []answer
+	for _, u := range renderedLibraryURLs {
+		answers = append(answers, answer{u, false}, answer{u, true})
+	}
+	fresh := map[answer]string{}
+	for _, a := range answers {
+		h.cards, h.facetOptions = newCardCache(), newFacetOptionCache()
+		fresh[a] = fetch(a)
+	}
+	if !strings.Contains(fresh[answer{"/voorbeelden?q=korhoen", true}], "<mark>korhoen</mark> "+template.HTMLEscapeString(hostileText)) {
+		t.Fatal("the search for korhoen lacks its escaped, marked card")
+	}
+
+	// Fill the caches, then ask again: everything from them, nothing different.
+	for _, a := range answers {
+		fetch(a)
+	}
+	cardHits, cardMisses, _, _ := h.cards.stats()
+	optionHits, optionMisses, _, _ := h.facetOptions.stats()
+	for _, a := range slices.Backward(answers) {
+		if got := fetch(a); got != fresh[a] {
+			t.Errorf("%s (fragment %v) from the render caches differs from its fresh rendering", a.url, a.frag)
+		}
+	}
+	ch, cm, _, _ := h.cards.stats()
+	oh, om, _, _ := h.facetOptions.stats()
+	if cm != cardMisses || om != optionMisses || ch == cardHits || oh == optionHits {
+		t.Errorf("second pass: %d cards and %d options rendered again, %d and %d from the caches; want none rendered",
+			cm-cardMisses, om-optionMisses, ch-cardHits, oh-optionHits)
+	}
+
+	// Parallel requests, half of them on emptied caches.
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i, a := range answers {
+				if (i+w)%2 == 0 {
+					continue
+				}
+				req := httptest.NewRequest(http.MethodGet, a.url, nil)
+				if a.frag {
+					req.Header.Set("HX-Request", "true")
+				}
+				res, err := app.Test(req, -1)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if string(body) != fresh[a] {
+					t.Errorf("%s (fragment %v), parallel: differs from its fresh rendering", a.url, a.frag)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestLibraryShowsAChangedCardAfterTheWrite: a case whose title an editor changed
+// shows its new card at once. The write empties the render caches (the first
+// answer after it renders every card and option afresh), so no card of the old
+// library stays in memory.
+func TestLibraryShowsAChangedCardAfterTheWrite(t *testing.T) {
+	app, store, h := libraryWithHostileText(t)
+	ctx := context.Background()
+	for _, u := range []string{"/voorbeelden?q=korhoen", "/voorbeelden"} {
+		if res := get(t, app, u, htmx...); !strings.Contains(res.Body, "Het <mark>korhoen</mark>") && !strings.Contains(res.Body, "Het korhoen ") {
+			t.Fatalf("%s: the korhoen case is missing before the change", u)
+		}
+	}
+	if _, _, entries, _ := h.cards.stats(); entries == 0 {
+		t.Fatal("no card was kept")
+	}
+	c, err := store.FindCaseBySlug(ctx, "korhoen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ed, err := store.CreateUser(ctx, db.UserInput{Email: "ria@example.org", Role: db.RoleEditor, Password: "een lang wachtwoord"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := c.Input()
+	in.Title = "Het korhoen van Zeist"
+	if _, err := store.UpdateCase(ctx, c.ID, db.CaseUpdate{Version: c.Version, Input: in}, ed); err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range []struct{ url, want string }{
+		{"/voorbeelden", `<a href="/voorbeelden/korhoen">Het korhoen van Zeist</a>`},
+		{"/voorbeelden?q=korhoen", `<a href="/voorbeelden/korhoen">Het <mark>korhoen</mark> van Zeist</a>`},
+	} {
+		cardHits, _, _, _ := h.cards.stats()
+		optionHits, _, _, _ := h.facetOptions.stats()
+		res := get(t, app, tc.url, htmx...)
+		if !strings.Contains(res.Body, tc.want) || strings.Contains(res.Body, "Het korhoen "+template.HTMLEscapeString(hostileText)) {
+			t.Errorf("%s after the change: want the new title %s and not the old one", tc.url, tc.want)
+		}
+		if i > 0 {
+			continue
+		}
+		// The first answer after the write: its eleven other cards and its options
+		// were kept before it, but belong to the old library.
+		ch, _, _, _ := h.cards.stats()
+		oh, _, _, _ := h.facetOptions.stats()
+		if ch != cardHits || oh != optionHits {
+			t.Errorf("%s, the first answer after the write: %d cards and %d options from the render caches, want none (emptied)",
+				tc.url, ch-cardHits, oh-optionHits)
+		}
+	}
+}
+
+// TestLibraryCardsAreThePartialsMarkup: a card rendered on its own for the render
+// cache is the markup partials/case-card gives inside a page: every card of a
+// theme page (which renders the partial in place) is on the library's page for
+// that theme, character for character, hostile stored text included.
+func TestLibraryCardsAreThePartialsMarkup(t *testing.T) {
+	app, _, _ := libraryWithHostileText(t)
+	cards := regexp.MustCompile(`(?s)<article class="case-card">.*?</article>`)
+	theme := get(t, app, "/themas/tijdelijke-woningen")
+	var library strings.Builder
+	for p := 1; ; p++ {
+		page := get(t, app, "/voorbeelden?thema=tijdelijke-woningen&pagina="+strconv.Itoa(p))
+		library.WriteString(page.Body)
+		if !strings.Contains(page.Body, `rel="next"`) || p > 20 {
+			break
+		}
+	}
+	found := cards.FindAllString(theme.Body, -1)
+	if len(found) == 0 || !strings.Contains(theme.Body, template.HTMLEscapeString(hostileText)) {
+		t.Fatalf("the theme page shows %d cards", len(found))
+	}
+	for _, card := range found {
+		if !strings.Contains(library.String(), card) {
+			t.Errorf("the library lacks the theme page's card\n%s", card)
+		}
+	}
+}
+
+// TestCardKeyHasEveryField: the key of a rendered card holds every field of the
+// card, so that a card with any field changed is rendered afresh.
+func TestCardKeyHasEveryField(t *testing.T) {
+	card, key := reflect.TypeFor[caseCard](), reflect.TypeFor[cardKey]()
+	if card.NumField() != key.NumField() {
+		t.Fatalf("caseCard has %d fields, cardKey %d", card.NumField(), key.NumField())
+	}
+	for i := range card.NumField() {
+		if _, ok := key.FieldByName(card.Field(i).Name); !ok {
+			t.Errorf("cardKey lacks caseCard.%s", card.Field(i).Name)
+		}
+	}
+	a := caseCard{Slug: "a", Title: "t", Themes: []string{"x:1", "y"}}
+	b := a
+	b.Themes = []string{"x", "1:y"}
+	if a.key() == b.key() {
+		t.Error("cards with other themes have the same key")
 	}
 }
