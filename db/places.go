@@ -33,11 +33,13 @@ type Theme struct {
 
 // Provinces lists all provinces by name.
 func (d *DB) Provinces(ctx context.Context) ([]Province, error) {
-	return queryAll(ctx, d.r, "list provinces", func(s rowScanner) (Province, error) {
-		var p Province
-		err := s.Scan(&p.Code, &p.Name)
-		return p, err
-	}, "SELECT code, name FROM provinces ORDER BY name")
+	return queryAll(ctx, d.r, "list provinces", scanProvince, "SELECT code, name FROM provinces ORDER BY name")
+}
+
+func scanProvince(s rowScanner) (Province, error) {
+	var p Province
+	err := s.Scan(&p.Code, &p.Name)
+	return p, err
 }
 
 const gemeenteColumns = `g.code, g.name, g.province_code, p.name, g.population
