@@ -459,9 +459,7 @@ func TestDiffOfALegacyRevisionSaysWhatItLacks(t *testing.T) {
 	form := caseValues("Een nieuwe versie")
 	form.Set("version", "1")
 	form.Set("stage", "gerealiseerd")
-	if res := c.post("/beheer/voorbeelden/"+id, form); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save: %d %s", res.StatusCode, messages(res.Body))
-	}
+	c.updateCase(id, form)
 	res := c.get("/beheer/voorbeelden/" + id + "/verschil?van=1&naar=2")
 	body := html.UnescapeString(res.Body)
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Versie 1 is opgeslagen voordat") || !strings.Contains(body, "Status van het initiatief") {

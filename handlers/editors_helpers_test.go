@@ -187,6 +187,14 @@ func (c *client) createCase(form url.Values) string {
 	return m[1]
 }
 
+// updateCase saves the case form of case id and fails unless it is saved (303).
+func (c *client) updateCase(id string, form url.Values) {
+	c.t.Helper()
+	if res := c.post("/beheer/voorbeelden/"+id, form); res.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("save case %s: %d %s", id, res.StatusCode, messages(res.Body))
+	}
+}
+
 // createInvalid posts a new case whose form holds a mistake and fails t (the test
 // or subtest at hand) unless the form comes back with 422 and message. It returns
 // the answer and its body with the HTML entities decoded.
