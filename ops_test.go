@@ -29,29 +29,11 @@ import (
 	"opnieuwthuis/internal/testkit"
 )
 
-// syncBuffer is a bytes.Buffer safe for concurrent use: a server's log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // server is the real program's serve running in this process.
 type server struct {
 	URL    string
 	DBPath string
-	Log    *syncBuffer
+	Log    *testkit.SyncBuffer
 	cancel context.CancelFunc
 	done   chan error
 	once   sync.Once
@@ -98,7 +80,7 @@ func startServer(t testing.TB, env map[string]string) *server {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{DBPath: cfg.DBPath, Log: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	s := &server{DBPath: cfg.DBPath, Log: &testkit.SyncBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	ready := make(chan string, 1)
 	go func() { s.done <- serve(ctx, cfg, slog.New(slog.NewJSONHandler(s.Log, nil)), ready) }()
 	select {
@@ -187,7 +169,7 @@ type process struct {
 	URL    string
 	DBPath string
 	cmd    *exec.Cmd
-	Log    *syncBuffer
+	Log    *testkit.SyncBuffer
 	exited chan struct{}
 }
 
@@ -202,7 +184,7 @@ func startProcess(t testing.TB, dbPath string, env ...string) *process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &process{DBPath: dbPath, cmd: cmd, Log: &syncBuffer{}, exited: make(chan struct{})}
+	p := &process{DBPath: dbPath, cmd: cmd, Log: &testkit.SyncBuffer{}, exited: make(chan struct{})}
 	cmd.Stderr = p.Log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

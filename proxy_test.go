@@ -154,7 +154,7 @@ http {
 		t.Fatalf("nginx -t: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin, "-e", filepath.Join(dir, "error.log"), "-c", mainFile, "-g", "daemon off;")
-	var out syncBuffer
+	var out testkit.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

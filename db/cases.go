@@ -290,7 +290,7 @@ const caseColumns = `c.id, c.slug, c.title, c.summary, c.body, coalesce(c.gemeen
 	LEFT JOIN users u ON u.id = c.author_id
 	LEFT JOIN seeded_cases s ON s.case_id = c.id`
 
-func scanCase(s interface{ Scan(...any) error }) (Case, error) {
+func scanCase(s rowScanner) (Case, error) {
 	var (
 		c                   Case
 		year, homes, people sql.NullInt64
@@ -316,10 +316,7 @@ func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	c.TargetGroups = strings.Fields(groups)
 	c.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	c.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
-	if published.Valid {
-		t, _ := time.Parse(time.RFC3339, published.String)
-		c.PublishedAt = &t
-	}
+	c.PublishedAt = timeOrNil(published)
 	if c.ProvinceCode != "" {
 		c.Provinces = []Province{{Code: c.ProvinceCode, Name: c.ProvinceName}}
 	}
@@ -372,23 +369,10 @@ type queryer interface {
 // queryCases runs SELECT caseColumns with the given tail (WHERE/ORDER/LIMIT) and
 // attaches the themes of every case found.
 func queryCases(ctx context.Context, q queryer, tail string, args ...any) ([]Case, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+caseColumns+" "+tail, args...)
+	cases, err := queryAll(ctx, q, "query cases", scanCase, "SELECT "+caseColumns+" "+tail, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var cases []Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		cases = append(cases, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
 	if err := attachThemes(ctx, q, cases); err != nil {
 		return nil, err
 	}

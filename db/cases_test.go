@@ -263,7 +263,7 @@ func TestStartingContentIsNotNewerThanEditorsCases(t *testing.T) {
 		}
 	}
 	// An editor's change shows; the publication stays the install's.
-	ed, _ := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	in := seeded.Input()
 	in.Title += " (bijgewerkt)"
 	seeded, err = d.UpdateCase(ctx, seeded.ID, CaseUpdate{Version: seeded.Version, Input: in}, ed)

@@ -301,6 +301,15 @@ func nullInt(p *int) sql.NullInt64 {
 	return sql.NullInt64{Int64: int64(*p), Valid: true}
 }
 
+// timeOrNil reads a nullable RFC 3339 column: nil for NULL.
+func timeOrNil(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t, _ := time.Parse(time.RFC3339, s.String)
+	return &t
+}
+
 func intPtr(n sql.NullInt64) *int {
 	if !n.Valid {
 		return nil
@@ -319,4 +328,36 @@ func (d *DB) FileSizes() (file, wal int64) {
 		wal = fi.Size()
 	}
 	return file, wal
+}
+
+// rowScanner is a *sql.Row or *sql.Rows: what the scan functions read from.
+type rowScanner interface{ Scan(...any) error }
+
+// queryAll runs query on q and returns every row as read by scan. what names the
+// query in the errors it returns.
+func queryAll[T any](ctx context.Context, q queryer, what string, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// scanString reads a row of one text column.
+func scanString(s rowScanner) (string, error) {
+	var v string
+	err := s.Scan(&v)
+	return v, err
 }

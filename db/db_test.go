@@ -24,6 +24,16 @@ func testSchema(t testing.TB) string {
 	return string(b)
 }
 
+// mustUser adds an account with a long enough password, or fails the test.
+func mustUser(t testing.TB, d *DB, email, role string) User {
+	t.Helper()
+	u, err := d.CreateUser(context.Background(), UserInput{Email: email, Role: role, Password: "een lang wachtwoord"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 // openTest opens a new database file in a temporary folder.
 func openTest(t testing.TB) *DB {
 	t.Helper()

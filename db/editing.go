@@ -353,7 +353,7 @@ func writeRevision(ctx context.Context, tx *sql.Tx, caseID int64, version int, i
 
 const revisionColumns = `id, case_id, version, status, editor_id, editor_name, note, content, created_at FROM case_revisions`
 
-func scanRevision(s interface{ Scan(...any) error }) (Revision, error) {
+func scanRevision(s rowScanner) (Revision, error) {
 	var (
 		r       Revision
 		editor  sql.NullInt64
@@ -376,20 +376,8 @@ func scanRevision(s interface{ Scan(...any) error }) (Revision, error) {
 
 // Revisions lists the revisions of a case, newest first.
 func (d *DB) Revisions(ctx context.Context, caseID int64) ([]Revision, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT "+revisionColumns+" WHERE case_id = ? ORDER BY version DESC", caseID)
-	if err != nil {
-		return nil, fmt.Errorf("revisions of case %d: %w", caseID, err)
-	}
-	defer rows.Close()
-	var out []Revision
-	for rows.Next() {
-		r, err := scanRevision(rows)
-		if err != nil {
-			return nil, fmt.Errorf("revisions of case %d: %w", caseID, err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, d.r, fmt.Sprintf("revisions of case %d", caseID), scanRevision,
+		"SELECT "+revisionColumns+" WHERE case_id = ? ORDER BY version DESC", caseID)
 }
 
 // FindRevision returns one revision of a case.
@@ -418,31 +406,24 @@ type RecentChange struct {
 // RecentChanges lists the n most recently changed cases, one line per case: its
 // latest revision (whose version tells how many saves it has had).
 func (d *DB) RecentChanges(ctx context.Context, n int) ([]RecentChange, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT r.id, r.case_id, r.version, r.status, r.editor_id, r.editor_name, r.note,
-		r.created_at, c.title FROM cases c JOIN case_revisions r ON r.case_id = c.id AND r.version = c.version
-		ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`, n)
-	if err != nil {
-		return nil, fmt.Errorf("recent changes: %w", err)
-	}
-	defer rows.Close()
-	var out []RecentChange
-	for rows.Next() {
+	return queryAll(ctx, d.r, "recent changes", func(s rowScanner) (RecentChange, error) {
 		var (
 			rc      RecentChange
 			editor  sql.NullInt64
 			created string
 		)
-		if err := rows.Scan(&rc.ID, &rc.CaseID, &rc.Version, &rc.Status, &editor, &rc.EditorName, &rc.Note,
+		if err := s.Scan(&rc.ID, &rc.CaseID, &rc.Version, &rc.Status, &editor, &rc.EditorName, &rc.Note,
 			&created, &rc.Title); err != nil {
-			return nil, fmt.Errorf("recent changes: %w", err)
+			return RecentChange{}, err
 		}
 		rc.CreatedAt, _ = time.Parse(time.RFC3339, created)
 		if editor.Valid {
 			rc.EditorID = &editor.Int64
 		}
-		out = append(out, rc)
-	}
-	return out, rows.Err()
+		return rc, nil
+	}, `SELECT r.id, r.case_id, r.version, r.status, r.editor_id, r.editor_name, r.note,
+		r.created_at, c.title FROM cases c JOIN case_revisions r ON r.case_id = c.id AND r.version = c.version
+		ORDER BY c.updated_at DESC, c.id DESC LIMIT ?`, n)
 }
 
 // EditorCaseFilter selects cases of any status for the editors' list.
@@ -526,39 +507,18 @@ type CaseAuthor struct {
 
 // CaseAuthors lists the accounts that wrote cases, by name.
 func (d *DB) CaseAuthors(ctx context.Context) ([]CaseAuthor, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT u.id, CASE WHEN u.name <> '' THEN u.name ELSE u.email END, count(*)
-		FROM cases c JOIN users u ON u.id = c.author_id GROUP BY u.id ORDER BY 2 COLLATE NOCASE`)
-	if err != nil {
-		return nil, fmt.Errorf("case authors: %w", err)
-	}
-	defer rows.Close()
-	var out []CaseAuthor
-	for rows.Next() {
+	return queryAll(ctx, d.r, "case authors", func(s rowScanner) (CaseAuthor, error) {
 		var a CaseAuthor
-		if err := rows.Scan(&a.ID, &a.Name, &a.Cases); err != nil {
-			return nil, fmt.Errorf("case authors: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := s.Scan(&a.ID, &a.Name, &a.Cases)
+		return a, err
+	}, `SELECT u.id, CASE WHEN u.name <> '' THEN u.name ELSE u.email END, count(*)
+		FROM cases c JOIN users u ON u.id = c.author_id GROUP BY u.id ORDER BY 2 COLLATE NOCASE`)
 }
 
 // CaseGemeenten lists the gemeenten that have cases of any status, by name.
 func (d *DB) CaseGemeenten(ctx context.Context) ([]Gemeente, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT "+gemeenteColumns+" WHERE g.code IN (SELECT gemeente_code FROM cases) ORDER BY g.name")
-	if err != nil {
-		return nil, fmt.Errorf("case gemeenten: %w", err)
-	}
-	defer rows.Close()
-	var out []Gemeente
-	for rows.Next() {
-		g, err := scanGemeente(rows)
-		if err != nil {
-			return nil, fmt.Errorf("case gemeenten: %w", err)
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, d.r, "case gemeenten", scanGemeente,
+		"SELECT "+gemeenteColumns+" WHERE g.code IN (SELECT gemeente_code FROM cases) ORDER BY g.name")
 }
 
 // WaitingCount is the number of cases waiting for review (ingediend): the

@@ -22,10 +22,7 @@ func benchUpdateCase(b *testing.B, synthetic int) {
 			b.Fatal(err)
 		}
 	}
-	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ed := mustUser(b, d, "ria@example.org", RoleEditor)
 	c, err := d.FindCaseBySlug(ctx, "startblok-riekerhaven")
 	if err != nil {
 		b.Fatal(err)

@@ -95,10 +95,7 @@ func TestDiffCases(t *testing.T) {
 func TestUpdateCaseVersionsAndRevisions(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
-	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	in := CaseInput{Slug: "proef", Title: "Proef", Summary: "S", Kind: KindApproach, Status: StatusDraft}
 	c, err := d.CreateCase(ctx, in, &ed.ID)
 	if err != nil {
@@ -126,7 +123,7 @@ func TestUpdateCaseVersionsAndRevisions(t *testing.T) {
 		t.Errorf("seed case has %d revisions", len(revs))
 	}
 	// A disabled editor can no longer write.
-	admin, _ := d.CreateUser(ctx, UserInput{Email: "admin@example.org", Role: RoleAdmin, Password: "een lang wachtwoord"}, nil)
+	admin := mustUser(t, d, "admin@example.org", RoleAdmin)
 	off := true
 	if _, err := d.UpdateUser(ctx, ed.ID, UserUpdate{Disabled: &off}, admin); err != nil {
 		t.Fatal(err)
@@ -143,10 +140,7 @@ func TestUpdateCaseVersionsAndRevisions(t *testing.T) {
 func TestWorkflowRulesAreKeptByTheDatabase(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
-	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	in := CaseInput{Slug: "tip", Title: "Tip", Summary: "S", Kind: KindApproach, Status: StatusArchived}
 	var te *TransitionError
 	if _, err := d.CreateCase(ctx, in, &ed.ID); !errors.As(err, &te) || te.From != "" || te.To != StatusArchived || !errors.Is(err, ErrForbidden) {
@@ -251,7 +245,7 @@ func TestImportReplacesFictitious(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ed, _ := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	file := "gemeente_code,periode,taakstelling,peildatum,gerealiseerd,officieel\n" +
 		"GM0363,2025-H2,950,2025-08-01,5,ja\n" +
 		"GM0363,2025-H2,,2026-01-01,80,ja\n"
@@ -302,10 +296,7 @@ func TestImportReplacesFictitious(t *testing.T) {
 func TestCaseChangedPatchesIndex(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
-	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	if _, err := d.caseIndex(ctx); err != nil {
 		t.Fatal(err)
 	}

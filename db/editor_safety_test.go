@@ -10,12 +10,7 @@ import (
 // and index exist, and slug redirects, drafts and the import history with undo
 // work on its cases and figures.
 func TestMigrateEditorSafetyOnReleaseOne(t *testing.T) {
-	path := releaseFile(t)
-	d, err := Open(context.Background(), path, testSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openRelease(t)
 	ctx := context.Background()
 	var version int
 	d.r.QueryRow("PRAGMA user_version").Scan(&version)
@@ -39,10 +34,7 @@ func TestMigrateEditorSafetyOnReleaseOne(t *testing.T) {
 	}
 	tx.Rollback()
 
-	ed, err := d.CreateUser(ctx, UserInput{Email: "bea@example.org", Role: RoleAdmin, Password: "een lang wachtwoord"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ed := mustUser(t, d, "bea@example.org", RoleAdmin)
 	// A released, published case changes its slug: the old one redirects.
 	cs, err := d.FindCaseBySlug(ctx, "startblok-riekerhaven")
 	if err != nil {
@@ -105,7 +97,7 @@ func periodDigest(t *testing.T, d *DB, period string) string {
 func TestSlugRedirects(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
-	ed, _ := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	base := CaseInput{Slug: "eerste-adres", Title: "Een voorbeeld", Summary: "Samenvatting.", Kind: KindSolution, Status: StatusDraft}
 	cs, err := d.CreateCase(ctx, base, &ed.ID)
 	if err != nil {
@@ -161,8 +153,8 @@ func TestSlugRedirects(t *testing.T) {
 func TestDraftsSavedIgnoreLateAutosaves(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
-	ed, _ := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
-	other, _ := d.CreateUser(ctx, UserInput{Email: "kees@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
+	other := mustUser(t, d, "kees@example.org", RoleEditor)
 	if err := d.SaveDraft(ctx, ed.ID, "nieuw-1", 0, []byte(`{"Title":"a"}`)); err != nil {
 		t.Fatal(err)
 	}

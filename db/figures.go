@@ -204,9 +204,14 @@ func PendingPeriods(all []Period, today time.Time) []Period {
 	if len(all) == 0 {
 		return nil
 	}
+	return pendingPeriodsUpTo(all[len(all)-1], PeriodCode(today))
+}
+
+// pendingPeriodsUpTo are the half years after last up to and including the one
+// with code until, each pending on the boundary set of its year.
+func pendingPeriodsUpTo(last Period, until string) []Period {
 	var out []Period
-	cur := PeriodCode(today)
-	for p := all[len(all)-1]; p.Next() <= cur; {
+	for p := last; p.Next() <= until; {
 		next, _ := NewPeriod(p.Next())
 		next.Division = boundarySet(next.Year)
 		next.TotalStatus = TotalPending
@@ -857,26 +862,17 @@ func (s *figureSnapshot) compute(taak map[string]map[string]taakRow, reals map[s
 }
 
 func loadPeriods(ctx context.Context, q queryer) ([]Period, error) {
-	rows, err := q.QueryContext(ctx, `SELECT code, coalesce(division, 0), national_total, total_status,
-		source_url, source_date, note FROM periods ORDER BY code`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Period
-	for rows.Next() {
+	return queryAll(ctx, q, "load periods", func(s rowScanner) (Period, error) {
 		var (
 			p     Period
 			total sql.NullInt64
 		)
-		if err := rows.Scan(&p.Code, &p.Division, &total, &p.TotalStatus, &p.SourceURL, &p.SourceDate, &p.Note); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&p.Code, &p.Division, &total, &p.TotalStatus, &p.SourceURL, &p.SourceDate, &p.Note)
 		p.NationalTotal = intPtr(total)
 		p.Year, p.Half, _ = ParsePeriod(p.Code)
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, err
+	}, `SELECT code, coalesce(division, 0), national_total, total_status,
+		source_url, source_date, note FROM periods ORDER BY code`)
 }
 
 // loadDivisionGemeenten returns the gemeenten of every boundary set, by name.

@@ -79,20 +79,8 @@ type ImportLineError struct {
 // FigureImportPeriods lists the periods figures can be imported for (those with a
 // boundary set), newest first.
 func (d *DB) FigureImportPeriods(ctx context.Context) ([]string, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT code FROM periods WHERE division IS NOT NULL ORDER BY code DESC")
-	if err != nil {
-		return nil, fmt.Errorf("import periods: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("import periods: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, d.r, "import periods", scanString,
+		"SELECT code FROM periods WHERE division IS NOT NULL ORDER BY code DESC")
 }
 
 // ParseFigureImport reads and checks an import file for period. It returns every

@@ -41,38 +41,25 @@ type snapRealisatie struct {
 
 // periodSnapshot reads the period's taakstellingen and realisaties, gzipped JSON.
 func periodSnapshot(ctx context.Context, tx *sql.Tx, period string) ([]byte, error) {
-	var pf periodFigures
-	rows, err := tx.QueryContext(ctx, "SELECT division, gemeente_code, amount, basis FROM taakstellingen WHERE period = ? ORDER BY gemeente_code", period)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
-	}
-	for rows.Next() {
+	var (
+		pf  periodFigures
+		err error
+	)
+	pf.Taakstellingen, err = queryAll(ctx, tx, "snapshot", func(s rowScanner) (snapTaakstelling, error) {
 		var t snapTaakstelling
-		if err := rows.Scan(&t.Division, &t.Gemeente, &t.Amount, &t.Basis); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("snapshot: %w", err)
-		}
-		pf.Taakstellingen = append(pf.Taakstellingen, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
-	}
-	rows, err = tx.QueryContext(ctx, "SELECT division, gemeente_code, peildatum, realised, basis FROM realisaties WHERE period = ? ORDER BY gemeente_code, peildatum", period)
+		err := s.Scan(&t.Division, &t.Gemeente, &t.Amount, &t.Basis)
+		return t, err
+	}, "SELECT division, gemeente_code, amount, basis FROM taakstellingen WHERE period = ? ORDER BY gemeente_code", period)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
+	pf.Realisaties, err = queryAll(ctx, tx, "snapshot", func(s rowScanner) (snapRealisatie, error) {
 		var r snapRealisatie
-		if err := rows.Scan(&r.Division, &r.Gemeente, &r.Peildatum, &r.Realised, &r.Basis); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("snapshot: %w", err)
-		}
-		pf.Realisaties = append(pf.Realisaties, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("snapshot: %w", err)
+		err := s.Scan(&r.Division, &r.Gemeente, &r.Peildatum, &r.Realised, &r.Basis)
+		return r, err
+	}, "SELECT division, gemeente_code, peildatum, realised, basis FROM realisaties WHERE period = ? ORDER BY gemeente_code, peildatum", period)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
@@ -119,7 +106,7 @@ const importRecordColumns = `f.id, f.period, f.filename, coalesce(f.user_id, 0),
 	f.undone_at IS NULL AND NOT EXISTS (SELECT 1 FROM figure_imports l WHERE l.period = f.period AND l.id > f.id AND l.undone_at IS NULL)
 	FROM figure_imports f`
 
-func scanImportRecord(s interface{ Scan(...any) error }) (FigureImportRecord, error) {
+func scanImportRecord(s rowScanner) (FigureImportRecord, error) {
 	var (
 		r       FigureImportRecord
 		created string
@@ -130,29 +117,13 @@ func scanImportRecord(s interface{ Scan(...any) error }) (FigureImportRecord, er
 		return FigureImportRecord{}, err
 	}
 	r.CreatedAt, _ = time.Parse(time.RFC3339, created)
-	if undone.Valid {
-		t, _ := time.Parse(time.RFC3339, undone.String)
-		r.UndoneAt = &t
-	}
+	r.UndoneAt = timeOrNil(undone)
 	return r, nil
 }
 
 // ImportHistory lists the latest n imports, newest first.
 func (d *DB) ImportHistory(ctx context.Context, n int) ([]FigureImportRecord, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT "+importRecordColumns+" ORDER BY f.id DESC LIMIT ?", n)
-	if err != nil {
-		return nil, fmt.Errorf("import history: %w", err)
-	}
-	defer rows.Close()
-	var out []FigureImportRecord
-	for rows.Next() {
-		r, err := scanImportRecord(rows)
-		if err != nil {
-			return nil, fmt.Errorf("import history: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, d.r, "import history", scanImportRecord, "SELECT "+importRecordColumns+" ORDER BY f.id DESC LIMIT ?", n)
 }
 
 // FindImport returns one import of the history.

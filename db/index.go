@@ -148,7 +148,7 @@ const indexColumns = `c.id, CASE WHEN s.case_id IS NULL THEN coalesce(unixepoch(
 
 // scanEntry reads one row of indexColumns. Related gemeenten are appended to
 // ix.more, which the caller owns.
-func (ix *caseIndex) scanEntry(s interface{ Scan(...any) error }) (indexEntry, string, error) {
+func (ix *caseIndex) scanEntry(s rowScanner) (indexEntry, string, error) {
 	var (
 		e                         indexEntry
 		gemeente, kind, status    string
@@ -351,38 +351,23 @@ func (ix *caseIndex) checkedOrder() []int32 {
 }
 
 func (ix *caseIndex) loadPlaces(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, "SELECT code, name FROM provinces ORDER BY name")
-	if err != nil {
+	var err error
+	if ix.provinces, err = queryAll(ctx, tx, "index provinces", scanProvince, "SELECT code, name FROM provinces ORDER BY name"); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var p Province
-		if err := rows.Scan(&p.Code, &p.Name); err != nil {
-			rows.Close()
-			return err
-		}
-		ix.provinces = append(ix.provinces, p)
-		ix.provIdx[p.Code] = len(ix.provinces)
+	for i, p := range ix.provinces {
+		ix.provIdx[p.Code] = i + 1
 	}
-	rows.Close()
 	if len(ix.provinces) > 15 {
 		return fmt.Errorf("%d provinces: indexEntry.provinces holds 15", len(ix.provinces))
 	}
-	rows, err = tx.QueryContext(ctx, "SELECT "+gemeenteColumns+" ORDER BY g.name")
-	if err != nil {
+	if ix.gemeenten, err = queryAll(ctx, tx, "index gemeenten", scanGemeente, "SELECT "+gemeenteColumns+" ORDER BY g.name"); err != nil {
 		return err
 	}
-	for rows.Next() {
-		g, err := scanGemeente(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		ix.gemeenten = append(ix.gemeenten, g)
-		ix.gemIdx[g.Code] = len(ix.gemeenten)
+	for i, g := range ix.gemeenten {
+		ix.gemIdx[g.Code] = i + 1
 	}
-	rows.Close()
-	rows, err = tx.QueryContext(ctx, "SELECT slug, label, intro, when_text FROM themes ORDER BY position LIMIT 64")
+	rows, err := tx.QueryContext(ctx, "SELECT slug, label, intro, when_text FROM themes ORDER BY position LIMIT 64")
 	if err != nil {
 		return err
 	}

@@ -41,10 +41,7 @@ func TestSearchIndexFollowsInsertUpdateDelete(t *testing.T) {
 			t.Errorf("after insert, %q finds %d cases, want 1", "kwartelkoning "+q, n)
 		}
 	}
-	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	in := c.Input()
 	in.Title, in.Body, in.GemeenteCode = "De roerdomp", "Een snip.", "GM0060"
 	if _, err := d.UpdateCase(ctx, c.ID, CaseUpdate{Version: c.Version, Input: in}, ed); err != nil {
@@ -276,10 +273,7 @@ func TestLibraryShowsACaseAsSavedLast(t *testing.T) {
 		return res.Hits[0]
 	}
 	h := first("Riekerhaven")
-	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	in := h.Input()
 	in.Title = "Startblok Riekerhaven vernieuwd"
 	in.Body = "Nu met een dakterras voor alle bewoners."

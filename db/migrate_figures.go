@@ -66,23 +66,11 @@ func rebuildPeriods(ctx context.Context, tx *sql.Tx, periodsSQL string) error {
 		}
 		tableSQL[name] = s
 	}
-	var extras []string // indexes and triggers
-	rows, err := tx.QueryContext(ctx, `SELECT sql FROM sqlite_schema
+	// The indexes and triggers of the figure tables.
+	extras, err := queryAll(ctx, tx, "figure indexes and triggers", scanString, `SELECT sql FROM sqlite_schema
 		WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN ('periods', 'taakstellingen', 'realisaties')
 		ORDER BY type, name`)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return err
-		}
-		extras = append(extras, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	columns, err := tableColumns(ctx, tx, "periods")
@@ -125,20 +113,7 @@ func rebuildPeriods(ctx context.Context, tx *sql.Tx, periodsSQL string) error {
 
 // tableColumns lists a table's columns in order.
 func tableColumns(ctx context.Context, tx *sql.Tx, table string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT name FROM pragma_table_info(?) ORDER BY cid", table)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, tx, "columns of "+table, scanString, "SELECT name FROM pragma_table_info(?) ORDER BY cid", table)
 }
 
 func firstLine(s string) string {

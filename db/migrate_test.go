@@ -41,13 +41,20 @@ func releaseFile(t testing.TB) string {
 	return path
 }
 
-func TestReleaseOneDatabaseOpensAtTheCurrentVersion(t *testing.T) {
-	path := releaseFile(t)
-	d, err := Open(context.Background(), path, testSchema(t))
+// openRelease opens a copy of the first release's database with this code, which
+// upgrades it, and closes it when the test ends.
+func openRelease(t testing.TB) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), releaseFile(t), testSchema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func TestReleaseOneDatabaseOpensAtTheCurrentVersion(t *testing.T) {
+	d := openRelease(t)
 	var version, cases int
 	if err := d.r.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
 		t.Fatal(err)
@@ -66,12 +73,7 @@ func TestReleaseOneDatabaseOpensAtTheCurrentVersion(t *testing.T) {
 // The release's file gets the sign-in throttle, the session epoch and the theme
 // versions, and keeps its themes' texts.
 func TestMigrationsOfProxyBranchOnReleaseOne(t *testing.T) {
-	path := releaseFile(t)
-	d, err := Open(context.Background(), path, testSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openRelease(t)
 	var n int
 	if err := d.r.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'login_failures'").Scan(&n); err != nil || n != 0 {
 		t.Errorf("login_failures still there (%d, %v)", n, err)
@@ -249,13 +251,8 @@ func TestMigrateNationalFigureStatusOnTheReleaseFile(t *testing.T) {
 // trigger-kept index (cases_fts over the view cases_search) is gone, every case is
 // in case_search with its current document, and search understands Dutch there.
 func TestReleaseOneGetsTheDutchSearchIndex(t *testing.T) {
-	path := releaseFile(t)
 	ctx := context.Background()
-	d, err := Open(ctx, path, testSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openRelease(t)
 	var old int
 	if err := d.r.QueryRow(`SELECT count(*) FROM sqlite_schema
 		WHERE name IN ('cases_fts', 'cases_search', 'cases_fts_insert', 'cases_fts_update', 'cases_fts_delete')`).Scan(&old); err != nil {

@@ -63,15 +63,7 @@ func (d *DB) NationalFigurePeriods(ctx context.Context, today time.Time) ([]Peri
 		return nil, nil
 	}
 	limit, _ := NewPeriod(PeriodCode(today))
-	for p := all[len(all)-1]; p.Code < limit.Next(); {
-		next, _ := NewPeriod(p.Next())
-		next.Division = boundarySet(next.Year)
-		next.TotalStatus = TotalPending
-		next.Pending = true
-		all = append(all, next)
-		p = next
-	}
-	return all, nil
+	return append(all, pendingPeriodsUpTo(all[len(all)-1], limit.Next())...), nil
 }
 
 // SetNationalFigure stores a national figure for f.Period and computes the period's

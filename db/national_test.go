@@ -12,10 +12,7 @@ import (
 func TestSetNationalFigureForANewPeriodSplitsIt(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
-	admin, err := d.CreateUser(ctx, UserInput{Email: "beheer@example.org", Role: RoleAdmin, Password: "een lang wachtwoord"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := mustUser(t, d, "beheer@example.org", RoleAdmin)
 	today := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	before, _ := d.FigurePeriods(ctx)
 
@@ -92,7 +89,7 @@ func TestSetNationalFigureForANewPeriodSplitsIt(t *testing.T) {
 func TestSetNationalFigureLimits(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
-	admin, _ := d.CreateUser(ctx, UserInput{Email: "beheer@example.org", Role: RoleAdmin, Password: "een lang wachtwoord"}, nil)
+	admin := mustUser(t, d, "beheer@example.org", RoleAdmin)
 	today := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	good := NationalFigure{Period: "2027-H1", Total: 10000, Status: TotalSet, SourceURL: "https://example.org"}
 	for name, f := range map[string]NationalFigure{
@@ -134,7 +131,7 @@ func TestSetNationalFigureLimits(t *testing.T) {
 func TestNationalFigureKeepsOfficialTaakstellingen(t *testing.T) {
 	d := openTest(t)
 	ctx := context.Background()
-	admin, _ := d.CreateUser(ctx, UserInput{Email: "beheer@example.org", Role: RoleAdmin, Password: "een lang wachtwoord"}, nil)
+	admin := mustUser(t, d, "beheer@example.org", RoleAdmin)
 	if err := d.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec("UPDATE taakstellingen SET basis = 'officieel', amount = 77 WHERE period = '2025-H2' AND gemeente_code = 'GM0344'")
 		return err
@@ -158,7 +155,7 @@ func TestPurgeExpiredEnforcesTheRetentionPeriods(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2027, 6, 1, 12, 0, 0, 0, time.UTC)
 	at := func(age time.Duration) string { return now.Add(-age).UTC().Format(time.RFC3339) }
-	ed, _ := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	if err := d.write(ctx, func(tx *sql.Tx) error {
 		for _, q := range []struct {
 			sql  string

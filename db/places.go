@@ -33,26 +33,19 @@ type Theme struct {
 
 // Provinces lists all provinces by name.
 func (d *DB) Provinces(ctx context.Context) ([]Province, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT code, name FROM provinces ORDER BY name")
-	if err != nil {
-		return nil, fmt.Errorf("list provinces: %w", err)
-	}
-	defer rows.Close()
-	var out []Province
-	for rows.Next() {
-		var p Province
-		if err := rows.Scan(&p.Code, &p.Name); err != nil {
-			return nil, fmt.Errorf("list provinces: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, d.r, "list provinces", scanProvince, "SELECT code, name FROM provinces ORDER BY name")
+}
+
+func scanProvince(s rowScanner) (Province, error) {
+	var p Province
+	err := s.Scan(&p.Code, &p.Name)
+	return p, err
 }
 
 const gemeenteColumns = `g.code, g.name, g.province_code, p.name, g.population
 	FROM gemeenten g JOIN provinces p ON p.code = g.province_code`
 
-func scanGemeente(s interface{ Scan(...any) error }) (Gemeente, error) {
+func scanGemeente(s rowScanner) (Gemeente, error) {
 	var g Gemeente
 	err := s.Scan(&g.Code, &g.Name, &g.ProvinceCode, &g.ProvinceName, &g.Population)
 	return g, err
@@ -60,20 +53,7 @@ func scanGemeente(s interface{ Scan(...any) error }) (Gemeente, error) {
 
 // Gemeenten lists all gemeenten by name.
 func (d *DB) Gemeenten(ctx context.Context) ([]Gemeente, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT "+gemeenteColumns+" ORDER BY g.name")
-	if err != nil {
-		return nil, fmt.Errorf("list gemeenten: %w", err)
-	}
-	defer rows.Close()
-	var out []Gemeente
-	for rows.Next() {
-		g, err := scanGemeente(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list gemeenten: %w", err)
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, d.r, "list gemeenten", scanGemeente, "SELECT "+gemeenteColumns+" ORDER BY g.name")
 }
 
 // FindGemeente returns the gemeente with the given CBS code.
@@ -90,18 +70,9 @@ func (d *DB) FindGemeente(ctx context.Context, code string) (Gemeente, error) {
 
 // Themes lists the themes in their fixed order.
 func (d *DB) Themes(ctx context.Context) ([]Theme, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT slug, label, intro, when_text, version FROM themes ORDER BY position")
-	if err != nil {
-		return nil, fmt.Errorf("list themes: %w", err)
-	}
-	defer rows.Close()
-	var out []Theme
-	for rows.Next() {
+	return queryAll(ctx, d.r, "list themes", func(s rowScanner) (Theme, error) {
 		var t Theme
-		if err := rows.Scan(&t.Slug, &t.Label, &t.Intro, &t.WhenText, &t.Version); err != nil {
-			return nil, fmt.Errorf("list themes: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		err := s.Scan(&t.Slug, &t.Label, &t.Intro, &t.WhenText, &t.Version)
+		return t, err
+	}, "SELECT slug, label, intro, when_text, version FROM themes ORDER BY position")
 }

@@ -15,28 +15,16 @@ type CaseStamp struct {
 
 // CaseStamps returns every published case's slug and last change, newest first.
 func (d *DB) CaseStamps(ctx context.Context) ([]CaseStamp, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT slug, updated_at FROM cases
-		WHERE status = 'gepubliceerd' ORDER BY published_at DESC, id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("case stamps: %w", err)
-	}
-	defer rows.Close()
-	var out []CaseStamp
-	for rows.Next() {
+	return queryAll(ctx, d.r, "case stamps", func(s rowScanner) (CaseStamp, error) {
 		var (
-			s       CaseStamp
+			cs      CaseStamp
 			updated string
 		)
-		if err := rows.Scan(&s.Slug, &updated); err != nil {
-			return nil, fmt.Errorf("case stamps: %w", err)
-		}
-		s.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("case stamps: %w", err)
-	}
-	return out, nil
+		err := s.Scan(&cs.Slug, &updated)
+		cs.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
+		return cs, err
+	}, `SELECT slug, updated_at FROM cases
+		WHERE status = 'gepubliceerd' ORDER BY published_at DESC, id DESC`)
 }
 
 // CasesChangedAt is when the set of public cases last changed: the latest change to

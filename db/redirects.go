@@ -47,18 +47,6 @@ func (d *DB) FindSlugRedirect(ctx context.Context, slug string) (string, error) 
 
 // OldSlugs lists the earlier addresses that lead to case id, newest first.
 func (d *DB) OldSlugs(ctx context.Context, id int64) ([]string, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT old_slug FROM case_slug_redirects WHERE case_id = ? ORDER BY created_at DESC, old_slug", id)
-	if err != nil {
-		return nil, fmt.Errorf("old slugs of case %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, fmt.Errorf("old slugs of case %d: %w", id, err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, d.r, fmt.Sprintf("old slugs of case %d", id), scanString,
+		"SELECT old_slug FROM case_slug_redirects WHERE case_id = ? ORDER BY created_at DESC, old_slug", id)
 }

@@ -461,15 +461,8 @@ func TestReleaseOneUpgradeWithTheSameSeedChangesNoCase(t *testing.T) {
 // newer fields that they know nothing of.
 func TestLegacyRevisionsLoadDiffAndRestore(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, releaseFile(t), testSchema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	ed, err := d.CreateUser(ctx, UserInput{Email: "ria@example.org", Role: RoleEditor, Password: "een lang wachtwoord"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openRelease(t)
+	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	c, err := d.FindCaseBySlug(ctx, "woonpilot-zwolle")
 	if err != nil {
 		t.Fatal(err)

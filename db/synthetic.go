@@ -22,16 +22,9 @@ func (d *DB) AddSyntheticCases(ctx context.Context, n int, seed uint64) error {
 		return err
 	}
 	syn := newSynthesizer(content.Cases, seed)
-	rows, err := d.r.QueryContext(ctx, "SELECT code FROM gemeenten ORDER BY code")
-	if err != nil {
+	if syn.gemeenten, err = queryAll(ctx, d.r, "gemeente codes", scanString, "SELECT code FROM gemeenten ORDER BY code"); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var code string
-		rows.Scan(&code)
-		syn.gemeenten = append(syn.gemeenten, code)
-	}
-	rows.Close()
 	if syn.themes, err = d.themeSlugs(ctx); err != nil {
 		return err
 	}

@@ -30,7 +30,11 @@ func (d *DB) FindTheme(ctx context.Context, slug string) (Theme, error) {
 // RelatedThemes returns up to n themes that occur most often together with the
 // given one on published cases, most shared first.
 func (d *DB) RelatedThemes(ctx context.Context, slug string, n int) ([]RelatedTheme, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT t.slug, t.label, t.intro, t.when_text, count(*) AS shared
+	return queryAll(ctx, d.r, fmt.Sprintf("related themes of %q", slug), func(s rowScanner) (RelatedTheme, error) {
+		var r RelatedTheme
+		err := s.Scan(&r.Slug, &r.Label, &r.Intro, &r.WhenText, &r.Shared)
+		return r, err
+	}, `SELECT t.slug, t.label, t.intro, t.when_text, count(*) AS shared
 		FROM case_themes mine
 		JOIN cases c ON c.id = mine.case_id AND c.status = 'gepubliceerd'
 		JOIN case_themes other ON other.case_id = mine.case_id AND other.theme_slug <> mine.theme_slug
@@ -39,20 +43,4 @@ func (d *DB) RelatedThemes(ctx context.Context, slug string, n int) ([]RelatedTh
 		GROUP BY t.slug
 		ORDER BY shared DESC, t.position
 		LIMIT ?`, slug, n)
-	if err != nil {
-		return nil, fmt.Errorf("related themes of %q: %w", slug, err)
-	}
-	defer rows.Close()
-	var out []RelatedTheme
-	for rows.Next() {
-		var r RelatedTheme
-		if err := rows.Scan(&r.Slug, &r.Label, &r.Intro, &r.WhenText, &r.Shared); err != nil {
-			return nil, fmt.Errorf("related themes of %q: %w", slug, err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("related themes of %q: %w", slug, err)
-	}
-	return out, nil
 }

@@ -237,7 +237,7 @@ func (d *DB) dummyHash() []byte {
 
 const userColumns = `id, email, name, role, disabled, must_change_password, created_at, last_login_at, session_epoch FROM users`
 
-func scanUser(s interface{ Scan(...any) error }) (User, error) {
+func scanUser(s rowScanner) (User, error) {
 	var (
 		u       User
 		created string
@@ -247,10 +247,7 @@ func scanUser(s interface{ Scan(...any) error }) (User, error) {
 		return User{}, err
 	}
 	u.CreatedAt, _ = time.Parse(time.RFC3339, created)
-	if last.Valid {
-		t, _ := time.Parse(time.RFC3339, last.String)
-		u.LastLoginAt = &t
-	}
+	u.LastLoginAt = timeOrNil(last)
 	return u, nil
 }
 
@@ -286,20 +283,7 @@ func findUser(ctx context.Context, q rowQueryer, where string, arg any) (User, e
 
 // Users lists every account, beheerders first, then by address.
 func (d *DB) Users(ctx context.Context) ([]User, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT "+userColumns+" ORDER BY role = 'beheerder' DESC, email")
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, d.r, "list users", scanUser, "SELECT "+userColumns+" ORDER BY role = 'beheerder' DESC, email")
 }
 
 // CreateUser adds an account. by is the beheerder who adds it, or nil for the

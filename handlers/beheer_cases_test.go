@@ -45,14 +45,7 @@ func TestCaseValidationMessages(t *testing.T) {
 		t.Run(tc.field+"="+tc.value, func(t *testing.T) {
 			form := caseValues("Een geldige titel")
 			form.Set(tc.field, tc.value)
-			res := c.post("/beheer/voorbeelden", form)
-			if res.StatusCode != http.StatusUnprocessableEntity {
-				t.Fatalf("status %d, want 422", res.StatusCode)
-			}
-			body := html.UnescapeString(res.Body)
-			if !strings.Contains(body, tc.message) {
-				t.Fatalf("message %q not shown; got %s", tc.message, messages(res.Body))
-			}
+			res, body := c.createInvalid(t, form, tc.message)
 			// The summary at the top links to the field (a choice: to its first
 			// option), and takes the focus when the page loads.
 			anchor := map[string]string{"kind": "f-kind-woonoplossing", "themes": "f-theme-" + firstTheme(t, res.Body), "status": "f-status"}[tc.field]
@@ -183,9 +176,7 @@ func TestPublishedCaseInSearchArchivedGone(t *testing.T) {
 	edit = c.get("/beheer/voorbeelden/" + id)
 	form.Set("version", versionOf(t, edit.Body))
 	form.Set("status", "gearchiveerd")
-	if res := c.post("/beheer/voorbeelden/"+id, form); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("archive = %d %s", res.StatusCode, messages(res.Body))
-	}
+	c.updateCase(id, form)
 	if search() {
 		t.Fatal("the archived case is still found")
 	}
@@ -225,9 +216,7 @@ func TestOptimisticLockConflict(t *testing.T) {
 	first := caseValues("Twee redacteuren")
 	first.Set("version", v)
 	first.Set("summary", "De samenvatting van Ria, lang genoeg om door de controle te komen.")
-	if res := ria.post("/beheer/voorbeelden/"+id, first); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("first save = %d %s", res.StatusCode, messages(res.Body))
-	}
+	ria.updateCase(id, first)
 	second := caseValues("Twee redacteuren")
 	second.Set("version", v)
 	second.Set("summary", "De samenvatting van Kees, lang genoeg om door de controle te komen.")
@@ -248,9 +237,7 @@ func TestOptimisticLockConflict(t *testing.T) {
 	}
 	// Saving over the newer version on purpose works.
 	second.Set("overschrijf", strconv.Itoa(newer+1))
-	if res := kees.post("/beheer/voorbeelden/"+id, second); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("deliberate overwrite = %d", res.StatusCode)
-	}
+	kees.updateCase(id, second)
 }
 
 func mustInt(t testing.TB, s string) int64 {
@@ -346,9 +333,7 @@ func TestRevisionsDiffAndRestore(t *testing.T) {
 	form.Set("body", "## Aanpak\n\nEerste regel.\nEen nieuwe tweede regel.")
 	form.Set("year", "2025")
 	form.Set("note", "Jaartal verbeterd")
-	if res := c.post("/beheer/voorbeelden/"+id, form); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("edit = %d %s", res.StatusCode, messages(res.Body))
-	}
+	c.updateCase(id, form)
 	hist := c.get("/beheer/voorbeelden/" + id + "/geschiedenis")
 	if hist.StatusCode != 200 || strings.Count(hist.Body, "<tr>") != 3 || !strings.Contains(hist.Body, "Jaartal verbeterd") || !strings.Contains(hist.Body, "ria") {
 		t.Fatalf("history = %d", hist.StatusCode)

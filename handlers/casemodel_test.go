@@ -321,14 +321,7 @@ func TestCaseModelValidationMessages(t *testing.T) {
 			for k, v := range tc.set {
 				form[k] = v
 			}
-			res := c.post("/beheer/voorbeelden", form)
-			if res.StatusCode != http.StatusUnprocessableEntity {
-				t.Fatalf("status %d, want 422", res.StatusCode)
-			}
-			body := html.UnescapeString(res.Body)
-			if !strings.Contains(body, tc.message) {
-				t.Fatalf("message %q not shown; got %s", tc.message, messages(res.Body))
-			}
+			res, _ := c.createInvalid(t, form, tc.message)
 			if !strings.Contains(res.Body, `href="#f-`+tc.field+`"`) || !strings.Contains(res.Body, `id="f-`+tc.field+`"`) {
 				t.Errorf("the error summary does not link to the field f-%s", tc.field)
 			}
@@ -466,9 +459,7 @@ func TestDiffOfALegacyRevisionSaysWhatItLacks(t *testing.T) {
 	form := caseValues("Een nieuwe versie")
 	form.Set("version", "1")
 	form.Set("stage", "gerealiseerd")
-	if res := c.post("/beheer/voorbeelden/"+id, form); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("save: %d %s", res.StatusCode, messages(res.Body))
-	}
+	c.updateCase(id, form)
 	res := c.get("/beheer/voorbeelden/" + id + "/verschil?van=1&naar=2")
 	body := html.UnescapeString(res.Body)
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Versie 1 is opgeslagen voordat") || !strings.Contains(body, "Status van het initiatief") {

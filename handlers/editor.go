@@ -247,6 +247,18 @@ func (h *Handler) caseHistory(c *fiber.Ctx) error {
 	return h.render(c, fiber.StatusOK, "beheer/history", "", vm)
 }
 
+// caseCrumbs are the first steps of the trail of a case's editor pages.
+func caseCrumbs(cs db.Case) []crumb {
+	return []crumb{{Label: "Beheer", URL: "/beheer"}, {Label: cs.Title, URL: fmt.Sprintf("/beheer/voorbeelden/%d", cs.ID)}}
+}
+
+// historyCrumb is the step of a case's history.
+func historyCrumb(cs db.Case, current bool) crumb {
+	return crumb{Label: "Geschiedenis", URL: fmt.Sprintf("/beheer/voorbeelden/%d/geschiedenis", cs.ID), Current: current}
+}
+
+func (p historyPage) Crumbs() []crumb { return append(caseCrumbs(p.Case), historyCrumb(p.Case, true)) }
+
 // diffPage is the view model of the comparison of two revisions.
 type diffPage struct {
 	editorPage
@@ -257,6 +269,13 @@ type diffPage struct {
 	Latest bool // To is the current version
 	// LegacyRevisions are From and To when written before the richer case model.
 	LegacyRevisions []db.Revision
+}
+
+func (p diffPage) Crumbs() []crumb {
+	return append(caseCrumbs(p.Case), historyCrumb(p.Case, false), crumb{
+		Label:   fmt.Sprintf("Versie %d en %d", p.From.Version, p.To.Version),
+		URL:     fmt.Sprintf("/beheer/voorbeelden/%d/verschil?van=%d&naar=%d", p.Case.ID, p.From.Version, p.To.Version),
+		Current: true})
 }
 
 // caseDiff shows what changed between revision ?van= and revision ?naar= (default:
@@ -313,6 +332,10 @@ type restoreConfirmPage struct {
 	editorPage
 	Case     db.Case
 	Revision db.Revision
+}
+
+func (p restoreConfirmPage) Crumbs() []crumb {
+	return append(caseCrumbs(p.Case), historyCrumb(p.Case, false))
 }
 
 // restoreRevision makes an older revision's content current, as a new revision.
@@ -390,6 +413,11 @@ type themeFormPage struct {
 	// Conflict is the newer version that refused the save: the editor's input
 	// stays in the form, the other's texts are shown beside it.
 	Conflict *db.Theme
+}
+
+func (p themeFormPage) Crumbs() []crumb {
+	return []crumb{{Label: "Beheer", URL: "/beheer"}, {Label: "Themateksten", URL: "/beheer/themas"},
+		{Label: p.Theme.Label, URL: "/beheer/themas/" + p.Theme.Slug, Current: true}}
 }
 
 func (h *Handler) editThemeText(c *fiber.Ctx) error {

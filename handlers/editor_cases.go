@@ -327,6 +327,14 @@ type caseFormPage struct {
 	OldSlugs  []string // earlier addresses that lead here
 }
 
+func (vm caseFormPage) Crumbs() []crumb {
+	current := crumb{Label: "Nieuw voorbeeld", URL: vm.Action, Current: true}
+	if vm.Case != nil {
+		current.Label = vm.Case.Title
+	}
+	return []crumb{{Label: "Beheer", URL: "/beheer"}, {Label: "Voorbeelden", URL: "/beheer/voorbeelden"}, current}
+}
+
 // Anchor is the element an error summary's link for field leads to: the field's
 // input, or the first choice of a group, so that following the link lands on
 // something that takes focus.

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"database/sql"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -184,6 +185,30 @@ func (c *client) createCase(form url.Values) string {
 		c.t.Fatalf("create case: %d %q %s", res.StatusCode, res.Header.Get("Location"), messages(res.Body))
 	}
 	return m[1]
+}
+
+// updateCase saves the case form of case id and fails unless it is saved (303).
+func (c *client) updateCase(id string, form url.Values) {
+	c.t.Helper()
+	if res := c.post("/beheer/voorbeelden/"+id, form); res.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("save case %s: %d %s", id, res.StatusCode, messages(res.Body))
+	}
+}
+
+// createInvalid posts a new case whose form holds a mistake and fails t (the test
+// or subtest at hand) unless the form comes back with 422 and message. It returns
+// the answer and its body with the HTML entities decoded.
+func (c *client) createInvalid(t testing.TB, form url.Values, message string) (response, string) {
+	t.Helper()
+	res := c.post("/beheer/voorbeelden", form)
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", res.StatusCode)
+	}
+	body := html.UnescapeString(res.Body)
+	if !strings.Contains(body, message) {
+		t.Fatalf("message %q not shown; got %s", message, messages(res.Body))
+	}
+	return res, body
 }
 
 // rawDB opens the test database file directly, for fixtures of tables that have

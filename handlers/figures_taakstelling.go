@@ -25,6 +25,10 @@ type taakstellingPage struct {
 	Source     string // nationalAttribution
 }
 
+func (taakstellingPage) Crumbs() []crumb {
+	return []crumb{{Label: "Home", URL: "/"}, {Label: "Taakstelling", URL: "/taakstelling", Current: true}}
+}
+
 // statusRule explains one status of a national figure.
 type statusRule struct{ Status, Rule string }
 

@@ -248,6 +248,13 @@ type page struct {
 	Feeds       []feedLink // Atom feeds announced with <link rel="alternate">
 }
 
+// crumb is a step of a page's breadcrumb trail (partials/kruimelpad); a page
+// with a trail has a Crumbs method that lists its steps, the current page last.
+type crumb struct {
+	Label, URL string
+	Current    bool // the page itself (aria-current)
+}
+
 // option is a choice in a <select> or a list of filter links.
 type option struct {
 	Value, Label string

@@ -1,36 +1,16 @@
 package handlers
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 )
-
-// syncBuffer is a log sink that a server goroutine may write to.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A HEAD on a download answers its headers and logs no error: there is no body
 // to stream, so nothing can stop half-way.
 func TestHeadOnDownloadsLogsNoError(t *testing.T) {
-	var logs syncBuffer
+	var logs logBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	prev := slog.Default()
 	slog.SetDefault(logger)

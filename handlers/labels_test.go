@@ -278,14 +278,7 @@ func TestOneSignConventionInPanelTableAndCSV(t *testing.T) {
 	if behind.Code == "" || ahead.Code == "" {
 		t.Fatal("no gemeente behind or ahead on both counts in 2025-H2")
 	}
-	rows, err := csv.NewReader(strings.NewReader(get(t, app, "/open-data/cijfers.csv?periode=2025-H2").Body)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, c := range rows[0] {
-		col[c] = i
-	}
+	_, rows := readCSV(t, get(t, app, "/open-data/cijfers.csv?periode=2025-H2").Body, ',')
 	table := html.UnescapeString(get(t, app, "/kaart/tabel?periode=2025-H2").Body)
 	for _, g := range []db.GemeenteFigures{behind, ahead} {
 		carry, diff := -*g.CarriedIn, *g.Difference // the convention: negative is behind
@@ -296,9 +289,9 @@ func TestOneSignConventionInPanelTableAndCSV(t *testing.T) {
 			return "+" + formatNumber(n)
 		}
 		// CSV: overloop_saldo and verschil have the same sign for the same direction.
-		for _, r := range rows[1:] {
-			if r[col["gemeente_code"]] == g.Code && (r[col["overloop_saldo"]] != strconv.Itoa(carry) || r[col["verschil"]] != strconv.Itoa(diff)) {
-				t.Errorf("%s in the CSV: overloop_saldo %s, verschil %s; want %d and %d", g.Name, r[col["overloop_saldo"]], r[col["verschil"]], carry, diff)
+		for _, r := range rows {
+			if r["gemeente_code"] == g.Code && (r["overloop_saldo"] != strconv.Itoa(carry) || r["verschil"] != strconv.Itoa(diff)) {
+				t.Errorf("%s in the CSV: overloop_saldo %s, verschil %s; want %d and %d", g.Name, r["overloop_saldo"], r["verschil"], carry, diff)
 			}
 		}
 		// Table: the same numbers with the same signs in the row.

@@ -127,6 +127,10 @@ type glossaryPage struct {
 	Terms []term
 }
 
+func (glossaryPage) Crumbs() []crumb {
+	return []crumb{{Label: "Home", URL: "/"}, {Label: "Begrippen", URL: "/begrippen", Current: true}}
+}
+
 // showGlossary is /begrippen: the words of the field in plain Dutch.
 func (h *Handler) showGlossary(c *fiber.Ctx) error {
 	vm := glossaryPage{Terms: glossary}

@@ -135,6 +135,15 @@ type gemeentePage struct {
 	Source  string      // the kind of the figures in History (totalsSource)
 }
 
+// mapCrumbs are the first steps of the trail of the map's pages.
+func mapCrumbs(current crumb) []crumb {
+	return []crumb{{Label: "Home", URL: "/"}, {Label: "Land in beeld", URL: "/kaart"}, current}
+}
+
+func (p gemeentePage) Crumbs() []crumb {
+	return mapCrumbs(crumb{Label: p.Info.Name, URL: "/gemeenten/" + p.Info.Code, Current: true})
+}
+
 // showGemeente is /gemeenten/{code}?periode=…: the gemeente's page, or its panel
 // beside the map for htmx. Without a period it shows the current one.
 func (h *Handler) showGemeente(c *fiber.Ctx) error {

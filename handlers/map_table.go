@@ -177,6 +177,10 @@ type tablePage struct {
 	National    string // nationalLine
 }
 
+func (tablePage) Crumbs() []crumb {
+	return mapCrumbs(crumb{Label: "Tabel", URL: "/kaart/tabel", Current: true})
+}
+
 // statusLink filters the table on a class, showing how many gemeenten it holds.
 type statusLink struct {
 	Slug, Label, URL string

@@ -41,13 +41,21 @@ func periodFigures(t *testing.T, store *db.DB, period string) *db.PeriodFigures 
 	return pf
 }
 
+// mapLinks returns the gemeente links drawn on a map (mapLinkRe's groups) and
+// fails the test unless there are want of them.
+func mapLinks(t testing.TB, body string, want int) [][]string {
+	t.Helper()
+	links := mapLinkRe.FindAllStringSubmatch(body, -1)
+	if len(links) != want {
+		t.Fatalf("%d gemeente links on the map, want %d", len(links), want)
+	}
+	return links
+}
+
 func TestMapDrawsEveryGemeenteAsALinkWithItsStanding(t *testing.T) {
 	app, store := newTestApp(t)
 	res := getPage(t, app, "/kaart?periode=2025-H1")
-	links := mapLinkRe.FindAllStringSubmatch(res.Body, -1)
-	if len(links) != 342 {
-		t.Fatalf("%d gemeente links on the map, want 342", len(links))
-	}
+	links := mapLinks(t, res.Body, 342)
 	if strings.Count(res.Body, `<a href="/gemeenten/`) != 342+countCasesLinks(res.Body) {
 		t.Error("a gemeente link on the map does not have the expected form")
 	}
@@ -129,10 +137,7 @@ func template_escape(s string) string {
 func TestMapWithoutNationalTotalSaysSo(t *testing.T) {
 	app, _ := newTestApp(t)
 	res := getPage(t, app, "/kaart?periode=2024-H2")
-	links := mapLinkRe.FindAllStringSubmatch(res.Body, -1)
-	if len(links) != 342 {
-		t.Fatalf("%d links", len(links))
-	}
+	links := mapLinks(t, res.Body, 342)
 	for _, l := range links {
 		if l[3] != "geen-gegevens" || !strings.Contains(l[5], "landelijke taakstelling voor deze periode is niet gevonden") {
 			t.Fatalf("%s in 2024-H2: %s %q", l[1], l[3], l[5])
@@ -185,9 +190,7 @@ func TestMapOfImported2016FiguresUsesThe2016Boundaries(t *testing.T) {
 	if !strings.Contains(res.Body, `<option value="2016-H1" selected>`) {
 		t.Error("2016-H1 is not in the period selector")
 	}
-	if n := len(mapLinkRe.FindAllString(get(t, app, "/kaart?periode=2025-H2").Body, -1)); n != 342 {
-		t.Errorf("2025-H2 map has %d links after the 2016 import", n)
-	}
+	mapLinks(t, get(t, app, "/kaart?periode=2025-H2").Body, 342) // the 2025-H2 map after the 2016 import
 }
 
 func TestMapFollowsChangedFigures(t *testing.T) {
@@ -289,9 +292,7 @@ func TestMapPeriodFormFragment(t *testing.T) {
 			t.Errorf("fragment lacks %q", want)
 		}
 	}
-	if n := len(mapLinkRe.FindAllString(res.Body, -1)); n != 342 {
-		t.Errorf("fragment has %d links", n)
-	}
+	mapLinks(t, res.Body, 342)
 }
 
 func TestProvinceZoom(t *testing.T) {
@@ -316,10 +317,7 @@ func TestProvinceZoom(t *testing.T) {
 	if w, _ := strconv.Atoi(f[2]); w > 700 {
 		t.Errorf("the zoom is %d units wide: not zoomed", w)
 	}
-	links := mapLinkRe.FindAllStringSubmatch(res.Body, -1)
-	if len(links) != 44 {
-		t.Errorf("%d links, want the 44 gemeenten of Noord-Holland", len(links))
-	}
+	mapLinks(t, res.Body, 44) // the gemeenten of Noord-Holland
 	pf := periodFigures(t, store, "2025-H2")
 	tot := db.SumFigures(pf.Select("PV27", ""))
 	if !strings.Contains(res.Body, "<dd>"+formatNumber(tot.Realised)+"</dd>") || tot.Realised == pf.Totals.Realised {
@@ -756,27 +754,20 @@ func TestFigureExportsAreSafeInSpreadsheets(t *testing.T) {
 	// renamed gemeente is read fresh).
 	mustExec(t, raw, `UPDATE division_gemeenten SET name = '=HYPERLINK("http://evil.example","klik")' WHERE division = 2025 AND code = 'GM0344'`)
 	mustExec(t, raw, `UPDATE periods SET note = '@SUM(1+1)', source_url = '+cmd|x' WHERE code = '2025-H2'`)
-	rows, err := csv.NewReader(strings.NewReader(get(t, app, "/open-data/cijfers.csv?periode=2025-H2").Body)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, c := range rows[0] {
-		col[c] = i
-	}
+	_, rows := readCSV(t, get(t, app, "/open-data/cijfers.csv?periode=2025-H2").Body, ',')
 	var negative, negativeCarry bool
-	for _, r := range rows[1:] {
-		if r[col["gemeente_code"]] == "GM0344" && r[col["gemeente"]] != `'=HYPERLINK("http://evil.example","klik")` {
-			t.Errorf("formula not neutralised: %q", r[col["gemeente"]])
+	for _, r := range rows {
+		if r["gemeente_code"] == "GM0344" && r["gemeente"] != `'=HYPERLINK("http://evil.example","klik")` {
+			t.Errorf("formula not neutralised: %q", r["gemeente"])
 		}
 		// Negative numbers stay numbers.
-		if d := r[col["verschil"]]; strings.HasPrefix(d, "-") {
+		if d := r["verschil"]; strings.HasPrefix(d, "-") {
 			if _, err := strconv.Atoi(d); err != nil {
 				t.Errorf("verschil %q is no longer a number", d)
 			}
 			negative = true
 		}
-		if d := r[col["overloop_saldo"]]; strings.HasPrefix(d, "-") {
+		if d := r["overloop_saldo"]; strings.HasPrefix(d, "-") {
 			if _, err := strconv.Atoi(d); err != nil {
 				t.Errorf("overloop_saldo %q is no longer a number", d)
 			}

@@ -471,6 +471,7 @@ func excelURL(csvURL string) string {
 	return csvURL + "?excel=1"
 }
 
+// orNull is nil for "": an empty value is null in the JSON downloads.
 func orNull(s string) *string {
 	if s == "" {
 		return nil
@@ -478,6 +479,7 @@ func orNull(s string) *string {
 	return &s
 }
 
+// deref is the CSV cell of an optional text: empty for nil.
 func deref(p *string) string {
 	if p == nil {
 		return ""

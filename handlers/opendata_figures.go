@@ -46,46 +46,32 @@ type figureRecord struct {
 
 func newFigureRecord(g db.GemeenteFigures) figureRecord {
 	r := figureRecord{
-		Cijfers: optString(g.Source()),
+		Cijfers: orNull(g.Source()),
 		Period:  g.Period, Code: g.Code, Name: g.Name, ProvinceCode: g.ProvinceCode, Province: g.ProvinceName,
-		Population: g.Population, Taakstelling: g.Taakstelling, TaakstellingBron: optString(g.TaakstellingBasis),
+		Population: g.Population, Taakstelling: g.Taakstelling, TaakstellingBron: orNull(g.TaakstellingBasis),
 		CarryBalance: g.CarryBalance(), Corrected: g.Corrected, Realised: g.Realised, Expected: g.Expected,
 		Difference: g.Difference, Percentage: g.Percentage, Status: string(g.Standing),
-		RealisatieBron: optString(g.RealisedBasis),
+		RealisatieBron: orNull(g.RealisedBasis),
 	}
 	if !g.Peildatum.IsZero() {
-		r.Peildatum = optString(g.Peildatum.Format(time.DateOnly))
+		r.Peildatum = orNull(g.Peildatum.Format(time.DateOnly))
 	}
 	var dev []string
 	for _, d := range g.Deviations {
 		dev = append(dev, d.Short+" (/taakstelling#"+d.ID+")")
 	}
-	r.Deviation = optString(strings.Join(dev, listSep))
+	r.Deviation = orNull(strings.Join(dev, listSep))
 	return r
 }
 
 // cells is the record as CSV cells, in the order of figureColumns.
 func (r figureRecord) cells() []string {
 	return []string{
-		strCell(r.Cijfers), r.Period, r.Code, r.Name, r.ProvinceCode, r.Province, intCell(r.Population),
-		intCell(r.Taakstelling), strCell(r.TaakstellingBron), intCell(r.CarryBalance), intCell(r.Corrected), strCell(r.Peildatum),
+		deref(r.Cijfers), r.Period, r.Code, r.Name, r.ProvinceCode, r.Province, intCell(r.Population),
+		intCell(r.Taakstelling), deref(r.TaakstellingBron), intCell(r.CarryBalance), intCell(r.Corrected), deref(r.Peildatum),
 		intCell(r.Realised), intCell(r.Expected), intCell(r.Difference), intCell(r.Percentage), r.Status,
-		strCell(r.RealisatieBron), strCell(r.Deviation),
+		deref(r.RealisatieBron), deref(r.Deviation),
 	}
-}
-
-func optString(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func strCell(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }
 
 // figureMeta heads the JSON figure downloads: what kind of figures they hold

@@ -45,6 +45,14 @@ func tipApp(t testing.TB) (*client, *appWithSecret, *db.DB) {
 	return newClient(t, app), &appWithSecret{h: &Handler{formSecret: secret}}, store
 }
 
+// sendTip sends the tip form and fails unless the tip is accepted (303).
+func (c *client) sendTip(form url.Values) {
+	c.t.Helper()
+	if res := c.post("/tip", form); res.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("tip %q = %d %s", form.Get("title"), res.StatusCode, messages(res.Body))
+	}
+}
+
 func TestTipLandsInQueue(t *testing.T) {
 	c, a, store := tipApp(t)
 	res := c.post("/tip", tipValues(t, a, "Buddy's voor nieuwkomers in Zeist"))
@@ -167,9 +175,7 @@ func TestTipSpamDefences(t *testing.T) {
 	}
 	// Rate limit per address: the honeypot tip counted as one.
 	for i := 1; i < tipMaxPerHour; i++ {
-		if res := c.post("/tip", tipValues(t, a, "Tip nummer "+string(rune('A'+i)))); res.StatusCode != http.StatusSeeOther {
-			t.Fatalf("tip %d = %d", i+1, res.StatusCode)
-		}
+		c.sendTip(tipValues(t, a, "Tip nummer "+string(rune('A'+i))))
 	}
 	res = c.post("/tip", tipValues(t, a, "Een tip te veel"))
 	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.Body, "Probeer het over een uur opnieuw") || stored("Een tip te veel") != 0 {
