@@ -207,6 +207,11 @@ type casePage struct {
 	Problems formErrors // what the form still lacks, in a preview of unsaved input
 }
 
+func (p casePage) Crumbs() []crumb {
+	return []crumb{{Label: "Home", URL: "/"}, {Label: "Goede voorbeelden", URL: "/voorbeelden"},
+		{Label: p.Case.Title, URL: "/voorbeelden/" + p.Case.Slug, Current: true}}
+}
+
 // showCase shows one published case with related cases. The address a published
 // case had before its slug changed answers 301 to its current one.
 func (h *Handler) showCase(c *fiber.Ctx) error {

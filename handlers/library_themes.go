@@ -63,6 +63,11 @@ type themePage struct {
 	FeedURL    string
 }
 
+func (p themePage) Crumbs() []crumb {
+	return []crumb{{Label: "Home", URL: "/"}, {Label: "Thema’s", URL: "/themas"},
+		{Label: p.Theme.Label, URL: "/themas/" + p.Theme.Slug, Current: true}}
+}
+
 // showTheme explains one theme and lists its newest cases and related themes.
 func (h *Handler) showTheme(c *fiber.Ctx) error {
 	ctx := c.UserContext()
