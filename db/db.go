@@ -355,6 +355,19 @@ func queryAll[T any](ctx context.Context, q queryer, what string, scan func(rowS
 	return out, nil
 }
 
+// lookupErr is the error of a single-row lookup, wrapped with what names it: no
+// row (sql.ErrNoRows) is ErrNotFound; no error stays nil.
+func lookupErr(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	default:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+}
+
 // scanString reads a row of one text column.
 func scanString(s rowScanner) (string, error) {
 	var v string

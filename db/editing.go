@@ -683,11 +683,8 @@ func (d *DB) FindTipper(ctx context.Context, caseID int64) (Tipper, error) {
 	)
 	err := d.r.QueryRowContext(ctx, "SELECT name, email, created_at FROM case_tippers WHERE case_id = ?", caseID).
 		Scan(&t.Name, &t.Email, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Tipper{}, fmt.Errorf("tipper of case %d: %w", caseID, ErrNotFound)
-	}
 	if err != nil {
-		return Tipper{}, fmt.Errorf("tipper of case %d: %w", caseID, err)
+		return Tipper{}, lookupErr(err, fmt.Sprintf("tipper of case %d", caseID))
 	}
 	t.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	return t, nil

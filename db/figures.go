@@ -62,7 +62,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -679,11 +678,8 @@ func (d *DB) GemeenteHistory(ctx context.Context, code string) (GemeenteInfo, []
 		FROM division_gemeenten dg JOIN provinces p ON p.code = dg.province_code
 		WHERE dg.code = ? ORDER BY dg.division DESC LIMIT 1`, code).
 		Scan(&info.Code, &info.Name, &info.ProvinceCode, &info.ProvinceName, &pop, &info.Division, &info.Current)
-	if errors.Is(err, sql.ErrNoRows) {
-		return GemeenteInfo{}, nil, fmt.Errorf("gemeente history %q: %w", code, ErrNotFound)
-	}
 	if err != nil {
-		return GemeenteInfo{}, nil, fmt.Errorf("gemeente history %q: %w", code, err)
+		return GemeenteInfo{}, nil, lookupErr(err, fmt.Sprintf("gemeente history %q", code))
 	}
 	info.Population = intPtr(pop)
 	s, err := d.figures(ctx)

@@ -709,11 +709,8 @@ func (d *DB) FindFigureUpload(ctx context.Context, id string, by User) (FigureUp
 	u := FigureUpload{ID: id}
 	err := d.r.QueryRowContext(ctx, "SELECT user_id, period, filename, content FROM figure_uploads WHERE id = ? AND user_id = ? AND created_at >= ?",
 		id, by.ID, timestamp(d.Now().Add(-figureUploadMaxAge))).Scan(&u.UserID, &u.Period, &u.Filename, &u.Content)
-	if errors.Is(err, sql.ErrNoRows) {
-		return FigureUpload{}, fmt.Errorf("figure upload %q: %w", id, ErrNotFound)
-	}
 	if err != nil {
-		return FigureUpload{}, fmt.Errorf("figure upload %q: %w", id, err)
+		return FigureUpload{}, lookupErr(err, fmt.Sprintf("figure upload %q", id))
 	}
 	return u, nil
 }
