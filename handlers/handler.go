@@ -394,3 +394,7 @@ func (e clientErr) Error() string { return fmt.Sprintf("%d %s", e.status, e.head
 func clientError(status int, heading, message string) error {
 	return clientErr{status, heading, message}
 }
+
+// errUnreadableForm answers a form that BodyParser cannot read.
+var errUnreadableForm = clientError(fiber.StatusBadRequest, "Formulier onleesbaar",
+	"Het formulier kwam niet goed aan. Laad de pagina opnieuw en probeer het nog eens.")

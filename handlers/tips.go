@@ -84,8 +84,7 @@ func (h *Handler) showTip(c *fiber.Ctx) error {
 func parseTipForm(c *fiber.Ctx) (tipForm, error) {
 	var f tipForm
 	if err := c.BodyParser(&f); err != nil {
-		return f, clientError(fiber.StatusBadRequest, "Formulier onleesbaar",
-			"Het formulier kwam niet goed aan. Laad de pagina opnieuw en probeer het nog eens.")
+		return f, errUnreadableForm
 	}
 	f.Title, f.Gemeente, f.Kind = cleanLine(f.Title), cleanLine(f.Gemeente), cleanLine(f.Kind)
 	f.Summary, f.Why = cleanText(f.Summary), cleanText(f.Why)
