@@ -368,10 +368,7 @@ func healthcheck(ctx context.Context, addr string) error {
 // backup writes a consistent copy of the live database at cfg.DBPath to file while
 // the site may keep running. It never creates a database: a wrong DB_PATH is an error.
 func backup(ctx context.Context, cfg config, file string, stdout io.Writer) error {
-	if _, err := os.Stat(cfg.DBPath); err != nil {
-		return fmt.Errorf("backup: no database at DB_PATH: %w", err)
-	}
-	store, err := db.Open(ctx, cfg.DBPath, schema)
+	store, err := openExisting(ctx, cfg, "backup")
 	if err != nil {
 		return err
 	}
@@ -388,16 +385,22 @@ func backup(ctx context.Context, cfg config, file string, stdout io.Writer) erro
 	return nil
 }
 
+// openExisting opens the database at DB_PATH for the command cmd (backup, check),
+// which must never create one: a missing file is an error.
+func openExisting(ctx context.Context, cfg config, cmd string) (*db.DB, error) {
+	if _, err := os.Stat(cfg.DBPath); err != nil {
+		return nil, fmt.Errorf("%s: no database at DB_PATH: %w", cmd, err)
+	}
+	return db.Open(ctx, cfg.DBPath, schema)
+}
+
 // check runs the database's own checks on the file at DB_PATH and exits non-zero
 // on a problem. It opens the file as serve does (so an older file is migrated
 // first), which is why it is a command of the binary and not a sqlite3 one-liner:
 // the search index uses FTS5 options (contentless_delete) that older sqlite3
 // programs, Debian 12's among them, cannot read.
 func check(ctx context.Context, cfg config, stdout io.Writer) error {
-	if _, err := os.Stat(cfg.DBPath); err != nil {
-		return fmt.Errorf("check: no database at DB_PATH: %w", err)
-	}
-	store, err := db.Open(ctx, cfg.DBPath, schema)
+	store, err := openExisting(ctx, cfg, "check")
 	if err != nil {
 		return err
 	}
