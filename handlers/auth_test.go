@@ -283,8 +283,7 @@ func TestUnauthorised(t *testing.T) {
 	}
 
 	// A redacteur on the beheerders' pages.
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	red := signIn(t, app, "ria@gemeente.example")
+	red := signedIn(t, app, store, "ria@gemeente.example", db.RoleEditor)
 	for _, p := range []string{"/beheer/accounts", "/beheer/logboek"} {
 		if res := red.get(p); res.StatusCode != http.StatusForbidden || !strings.Contains(res.Body, "Alleen voor beheerders") {
 			t.Errorf("redacteur GET %s = %d", p, res.StatusCode)

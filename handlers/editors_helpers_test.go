@@ -38,8 +38,14 @@ func addUser(t testing.TB, store *db.DB, email, role string) db.User {
 func editorApp(t testing.TB) (*fiber.App, *db.DB, *client) {
 	t.Helper()
 	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	return app, store, signIn(t, app, "ria@gemeente.example")
+	return app, store, signedIn(t, app, store, "ria@gemeente.example", db.RoleEditor)
+}
+
+// signedIn creates an active account and signs it in (signIn).
+func signedIn(t testing.TB, app *fiber.App, store *db.DB, email, role string) *client {
+	t.Helper()
+	addUser(t, store, email, role)
+	return signIn(t, app, email)
 }
 
 // client is a browser stand-in: it keeps cookies and the last CSRF token seen.

@@ -644,8 +644,7 @@ func TestEditorSaveOnFullDisk(t *testing.T) {
 	store, dir := storeOnSmallDisk(t)
 	var logs logBuffer
 	app, _ := newTestAppWith(t, func(c *Config) { withLog(&logs)(c); c.DB = store })
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	c := signedIn(t, app, store, "ria@gemeente.example", db.RoleEditor)
 	existing := caseValues("Woonschip voor statushouders")
 	existing.Set("status", db.StatusPublished)
 	id := c.createCase(existing)
