@@ -55,13 +55,22 @@ func openTest(t testing.TB) *DB {
 	return d
 }
 
-// tableDigest hashes the contents of every table, to see whether anything changed.
-func tableDigest(t *testing.T, path string) string {
+// openReadOnly opens the database file at path read-only with database/sql
+// alone, to look at it as it is; it is closed when the test ends.
+func openReadOnly(t testing.TB, path string) *sql.DB {
 	t.Helper()
 	c, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// tableDigest hashes the contents of every table, to see whether anything changed.
+func tableDigest(t *testing.T, path string) string {
+	t.Helper()
+	c := openReadOnly(t, path)
 	defer c.Close()
 	h := sha256.New()
 	for _, table := range []string{"provinces", "gemeenten", "themes", "cases", "case_themes", "case_gemeenten", "seeded_cases", "users",

@@ -134,10 +134,7 @@ func schemaSQL(t *testing.T, d *DB) map[string]string {
 func TestMigrateNationalFigureStatusOnTheReleaseFile(t *testing.T) {
 	ctx := context.Background()
 	path := releaseFile(t)
-	raw, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := openReadOnly(t, path)
 	var taakBefore, realBefore, lowered int
 	raw.QueryRow("SELECT count(*) FROM taakstellingen").Scan(&taakBefore)
 	raw.QueryRow("SELECT count(*) FROM realisaties").Scan(&realBefore)

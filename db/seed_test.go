@@ -402,10 +402,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 func TestReleaseOneUpgradeWithTheSameSeedChangesNoCase(t *testing.T) {
 	ctx := context.Background()
 	path := releaseFile(t)
-	raw, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := openReadOnly(t, path)
 	rows, err := raw.Query("SELECT content FROM case_revisions WHERE version = 1 ORDER BY case_id")
 	if err != nil {
 		t.Fatal(err)
@@ -518,10 +515,7 @@ func TestMigratedSchemaMatchesANewOne(t *testing.T) {
 	ctx := context.Background()
 	describe := func(path string) string {
 		t.Helper()
-		c, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := openReadOnly(t, path)
 		defer c.Close()
 		var out []string
 		rows, err := c.Query(`SELECT m.type, m.name, coalesce(p.name, ''), coalesce(p.type, ''), coalesce(p."notnull", 0), coalesce(p.dflt_value, '')
