@@ -116,15 +116,8 @@ func httpGet(t testing.TB, url string) (int, string) {
 	t.Helper()
 	client := &http.Client{Timeout: 20 * time.Second}
 	res, err := client.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, string(b)
+	body := testkit.Body(t, res, err)
+	return res.StatusCode, body
 }
 
 var (

@@ -122,15 +122,8 @@ func do(t testing.TB, app *fiber.App, req *http.Request) response {
 // readResponse reads the whole answer of a request that gave res and err.
 func readResponse(t testing.TB, res *http.Response, err error) response {
 	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{Response: res, Body: string(b)}
+	body := testkit.Body(t, res, err)
+	return response{Response: res, Body: body}
 }
 
 // htmx are the headers htmx sends with a normal request.
