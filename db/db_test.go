@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -13,16 +12,6 @@ import (
 
 	"opnieuwthuis/internal/testkit"
 )
-
-// testSchema is the real schema.sql from the top of the module.
-func testSchema(t testing.TB) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "schema.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // mustUser adds an account with a long enough password, or fails the test.
 func mustUser(t testing.TB, d *DB, email, role string) User {
@@ -40,13 +29,13 @@ func openTest(t testing.TB) *DB {
 	path := filepath.Join(t.TempDir(), "test.db")
 	// A copy of a new database built once: the schema, the seed and the index.
 	testkit.CopyOfBuilt(t, "new database", path, func(path string) error {
-		d, err := Open(context.Background(), path, testSchema(t))
+		d, err := Open(context.Background(), path, testkit.Schema(t))
 		if err != nil {
 			return err
 		}
 		return d.Close()
 	})
-	d, err := Open(context.Background(), path, testSchema(t))
+	d, err := Open(context.Background(), path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +91,7 @@ func tableDigest(t *testing.T, path string) string {
 func TestOpenSeedsOnceAndSecondStartChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "seed.db")
-	d, err := Open(ctx, path, testSchema(t))
+	d, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +122,7 @@ func TestOpenSeedsOnceAndSecondStartChangesNothing(t *testing.T) {
 func checkSecondStartChangesNothing(t *testing.T, path string) {
 	t.Helper()
 	before := tableDigest(t, path)
-	d, err := Open(context.Background(), path, testSchema(t))
+	d, err := Open(context.Background(), path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"opnieuwthuis/internal/testkit"
 )
 
 // TestSeedFilesCoverEveryFactsEntry is the proof that no documented initiative was
@@ -289,7 +291,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 	files := correctedSeed(t)
 	useSeedFiles(t, files, []seedLeftOut{{Facts: "cases-facts-3.json#900", Reason: "test: deliberately left out"}})
 
-	d, err := Open(ctx, path, testSchema(t))
+	d, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -382,7 +384,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 	first.Cases[0].Summary = "Nog eens verbeterd."
 	files["seed/cases.json"] = first
 	useSeedFiles(t, files, nil)
-	d, err = Open(ctx, path, testSchema(t))
+	d, err = Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +434,7 @@ func TestReleaseOneUpgradeWithTheSameSeedChangesNoCase(t *testing.T) {
 		t.Fatalf("the first release's file has %d first revisions", len(same.Cases))
 	}
 	useSeedFiles(t, map[string]seedFile{"seed/cases.json": same}, nil)
-	d, err := Open(ctx, path, testSchema(t))
+	d, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -537,13 +539,13 @@ func TestMigratedSchemaMatchesANewOne(t *testing.T) {
 		return strings.Join(out, "\n")
 	}
 	old := releaseFile(t)
-	d, err := Open(ctx, old, testSchema(t))
+	d, err := Open(ctx, old, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	d.Close()
 	fresh := filepath.Join(t.TempDir(), "new.db")
-	d, err = Open(ctx, fresh, testSchema(t))
+	d, err = Open(ctx, fresh, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}

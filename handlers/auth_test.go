@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"opnieuwthuis/db"
+	"opnieuwthuis/internal/testkit"
 )
 
 func TestLoginOK(t *testing.T) {
@@ -231,7 +232,7 @@ func TestSessionSurvivesRestart(t *testing.T) {
 	store.Close()
 
 	// A new program on the same file.
-	store2, err := db.Open(context.Background(), path, testSchemaText(t))
+	store2, err := db.Open(context.Background(), path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -236,13 +234,4 @@ func count(t testing.TB, c *sql.DB, query string, args ...any) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-func testSchemaText(t testing.TB) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "schema.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

@@ -708,7 +708,7 @@ func TestEditorSaveOnReadOnlyDatabase(t *testing.T) {
 	cases := testkit.CountRows(t, path, "cases")
 	writable := testkit.ReadOnlyFile(t, path)
 
-	store, err := db.Open(ctx, path, testSchemaText(t))
+	store, err := db.Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatalf("open the read-only database: %v", err)
 	}
@@ -734,7 +734,7 @@ func TestEditorSaveOnReadOnlyDatabase(t *testing.T) {
 
 	// Writable again (and the site restarted): the same forms save.
 	writable()
-	store, err = db.Open(ctx, path, testSchemaText(t))
+	store, err = db.Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
