@@ -533,23 +533,10 @@ func (d *DB) WaitingCount(ctx context.Context) (int, error) {
 
 // StatusCounts returns the number of cases per status.
 func (d *DB) StatusCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT status, count(*) FROM cases GROUP BY status")
-	if err != nil {
-		return nil, fmt.Errorf("status counts: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var (
-			s string
-			n int
-		)
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, fmt.Errorf("status counts: %w", err)
-		}
-		out[s] = n
-	}
-	return out, rows.Err()
+	return queryMap(ctx, d.r, "status counts", func(s rowScanner) (status string, n int, err error) {
+		err = s.Scan(&status, &n)
+		return status, n, err
+	}, "SELECT status, count(*) FROM cases GROUP BY status")
 }
 
 // SlugTaken reports whether another case than except (0: none) uses slug.
