@@ -14,6 +14,16 @@ import (
 )
 
 // mustUser adds an account with a long enough password, or fails the test.
+// mustCreateCase creates a case as by (nil: the system) and fails t when that fails.
+func mustCreateCase(t testing.TB, d *DB, in CaseInput, by *int64) Case {
+	t.Helper()
+	c, err := d.CreateCase(context.Background(), in, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func mustUser(t testing.TB, d *DB, email, role string) User {
 	t.Helper()
 	u, err := d.CreateUser(context.Background(), UserInput{Email: email, Role: role, Password: "een lang wachtwoord"}, nil)
