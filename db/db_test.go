@@ -121,16 +121,16 @@ func TestOpenSeedsOnceAndSecondStartChangesNothing(t *testing.T) {
 	if pop != 18044027 {
 		t.Errorf("national population = %d, want 18044027 (CBS, 1 Jan 2025)", pop)
 	}
+	checkSecondStartChangesNothing(t, d, path)
+}
+
+// checkSecondStartChangesNothing closes d, the database at path, then opens and
+// closes the file again and fails when that changed any table.
+func checkSecondStartChangesNothing(t *testing.T, d *DB, path string) {
+	t.Helper()
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	checkSecondStartChangesNothing(t, path)
-}
-
-// checkSecondStartChangesNothing opens and closes the (closed) database file at
-// path and fails when that changed any table.
-func checkSecondStartChangesNothing(t *testing.T, path string) {
-	t.Helper()
 	before := tableDigest(t, path)
 	d, err := Open(context.Background(), path, testkit.Schema(t))
 	if err != nil {

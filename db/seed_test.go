@@ -361,11 +361,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 	if themes != 18 {
 		t.Errorf("%d themes after the upgrade, want the 18 of themes.json", themes)
 	}
-	if err := d.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	checkSecondStartChangesNothing(t, path)
+	checkSecondStartChangesNothing(t, d, path)
 
 	// An editor deletes a seeded case; the seed changes again: it stays deleted,
 	// and the correction still reaches what nobody changed.
