@@ -288,7 +288,7 @@ func TestBrowserNationalFigureForm(t *testing.T) {
 	if v := eval[string](t, ctx, "document.getElementById('f-totaal').value"); v != "12.000" {
 		t.Errorf("the form lost the typed figure: %q", v)
 	}
-	if !eval[bool](t, ctx, `document.getElementById('bron_url-error').textContent.includes('Vul Bron in')`) {
+	if !eval[bool](t, ctx, `document.getElementById('bron_url-error').textContent.includes('Vul de link naar de bron in')`) {
 		t.Error("no message next to the missing source")
 	}
 	checkAxe(t, ctx)

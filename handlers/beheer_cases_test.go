@@ -399,7 +399,7 @@ func TestThemeTexts(t *testing.T) {
 	_, store, c := editorApp(t)
 	c.get("/beheer/themas/gezinnen")
 	res := c.post("/beheer/themas/gezinnen", url.Values{"intro": {""}, "when_text": {"Als er grote woningen leegstaan."}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Vul Uitleg in.") || !strings.Contains(res.Body, "grote woningen leegstaan") {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "Vul de uitleg in.") || !strings.Contains(res.Body, "grote woningen leegstaan") {
 		t.Fatalf("empty intro = %d", res.StatusCode)
 	}
 	res = c.post("/beheer/themas/gezinnen", url.Values{"intro": {"Huisvesting van gezinnen."}, "when_text": {"Als er grote woningen leegstaan."}, "version": {"1"}})

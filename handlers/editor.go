@@ -399,8 +399,8 @@ func (h *Handler) listThemeTexts(c *fiber.Ctx) error {
 // themeForm is the form of a theme's texts. Version is the version of the texts
 // the editor started from; Overwrite the newer version they chose to save over.
 type themeForm struct {
-	Intro     string `form:"intro" label:"Uitleg" validate:"required,max=2000"`
-	WhenText  string `form:"when_text" label:"Wanneer helpt dit" validate:"required,max=2000"`
+	Intro     string `form:"intro" label:"Uitleg" validate:"required,max=2000" required:"Vul de uitleg in."`
+	WhenText  string `form:"when_text" label:"Wanneer helpt dit" validate:"required,max=2000" required:"Vul in wanneer dit thema helpt."`
 	Version   int    `form:"version"`
 	Overwrite int    `form:"overschrijf"`
 }

@@ -13,9 +13,9 @@ import (
 // accountForm adds an account. An empty password makes the system choose a
 // one-time password, shown once; the new editor then picks their own.
 type accountForm struct {
-	Email    string `form:"email" label:"E-mailadres" validate:"required,max=254,email"`
+	Email    string `form:"email" label:"E-mailadres" validate:"required,max=254,email" required:"Vul een e-mailadres in."`
 	Name     string `form:"name" label:"Naam" validate:"max=100"`
-	Role     string `form:"role" label:"Rol" validate:"required,role"`
+	Role     string `form:"role" label:"Rol" validate:"required,role" required:"Kies een rol."`
 	Password string `form:"password" label:"Wachtwoord" validate:"omitempty,password"`
 }
 
@@ -167,9 +167,9 @@ func (h *Handler) accountError(c *fiber.Ctx, err error) error {
 
 // passwordForm changes the editor's own password.
 type passwordForm struct {
-	Current string `form:"current" label:"Huidig wachtwoord" validate:"required"`
-	New     string `form:"new" label:"Nieuw wachtwoord" validate:"required,password"`
-	Repeat  string `form:"repeat" label:"Herhaal het nieuwe wachtwoord" validate:"required,eqfield=New" message:"De twee nieuwe wachtwoorden zijn niet gelijk."`
+	Current string `form:"current" label:"Huidig wachtwoord" validate:"required" required:"Vul uw huidige wachtwoord in."`
+	New     string `form:"new" label:"Nieuw wachtwoord" validate:"required,password" required:"Vul een nieuw wachtwoord in."`
+	Repeat  string `form:"repeat" label:"Herhaal het nieuwe wachtwoord" validate:"required,eqfield=New" required:"Herhaal het nieuwe wachtwoord." eqfield:"De twee nieuwe wachtwoorden zijn niet gelijk."`
 }
 
 type passwordPage struct {

@@ -22,11 +22,11 @@ import (
 
 // nationalForm is the form of a national figure.
 type nationalForm struct {
-	Period     string `form:"periode" label:"Periode" validate:"required,period"`
-	Total      string `form:"totaal" label:"Landelijk cijfer" validate:"required,national_total"`
-	Status     string `form:"status" label:"Status" validate:"required,total_status"`
-	SourceURL  string `form:"bron_url" label:"Bron" validate:"required,max=500,weburl"`
-	SourceDate string `form:"bron_datum" label:"Datum van de bron" validate:"required,source_date"`
+	Period     string `form:"periode" label:"Periode" validate:"required,period" required:"Kies een periode."`
+	Total      string `form:"totaal" label:"Landelijk cijfer" validate:"required,national_total" required:"Vul het landelijke cijfer in."`
+	Status     string `form:"status" label:"Status" validate:"required,total_status" required:"Kies een status."`
+	SourceURL  string `form:"bron_url" label:"Bron" validate:"required,max=500,weburl" required:"Vul de link naar de bron in."`
+	SourceDate string `form:"bron_datum" label:"Datum van de bron" validate:"required,source_date" required:"Vul de datum van de bron in."`
 	Note       string `form:"opmerking" label:"Opmerking" validate:"max=1000"`
 	Replace    bool   `form:"vervangen"`
 }

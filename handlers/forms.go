@@ -84,7 +84,7 @@ func (f *forms) setupValidator() error {
 	}
 	// Clearer Dutch than the stock texts for the rules used most.
 	for tag, msg := range map[string]string{
-		"required": "Vul {0} in.",
+		"required": "Vul het veld ‘{0}’ in.", // fields without a required:"…" text of their own
 		"email":    "{0} moet een geldig e-mailadres zijn, zoals naam@gemeente.nl.",
 	} {
 		if err := f.translate(tag, msg); err != nil {

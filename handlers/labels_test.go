@@ -390,8 +390,8 @@ func TestBeheerderAddsANationalFigure(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("incomplete form: %d", res.StatusCode)
 	}
-	for _, want := range []string{"Landelijk cijfer moet een heel aantal personen zijn", "Vul Status in.",
-		"Vul Bron in.", "Datum van de bron moet een datum zijn", "Mijn opmerking", `value="veel"`} {
+	for _, want := range []string{"Landelijk cijfer moet een heel aantal personen zijn", "Kies een status.",
+		"Vul de link naar de bron in.", "Datum van de bron moet een datum zijn", "Mijn opmerking", `value="veel"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the form with errors lacks %q", want)
 		}
