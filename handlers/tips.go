@@ -48,6 +48,9 @@ type tipPage struct {
 	TooFast   bool
 }
 
+// Anchor is the element an error summary's link for field leads to: the field.
+func (tipPage) Anchor(field string) string { return "f-" + field }
+
 func (h *Handler) newTipPage(f tipForm) tipPage {
 	vm := tipPage{Form: f, Token: h.formToken(purposeTip, time.Now()), Gemeenten: h.forms.gemeenten}
 	vm.Title = "Een goed voorbeeld tippen"
