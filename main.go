@@ -91,13 +91,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("%s=%q: not an e-mail address", kv[0], kv[1])
 		}
 	}
-	c.PageCacheMB = 48
-	if v := getenv("PAGE_CACHE_MB"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 4096 {
-			return c, fmt.Errorf("PAGE_CACHE_MB=%q: use a number of megabytes from 0 (off) to 4096", v)
-		}
-		c.PageCacheMB = n
+	var err error
+	if c.PageCacheMB, err = envInt(getenv, "PAGE_CACHE_MB", 48, 0, 4096, "a number of megabytes from 0 (off) to 4096"); err != nil {
+		return c, err
 	}
 	if v := getenv("TRUSTED_PROXIES"); v != "" {
 		for _, p := range strings.Split(v, ",") {
@@ -107,13 +103,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	}
 	c.UnderLitestream = underLitestream(getenv)
-	c.SharedCacheSeconds = 60
-	if v := getenv("SHARED_CACHE_SECONDS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 86400 {
-			return c, fmt.Errorf("SHARED_CACHE_SECONDS=%q: use a number of seconds from 1 to 86400", v)
-		}
-		c.SharedCacheSeconds = n
+	if c.SharedCacheSeconds, err = envInt(getenv, "SHARED_CACHE_SECONDS", 60, 1, 86400, "a number of seconds from 1 to 86400"); err != nil {
+		return c, err
 	}
 	switch v := getenv("SECURE_COOKIES"); v {
 	case "", "0", "false", "off", "no":
@@ -131,6 +122,20 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.BaseURL = "http://" + c.Addr
 	}
 	return c, nil
+}
+
+// envInt is the whole number in the variable name, def where it is empty. A value
+// that is no number or lies outside min..max is an error that says to use what.
+func envInt(getenv func(string) string, name string, def, min, max int, what string) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		return def, fmt.Errorf("%s=%q: use %s", name, v, what)
+	}
+	return n, nil
 }
 
 // plausibleEmail checks an address from the configuration: one @, something on both
@@ -368,10 +373,7 @@ func healthcheck(ctx context.Context, addr string) error {
 // backup writes a consistent copy of the live database at cfg.DBPath to file while
 // the site may keep running. It never creates a database: a wrong DB_PATH is an error.
 func backup(ctx context.Context, cfg config, file string, stdout io.Writer) error {
-	if _, err := os.Stat(cfg.DBPath); err != nil {
-		return fmt.Errorf("backup: no database at DB_PATH: %w", err)
-	}
-	store, err := db.Open(ctx, cfg.DBPath, schema)
+	store, err := openExisting(ctx, cfg, "backup")
 	if err != nil {
 		return err
 	}
@@ -388,16 +390,22 @@ func backup(ctx context.Context, cfg config, file string, stdout io.Writer) erro
 	return nil
 }
 
+// openExisting opens the database at DB_PATH for the command cmd (backup, check),
+// which must never create one: a missing file is an error.
+func openExisting(ctx context.Context, cfg config, cmd string) (*db.DB, error) {
+	if _, err := os.Stat(cfg.DBPath); err != nil {
+		return nil, fmt.Errorf("%s: no database at DB_PATH: %w", cmd, err)
+	}
+	return db.Open(ctx, cfg.DBPath, schema)
+}
+
 // check runs the database's own checks on the file at DB_PATH and exits non-zero
 // on a problem. It opens the file as serve does (so an older file is migrated
 // first), which is why it is a command of the binary and not a sqlite3 one-liner:
 // the search index uses FTS5 options (contentless_delete) that older sqlite3
 // programs, Debian 12's among them, cannot read.
 func check(ctx context.Context, cfg config, stdout io.Writer) error {
-	if _, err := os.Stat(cfg.DBPath); err != nil {
-		return fmt.Errorf("check: no database at DB_PATH: %w", err)
-	}
-	store, err := db.Open(ctx, cfg.DBPath, schema)
+	store, err := openExisting(ctx, cfg, "check")
 	if err != nil {
 		return err
 	}

@@ -116,15 +116,8 @@ func httpGet(t testing.TB, url string) (int, string) {
 	t.Helper()
 	client := &http.Client{Timeout: 20 * time.Second}
 	res, err := client.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, string(b)
+	body := testkit.Body(t, res, err)
+	return res.StatusCode, body
 }
 
 var (
@@ -483,6 +476,31 @@ func TestBackupUsage(t *testing.T) {
 	for _, cmd := range []string{"healthcheck", "backup FILE", "METRICS_ADDR"} {
 		if !strings.Contains(out.String(), cmd) {
 			t.Errorf("help does not mention %s", cmd)
+		}
+	}
+}
+
+// TestNumberSettings: the page cache and the proxies' cache time take a whole
+// number in their range, their default when unset; anything else stops the start
+// with an error naming the setting.
+func TestNumberSettings(t *testing.T) {
+	cfg, err := loadConfig(testEnv(t.TempDir(), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PageCacheMB != 48 || cfg.SharedCacheSeconds != 60 {
+		t.Errorf("defaults: PageCacheMB %d, SharedCacheSeconds %d; want 48 and 60", cfg.PageCacheMB, cfg.SharedCacheSeconds)
+	}
+	cfg, err = loadConfig(testEnv(t.TempDir(), map[string]string{"PAGE_CACHE_MB": "0", "SHARED_CACHE_SECONDS": "86400"}))
+	if err != nil || cfg.PageCacheMB != 0 || cfg.SharedCacheSeconds != 86400 {
+		t.Errorf("PAGE_CACHE_MB=0, SHARED_CACHE_SECONDS=86400: %d, %d, %v", cfg.PageCacheMB, cfg.SharedCacheSeconds, err)
+	}
+	for _, tc := range []struct{ key, value string }{
+		{"PAGE_CACHE_MB", "-1"}, {"PAGE_CACHE_MB", "4097"}, {"PAGE_CACHE_MB", "veel"},
+		{"SHARED_CACHE_SECONDS", "0"}, {"SHARED_CACHE_SECONDS", "86401"}, {"SHARED_CACHE_SECONDS", "1m"},
+	} {
+		if _, err := loadConfig(testEnv(t.TempDir(), map[string]string{tc.key: tc.value})); err == nil || !strings.Contains(err.Error(), tc.key) {
+			t.Errorf("%s=%q: %v, want an error naming the setting", tc.key, tc.value, err)
 		}
 	}
 }

@@ -325,24 +325,23 @@ func scanCase(s rowScanner) (Case, error) {
 
 // FindCaseBySlug returns the case with the given slug, whatever its status.
 func (d *DB) FindCaseBySlug(ctx context.Context, slug string) (Case, error) {
-	cases, err := queryCases(ctx, d.r, "WHERE c.slug = ?", slug)
-	if err != nil {
-		return Case{}, fmt.Errorf("find case %q: %w", slug, err)
-	}
-	if len(cases) == 0 {
-		return Case{}, fmt.Errorf("find case %q: %w", slug, ErrNotFound)
-	}
-	return cases[0], nil
+	return d.findCase(ctx, fmt.Sprintf("find case %q", slug), "WHERE c.slug = ?", slug)
 }
 
 // FindCaseByID returns the case with the given id, whatever its status.
 func (d *DB) FindCaseByID(ctx context.Context, id int64) (Case, error) {
-	cases, err := queryCases(ctx, d.r, "WHERE c.id = ?", id)
-	if err != nil {
-		return Case{}, fmt.Errorf("find case %d: %w", id, err)
+	return d.findCase(ctx, fmt.Sprintf("find case %d", id), "WHERE c.id = ?", id)
+}
+
+// findCase returns the one case that where (with arg) selects, or ErrNotFound;
+// what names the lookup in errors.
+func (d *DB) findCase(ctx context.Context, what, where string, arg any) (Case, error) {
+	cases, err := queryCases(ctx, d.r, where, arg)
+	if err == nil && len(cases) == 0 {
+		err = ErrNotFound
 	}
-	if len(cases) == 0 {
-		return Case{}, fmt.Errorf("find case %d: %w", id, ErrNotFound)
+	if err != nil {
+		return Case{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return cases[0], nil
 }
@@ -534,10 +533,7 @@ func insertCase(ctx context.Context, tx *sql.Tx, in CaseInput, authorID *int64, 
 	if err := keepOldSlug(ctx, tx, id, "", in.Slug, false, ts); err != nil {
 		return 0, err
 	}
-	if err := setThemes(ctx, tx, id, in.Themes); err != nil {
-		return 0, err
-	}
-	if err := setRelatedGemeenten(ctx, tx, id, in.RelatedGemeenten); err != nil {
+	if err := setCaseLinks(ctx, tx, id, in); err != nil {
 		return 0, err
 	}
 	return id, indexCase(ctx, tx, id)
@@ -567,36 +563,32 @@ func updateCaseRow(ctx context.Context, tx *sql.Tx, id int64, version int, in Ca
 	} else if n == 0 {
 		return ErrConflict
 	}
-	if err := setThemes(ctx, tx, id, in.Themes); err != nil {
-		return err
-	}
-	if err := setRelatedGemeenten(ctx, tx, id, in.RelatedGemeenten); err != nil {
+	if err := setCaseLinks(ctx, tx, id, in); err != nil {
 		return err
 	}
 	return indexCase(ctx, tx, id)
 }
 
-func setRelatedGemeenten(ctx context.Context, tx *sql.Tx, id int64, codes []string) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM case_gemeenten WHERE case_id = ?", id); err != nil {
+// setCaseLinks replaces the case's rows in its link tables: its themes and its
+// related gemeenten.
+func setCaseLinks(ctx context.Context, tx *sql.Tx, id int64, in CaseInput) error {
+	if err := setLinks(ctx, tx, "theme", "case_themes", "theme_slug", id, in.Themes); err != nil {
 		return err
 	}
-	for _, g := range codes {
-		if _, err := tx.ExecContext(ctx,
-			"INSERT OR IGNORE INTO case_gemeenten (case_id, gemeente_code) VALUES (?, ?)", id, g); err != nil {
-			return fmt.Errorf("related gemeente %q: %w", g, err)
-		}
-	}
-	return nil
+	return setLinks(ctx, tx, "related gemeente", "case_gemeenten", "gemeente_code", id, in.RelatedGemeenten)
 }
 
-func setThemes(ctx context.Context, tx *sql.Tx, id int64, themes []string) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM case_themes WHERE case_id = ?", id); err != nil {
+// setLinks replaces the rows (case_id, column) of case id in a link table with
+// one row a value; what names a value in errors. table and column are names
+// written in this file, never input.
+func setLinks(ctx context.Context, tx *sql.Tx, what, table, column string, id int64, values []string) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE case_id = ?", id); err != nil {
 		return err
 	}
-	for _, t := range themes {
-		if _, err := tx.ExecContext(ctx,
-			"INSERT OR IGNORE INTO case_themes (case_id, theme_slug) VALUES (?, ?)", id, t); err != nil {
-			return fmt.Errorf("theme %q: %w", t, err)
+	insert := "INSERT OR IGNORE INTO " + table + " (case_id, " + column + ") VALUES (?, ?)"
+	for _, v := range values {
+		if _, err := tx.ExecContext(ctx, insert, id, v); err != nil {
+			return fmt.Errorf("%s %q: %w", what, v, err)
 		}
 	}
 	return nil

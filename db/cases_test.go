@@ -242,10 +242,7 @@ func TestStartingContentIsNotNewerThanEditorsCases(t *testing.T) {
 		t.Fatalf("seeded case: Seeded %v, by editor %v, edited %v", seeded.Seeded, seeded.PublishedByEditor(), seeded.EditedAt())
 	}
 	old := 2012
-	c, err := d.CreateCase(ctx, CaseInput{Slug: "nieuw", Title: "Nieuw", Summary: "S", Kind: KindSolution, Year: &old, Status: StatusPublished}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustCreateCase(t, d, CaseInput{Slug: "nieuw", Title: "Nieuw", Summary: "S", Kind: KindSolution, Year: &old, Status: StatusPublished}, nil)
 	if c.Seeded || c.PublishedByEditor() == nil || c.EditedAt() == nil {
 		t.Fatal("an editor's case shows no publication date")
 	}

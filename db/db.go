@@ -355,6 +355,47 @@ func queryAll[T any](ctx context.Context, q queryer, what string, scan func(rowS
 	return out, nil
 }
 
+// queryMap runs query on q and returns its rows as a map, scan reading each row
+// into a key and a value. what names the query in the errors it returns.
+func queryMap[K comparable, V any](ctx context.Context, q queryer, what string, scan func(rowScanner) (K, V, error), query string, args ...any) (map[K]V, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	out := map[K]V{}
+	for rows.Next() {
+		k, v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
+}
+
+// scanStringPair reads a row of two text columns, such as a code and a name.
+func scanStringPair(s rowScanner) (k, v string, err error) {
+	err = s.Scan(&k, &v)
+	return k, v, err
+}
+
+// lookupErr is the error of a single-row lookup, wrapped with what names it: no
+// row (sql.ErrNoRows) is ErrNotFound; no error stays nil.
+func lookupErr(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	default:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+}
+
 // scanString reads a row of one text column.
 func scanString(s rowScanner) (string, error) {
 	var v string

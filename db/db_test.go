@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -14,17 +13,17 @@ import (
 	"opnieuwthuis/internal/testkit"
 )
 
-// testSchema is the real schema.sql from the top of the module.
-func testSchema(t testing.TB) string {
+// mustUser adds an account with a long enough password, or fails the test.
+// mustCreateCase creates a case as by (nil: the system) and fails t when that fails.
+func mustCreateCase(t testing.TB, d *DB, in CaseInput, by *int64) Case {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "schema.sql"))
+	c, err := d.CreateCase(context.Background(), in, by)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return c
 }
 
-// mustUser adds an account with a long enough password, or fails the test.
 func mustUser(t testing.TB, d *DB, email, role string) User {
 	t.Helper()
 	u, err := d.CreateUser(context.Background(), UserInput{Email: email, Role: role, Password: "een lang wachtwoord"}, nil)
@@ -40,13 +39,13 @@ func openTest(t testing.TB) *DB {
 	path := filepath.Join(t.TempDir(), "test.db")
 	// A copy of a new database built once: the schema, the seed and the index.
 	testkit.CopyOfBuilt(t, "new database", path, func(path string) error {
-		d, err := Open(context.Background(), path, testSchema(t))
+		d, err := Open(context.Background(), path, testkit.Schema(t))
 		if err != nil {
 			return err
 		}
 		return d.Close()
 	})
-	d, err := Open(context.Background(), path, testSchema(t))
+	d, err := Open(context.Background(), path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,13 +54,22 @@ func openTest(t testing.TB) *DB {
 	return d
 }
 
-// tableDigest hashes the contents of every table, to see whether anything changed.
-func tableDigest(t *testing.T, path string) string {
+// openReadOnly opens the database file at path read-only with database/sql
+// alone, to look at it as it is; it is closed when the test ends.
+func openReadOnly(t testing.TB, path string) *sql.DB {
 	t.Helper()
 	c, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// tableDigest hashes the contents of every table, to see whether anything changed.
+func tableDigest(t *testing.T, path string) string {
+	t.Helper()
+	c := openReadOnly(t, path)
 	defer c.Close()
 	h := sha256.New()
 	for _, table := range []string{"provinces", "gemeenten", "themes", "cases", "case_themes", "case_gemeenten", "seeded_cases", "users",
@@ -93,7 +101,7 @@ func tableDigest(t *testing.T, path string) string {
 func TestOpenSeedsOnceAndSecondStartChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "seed.db")
-	d, err := Open(ctx, path, testSchema(t))
+	d, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,18 +121,18 @@ func TestOpenSeedsOnceAndSecondStartChangesNothing(t *testing.T) {
 	if pop != 18044027 {
 		t.Errorf("national population = %d, want 18044027 (CBS, 1 Jan 2025)", pop)
 	}
+	checkSecondStartChangesNothing(t, d, path)
+}
+
+// checkSecondStartChangesNothing closes d, the database at path, then opens and
+// closes the file again and fails when that changed any table.
+func checkSecondStartChangesNothing(t *testing.T, d *DB, path string) {
+	t.Helper()
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
-	checkSecondStartChangesNothing(t, path)
-}
-
-// checkSecondStartChangesNothing opens and closes the (closed) database file at
-// path and fails when that changed any table.
-func checkSecondStartChangesNothing(t *testing.T, path string) {
-	t.Helper()
 	before := tableDigest(t, path)
-	d, err := Open(context.Background(), path, testSchema(t))
+	d, err := Open(context.Background(), path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}

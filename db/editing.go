@@ -533,23 +533,10 @@ func (d *DB) WaitingCount(ctx context.Context) (int, error) {
 
 // StatusCounts returns the number of cases per status.
 func (d *DB) StatusCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT status, count(*) FROM cases GROUP BY status")
-	if err != nil {
-		return nil, fmt.Errorf("status counts: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var (
-			s string
-			n int
-		)
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, fmt.Errorf("status counts: %w", err)
-		}
-		out[s] = n
-	}
-	return out, rows.Err()
+	return queryMap(ctx, d.r, "status counts", func(s rowScanner) (status string, n int, err error) {
+		err = s.Scan(&status, &n)
+		return status, n, err
+	}, "SELECT status, count(*) FROM cases GROUP BY status")
 }
 
 // SlugTaken reports whether another case than except (0: none) uses slug.
@@ -683,11 +670,8 @@ func (d *DB) FindTipper(ctx context.Context, caseID int64) (Tipper, error) {
 	)
 	err := d.r.QueryRowContext(ctx, "SELECT name, email, created_at FROM case_tippers WHERE case_id = ?", caseID).
 		Scan(&t.Name, &t.Email, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Tipper{}, fmt.Errorf("tipper of case %d: %w", caseID, ErrNotFound)
-	}
 	if err != nil {
-		return Tipper{}, fmt.Errorf("tipper of case %d: %w", caseID, err)
+		return Tipper{}, lookupErr(err, fmt.Sprintf("tipper of case %d", caseID))
 	}
 	t.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	return t, nil

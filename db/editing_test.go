@@ -97,10 +97,7 @@ func TestUpdateCaseVersionsAndRevisions(t *testing.T) {
 	ctx := context.Background()
 	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	in := CaseInput{Slug: "proef", Title: "Proef", Summary: "S", Kind: KindApproach, Status: StatusDraft}
-	c, err := d.CreateCase(ctx, in, &ed.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustCreateCase(t, d, in, &ed.ID)
 	in.Title = "Proef 2"
 	if _, err := d.UpdateCase(ctx, c.ID, CaseUpdate{Version: c.Version, Input: in, Note: "tweede"}, ed); err != nil {
 		t.Fatal(err)
@@ -147,10 +144,7 @@ func TestWorkflowRulesAreKeptByTheDatabase(t *testing.T) {
 		t.Fatalf("a new archived case: %v", err)
 	}
 	in.Status = StatusSubmitted
-	c, err := d.CreateCase(ctx, in, &ed.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustCreateCase(t, d, in, &ed.ID)
 	for _, note := range []string{"", "  ", strings.Repeat("x", MaxNoteRunes+1)} {
 		_, err := d.SetCaseStatus(ctx, c.ID, StatusUpdate{Version: c.Version, Status: StatusArchived, Note: note}, ed)
 		if !errors.Is(err, ErrNoteRequired) && !errors.Is(err, ErrNoteTooLong) {
@@ -164,7 +158,7 @@ func TestWorkflowRulesAreKeptByTheDatabase(t *testing.T) {
 	if cur, _ := d.FindCaseByID(ctx, c.ID); cur.Version != c.Version || cur.Status != StatusSubmitted {
 		t.Fatalf("a refused change was written: version %d, status %s", cur.Version, cur.Status)
 	}
-	c, err = d.SetCaseStatus(ctx, c.ID, StatusUpdate{Version: c.Version, Status: StatusArchived, Note: "Geen bron."}, ed)
+	c, err := d.SetCaseStatus(ctx, c.ID, StatusUpdate{Version: c.Version, Status: StatusArchived, Note: "Geen bron."}, ed)
 	if err != nil || c.Status != StatusArchived {
 		t.Fatalf("reject with a note: %v", err)
 	}
@@ -318,10 +312,7 @@ func TestCaseChangedPatchesIndex(t *testing.T) {
 	y2019, y2030 := 2019, 2030
 	in := CaseInput{Slug: "patch", Title: "Patch", Summary: "S", Kind: KindSolution, Status: StatusPublished, Year: &y2019,
 		GemeenteCode: "GM0363", Themes: []string{"gezinnen"}}
-	c, err := d.CreateCase(ctx, in, &ed.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustCreateCase(t, d, in, &ed.ID)
 	check("create published")
 	in.Year, in.Themes, in.GemeenteCode = &y2030, []string{"woningdelen", "gezinnen"}, "GM0014"
 	c, _ = d.UpdateCase(ctx, c.ID, CaseUpdate{Version: c.Version, Input: in}, ed)

@@ -99,10 +99,7 @@ func TestSlugRedirects(t *testing.T) {
 	ctx := context.Background()
 	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	base := CaseInput{Slug: "eerste-adres", Title: "Een voorbeeld", Summary: "Samenvatting.", Kind: KindSolution, Status: StatusDraft}
-	cs, err := d.CreateCase(ctx, base, &ed.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cs := mustCreateCase(t, d, base, &ed.ID)
 	update := func(mut func(*CaseInput)) {
 		t.Helper()
 		cur, _ := d.FindCaseByID(ctx, cs.ID)

@@ -62,7 +62,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -679,11 +678,8 @@ func (d *DB) GemeenteHistory(ctx context.Context, code string) (GemeenteInfo, []
 		FROM division_gemeenten dg JOIN provinces p ON p.code = dg.province_code
 		WHERE dg.code = ? ORDER BY dg.division DESC LIMIT 1`, code).
 		Scan(&info.Code, &info.Name, &info.ProvinceCode, &info.ProvinceName, &pop, &info.Division, &info.Current)
-	if errors.Is(err, sql.ErrNoRows) {
-		return GemeenteInfo{}, nil, fmt.Errorf("gemeente history %q: %w", code, ErrNotFound)
-	}
 	if err != nil {
-		return GemeenteInfo{}, nil, fmt.Errorf("gemeente history %q: %w", code, err)
+		return GemeenteInfo{}, nil, lookupErr(err, fmt.Sprintf("gemeente history %q", code))
 	}
 	info.Population = intPtr(pop)
 	s, err := d.figures(ctx)
@@ -702,25 +698,14 @@ func (d *DB) GemeenteHistory(ctx context.Context, code string) (GemeenteInfo, []
 // PeriodGemeenten lists the gemeenten (code → name) valid in a period: those of its
 // boundary set. An importer validates codes against it.
 func (d *DB) PeriodGemeenten(ctx context.Context, period string) (map[string]string, error) {
-	rows, err := d.r.QueryContext(ctx, `SELECT dg.code, dg.name FROM periods p
+	what := fmt.Sprintf("gemeenten of period %q", period)
+	out, err := queryMap(ctx, d.r, what, scanStringPair, `SELECT dg.code, dg.name FROM periods p
 		JOIN division_gemeenten dg ON dg.division = p.division WHERE p.code = ?`, period)
 	if err != nil {
-		return nil, fmt.Errorf("gemeenten of period %q: %w", period, err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var code, name string
-		if err := rows.Scan(&code, &name); err != nil {
-			return nil, fmt.Errorf("gemeenten of period %q: %w", period, err)
-		}
-		out[code] = name
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("gemeenten of period %q: %w", period, err)
+		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("gemeenten of period %q: %w", period, ErrNotFound)
+		return nil, fmt.Errorf("%s: %w", what, ErrNotFound)
 	}
 	return out, nil
 }

@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -89,10 +87,7 @@ func loadDivision(ctx context.Context, d *DB, year int) (*Division, error) {
 	var viewBox string
 	err := d.r.QueryRowContext(ctx, "SELECT view_box, source FROM divisions WHERE year = ?", year).Scan(&viewBox, &dv.Source)
 	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("division %d: %w", year, ErrNotFound)
-		}
-		return nil, fmt.Errorf("division %d: %w", year, err)
+		return nil, lookupErr(err, fmt.Sprintf("division %d", year))
 	}
 	if dv.ViewBox, err = parseViewBox(viewBox); err != nil {
 		return nil, fmt.Errorf("division %d: %w", year, err)

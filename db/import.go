@@ -393,20 +393,8 @@ func excerpt(s string, n int) string {
 }
 
 func (d *DB) divisionNames(ctx context.Context, division int) (map[string]string, error) {
-	rows, err := d.r.QueryContext(ctx, "SELECT code, name FROM division_gemeenten WHERE division = ?", division)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var c, n string
-		if err := rows.Scan(&c, &n); err != nil {
-			return nil, err
-		}
-		out[c] = n
-	}
-	return out, rows.Err()
+	return queryMap(ctx, d.r, fmt.Sprintf("gemeenten of division %d", division), scanStringPair,
+		"SELECT code, name FROM division_gemeenten WHERE division = ?", division)
 }
 
 // ImportChange is one figure an import sets, with what is there now.
@@ -709,11 +697,8 @@ func (d *DB) FindFigureUpload(ctx context.Context, id string, by User) (FigureUp
 	u := FigureUpload{ID: id}
 	err := d.r.QueryRowContext(ctx, "SELECT user_id, period, filename, content FROM figure_uploads WHERE id = ? AND user_id = ? AND created_at >= ?",
 		id, by.ID, timestamp(d.Now().Add(-figureUploadMaxAge))).Scan(&u.UserID, &u.Period, &u.Filename, &u.Content)
-	if errors.Is(err, sql.ErrNoRows) {
-		return FigureUpload{}, fmt.Errorf("figure upload %q: %w", id, ErrNotFound)
-	}
 	if err != nil {
-		return FigureUpload{}, fmt.Errorf("figure upload %q: %w", id, err)
+		return FigureUpload{}, lookupErr(err, fmt.Sprintf("figure upload %q", id))
 	}
 	return u, nil
 }

@@ -129,11 +129,8 @@ func (d *DB) ImportHistory(ctx context.Context, n int) ([]FigureImportRecord, er
 // FindImport returns one import of the history.
 func (d *DB) FindImport(ctx context.Context, id int64) (FigureImportRecord, error) {
 	r, err := scanImportRecord(d.r.QueryRowContext(ctx, "SELECT "+importRecordColumns+" WHERE f.id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return FigureImportRecord{}, fmt.Errorf("import %d: %w", id, ErrNotFound)
-	}
 	if err != nil {
-		return FigureImportRecord{}, fmt.Errorf("import %d: %w", id, err)
+		return FigureImportRecord{}, lookupErr(err, fmt.Sprintf("import %d", id))
 	}
 	return r, nil
 }

@@ -118,24 +118,19 @@ func placeWords(ctx context.Context, d *DB) (map[string]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := d.r.QueryContext(ctx, "SELECT name FROM gemeenten UNION SELECT name FROM provinces")
+	places, err := queryAll(ctx, d.r, "load place names", scanString, "SELECT name FROM gemeenten UNION SELECT name FROM provinces")
 	if err != nil {
-		return nil, fmt.Errorf("load place names: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
 	names := map[string]bool{}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, fmt.Errorf("load place names: %w", err)
-		}
+	for _, name := range places {
 		for _, n := range wl.placeNamesOf(name) {
 			if ws := words(n); len(ws) == 1 {
 				names[ws[0]] = true
 			}
 		}
 	}
-	return names, rows.Err()
+	return names, nil
 }
 
 // lexiconOf is the vocabulary of the given words, each in one case, with their

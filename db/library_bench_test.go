@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"opnieuwthuis/internal/testkit"
 )
 
 // benchDB opens a database holding the seed cases plus synthetic ones, n in all.
@@ -16,13 +18,13 @@ func benchDB(b *testing.B, n int) *DB {
 	b.Helper()
 	src, _ := os.ReadFile("synthetic.go")
 	seedCases, _ := seedFS.ReadFile("seed/cases.json")
-	sum := sha256.Sum256([]byte(testSchema(b) + string(src) + string(seedCases) + searchDocVersion))
+	sum := sha256.Sum256([]byte(testkit.Schema(b) + string(src) + string(seedCases) + searchDocVersion))
 	path := filepath.Join(os.TempDir(), fmt.Sprintf("opnieuwthuis-bench-%d-%x.db", n, sum[:6]))
 	ctx := context.Background()
 	if _, err := os.Stat(path); err != nil {
 		tmp := path + ".building"
 		os.Remove(tmp)
-		d, err := Open(ctx, tmp, testSchema(b))
+		d, err := Open(ctx, tmp, testkit.Schema(b))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -38,7 +40,7 @@ func benchDB(b *testing.B, n int) *DB {
 			b.Fatal(err)
 		}
 	}
-	d, err := Open(ctx, path, testSchema(b))
+	d, err := Open(ctx, path, testkit.Schema(b))
 	if err != nil {
 		b.Fatal(err)
 	}

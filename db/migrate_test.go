@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"opnieuwthuis/internal/testkit"
 )
 
 // releaseFile copies the database that the first release (schema version 1, commit
@@ -45,7 +47,7 @@ func releaseFile(t testing.TB) string {
 // upgrades it, and closes it when the test ends.
 func openRelease(t testing.TB) *DB {
 	t.Helper()
-	d, err := Open(context.Background(), releaseFile(t), testSchema(t))
+	d, err := Open(context.Background(), releaseFile(t), testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,10 +136,7 @@ func schemaSQL(t *testing.T, d *DB) map[string]string {
 func TestMigrateNationalFigureStatusOnTheReleaseFile(t *testing.T) {
 	ctx := context.Background()
 	path := releaseFile(t)
-	raw, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := openReadOnly(t, path)
 	var taakBefore, realBefore, lowered int
 	raw.QueryRow("SELECT count(*) FROM taakstellingen").Scan(&taakBefore)
 	raw.QueryRow("SELECT count(*) FROM realisaties").Scan(&realBefore)
@@ -147,7 +146,7 @@ func TestMigrateNationalFigureStatusOnTheReleaseFile(t *testing.T) {
 		t.Fatalf("the release file is not what this test expects: %d taakstellingen, %d realisaties, %d lowered", taakBefore, realBefore, lowered)
 	}
 
-	d, err := Open(ctx, path, testSchema(t))
+	d, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +236,7 @@ func TestMigrateNationalFigureStatusOnTheReleaseFile(t *testing.T) {
 	// Opening the upgraded file again changes nothing.
 	d.Close()
 	closed = true
-	d2, err := Open(ctx, path, testSchema(t))
+	d2, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +291,7 @@ func TestReleaseOneGetsTheDutchSearchIndex(t *testing.T) {
 func TestSearchIndexIsRebuiltForANewDocumentVersion(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	ctx := context.Background()
-	d, err := Open(ctx, path, testSchema(t))
+	d, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +311,7 @@ func TestSearchIndexIsRebuiltForANewDocumentVersion(t *testing.T) {
 		}
 	}
 	d.Close()
-	if d, err = Open(ctx, path, testSchema(t)); err != nil {
+	if d, err = Open(ctx, path, testkit.Schema(t)); err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()

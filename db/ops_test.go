@@ -32,7 +32,7 @@ func testCaseInput(i int, body string) CaseInput {
 // every case (CheckSearchIndex, with FTS5's own integrity check).
 func checkFTS(t *testing.T, path string) {
 	t.Helper()
-	d, err := Open(context.Background(), path, testSchema(t))
+	d, err := Open(context.Background(), path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestBackupWhileWritingIsConsistentAndNeverOverwrites(t *testing.T) {
 	}
 
 	// The copy opens as a database with the same content.
-	r, err := Open(ctx, copyPath, testSchema(t))
+	r, err := Open(ctx, copyPath, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestDiskFullFailsWritesCleanlyAndReadsGoOn(t *testing.T) {
 	ctx := context.Background()
 	dir := testkit.MountTmpfs(t, "24m")
 	path := filepath.Join(dir, "full.db")
-	d, err := Open(ctx, path, testSchema(t))
+	d, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestDiskFullFailsWritesCleanlyAndReadsGoOn(t *testing.T) {
 func TestReadOnlyDatabaseServesReadsAndRefusesWrites(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "ro.db")
-	d, err := Open(ctx, path, testSchema(t))
+	d, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestReadOnlyDatabaseServesReadsAndRefusesWrites(t *testing.T) {
 	before := tableDigest(t, path)
 	testkit.ReadOnlyFile(t, path)
 
-	d, err = Open(ctx, path, testSchema(t))
+	d, err = Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatalf("open a read-only database: %v", err)
 	}

@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 )
 
@@ -59,11 +57,8 @@ func (d *DB) Gemeenten(ctx context.Context) ([]Gemeente, error) {
 // FindGemeente returns the gemeente with the given CBS code.
 func (d *DB) FindGemeente(ctx context.Context, code string) (Gemeente, error) {
 	g, err := scanGemeente(d.r.QueryRowContext(ctx, "SELECT "+gemeenteColumns+" WHERE g.code = ?", code))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Gemeente{}, fmt.Errorf("find gemeente %q: %w", code, ErrNotFound)
-	}
 	if err != nil {
-		return Gemeente{}, fmt.Errorf("find gemeente %q: %w", code, err)
+		return Gemeente{}, lookupErr(err, fmt.Sprintf("find gemeente %q", code))
 	}
 	return g, nil
 }

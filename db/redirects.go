@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 )
 
@@ -36,11 +35,8 @@ func (d *DB) FindSlugRedirect(ctx context.Context, slug string) (string, error) 
 	var current string
 	err := d.r.QueryRowContext(ctx, `SELECT c.slug FROM case_slug_redirects r JOIN cases c ON c.id = r.case_id
 		WHERE r.old_slug = ? AND c.status = 'gepubliceerd'`, slug).Scan(&current)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("slug redirect %q: %w", slug, ErrNotFound)
-	}
 	if err != nil {
-		return "", fmt.Errorf("slug redirect %q: %w", slug, err)
+		return "", lookupErr(err, fmt.Sprintf("slug redirect %q", slug))
 	}
 	return current, nil
 }

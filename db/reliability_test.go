@@ -60,10 +60,7 @@ func TestGenerationMovesOnlyOnceTheLibraryShowsTheWrite(t *testing.T) {
 	for i := range 60 {
 		in := testCaseInput(1000+i, "Een nieuw voorbeeld.")
 		in.GemeenteCode = "GM0014"
-		cs, err := d.CreateCase(ctx, in, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		cs := mustCreateCase(t, d, in, nil)
 		g := d.Generation()
 		// Let the readers read under this generation too.
 		for n, deadline := reads.Load(), time.Now().Add(5*time.Second); reads.Load() < n+2 && time.Now().Before(deadline); {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"opnieuwthuis/internal/testkit"
 )
 
 // TestSeedFilesCoverEveryFactsEntry is the proof that no documented initiative was
@@ -289,7 +291,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 	files := correctedSeed(t)
 	useSeedFiles(t, files, []seedLeftOut{{Facts: "cases-facts-3.json#900", Reason: "test: deliberately left out"}})
 
-	d, err := Open(ctx, path, testSchema(t))
+	d, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,11 +361,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 	if themes != 18 {
 		t.Errorf("%d themes after the upgrade, want the 18 of themes.json", themes)
 	}
-	if err := d.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	checkSecondStartChangesNothing(t, path)
+	checkSecondStartChangesNothing(t, d, path)
 
 	// An editor deletes a seeded case; the seed changes again: it stays deleted,
 	// and the correction still reaches what nobody changed.
@@ -382,7 +380,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 	first.Cases[0].Summary = "Nog eens verbeterd."
 	files["seed/cases.json"] = first
 	useSeedFiles(t, files, nil)
-	d, err = Open(ctx, path, testSchema(t))
+	d, err = Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -402,10 +400,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 func TestReleaseOneUpgradeWithTheSameSeedChangesNoCase(t *testing.T) {
 	ctx := context.Background()
 	path := releaseFile(t)
-	raw, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := openReadOnly(t, path)
 	rows, err := raw.Query("SELECT content FROM case_revisions WHERE version = 1 ORDER BY case_id")
 	if err != nil {
 		t.Fatal(err)
@@ -435,7 +430,7 @@ func TestReleaseOneUpgradeWithTheSameSeedChangesNoCase(t *testing.T) {
 		t.Fatalf("the first release's file has %d first revisions", len(same.Cases))
 	}
 	useSeedFiles(t, map[string]seedFile{"seed/cases.json": same}, nil)
-	d, err := Open(ctx, path, testSchema(t))
+	d, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -518,10 +513,7 @@ func TestMigratedSchemaMatchesANewOne(t *testing.T) {
 	ctx := context.Background()
 	describe := func(path string) string {
 		t.Helper()
-		c, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := openReadOnly(t, path)
 		defer c.Close()
 		var out []string
 		rows, err := c.Query(`SELECT m.type, m.name, coalesce(p.name, ''), coalesce(p.type, ''), coalesce(p."notnull", 0), coalesce(p.dflt_value, '')
@@ -543,13 +535,13 @@ func TestMigratedSchemaMatchesANewOne(t *testing.T) {
 		return strings.Join(out, "\n")
 	}
 	old := releaseFile(t)
-	d, err := Open(ctx, old, testSchema(t))
+	d, err := Open(ctx, old, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	d.Close()
 	fresh := filepath.Join(t.TempDir(), "new.db")
-	d, err = Open(ctx, fresh, testSchema(t))
+	d, err = Open(ctx, fresh, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}

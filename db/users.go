@@ -674,30 +674,19 @@ type SignInThrottle struct {
 // their state.
 func (d *DB) SignInThrottles(ctx context.Context) (map[string]SignInThrottle, error) {
 	t := d.Now()
-	rows, err := d.r.QueryContext(ctx, `SELECT u.email,
-			coalesce(sum(CASE WHEN l.client_key = '' THEN l.failures END), sum(l.failures)), max(l.wait_until)
-		FROM login_throttle l JOIN users u ON u.email = l.email
-		WHERE l.last_at >= ? GROUP BY u.email`, t.Add(-FailureMemory).Unix())
-	if err != nil {
-		return nil, fmt.Errorf("sign-in throttles: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]SignInThrottle{}
-	for rows.Next() {
-		var (
-			email string
-			st    SignInThrottle
-			until int64
-		)
-		if err := rows.Scan(&email, &st.Failures, &until); err != nil {
-			return nil, fmt.Errorf("sign-in throttles: %w", err)
+	return queryMap(ctx, d.r, "sign-in throttles", func(s rowScanner) (email string, st SignInThrottle, err error) {
+		var until int64
+		if err := s.Scan(&email, &st.Failures, &until); err != nil {
+			return "", st, err
 		}
 		if until > t.Unix() {
 			st.Until = time.Unix(until, 0)
 		}
-		out[email] = st
-	}
-	return out, rows.Err()
+		return email, st, nil
+	}, `SELECT u.email,
+			coalesce(sum(CASE WHEN l.client_key = '' THEN l.failures END), sum(l.failures)), max(l.wait_until)
+		FROM login_throttle l JOIN users u ON u.email = l.email
+		WHERE l.last_at >= ? GROUP BY u.email`, t.Add(-FailureMemory).Unix())
 }
 
 // LiftSignInThrottle forgets every failed sign-in of account id, from every

@@ -13,8 +13,7 @@ import (
 
 func TestAccountsAndAudit(t *testing.T) {
 	app, store := newTestApp(t)
-	addUser(t, store, "beheer@gemeente.example", db.RoleAdmin)
-	adm := signIn(t, app, "beheer@gemeente.example")
+	adm := signedIn(t, app, store, "beheer@gemeente.example", db.RoleAdmin)
 	raw := rawDB(t, store)
 
 	// Validation.

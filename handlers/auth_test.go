@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"opnieuwthuis/db"
+	"opnieuwthuis/internal/testkit"
 )
 
 func TestLoginOK(t *testing.T) {
@@ -231,7 +232,7 @@ func TestSessionSurvivesRestart(t *testing.T) {
 	store.Close()
 
 	// A new program on the same file.
-	store2, err := db.Open(context.Background(), path, testSchemaText(t))
+	store2, err := db.Open(context.Background(), path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,8 +284,7 @@ func TestUnauthorised(t *testing.T) {
 	}
 
 	// A redacteur on the beheerders' pages.
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	red := signIn(t, app, "ria@gemeente.example")
+	red := signedIn(t, app, store, "ria@gemeente.example", db.RoleEditor)
 	for _, p := range []string{"/beheer/accounts", "/beheer/logboek"} {
 		if res := red.get(p); res.StatusCode != http.StatusForbidden || !strings.Contains(res.Body, "Alleen voor beheerders") {
 			t.Errorf("redacteur GET %s = %d", p, res.StatusCode)

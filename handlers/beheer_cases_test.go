@@ -202,10 +202,8 @@ func versionOf(t testing.TB, body string) string {
 
 func TestOptimisticLockConflict(t *testing.T) {
 	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	addUser(t, store, "kees@gemeente.example", db.RoleEditor)
-	ria := signIn(t, app, "ria@gemeente.example")
-	kees := signIn(t, app, "kees@gemeente.example")
+	ria := signedIn(t, app, store, "ria@gemeente.example", db.RoleEditor)
+	kees := signedIn(t, app, store, "kees@gemeente.example", db.RoleEditor)
 	id := ria.createCase(caseValues("Twee redacteuren"))
 
 	// Both open the form at the same version.
@@ -251,10 +249,8 @@ func mustInt(t testing.TB, s string) int64 {
 
 func TestStatusTransitionsPerRole(t *testing.T) {
 	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	addUser(t, store, "beheer@gemeente.example", db.RoleAdmin)
-	red := signIn(t, app, "ria@gemeente.example")
-	adm := signIn(t, app, "beheer@gemeente.example")
+	red := signedIn(t, app, store, "ria@gemeente.example", db.RoleEditor)
+	adm := signedIn(t, app, store, "beheer@gemeente.example", db.RoleAdmin)
 	form := caseValues("Van concept tot archief")
 	id := red.createCase(form)
 	setStatus := func(c *client, status, note string) response {
@@ -425,9 +421,8 @@ var themeVersionInput = regexp.MustCompile(`name="version" value="(\d+)"`)
 // kept and the other's text shown, and saves over it only when they choose to.
 func TestThemeTextConflict(t *testing.T) {
 	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	addUser(t, store, "kees@gemeente.example", db.RoleEditor)
-	ria, kees := signIn(t, app, "ria@gemeente.example"), signIn(t, app, "kees@gemeente.example")
+	ria := signedIn(t, app, store, "ria@gemeente.example", db.RoleEditor)
+	kees := signedIn(t, app, store, "kees@gemeente.example", db.RoleEditor)
 	version := func(c *client) string {
 		m := themeVersionInput.FindStringSubmatch(c.get("/beheer/themas/gezinnen").Body)
 		if m == nil {

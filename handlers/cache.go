@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash/crc32"
 	"html/template"
@@ -132,10 +134,12 @@ type staticFile struct {
 	variants
 }
 
-// loadStatic reads every file of public/ and compresses what compresses well.
-func loadStatic(public fs.FS) (map[string]staticFile, error) {
-	files := map[string]staticFile{}
-	err := fs.WalkDir(public, ".", func(name string, d fs.DirEntry, err error) error {
+// loadStatic reads every file of public/ once: it compresses what compresses well
+// and gives every file a URL with a short content hash (assets), so it can be
+// cached for a year and still change the moment the file does.
+func loadStatic(public fs.FS) (files map[string]staticFile, assets map[string]string, err error) {
+	files, assets = map[string]staticFile{}, map[string]string{}
+	err = fs.WalkDir(public, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -150,16 +154,18 @@ func loadStatic(public fs.FS) (map[string]staticFile, error) {
 		compressible := strings.HasPrefix(ct, "text/") || strings.Contains(ct, "javascript") ||
 			strings.Contains(ct, "svg") || strings.Contains(ct, "json")
 		files[name] = staticFile{contentType: ct, variants: newVariants(b, compressible)}
+		sum := sha256.Sum256(b)
+		assets[name] = "/static/" + name + "?v=" + hex.EncodeToString(sum[:4])
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("load static files: %w", err)
+		return nil, nil, fmt.Errorf("load static files: %w", err)
 	}
-	return files, nil
+	return files, assets, nil
 }
 
 // static serves public/ under /static from memory. URLs carry a content hash (see
-// hashAssets), so a file asked for with its current hash may be cached for a year.
+// loadStatic), so a file asked for with its current hash may be cached for a year.
 // Only names that are files of public/ are served: no path can reach anything else.
 func (h *Handler) static(c *fiber.Ctx) error {
 	if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {

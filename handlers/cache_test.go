@@ -121,7 +121,7 @@ func TestStaticFiles(t *testing.T) {
 	app, _ := newTestApp(t)
 	h := &Handler{}
 	var err error
-	if h.assets, err = hashAssets(os.DirFS(filepath.Join("..", "public"))); err != nil {
+	if _, h.assets, err = loadStatic(os.DirFS(filepath.Join("..", "public"))); err != nil {
 		t.Fatal(err)
 	}
 	url := h.asset("site.css")

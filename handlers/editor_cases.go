@@ -147,8 +147,7 @@ func (h *Handler) caseFormFrom(cs db.Case) caseForm {
 func parseCaseForm(c *fiber.Ctx) (caseForm, error) {
 	var f caseForm
 	if err := c.BodyParser(&f); err != nil {
-		return f, clientError(fiber.StatusBadRequest, "Formulier onleesbaar",
-			"Het formulier kwam niet goed aan. Laad de pagina opnieuw en probeer het nog eens.")
+		return f, errUnreadableForm
 	}
 	f.Title, f.Slug, f.Gemeente = cleanLine(f.Title), cleanLine(f.Slug), cleanLine(f.Gemeente)
 	f.Summary, f.Body, f.Partners = cleanText(f.Summary), cleanText(f.Body), cleanText(f.Partners)

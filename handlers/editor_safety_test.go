@@ -235,8 +235,7 @@ func TestAutosaveDraftOfferedBackAndDoneOnSave(t *testing.T) {
 		t.Error("the answer does not say how long the session lasts")
 	}
 	// Another account's key is refused.
-	addUser(t, store, "kees@gemeente.example", db.RoleEditor)
-	kees := signIn(t, app, "kees@gemeente.example")
+	kees := signedIn(t, app, store, "kees@gemeente.example", db.RoleEditor)
 	if res := kees.post("/beheer/voorbeelden/bewaren", form, "HX-Request", "true", "X-Csrf-Token", kees.csrf); !strings.Contains(res.Body, "lukt niet") {
 		t.Fatalf("autosave with another's key: %s", res.Body)
 	}

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -38,8 +36,14 @@ func addUser(t testing.TB, store *db.DB, email, role string) db.User {
 func editorApp(t testing.TB) (*fiber.App, *db.DB, *client) {
 	t.Helper()
 	app, store := newTestApp(t)
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	return app, store, signIn(t, app, "ria@gemeente.example")
+	return app, store, signedIn(t, app, store, "ria@gemeente.example", db.RoleEditor)
+}
+
+// signedIn creates an active account and signs it in (signIn).
+func signedIn(t testing.TB, app *fiber.App, store *db.DB, email, role string) *client {
+	t.Helper()
+	addUser(t, store, email, role)
+	return signIn(t, app, email)
 }
 
 // client is a browser stand-in: it keeps cookies and the last CSRF token seen.
@@ -230,13 +234,4 @@ func count(t testing.TB, c *sql.DB, query string, args ...any) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-func testSchemaText(t testing.TB) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "schema.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

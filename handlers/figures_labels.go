@@ -10,28 +10,19 @@ import "opnieuwthuis/db"
 // chart, and the downloads (their first column and first key). A screenshot, a
 // search result or a copied sentence keeps the label.
 
-// figureKind is the label for a db.GemeenteFigures.Source value ("" for official
-// figures or none).
-func figureKind(source string) string {
-	switch source {
-	case db.BasisFictitious:
-		return "Fictieve cijfers"
-	case db.BasisComputed:
-		return "Berekende taakstelling"
-	}
-	return ""
+// figureKinds are the labels of the db.GemeenteFigures.Source values that are not
+// official: in full and in one word.
+var figureKinds = map[string]struct{ long, short string }{
+	db.BasisFictitious: {"Fictieve cijfers", "Fictief"},
+	db.BasisComputed:   {"Berekende taakstelling", "Berekend"},
 }
 
+// figureKind is the label for a db.GemeenteFigures.Source value ("" for official
+// figures or none).
+func figureKind(source string) string { return figureKinds[source].long }
+
 // figureKindShort is figureKind in one word, for the map's accessible names.
-func figureKindShort(source string) string {
-	switch source {
-	case db.BasisFictitious:
-		return "Fictief"
-	case db.BasisComputed:
-		return "Berekend"
-	}
-	return ""
-}
+func figureKindShort(source string) string { return figureKinds[source].short }
 
 // withKind puts the kind of the figures in front of a text about them.
 func withKind(source, text string) string {

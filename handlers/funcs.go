@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"html/template"
 	"slices"
 	"strconv"
@@ -55,7 +56,25 @@ func (h *Handler) templateFuncs() template.FuncMap {
 		m[k] = v
 	}
 	m["veld"] = veld // forms.go
+	m["args"] = args
 	return m
+}
+
+// args gathers name-value pairs ("Title" "Niet opgeslagen" "Errors" .Errors …)
+// into the one value a partial receives, for partials that need several.
+func args(pairs ...any) (map[string]any, error) {
+	if len(pairs)%2 != 0 {
+		return nil, fmt.Errorf("args: %d values, want name-value pairs", len(pairs))
+	}
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		k, ok := pairs[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("args: name %v is not a string", pairs[i])
+		}
+		m[k] = pairs[i+1]
+	}
+	return m, nil
 }
 
 // asset is the cache-busting URL of a file in public/.

@@ -7,8 +7,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -124,10 +122,7 @@ func New(cfg Config) (*fiber.App, error) {
 		return nil, err
 	}
 	h.publicCache = publicCacheControl(cfg.SharedCacheSeconds)
-	if h.assets, err = hashAssets(cfg.Public); err != nil {
-		return nil, err
-	}
-	if h.staticFiles, err = loadStatic(cfg.Public); err != nil {
+	if h.staticFiles, h.assets, err = loadStatic(cfg.Public); err != nil {
 		return nil, err
 	}
 	h.pages.maxBytes = max(cfg.PageCacheBytes, 0)
@@ -212,28 +207,6 @@ func (h *Handler) refuseUnknownMethods(app *fiber.App) error {
 		h.log.Warn("request rejected", "status", fiber.StatusNotImplemented, "reason", "unknown method")
 	}
 	return nil
-}
-
-// hashAssets gives every static file a URL with a short content hash, so it can be
-// cached for a year and still change the moment the file does.
-func hashAssets(public fs.FS) (map[string]string, error) {
-	out := map[string]string{}
-	err := fs.WalkDir(public, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(public, path)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		out[path] = "/static/" + path + "?v=" + hex.EncodeToString(sum[:4])
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("hash static files: %w", err)
-	}
-	return out, nil
 }
 
 // page is what every full page needs besides its own content; every view model
@@ -421,3 +394,7 @@ func (e clientErr) Error() string { return fmt.Sprintf("%d %s", e.status, e.head
 func clientError(status int, heading, message string) error {
 	return clientErr{status, heading, message}
 }
+
+// errUnreadableForm answers a form that BodyParser cannot read.
+var errUnreadableForm = clientError(fiber.StatusBadRequest, "Formulier onleesbaar",
+	"Het formulier kwam niet goed aan. Laad de pagina opnieuw en probeer het nog eens.")

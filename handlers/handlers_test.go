@@ -45,13 +45,13 @@ func newTestAppWith(t testing.TB, configure func(*Config)) (*fiber.App, *db.DB) 
 	if cfg.DB == nil {
 		path := filepath.Join(t.TempDir(), "test.db")
 		testkit.CopyOfBuilt(t, "new database", path, func(path string) error {
-			store, err := db.Open(context.Background(), path, testSchemaText(t))
+			store, err := db.Open(context.Background(), path, testkit.Schema(t))
 			if err != nil {
 				return err
 			}
 			return store.Close()
 		})
-		store, err := db.Open(context.Background(), path, testSchemaText(t))
+		store, err := db.Open(context.Background(), path, testkit.Schema(t))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func appOn(t testing.TB, store *db.DB) *fiber.App {
 func storeOnSmallDisk(t testing.TB) (store *db.DB, dir string) {
 	t.Helper()
 	dir = testkit.MountTmpfs(t, "24m")
-	store, err := db.Open(context.Background(), filepath.Join(dir, "site.db"), testSchemaText(t))
+	store, err := db.Open(context.Background(), filepath.Join(dir, "site.db"), testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,15 +122,8 @@ func do(t testing.TB, app *fiber.App, req *http.Request) response {
 // readResponse reads the whole answer of a request that gave res and err.
 func readResponse(t testing.TB, res *http.Response, err error) response {
 	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{Response: res, Body: string(b)}
+	body := testkit.Body(t, res, err)
+	return response{Response: res, Body: body}
 }
 
 // htmx are the headers htmx sends with a normal request.

@@ -12,7 +12,7 @@ import (
 type homePage struct {
 	page
 	Latest []db.Case
-	Themes []db.Theme
+	Themes []themeSummary
 	Total  int
 	// Figures are the national totals of the current period: the one containing
 	// today, or else the latest with figures (Latest is then true).
@@ -36,15 +36,11 @@ func (h *Handler) home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	themes, err := h.db.Themes(ctx)
+	themes, total, err := h.themeSummaries(ctx)
 	if err != nil {
 		return err
 	}
-	all, err := h.db.FindCases(ctx, db.CaseFilter{PerPage: 1})
-	if err != nil {
-		return err
-	}
-	vm := homePage{Latest: latest, Themes: themes, Total: all.Total}
+	vm := homePage{Latest: latest, Themes: themes, Total: total}
 	periods, err := h.mapPeriods(ctx)
 	if err != nil {
 		return err

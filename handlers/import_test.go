@@ -59,8 +59,7 @@ const goodFigures = "gemeente_code;periode;taakstelling;peildatum;gerealiseerd;o
 func TestImportGoodFile(t *testing.T) {
 	app, store := newTestApp(t)
 	figureFixture(t, store)
-	addUser(t, store, "bea@gemeente.example", db.RoleAdmin)
-	c := signIn(t, app, "bea@gemeente.example")
+	c := signedIn(t, app, store, "bea@gemeente.example", db.RoleAdmin)
 	raw := rawDB(t, store)
 	if page := c.get("/beheer/cijfers"); !strings.Contains(page.Body, `<option value="2025-H1"`) {
 		t.Fatal("the period is not offered")
@@ -269,8 +268,7 @@ func TestImportHistoryAndUndo(t *testing.T) {
 func TestImportTemplate(t *testing.T) {
 	app, store := newTestApp(t)
 	figureFixture(t, store)
-	addUser(t, store, "bea@gemeente.example", db.RoleAdmin)
-	c := signIn(t, app, "bea@gemeente.example")
+	c := signedIn(t, app, store, "bea@gemeente.example", db.RoleAdmin)
 	if page := c.get("/beheer/cijfers"); !strings.Contains(page.Body, "/beheer/cijfers/sjabloon.csv") || !strings.Contains(page.Body, "GM0363,2025-H2,1234,,,ja") {
 		t.Fatal("the import page offers no template or example row")
 	}
@@ -368,8 +366,7 @@ func TestImportCancel(t *testing.T) {
 	res := c.upload("2025-H1", "cijfers.csv", []byte(goodFigures))
 	id := regexp.MustCompile(`name="upload" value="([0-9a-f]+)"`).FindStringSubmatch(res.Body)[1]
 	// Another editor cannot confirm someone else's upload.
-	addUser(t, store, "kees@gemeente.example", db.RoleEditor)
-	kees := signIn(t, app, "kees@gemeente.example")
+	kees := signedIn(t, app, store, "kees@gemeente.example", db.RoleEditor)
 	if res := kees.post("/beheer/cijfers/bevestigen", url.Values{"upload": {id}}); res.StatusCode != 404 {
 		t.Errorf("someone else's upload = %d", res.StatusCode)
 	}

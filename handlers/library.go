@@ -160,32 +160,27 @@ func newFacetOptionCache() *renderCache[facetOption] {
 
 // cardRendered is card as views/partials/case-card.html renders it.
 func (h *Handler) cardRendered(generation uint64, large bool, card caseCard) (template.HTML, error) {
-	key := card.key()
-	if s, ok := h.cards.get(generation, key); ok {
-		return s, nil
-	}
-	var b strings.Builder
-	if err := h.views.Render(&b, "partials/case-card", card); err != nil {
-		return "", fmt.Errorf("render card %s: %w", card.Slug, err)
-	}
-	// Made by html/template, which escaped every value the card prints.
-	s := template.HTML(b.String())
-	h.cards.put(generation, large, key, s)
-	return s, nil
+	return renderCached(h, h.cards, generation, large, card.key(), "partials/case-card", card)
 }
 
 // facetRendered is o as views/voorbeelden/facet-option.html renders it.
 func (h *Handler) facetRendered(generation uint64, large bool, o facetOption) (template.HTML, error) {
-	if s, ok := h.facetOptions.get(generation, o); ok {
+	return renderCached(h, h.facetOptions, generation, large, o, "voorbeelden/facet-option", o)
+}
+
+// renderCached is view name rendered with data, taken from cache under key k when
+// the cache holds it for generation and put there when not.
+func renderCached[K comparable](h *Handler, cache *renderCache[K], generation uint64, large bool, k K, name string, data any) (template.HTML, error) {
+	if s, ok := cache.get(generation, k); ok {
 		return s, nil
 	}
 	var b strings.Builder
-	if err := h.views.Render(&b, "voorbeelden/facet-option", o); err != nil {
-		return "", fmt.Errorf("render facet option %s: %w", o.ID, err)
+	if err := h.views.Render(&b, name, data); err != nil {
+		return "", fmt.Errorf("render %s: %w", name, err)
 	}
-	// Made by html/template, which escaped every value the option prints.
+	// Made by html/template, which escaped every value the view prints.
 	s := template.HTML(b.String())
-	h.facetOptions.put(generation, large, o, s)
+	cache.put(generation, large, k, s)
 	return s, nil
 }
 
@@ -205,6 +200,11 @@ type casePage struct {
 	Preview  bool
 	BackURL  string
 	Problems formErrors // what the form still lacks, in a preview of unsaved input
+}
+
+func (p casePage) Crumbs() []crumb {
+	return []crumb{{Label: "Home", URL: "/"}, {Label: "Goede voorbeelden", URL: "/voorbeelden"},
+		{Label: p.Case.Title, URL: "/voorbeelden/" + p.Case.Slug, Current: true}}
 }
 
 // showCase shows one published case with related cases. The address a published

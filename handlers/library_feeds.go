@@ -124,13 +124,7 @@ func (h *Handler) casesFeed(c *fiber.Ctx) error {
 	}
 	feed.Updated = atomTime(updated)
 
-	out, err := xml.MarshalIndent(feed, "", "  ")
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderContentType, "application/atom+xml; charset=utf-8")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
-	return c.Send(append([]byte(xml.Header), out...))
+	return sendXML(c, feed, "  ", "application/atom+xml; charset=utf-8", "public, max-age=300")
 }
 
 func (h *Handler) feedEntry(cs db.Case, authority string) atomEntry {

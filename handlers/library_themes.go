@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 
 	"github.com/gofiber/fiber/v2"
@@ -23,26 +24,35 @@ type themeSummary struct {
 	Count int // published cases
 }
 
-// listThemes shows every theme with its explanation and number of cases.
-func (h *Handler) listThemes(c *fiber.Ctx) error {
-	ctx := c.UserContext()
+// themeSummaries are the themes with their numbers of published cases, and the
+// number of published cases in all: the library's unfiltered facets count them.
+func (h *Handler) themeSummaries(ctx context.Context) ([]themeSummary, int, error) {
 	themes, err := h.db.Themes(ctx)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
-	// The library's theme facet, unfiltered, counts the published cases per theme.
 	all, err := h.db.FindCases(ctx, db.CaseFilter{PerPage: 1})
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	counts := map[string]int{}
 	for _, o := range all.Facets.Themes {
 		counts[o.Value] = o.Count
 	}
-	vm := themesPage{}
+	out := make([]themeSummary, 0, len(themes))
 	for _, t := range themes {
-		vm.Themes = append(vm.Themes, themeSummary{Theme: t, Count: counts[t.Slug]})
+		out = append(out, themeSummary{Theme: t, Count: counts[t.Slug]})
 	}
+	return out, all.Total, nil
+}
+
+// listThemes shows every theme with its explanation and number of cases.
+func (h *Handler) listThemes(c *fiber.Ctx) error {
+	themes, _, err := h.themeSummaries(c.UserContext())
+	if err != nil {
+		return err
+	}
+	vm := themesPage{Themes: themes}
 	vm.Title = "Thema’s"
 	vm.Description = "Alle thema’s van de goede voorbeelden: wat ze inhouden, wanneer ze een gemeente helpen en welke voorbeelden erbij horen."
 	vm.Canonical = h.canonical("/themas")
@@ -61,6 +71,11 @@ type themePage struct {
 	CSVURL     string
 	JSONURL    string
 	FeedURL    string
+}
+
+func (p themePage) Crumbs() []crumb {
+	return []crumb{{Label: "Home", URL: "/"}, {Label: "Thema’s", URL: "/themas"},
+		{Label: p.Theme.Label, URL: "/themas/" + p.Theme.Slug, Current: true}}
 }
 
 // showTheme explains one theme and lists its newest cases and related themes.

@@ -644,8 +644,7 @@ func TestEditorSaveOnFullDisk(t *testing.T) {
 	store, dir := storeOnSmallDisk(t)
 	var logs logBuffer
 	app, _ := newTestAppWith(t, func(c *Config) { withLog(&logs)(c); c.DB = store })
-	addUser(t, store, "ria@gemeente.example", db.RoleEditor)
-	c := signIn(t, app, "ria@gemeente.example")
+	c := signedIn(t, app, store, "ria@gemeente.example", db.RoleEditor)
 	existing := caseValues("Woonschip voor statushouders")
 	existing.Set("status", db.StatusPublished)
 	id := c.createCase(existing)
@@ -709,7 +708,7 @@ func TestEditorSaveOnReadOnlyDatabase(t *testing.T) {
 	cases := testkit.CountRows(t, path, "cases")
 	writable := testkit.ReadOnlyFile(t, path)
 
-	store, err := db.Open(ctx, path, testSchemaText(t))
+	store, err := db.Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatalf("open the read-only database: %v", err)
 	}
@@ -735,7 +734,7 @@ func TestEditorSaveOnReadOnlyDatabase(t *testing.T) {
 
 	// Writable again (and the site restarted): the same forms save.
 	writable()
-	store, err = db.Open(ctx, path, testSchemaText(t))
+	store, err = db.Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatal(err)
 	}

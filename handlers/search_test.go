@@ -214,20 +214,27 @@ func TestSearchHighlightsEveryKindOfMatch(t *testing.T) {
 // hostileText is stored text with every character HTML cares about.
 const hostileText = `<script>alert('x')</script> & "quotes" <b>`
 
-// TestLibraryEscapesStoredText: a case, a theme and a gemeente named with markup
-// come out escaped in the library's cards and facet options, on the page and in
-// the htmx fragment alike, and nowhere as markup.
-func TestLibraryEscapesStoredText(t *testing.T) {
-	app, store := newTestApp(t)
+// addHostileText names a theme and a gemeente with hostileText and publishes the
+// case "korhoen" in both, its title and summary holding hostileText too.
+func addHostileText(t *testing.T, store *db.DB, body string) {
+	t.Helper()
 	raw := rawDB(t, store)
 	mustExec(t, raw, "UPDATE themes SET label = ? WHERE slug = 'tijdelijke-woningen'", hostileText)
 	mustExec(t, raw, "UPDATE gemeenten SET name = ? WHERE code = 'GM0796'", hostileText)
 	year := 2021
 	if _, err := store.CreateCase(context.Background(), db.CaseInput{Slug: "korhoen", Title: "Het korhoen " + hostileText,
-		Summary: "Korhoenders " + hostileText, Body: "Tekst.", GemeenteCode: "GM0796", Themes: []string{"tijdelijke-woningen"},
+		Summary: "Korhoenders " + hostileText, Body: body, GemeenteCode: "GM0796", Themes: []string{"tijdelijke-woningen"},
 		Kind: db.KindSolution, Year: &year, Status: db.StatusPublished}, nil); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestLibraryEscapesStoredText: a case, a theme and a gemeente named with markup
+// come out escaped in the library's cards and facet options, on the page and in
+// the htmx fragment alike, and nowhere as markup.
+func TestLibraryEscapesStoredText(t *testing.T) {
+	app, store := newTestApp(t)
+	addHostileText(t, store, "Tekst.")
 	esc := template.HTMLEscapeString(hostileText) // as html/template escapes text
 	for _, target := range []string{"/voorbeelden?q=korhoen", "/voorbeelden?soort=woonoplossing&q=korhoen"} {
 		for _, frag := range []bool{false, true} {
@@ -292,15 +299,7 @@ func libraryWithHostileText(t *testing.T) (*fiber.App, *db.DB, *Handler) {
 		c.PageCacheBytes = -1
 		c.testRoutes = func(handler *Handler, _ fiber.Router) { h = handler }
 	})
-	raw := rawDB(t, store)
-	mustExec(t, raw, "UPDATE themes SET label = ? WHERE slug = 'tijdelijke-woningen'", hostileText)
-	mustExec(t, raw, "UPDATE gemeenten SET name = ? WHERE code = 'GM0796'", hostileText)
-	year := 2021
-	if _, err := store.CreateCase(context.Background(), db.CaseInput{Slug: "korhoen", Title: "Het korhoen " + hostileText,
-		Summary: "Korhoenders " + hostileText, Body: "Tekst over het korhoen.", GemeenteCode: "GM0796", Themes: []string{"tijdelijke-woningen"},
-		Kind: db.KindSolution, Year: &year, Status: db.StatusPublished}, nil); err != nil {
-		t.Fatal(err)
-	}
+	addHostileText(t, store, "Tekst over het korhoen.")
 	return app, store, h
 }
 

@@ -76,12 +76,18 @@ func (h *Handler) sitemap(c *fiber.Ctx) error {
 	for _, g := range gemeenten {
 		add("/gemeenten/"+g.Code, time.Time{})
 	}
-	out, err := xml.MarshalIndent(set, "", " ")
+	return sendXML(c, set, " ", "application/xml; charset=utf-8", "public, max-age=3600")
+}
+
+// sendXML answers v as an XML document (the sitemap, the Atom feed), each level
+// indented by indent.
+func sendXML(c *fiber.Ctx, v any, indent, contentType, cacheControl string) error {
+	out, err := xml.MarshalIndent(v, "", indent)
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "application/xml; charset=utf-8")
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+	c.Set(fiber.HeaderContentType, contentType)
+	c.Set(fiber.HeaderCacheControl, cacheControl)
 	return c.Send(append([]byte(xml.Header), out...))
 }
 

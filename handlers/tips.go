@@ -48,6 +48,9 @@ type tipPage struct {
 	TooFast   bool
 }
 
+// Anchor is the element an error summary's link for field leads to: the field.
+func (tipPage) Anchor(field string) string { return "f-" + field }
+
 func (h *Handler) newTipPage(f tipForm) tipPage {
 	vm := tipPage{Form: f, Token: h.formToken(purposeTip, time.Now()), Gemeenten: h.forms.gemeenten}
 	vm.Title = "Een goed voorbeeld tippen"
@@ -84,8 +87,7 @@ func (h *Handler) showTip(c *fiber.Ctx) error {
 func parseTipForm(c *fiber.Ctx) (tipForm, error) {
 	var f tipForm
 	if err := c.BodyParser(&f); err != nil {
-		return f, clientError(fiber.StatusBadRequest, "Formulier onleesbaar",
-			"Het formulier kwam niet goed aan. Laad de pagina opnieuw en probeer het nog eens.")
+		return f, errUnreadableForm
 	}
 	f.Title, f.Gemeente, f.Kind = cleanLine(f.Title), cleanLine(f.Gemeente), cleanLine(f.Kind)
 	f.Summary, f.Why = cleanText(f.Summary), cleanText(f.Why)
