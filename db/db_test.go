@@ -13,7 +13,6 @@ import (
 	"opnieuwthuis/internal/testkit"
 )
 
-// mustUser adds an account with a long enough password, or fails the test.
 // mustCreateCase creates a case as by (nil: the system) and fails t when that fails.
 func mustCreateCase(t testing.TB, d *DB, in CaseInput, by *int64) Case {
 	t.Helper()
@@ -24,6 +23,7 @@ func mustCreateCase(t testing.TB, d *DB, in CaseInput, by *int64) Case {
 	return c
 }
 
+// mustUser adds an account with a long enough password, or fails the test.
 func mustUser(t testing.TB, d *DB, email, role string) User {
 	t.Helper()
 	u, err := d.CreateUser(context.Background(), UserInput{Email: email, Role: role, Password: "een lang wachtwoord"}, nil)
@@ -31,6 +31,13 @@ func mustUser(t testing.TB, d *DB, email, role string) User {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// openAs opens a new database (openTest) with one account in it, email with role.
+func openAs(t testing.TB, email, role string) (*DB, User) {
+	t.Helper()
+	d := openTest(t)
+	return d, mustUser(t, d, email, role)
 }
 
 // openTest opens a new database file in a temporary folder.

@@ -93,9 +93,8 @@ func TestDiffCases(t *testing.T) {
 }
 
 func TestUpdateCaseVersionsAndRevisions(t *testing.T) {
-	d := openTest(t)
+	d, ed := openAs(t, "ria@example.org", RoleEditor)
 	ctx := context.Background()
-	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	in := CaseInput{Slug: "proef", Title: "Proef", Summary: "S", Kind: KindApproach, Status: StatusDraft}
 	c := mustCreateCase(t, d, in, &ed.ID)
 	in.Title = "Proef 2"
@@ -135,9 +134,8 @@ func TestUpdateCaseVersionsAndRevisions(t *testing.T) {
 // *TransitionError that names both statuses, and a rejected tip needs a note;
 // either way nothing is written.
 func TestWorkflowRulesAreKeptByTheDatabase(t *testing.T) {
-	d := openTest(t)
+	d, ed := openAs(t, "ria@example.org", RoleEditor)
 	ctx := context.Background()
-	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	in := CaseInput{Slug: "tip", Title: "Tip", Summary: "S", Kind: KindApproach, Status: StatusArchived}
 	var te *TransitionError
 	if _, err := d.CreateCase(ctx, in, &ed.ID); !errors.As(err, &te) || te.From != "" || te.To != StatusArchived || !errors.Is(err, ErrForbidden) {
@@ -288,9 +286,8 @@ func TestImportReplacesFictitious(t *testing.T) {
 
 // The snapshot patched after each save equals one loaded from scratch.
 func TestCaseChangedPatchesIndex(t *testing.T) {
-	d := openTest(t)
+	d, ed := openAs(t, "ria@example.org", RoleEditor)
 	ctx := context.Background()
-	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	if _, err := d.caseIndex(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -95,9 +95,8 @@ func periodDigest(t *testing.T, d *DB, period string) string {
 // current slug; a case that takes an old slug wins over its redirect; a
 // withdrawn case's old address redirects nowhere.
 func TestSlugRedirects(t *testing.T) {
-	d := openTest(t)
+	d, ed := openAs(t, "ria@example.org", RoleEditor)
 	ctx := context.Background()
-	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	base := CaseInput{Slug: "eerste-adres", Title: "Een voorbeeld", Summary: "Samenvatting.", Kind: KindSolution, Status: StatusDraft}
 	cs := mustCreateCase(t, d, base, &ed.ID)
 	update := func(mut func(*CaseInput)) {
@@ -148,9 +147,8 @@ func TestSlugRedirects(t *testing.T) {
 
 // A saved form's draft stays saved: a late autosave does not bring it back.
 func TestDraftsSavedIgnoreLateAutosaves(t *testing.T) {
-	d := openTest(t)
+	d, ed := openAs(t, "ria@example.org", RoleEditor)
 	ctx := context.Background()
-	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	other := mustUser(t, d, "kees@example.org", RoleEditor)
 	if err := d.SaveDraft(ctx, ed.ID, "nieuw-1", 0, []byte(`{"Title":"a"}`)); err != nil {
 		t.Fatal(err)

@@ -10,9 +10,8 @@ import (
 )
 
 func TestSetNationalFigureForANewPeriodSplitsIt(t *testing.T) {
-	d := openTest(t)
+	d, admin := openAs(t, "beheer@example.org", RoleAdmin)
 	ctx := context.Background()
-	admin := mustUser(t, d, "beheer@example.org", RoleAdmin)
 	today := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	before, _ := d.FigurePeriods(ctx)
 
@@ -87,9 +86,8 @@ func TestSetNationalFigureForANewPeriodSplitsIt(t *testing.T) {
 }
 
 func TestSetNationalFigureLimits(t *testing.T) {
-	d := openTest(t)
+	d, admin := openAs(t, "beheer@example.org", RoleAdmin)
 	ctx := context.Background()
-	admin := mustUser(t, d, "beheer@example.org", RoleAdmin)
 	today := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	good := NationalFigure{Period: "2027-H1", Total: 10000, Status: TotalSet, SourceURL: "https://example.org"}
 	for name, f := range map[string]NationalFigure{
@@ -129,9 +127,8 @@ func TestSetNationalFigureLimits(t *testing.T) {
 }
 
 func TestNationalFigureKeepsOfficialTaakstellingen(t *testing.T) {
-	d := openTest(t)
+	d, admin := openAs(t, "beheer@example.org", RoleAdmin)
 	ctx := context.Background()
-	admin := mustUser(t, d, "beheer@example.org", RoleAdmin)
 	if err := d.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec("UPDATE taakstellingen SET basis = 'officieel', amount = 77 WHERE period = '2025-H2' AND gemeente_code = 'GM0344'")
 		return err
