@@ -40,6 +40,17 @@ func openAs(t testing.TB, email, role string) (*DB, User) {
 	return d, mustUser(t, d, email, role)
 }
 
+// openFile opens the database file at path with the module's schema, or fails
+// t; the caller closes it.
+func openFile(t testing.TB, path string) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), path, testkit.Schema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // openTest opens a new database file in a temporary folder.
 func openTest(t testing.TB) *DB {
 	t.Helper()
@@ -52,10 +63,7 @@ func openTest(t testing.TB) *DB {
 		}
 		return d.Close()
 	})
-	d, err := Open(context.Background(), path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, path)
 	t.Cleanup(func() { d.Close() })
 	d.PasswordCost = bcrypt.MinCost // accounts cost the tests no time
 	return d
@@ -106,12 +114,8 @@ func tableDigest(t *testing.T, path string) string {
 }
 
 func TestOpenSeedsOnceAndSecondStartChangesNothing(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "seed.db")
-	d, err := Open(ctx, path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, path)
 	counts := map[string]int{}
 	for _, table := range []string{"provinces", "gemeenten", "themes", "cases"} {
 		var n int
@@ -139,10 +143,7 @@ func checkSecondStartChangesNothing(t *testing.T, d *DB, path string) {
 		t.Fatal(err)
 	}
 	before := tableDigest(t, path)
-	d, err := Open(context.Background(), path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d = openFile(t, path)
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
