@@ -51,6 +51,16 @@ func openFile(t testing.TB, path string) *DB {
 	return d
 }
 
+// queryInt runs a query for one number on d's read pool, or fails t.
+func queryInt(t testing.TB, d *DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := d.r.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
 // openTest opens a new database file in a temporary folder.
 func openTest(t testing.TB) *DB {
 	t.Helper()
@@ -127,8 +137,7 @@ func TestOpenSeedsOnceAndSecondStartChangesNothing(t *testing.T) {
 	if counts["provinces"] != 12 || counts["gemeenten"] != 342 || counts["themes"] < 10 || counts["cases"] < 24 {
 		t.Fatalf("seeded counts = %v, want 12 provinces, 342 gemeenten, ≥10 themes, ≥24 cases", counts)
 	}
-	var pop int
-	d.r.QueryRow("SELECT sum(population) FROM gemeenten").Scan(&pop)
+	pop := queryInt(t, d, "SELECT sum(population) FROM gemeenten")
 	if pop != 18044027 {
 		t.Errorf("national population = %d, want 18044027 (CBS, 1 Jan 2025)", pop)
 	}

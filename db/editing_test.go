@@ -192,8 +192,7 @@ func TestSessionStorage(t *testing.T) {
 	if err := s.Set("c", []byte("data-c"), time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	var n int
-	d.r.QueryRow("SELECT count(*) FROM sessions").Scan(&n)
+	n := queryInt(t, d, "SELECT count(*) FROM sessions")
 	if n != 2 {
 		t.Fatalf("%d sessions stored after the sweep, want 2", n)
 	}
@@ -251,8 +250,7 @@ func TestImportReplacesFictitious(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var had int
-	d.r.QueryRow("SELECT count(DISTINCT gemeente_code) FROM realisaties WHERE period = '2025-H2'").Scan(&had)
+	had := queryInt(t, d, "SELECT count(DISTINCT gemeente_code) FROM realisaties WHERE period = '2025-H2'")
 	if preview.LostGemeenten != had-1 || preview.HadRealisations != had || preview.RealisedGemeenten != 1 || !preview.Destructive() {
 		t.Fatalf("preview: lost %d had %d realised %d, want lost %d had %d realised 1", preview.LostGemeenten, preview.HadRealisations, preview.RealisedGemeenten, had-1, had)
 	}
@@ -273,8 +271,7 @@ func TestImportReplacesFictitious(t *testing.T) {
 	if amount != 950 || basis != "officieel" {
 		t.Errorf("taakstelling = %d %s", amount, basis)
 	}
-	var fict int
-	d.r.QueryRow("SELECT count(*) FROM realisaties WHERE basis = 'fictief' AND period = '2025-H2'").Scan(&fict)
+	fict := queryInt(t, d, "SELECT count(*) FROM realisaties WHERE basis = 'fictief' AND period = '2025-H2'")
 	if fict != 0 {
 		t.Errorf("%d fictitious realisations left in the imported period", fict)
 	}

@@ -12,8 +12,7 @@ import (
 func TestMigrateEditorSafetyOnReleaseOne(t *testing.T) {
 	d := openRelease(t)
 	ctx := context.Background()
-	var version int
-	d.r.QueryRow("PRAGMA user_version").Scan(&version)
+	version := queryInt(t, d, "PRAGMA user_version")
 	if version != SchemaVersion() {
 		t.Fatalf("user_version %d, want %d", version, SchemaVersion())
 	}

@@ -194,8 +194,7 @@ func TestMigrateNationalFigureStatusOnTheReleaseFile(t *testing.T) {
 	// Constraints and triggers work on the rebuilt tables.
 	var check string
 	d.r.QueryRow("PRAGMA integrity_check").Scan(&check)
-	var fkProblems int
-	d.r.QueryRow("SELECT count(*) FROM pragma_foreign_key_check").Scan(&fkProblems)
+	fkProblems := queryInt(t, d, "SELECT count(*) FROM pragma_foreign_key_check")
 	if check != "ok" || fkProblems != 0 {
 		t.Errorf("integrity %q, %d foreign key problems", check, fkProblems)
 	}

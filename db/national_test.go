@@ -43,8 +43,7 @@ func TestSetNationalFigureForANewPeriodSplitsIt(t *testing.T) {
 		t.Errorf("map periods %d → %d, last %s", len(before), len(after), after[len(after)-1].Code)
 	}
 	// Nothing is made up for the new period: no realisations.
-	var n int
-	d.r.QueryRow("SELECT count(*) FROM realisaties WHERE period LIKE '2026-%'").Scan(&n)
+	n := queryInt(t, d, "SELECT count(*) FROM realisaties WHERE period LIKE '2026-%'")
 	if n != 0 {
 		t.Errorf("%d realisations generated for 2026", n)
 	}
@@ -140,8 +139,7 @@ func TestNationalFigureKeepsOfficialTaakstellingen(t *testing.T) {
 	if err != nil || res.KeptOfficial != 1 || res.Computed != 0 {
 		t.Fatalf("%+v %v", res, err)
 	}
-	var amount int
-	d.r.QueryRow("SELECT amount FROM taakstellingen WHERE period = '2025-H2' AND gemeente_code = 'GM0344'").Scan(&amount)
+	amount := queryInt(t, d, "SELECT amount FROM taakstellingen WHERE period = '2025-H2' AND gemeente_code = 'GM0344'")
 	if amount != 77 {
 		t.Errorf("the official taakstelling became %d", amount)
 	}

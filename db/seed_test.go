@@ -351,8 +351,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 			t.Errorf("the library does not show the new case %s under Leeuwarden", slug)
 		}
 	}
-	var themes int
-	d.r.QueryRow("SELECT count(*) FROM themes").Scan(&themes)
+	themes := queryInt(t, d, "SELECT count(*) FROM themes")
 	if themes != 18 {
 		t.Errorf("%d themes after the upgrade, want the 18 of themes.json", themes)
 	}
