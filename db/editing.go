@@ -514,27 +514,25 @@ type CaseFilterChoices struct {
 
 // CaseFilterChoices reads both lists in one read transaction, so they agree.
 func (d *DB) CaseFilterChoices(ctx context.Context) (CaseFilterChoices, error) {
-	tx, err := d.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	var ch CaseFilterChoices
+	err := d.read(ctx, func(tx *sql.Tx) (err error) {
+		ch.Authors, err = queryAll(ctx, tx, "case authors", func(s rowScanner) (CaseAuthor, error) {
+			var a CaseAuthor
+			err := s.Scan(&a.ID, &a.Name, &a.Cases)
+			return a, err
+		}, `SELECT u.id, CASE WHEN u.name <> '' THEN u.name ELSE u.email END, count(*)
+			FROM cases c JOIN users u ON u.id = c.author_id GROUP BY u.id ORDER BY 2 COLLATE NOCASE`)
+		if err != nil {
+			return err
+		}
+		ch.Gemeenten, err = queryAll(ctx, tx, "case gemeenten", scanGemeente,
+			"SELECT "+gemeenteColumns+" WHERE g.code IN (SELECT gemeente_code FROM cases) ORDER BY g.name")
+		return err
+	})
 	if err != nil {
 		return CaseFilterChoices{}, fmt.Errorf("case filter choices: %w", err)
 	}
-	defer tx.Rollback()
-	var ch CaseFilterChoices
-	ch.Authors, err = queryAll(ctx, tx, "case authors", func(s rowScanner) (CaseAuthor, error) {
-		var a CaseAuthor
-		err := s.Scan(&a.ID, &a.Name, &a.Cases)
-		return a, err
-	}, `SELECT u.id, CASE WHEN u.name <> '' THEN u.name ELSE u.email END, count(*)
-		FROM cases c JOIN users u ON u.id = c.author_id GROUP BY u.id ORDER BY 2 COLLATE NOCASE`)
-	if err != nil {
-		return CaseFilterChoices{}, err
-	}
-	ch.Gemeenten, err = queryAll(ctx, tx, "case gemeenten", scanGemeente,
-		"SELECT "+gemeenteColumns+" WHERE g.code IN (SELECT gemeente_code FROM cases) ORDER BY g.name")
-	if err != nil {
-		return CaseFilterChoices{}, err
-	}
-	return ch, tx.Commit()
+	return ch, nil
 }
 
 // WaitingCount is the number of cases waiting for review (ingediend): the
