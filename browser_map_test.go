@@ -12,6 +12,14 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// choose picks value in the select with the given id as a visitor does: the
+// change event follows, bubbling to the form.
+func choose(t *testing.T, ctx context.Context, id, value string) {
+	t.Helper()
+	eval[bool](t, ctx, `(() => { const s = document.getElementById('`+id+`'); s.value = '`+value+`';
+		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+}
+
 // clickGemeente clicks with the mouse on a point inside a gemeente's shape: the
 // point where the browser itself says that gemeente's link is on top.
 func clickGemeente(t *testing.T, ctx context.Context, code string) {
@@ -71,8 +79,7 @@ func TestBrowserMapPanelPeriodAndHistory(t *testing.T) {
 	}
 
 	// Change the period: the map swaps in place, the URL follows, Utrecht stays chosen.
-	eval[bool](t, ctx, `(() => { const s = document.getElementById('periode'); s.value = '2024-H1';
-		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+	choose(t, ctx, "periode", "2024-H1")
 	waitFor(t, ctx, "location.search.includes('periode=2024-H1')")
 	waitFor(t, ctx, "document.getElementById('kaart-titel').textContent.includes('1e halfjaar 2024')")
 	if !eval[bool](t, ctx, "window.__same === true") {
@@ -98,8 +105,7 @@ func TestBrowserMapPanelPeriodAndHistory(t *testing.T) {
 	waitFor(t, ctx, "document.getElementById('kaart-titel').textContent.includes('2e halfjaar 2025')")
 
 	// Zoom to a province through the same form.
-	eval[bool](t, ctx, `(() => { const s = document.getElementById('provincie'); s.value = 'PV29';
-		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+	choose(t, ctx, "provincie", "PV29")
 	waitFor(t, ctx, "location.search.includes('provincie=PV29')")
 	waitFor(t, ctx, "document.querySelectorAll('.kaart__gemeenten a').length === 13")
 	if vb := eval[string](t, ctx, "document.querySelector('.kaart__svg').getAttribute('viewBox')"); vb == "0 0 2710 3180" {
@@ -202,8 +208,7 @@ func TestBrowserTableSortsInPlace(t *testing.T) {
 	waitFor(t, ctx, "location.search.includes('richting=af')")
 	waitFor(t, ctx, "document.querySelector('.tabel--cijfers tbody th').textContent === 'Amsterdam'")
 	// Filter by status through the form; the sort is kept.
-	eval[bool](t, ctx, `(() => { const s = document.getElementById('status'); s.value = 'voor-op-schema';
-		s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+	choose(t, ctx, "status", "voor-op-schema")
 	waitFor(t, ctx, "location.search.includes('status=voor-op-schema') && location.search.includes('sorteer=inwoners')")
 	waitFor(t, ctx, "[...document.querySelectorAll('.tabel--cijfers tbody .status')].every(s => s.textContent.trim() === 'voor op schema')")
 	if !eval[bool](t, ctx, "window.__same === true") {

@@ -191,15 +191,26 @@ func (d *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // accounts, sign-in failures, the audit log, secrets, uploads): the content
 // generation stays, so cached public pages stay valid.
 func (d *DB) writeBookkeeping(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := d.w.BeginTx(ctx, nil)
+	return mapError(inTx(ctx, d.w, nil, fn))
+}
+
+// read runs fn in one read-only transaction on the read pool: every query in it
+// sees the database at the same moment.
+func (d *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return inTx(ctx, d.r, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+// inTx runs fn in a transaction on conn and commits it when fn succeeds.
+func inTx(ctx context.Context, conn *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, opts)
 	if err != nil {
-		return mapError(err)
+		return err
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return mapError(err)
+		return err
 	}
-	return mapError(tx.Commit())
+	return tx.Commit()
 }
 
 // Generation identifies the state of everything public pages show: cases, themes

@@ -13,7 +13,6 @@ import (
 	"opnieuwthuis/internal/testkit"
 )
 
-// mustUser adds an account with a long enough password, or fails the test.
 // mustCreateCase creates a case as by (nil: the system) and fails t when that fails.
 func mustCreateCase(t testing.TB, d *DB, in CaseInput, by *int64) Case {
 	t.Helper()
@@ -24,6 +23,7 @@ func mustCreateCase(t testing.TB, d *DB, in CaseInput, by *int64) Case {
 	return c
 }
 
+// mustUser adds an account with a long enough password, or fails the test.
 func mustUser(t testing.TB, d *DB, email, role string) User {
 	t.Helper()
 	u, err := d.CreateUser(context.Background(), UserInput{Email: email, Role: role, Password: "een lang wachtwoord"}, nil)
@@ -31,6 +31,34 @@ func mustUser(t testing.TB, d *DB, email, role string) User {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// openAs opens a new database (openTest) with one account in it, email with role.
+func openAs(t testing.TB, email, role string) (*DB, User) {
+	t.Helper()
+	d := openTest(t)
+	return d, mustUser(t, d, email, role)
+}
+
+// openFile opens the database file at path with the module's schema, or fails
+// t; the caller closes it.
+func openFile(t testing.TB, path string) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), path, testkit.Schema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// queryInt runs a query for one number on d's read pool, or fails t.
+func queryInt(t testing.TB, d *DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := d.r.QueryRow(query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
 }
 
 // openTest opens a new database file in a temporary folder.
@@ -45,10 +73,7 @@ func openTest(t testing.TB) *DB {
 		}
 		return d.Close()
 	})
-	d, err := Open(context.Background(), path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, path)
 	t.Cleanup(func() { d.Close() })
 	d.PasswordCost = bcrypt.MinCost // accounts cost the tests no time
 	return d
@@ -99,12 +124,8 @@ func tableDigest(t *testing.T, path string) string {
 }
 
 func TestOpenSeedsOnceAndSecondStartChangesNothing(t *testing.T) {
-	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "seed.db")
-	d, err := Open(ctx, path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, path)
 	counts := map[string]int{}
 	for _, table := range []string{"provinces", "gemeenten", "themes", "cases"} {
 		var n int
@@ -116,8 +137,7 @@ func TestOpenSeedsOnceAndSecondStartChangesNothing(t *testing.T) {
 	if counts["provinces"] != 12 || counts["gemeenten"] != 342 || counts["themes"] < 10 || counts["cases"] < 24 {
 		t.Fatalf("seeded counts = %v, want 12 provinces, 342 gemeenten, ≥10 themes, ≥24 cases", counts)
 	}
-	var pop int
-	d.r.QueryRow("SELECT sum(population) FROM gemeenten").Scan(&pop)
+	pop := queryInt(t, d, "SELECT sum(population) FROM gemeenten")
 	if pop != 18044027 {
 		t.Errorf("national population = %d, want 18044027 (CBS, 1 Jan 2025)", pop)
 	}
@@ -132,10 +152,7 @@ func checkSecondStartChangesNothing(t *testing.T, d *DB, path string) {
 		t.Fatal(err)
 	}
 	before := tableDigest(t, path)
-	d, err := Open(context.Background(), path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d = openFile(t, path)
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}

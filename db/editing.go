@@ -505,20 +505,34 @@ type CaseAuthor struct {
 	Cases int
 }
 
-// CaseAuthors lists the accounts that wrote cases, by name.
-func (d *DB) CaseAuthors(ctx context.Context) ([]CaseAuthor, error) {
-	return queryAll(ctx, d.r, "case authors", func(s rowScanner) (CaseAuthor, error) {
-		var a CaseAuthor
-		err := s.Scan(&a.ID, &a.Name, &a.Cases)
-		return a, err
-	}, `SELECT u.id, CASE WHEN u.name <> '' THEN u.name ELSE u.email END, count(*)
-		FROM cases c JOIN users u ON u.id = c.author_id GROUP BY u.id ORDER BY 2 COLLATE NOCASE`)
+// CaseFilterChoices are what the editors' case list filters on: the accounts
+// that wrote cases and the gemeenten that have cases of any status, each by name.
+type CaseFilterChoices struct {
+	Authors   []CaseAuthor
+	Gemeenten []Gemeente
 }
 
-// CaseGemeenten lists the gemeenten that have cases of any status, by name.
-func (d *DB) CaseGemeenten(ctx context.Context) ([]Gemeente, error) {
-	return queryAll(ctx, d.r, "case gemeenten", scanGemeente,
-		"SELECT "+gemeenteColumns+" WHERE g.code IN (SELECT gemeente_code FROM cases) ORDER BY g.name")
+// CaseFilterChoices reads both lists in one read transaction, so they agree.
+func (d *DB) CaseFilterChoices(ctx context.Context) (CaseFilterChoices, error) {
+	var ch CaseFilterChoices
+	err := d.read(ctx, func(tx *sql.Tx) (err error) {
+		ch.Authors, err = queryAll(ctx, tx, "case authors", func(s rowScanner) (CaseAuthor, error) {
+			var a CaseAuthor
+			err := s.Scan(&a.ID, &a.Name, &a.Cases)
+			return a, err
+		}, `SELECT u.id, CASE WHEN u.name <> '' THEN u.name ELSE u.email END, count(*)
+			FROM cases c JOIN users u ON u.id = c.author_id GROUP BY u.id ORDER BY 2 COLLATE NOCASE`)
+		if err != nil {
+			return err
+		}
+		ch.Gemeenten, err = queryAll(ctx, tx, "case gemeenten", scanGemeente,
+			"SELECT "+gemeenteColumns+" WHERE g.code IN (SELECT gemeente_code FROM cases) ORDER BY g.name")
+		return err
+	})
+	if err != nil {
+		return CaseFilterChoices{}, fmt.Errorf("case filter choices: %w", err)
+	}
+	return ch, nil
 }
 
 // WaitingCount is the number of cases waiting for review (ingediend): the

@@ -93,9 +93,8 @@ func TestDiffCases(t *testing.T) {
 }
 
 func TestUpdateCaseVersionsAndRevisions(t *testing.T) {
-	d := openTest(t)
+	d, ed := openAs(t, "ria@example.org", RoleEditor)
 	ctx := context.Background()
-	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	in := CaseInput{Slug: "proef", Title: "Proef", Summary: "S", Kind: KindApproach, Status: StatusDraft}
 	c := mustCreateCase(t, d, in, &ed.ID)
 	in.Title = "Proef 2"
@@ -135,9 +134,8 @@ func TestUpdateCaseVersionsAndRevisions(t *testing.T) {
 // *TransitionError that names both statuses, and a rejected tip needs a note;
 // either way nothing is written.
 func TestWorkflowRulesAreKeptByTheDatabase(t *testing.T) {
-	d := openTest(t)
+	d, ed := openAs(t, "ria@example.org", RoleEditor)
 	ctx := context.Background()
-	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	in := CaseInput{Slug: "tip", Title: "Tip", Summary: "S", Kind: KindApproach, Status: StatusArchived}
 	var te *TransitionError
 	if _, err := d.CreateCase(ctx, in, &ed.ID); !errors.As(err, &te) || te.From != "" || te.To != StatusArchived || !errors.Is(err, ErrForbidden) {
@@ -194,8 +192,7 @@ func TestSessionStorage(t *testing.T) {
 	if err := s.Set("c", []byte("data-c"), time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	var n int
-	d.r.QueryRow("SELECT count(*) FROM sessions").Scan(&n)
+	n := queryInt(t, d, "SELECT count(*) FROM sessions")
 	if n != 2 {
 		t.Fatalf("%d sessions stored after the sweep, want 2", n)
 	}
@@ -253,8 +250,7 @@ func TestImportReplacesFictitious(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var had int
-	d.r.QueryRow("SELECT count(DISTINCT gemeente_code) FROM realisaties WHERE period = '2025-H2'").Scan(&had)
+	had := queryInt(t, d, "SELECT count(DISTINCT gemeente_code) FROM realisaties WHERE period = '2025-H2'")
 	if preview.LostGemeenten != had-1 || preview.HadRealisations != had || preview.RealisedGemeenten != 1 || !preview.Destructive() {
 		t.Fatalf("preview: lost %d had %d realised %d, want lost %d had %d realised 1", preview.LostGemeenten, preview.HadRealisations, preview.RealisedGemeenten, had-1, had)
 	}
@@ -275,8 +271,7 @@ func TestImportReplacesFictitious(t *testing.T) {
 	if amount != 950 || basis != "officieel" {
 		t.Errorf("taakstelling = %d %s", amount, basis)
 	}
-	var fict int
-	d.r.QueryRow("SELECT count(*) FROM realisaties WHERE basis = 'fictief' AND period = '2025-H2'").Scan(&fict)
+	fict := queryInt(t, d, "SELECT count(*) FROM realisaties WHERE basis = 'fictief' AND period = '2025-H2'")
 	if fict != 0 {
 		t.Errorf("%d fictitious realisations left in the imported period", fict)
 	}
@@ -288,9 +283,8 @@ func TestImportReplacesFictitious(t *testing.T) {
 
 // The snapshot patched after each save equals one loaded from scratch.
 func TestCaseChangedPatchesIndex(t *testing.T) {
-	d := openTest(t)
+	d, ed := openAs(t, "ria@example.org", RoleEditor)
 	ctx := context.Background()
-	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	if _, err := d.caseIndex(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,7 @@ import (
 func TestMigrateEditorSafetyOnReleaseOne(t *testing.T) {
 	d := openRelease(t)
 	ctx := context.Background()
-	var version int
-	d.r.QueryRow("PRAGMA user_version").Scan(&version)
+	version := queryInt(t, d, "PRAGMA user_version")
 	if version != SchemaVersion() {
 		t.Fatalf("user_version %d, want %d", version, SchemaVersion())
 	}
@@ -95,9 +94,8 @@ func periodDigest(t *testing.T, d *DB, period string) string {
 // current slug; a case that takes an old slug wins over its redirect; a
 // withdrawn case's old address redirects nowhere.
 func TestSlugRedirects(t *testing.T) {
-	d := openTest(t)
+	d, ed := openAs(t, "ria@example.org", RoleEditor)
 	ctx := context.Background()
-	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	base := CaseInput{Slug: "eerste-adres", Title: "Een voorbeeld", Summary: "Samenvatting.", Kind: KindSolution, Status: StatusDraft}
 	cs := mustCreateCase(t, d, base, &ed.ID)
 	update := func(mut func(*CaseInput)) {
@@ -148,9 +146,8 @@ func TestSlugRedirects(t *testing.T) {
 
 // A saved form's draft stays saved: a late autosave does not bring it back.
 func TestDraftsSavedIgnoreLateAutosaves(t *testing.T) {
-	d := openTest(t)
+	d, ed := openAs(t, "ria@example.org", RoleEditor)
 	ctx := context.Background()
-	ed := mustUser(t, d, "ria@example.org", RoleEditor)
 	other := mustUser(t, d, "kees@example.org", RoleEditor)
 	if err := d.SaveDraft(ctx, ed.ID, "nieuw-1", 0, []byte(`{"Title":"a"}`)); err != nil {
 		t.Fatal(err)

@@ -728,32 +728,33 @@ type (
 )
 
 func loadFigures(ctx context.Context, r *sql.DB) (*figureSnapshot, error) {
-	// One read transaction: every table at the same moment.
-	tx, err := r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	s := &figureSnapshot{byPeriod: map[string]*PeriodFigures{}}
-	if err := tx.QueryRowContext(ctx, "SELECT version FROM figures_version WHERE id = 1").Scan(&s.version); err != nil {
-		return nil, err
-	}
-	if s.periods, err = loadPeriods(ctx, tx); err != nil {
-		return nil, err
-	}
-	if s.divisions, err = loadDivisionGemeenten(ctx, tx); err != nil {
-		return nil, err
-	}
-	taak, err := loadTaakstellingen(ctx, tx)
+	// One read transaction: every table at the same moment.
+	err := inTx(ctx, r, &sql.TxOptions{ReadOnly: true}, func(tx *sql.Tx) (err error) {
+		if err := tx.QueryRowContext(ctx, "SELECT version FROM figures_version WHERE id = 1").Scan(&s.version); err != nil {
+			return err
+		}
+		if s.periods, err = loadPeriods(ctx, tx); err != nil {
+			return err
+		}
+		if s.divisions, err = loadDivisionGemeenten(ctx, tx); err != nil {
+			return err
+		}
+		taak, err := loadTaakstellingen(ctx, tx)
+		if err != nil {
+			return err
+		}
+		reals, err := loadRealisations(ctx, tx)
+		if err != nil {
+			return err
+		}
+		s.compute(taak, reals)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	reals, err := loadRealisations(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	s.compute(taak, reals)
-	return s, tx.Commit()
+	return s, nil
 }
 
 // loadTaakstellingen returns every stored taakstelling by period and gemeente.

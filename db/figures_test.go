@@ -446,8 +446,7 @@ func TestFictitiousRealisationsAreReproducibleAndLabelled(t *testing.T) {
 	if nonMonotone != 0 {
 		t.Errorf("%d cumulative counts decrease", nonMonotone)
 	}
-	var none int
-	a.r.QueryRow("SELECT count(*) FROM realisaties WHERE period = '2024-H2'").Scan(&none)
+	none := queryInt(t, a, "SELECT count(*) FROM realisaties WHERE period = '2024-H2'")
 	if none != 0 {
 		t.Error("realisations were generated for 2024-H2, whose taakstelling is unknown")
 	}

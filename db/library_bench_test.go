@@ -28,8 +28,7 @@ func benchDB(b *testing.B, n int) *DB {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var seeded int
-		d.r.QueryRow("SELECT count(*) FROM cases").Scan(&seeded)
+		seeded := queryInt(b, d, "SELECT count(*) FROM cases")
 		if err := d.AddSyntheticCases(ctx, n-seeded, 1); err != nil {
 			b.Fatal(err)
 		}

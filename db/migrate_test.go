@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"opnieuwthuis/internal/testkit"
 )
 
 // releaseFile copies the database that the first release (schema version 1, commit
@@ -47,10 +45,7 @@ func releaseFile(t testing.TB) string {
 // upgrades it, and closes it when the test ends.
 func openRelease(t testing.TB) *DB {
 	t.Helper()
-	d, err := Open(context.Background(), releaseFile(t), testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, releaseFile(t))
 	t.Cleanup(func() { d.Close() })
 	return d
 }
@@ -146,10 +141,7 @@ func TestMigrateNationalFigureStatusOnTheReleaseFile(t *testing.T) {
 		t.Fatalf("the release file is not what this test expects: %d taakstellingen, %d realisaties, %d lowered", taakBefore, realBefore, lowered)
 	}
 
-	d, err := Open(ctx, path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, path)
 	closed := false
 	defer func() {
 		if !closed {
@@ -202,8 +194,7 @@ func TestMigrateNationalFigureStatusOnTheReleaseFile(t *testing.T) {
 	// Constraints and triggers work on the rebuilt tables.
 	var check string
 	d.r.QueryRow("PRAGMA integrity_check").Scan(&check)
-	var fkProblems int
-	d.r.QueryRow("SELECT count(*) FROM pragma_foreign_key_check").Scan(&fkProblems)
+	fkProblems := queryInt(t, d, "SELECT count(*) FROM pragma_foreign_key_check")
 	if check != "ok" || fkProblems != 0 {
 		t.Errorf("integrity %q, %d foreign key problems", check, fkProblems)
 	}
@@ -236,10 +227,7 @@ func TestMigrateNationalFigureStatusOnTheReleaseFile(t *testing.T) {
 	// Opening the upgraded file again changes nothing.
 	d.Close()
 	closed = true
-	d2, err := Open(ctx, path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d2 := openFile(t, path)
 	defer d2.Close()
 	if n := len(schemaSQL(t, d2)); n != len(want) {
 		t.Errorf("a second start left %d definitions", n)
@@ -291,10 +279,7 @@ func TestReleaseOneGetsTheDutchSearchIndex(t *testing.T) {
 func TestSearchIndexIsRebuiltForANewDocumentVersion(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	ctx := context.Background()
-	d, err := Open(ctx, path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, path)
 	var noted string
 	d.r.QueryRow("SELECT CAST(value AS TEXT) FROM settings WHERE name = 'search-document-version'").Scan(&noted)
 	if noted != searchDocVersion {
@@ -311,9 +296,7 @@ func TestSearchIndexIsRebuiltForANewDocumentVersion(t *testing.T) {
 		}
 	}
 	d.Close()
-	if d, err = Open(ctx, path, testkit.Schema(t)); err != nil {
-		t.Fatal(err)
-	}
+	d = openFile(t, path)
 	defer d.Close()
 	if err := d.CheckSearchIndex(ctx); err != nil {
 		t.Fatal(err)

@@ -10,9 +10,8 @@ import (
 )
 
 func TestSetNationalFigureForANewPeriodSplitsIt(t *testing.T) {
-	d := openTest(t)
+	d, admin := openAs(t, "beheer@example.org", RoleAdmin)
 	ctx := context.Background()
-	admin := mustUser(t, d, "beheer@example.org", RoleAdmin)
 	today := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	before, _ := d.FigurePeriods(ctx)
 
@@ -44,8 +43,7 @@ func TestSetNationalFigureForANewPeriodSplitsIt(t *testing.T) {
 		t.Errorf("map periods %d → %d, last %s", len(before), len(after), after[len(after)-1].Code)
 	}
 	// Nothing is made up for the new period: no realisations.
-	var n int
-	d.r.QueryRow("SELECT count(*) FROM realisaties WHERE period LIKE '2026-%'").Scan(&n)
+	n := queryInt(t, d, "SELECT count(*) FROM realisaties WHERE period LIKE '2026-%'")
 	if n != 0 {
 		t.Errorf("%d realisations generated for 2026", n)
 	}
@@ -87,9 +85,8 @@ func TestSetNationalFigureForANewPeriodSplitsIt(t *testing.T) {
 }
 
 func TestSetNationalFigureLimits(t *testing.T) {
-	d := openTest(t)
+	d, admin := openAs(t, "beheer@example.org", RoleAdmin)
 	ctx := context.Background()
-	admin := mustUser(t, d, "beheer@example.org", RoleAdmin)
 	today := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	good := NationalFigure{Period: "2027-H1", Total: 10000, Status: TotalSet, SourceURL: "https://example.org"}
 	for name, f := range map[string]NationalFigure{
@@ -129,9 +126,8 @@ func TestSetNationalFigureLimits(t *testing.T) {
 }
 
 func TestNationalFigureKeepsOfficialTaakstellingen(t *testing.T) {
-	d := openTest(t)
+	d, admin := openAs(t, "beheer@example.org", RoleAdmin)
 	ctx := context.Background()
-	admin := mustUser(t, d, "beheer@example.org", RoleAdmin)
 	if err := d.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec("UPDATE taakstellingen SET basis = 'officieel', amount = 77 WHERE period = '2025-H2' AND gemeente_code = 'GM0344'")
 		return err
@@ -143,8 +139,7 @@ func TestNationalFigureKeepsOfficialTaakstellingen(t *testing.T) {
 	if err != nil || res.KeptOfficial != 1 || res.Computed != 0 {
 		t.Fatalf("%+v %v", res, err)
 	}
-	var amount int
-	d.r.QueryRow("SELECT amount FROM taakstellingen WHERE period = '2025-H2' AND gemeente_code = 'GM0344'").Scan(&amount)
+	amount := queryInt(t, d, "SELECT amount FROM taakstellingen WHERE period = '2025-H2' AND gemeente_code = 'GM0344'")
 	if amount != 77 {
 		t.Errorf("the official taakstelling became %d", amount)
 	}

@@ -32,10 +32,7 @@ func testCaseInput(i int, body string) CaseInput {
 // every case (CheckSearchIndex, with FTS5's own integrity check).
 func checkFTS(t *testing.T, path string) {
 	t.Helper()
-	d, err := Open(context.Background(), path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, path)
 	defer d.Close()
 	if err := d.CheckSearchIndex(context.Background()); err != nil {
 		t.Fatalf("full-text index of %s does not match its cases: %v", path, err)
@@ -111,10 +108,7 @@ func TestBackupWhileWritingIsConsistentAndNeverOverwrites(t *testing.T) {
 	}
 
 	// The copy opens as a database with the same content.
-	r, err := Open(ctx, copyPath, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := openFile(t, copyPath)
 	defer r.Close()
 	res, err := r.FindCases(ctx, CaseFilter{Query: "woning", PerPage: 5})
 	if err != nil {
@@ -129,10 +123,7 @@ func TestDiskFullFailsWritesCleanlyAndReadsGoOn(t *testing.T) {
 	ctx := context.Background()
 	dir := testkit.MountTmpfs(t, "24m")
 	path := filepath.Join(dir, "full.db")
-	d, err := Open(ctx, path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, path)
 	t.Cleanup(func() { d.Close() })
 	if _, err := d.CreateCase(ctx, testCaseInput(1, "vóór de volle schijf"), nil); err != nil {
 		t.Fatal(err)
@@ -142,7 +133,7 @@ func TestDiskFullFailsWritesCleanlyAndReadsGoOn(t *testing.T) {
 	filler := testkit.FillDisk(t, dir)
 	// A case with a long body needs new pages in the WAL and the index: no room.
 	big := strings.Repeat("huisvesting statushouders gemeente woningcorporatie ", 40000)
-	_, err = d.CreateCase(ctx, testCaseInput(2, big), nil)
+	_, err := d.CreateCase(ctx, testCaseInput(2, big), nil)
 	if !errors.Is(err, ErrReadOnly) {
 		t.Fatalf("write on a full disk: err = %v, want ErrReadOnly", err)
 	}
@@ -181,17 +172,14 @@ func TestDiskFullFailsWritesCleanlyAndReadsGoOn(t *testing.T) {
 func TestReadOnlyDatabaseServesReadsAndRefusesWrites(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "ro.db")
-	d, err := Open(ctx, path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, path)
 	if err := d.Close(); err != nil {
 		t.Fatal(err)
 	}
 	before := tableDigest(t, path)
 	testkit.ReadOnlyFile(t, path)
 
-	d, err = Open(ctx, path, testkit.Schema(t))
+	d, err := Open(ctx, path, testkit.Schema(t))
 	if err != nil {
 		t.Fatalf("open a read-only database: %v", err)
 	}

@@ -51,7 +51,11 @@ func scanGemeente(s rowScanner) (Gemeente, error) {
 
 // Gemeenten lists all gemeenten by name.
 func (d *DB) Gemeenten(ctx context.Context) ([]Gemeente, error) {
-	return queryAll(ctx, d.r, "list gemeenten", scanGemeente, "SELECT "+gemeenteColumns+" ORDER BY g.name")
+	return listGemeenten(ctx, d.r)
+}
+
+func listGemeenten(ctx context.Context, q queryer) ([]Gemeente, error) {
+	return queryAll(ctx, q, "list gemeenten", scanGemeente, "SELECT "+gemeenteColumns+" ORDER BY g.name")
 }
 
 // FindGemeente returns the gemeente with the given CBS code.
@@ -65,7 +69,11 @@ func (d *DB) FindGemeente(ctx context.Context, code string) (Gemeente, error) {
 
 // Themes lists the themes in their fixed order.
 func (d *DB) Themes(ctx context.Context) ([]Theme, error) {
-	return queryAll(ctx, d.r, "list themes", func(s rowScanner) (Theme, error) {
+	return listThemes(ctx, d.r)
+}
+
+func listThemes(ctx context.Context, q queryer) ([]Theme, error) {
+	return queryAll(ctx, q, "list themes", func(s rowScanner) (Theme, error) {
 		var t Theme
 		err := s.Scan(&t.Slug, &t.Label, &t.Intro, &t.WhenText, &t.Version)
 		return t, err

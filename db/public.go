@@ -15,7 +15,11 @@ type CaseStamp struct {
 
 // CaseStamps returns every published case's slug and last change, newest first.
 func (d *DB) CaseStamps(ctx context.Context) ([]CaseStamp, error) {
-	return queryAll(ctx, d.r, "case stamps", func(s rowScanner) (CaseStamp, error) {
+	return listCaseStamps(ctx, d.r)
+}
+
+func listCaseStamps(ctx context.Context, q queryer) ([]CaseStamp, error) {
+	return queryAll(ctx, q, "case stamps", func(s rowScanner) (CaseStamp, error) {
 		var (
 			cs      CaseStamp
 			updated string
@@ -25,6 +29,33 @@ func (d *DB) CaseStamps(ctx context.Context) ([]CaseStamp, error) {
 		return cs, err
 	}, `SELECT slug, updated_at FROM cases
 		WHERE status = 'gepubliceerd' ORDER BY published_at DESC, id DESC`)
+}
+
+// SitePages is what the sitemap lists besides its fixed pages: every published
+// case's address and last change (CaseStamps), the themes and the gemeenten.
+type SitePages struct {
+	Cases     []CaseStamp
+	Themes    []Theme
+	Gemeenten []Gemeente
+}
+
+// SitePages reads the three lists in one read transaction, so they agree.
+func (d *DB) SitePages(ctx context.Context) (SitePages, error) {
+	var p SitePages
+	err := d.read(ctx, func(tx *sql.Tx) (err error) {
+		if p.Cases, err = listCaseStamps(ctx, tx); err != nil {
+			return err
+		}
+		if p.Themes, err = listThemes(ctx, tx); err != nil {
+			return err
+		}
+		p.Gemeenten, err = listGemeenten(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return SitePages{}, fmt.Errorf("site pages: %w", err)
+	}
+	return p, nil
 }
 
 // CasesChangedAt is when the set of public cases last changed: the latest change to

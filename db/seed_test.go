@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-
-	"opnieuwthuis/internal/testkit"
 )
 
 // TestSeedFilesCoverEveryFactsEntry is the proof that no documented initiative was
@@ -291,10 +289,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 	files := correctedSeed(t)
 	useSeedFiles(t, files, []seedLeftOut{{Facts: "cases-facts-3.json#900", Reason: "test: deliberately left out"}})
 
-	d, err := Open(ctx, path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, path)
 	find := func(slug string) (Case, bool) {
 		t.Helper()
 		c, err := d.FindCaseBySlug(ctx, slug)
@@ -356,8 +351,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 			t.Errorf("the library does not show the new case %s under Leeuwarden", slug)
 		}
 	}
-	var themes int
-	d.r.QueryRow("SELECT count(*) FROM themes").Scan(&themes)
+	themes := queryInt(t, d, "SELECT count(*) FROM themes")
 	if themes != 18 {
 		t.Errorf("%d themes after the upgrade, want the 18 of themes.json", themes)
 	}
@@ -380,10 +374,7 @@ func TestUpgradeFromReleaseOneKeepsEditorsChanges(t *testing.T) {
 	first.Cases[0].Summary = "Nog eens verbeterd."
 	files["seed/cases.json"] = first
 	useSeedFiles(t, files, nil)
-	d, err = Open(ctx, path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d = openFile(t, path)
 	defer d.Close()
 	if _, err := d.FindCaseBySlug(ctx, "leeuwarden-proef"); err == nil {
 		t.Error("a seeded case an editor deleted came back")
@@ -430,10 +421,7 @@ func TestReleaseOneUpgradeWithTheSameSeedChangesNoCase(t *testing.T) {
 		t.Fatalf("the first release's file has %d first revisions", len(same.Cases))
 	}
 	useSeedFiles(t, map[string]seedFile{"seed/cases.json": same}, nil)
-	d, err := Open(ctx, path, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := openFile(t, path)
 	defer d.Close()
 	var revisions, ledger, versions int
 	d.r.QueryRow("SELECT count(*) FROM case_revisions").Scan(&revisions)
@@ -510,7 +498,6 @@ func TestLegacyRevisionsLoadDiffAndRestore(t *testing.T) {
 // TestMigratedSchemaMatchesANewOne: an upgraded database of the first release has
 // the same tables, columns (type, NOT NULL, default) and indexes as a new one.
 func TestMigratedSchemaMatchesANewOne(t *testing.T) {
-	ctx := context.Background()
 	describe := func(path string) string {
 		t.Helper()
 		c := openReadOnly(t, path)
@@ -535,17 +522,9 @@ func TestMigratedSchemaMatchesANewOne(t *testing.T) {
 		return strings.Join(out, "\n")
 	}
 	old := releaseFile(t)
-	d, err := Open(ctx, old, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Close()
+	openFile(t, old).Close()
 	fresh := filepath.Join(t.TempDir(), "new.db")
-	d, err = Open(ctx, fresh, testkit.Schema(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Close()
+	openFile(t, fresh).Close()
 	if a, b := describe(old), describe(fresh); a != b {
 		t.Errorf("upgraded schema differs from a new one:\nupgraded:\n%s\n\nnew:\n%s", a, b)
 	}

@@ -252,13 +252,19 @@ func TestGlossaryPageAndLinks(t *testing.T) {
 	}
 }
 
+// setCaseModel fills a case form's related gemeenten, stage with its date and
+// target groups.
+func setCaseModel(form url.Values, related, stage, stageDate string, groups ...string) {
+	form.Set("related", related)
+	form.Set("stage", stage)
+	form.Set("stage_date", stageDate)
+	form["groups"] = groups
+}
+
 func TestCaseFormSavesTheCaseModel(t *testing.T) {
 	_, store, c := editorApp(t)
 	form := caseValues("Flexwoningen in de regio")
-	form.Set("related", "Oss\nGM1948\nAmersfoort (GM0307)\nUtrecht")
-	form.Set("stage", "in-uitvoering")
-	form.Set("stage_date", "2024-05")
-	form["groups"] = []string{"gezinnen", "jongeren"}
+	setCaseModel(form, "Oss\nGM1948\nAmersfoort (GM0307)\nUtrecht", "in-uitvoering", "2024-05", "gezinnen", "jongeren")
 	form.Set("people", "9")
 	form.Set("people_qualifier", "maximaal")
 	form.Set("financing", "Het Rijk betaalt mee.")
@@ -475,10 +481,7 @@ func TestDiffOfALegacyRevisionSaysWhatItLacks(t *testing.T) {
 func TestPreviewShowsTheCaseModel(t *testing.T) {
 	_, _, c := editorApp(t)
 	form := caseValues("Een voorvertoning")
-	form.Set("related", "Oss")
-	form.Set("stage", "plan")
-	form.Set("stage_date", "2025-03")
-	form["groups"] = []string{"alleenstaanden"}
+	setCaseModel(form, "Oss", "plan", "2025-03", "alleenstaanden")
 	form.Set("lessons_worked", "- Vroeg beginnen.")
 	res := c.post("/beheer/voorbeelden/bekijken", form)
 	body := html.UnescapeString(res.Body)

@@ -138,11 +138,7 @@ func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 	if !slices.Contains(db.Statuses, status) {
 		status = ""
 	}
-	authors, err := h.db.CaseAuthors(ctx)
-	if err != nil {
-		return err
-	}
-	gemeenten, err := h.db.CaseGemeenten(ctx)
+	choices, err := h.db.CaseFilterChoices(ctx)
 	if err != nil {
 		return err
 	}
@@ -155,7 +151,7 @@ func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 		f.AuthorID = db.NoAuthor
 	default:
 		id, _ := strconv.ParseInt(author, 10, 64)
-		if !slices.ContainsFunc(authors, func(a db.CaseAuthor) bool { return a.ID == id }) {
+		if !slices.ContainsFunc(choices.Authors, func(a db.CaseAuthor) bool { return a.ID == id }) {
 			id, author = 0, ""
 		}
 		if id == u.ID {
@@ -166,7 +162,7 @@ func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 	gemeente := c.Query("gemeente")
 	switch {
 	case gemeente == db.NoGemeente:
-	case slices.ContainsFunc(gemeenten, func(g db.Gemeente) bool { return g.Code == gemeente }):
+	case slices.ContainsFunc(choices.Gemeenten, func(g db.Gemeente) bool { return g.Code == gemeente }):
 	default:
 		gemeente = ""
 	}
@@ -182,7 +178,7 @@ func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 	}
 	vm := editorListPage{editorPage: h.newEditorPage(c, title, "voorbeelden"),
 		Query: q, Status: status, Cases: cases, Total: total, Mine: author == "ik"}
-	vm.Statuses, vm.Authors, vm.Gemeenten = editorListOptions(status, author, gemeente, u, authors, gemeenten)
+	vm.Statuses, vm.Authors, vm.Gemeenten = editorListOptions(status, author, gemeente, u, choices)
 	list := editorListQuery{query: q, status: status, author: author, gemeente: gemeente}
 	vm.pager = newPager(f.Page, max(1, (total+editorCasesPerPage-1)/editorCasesPerPage), list.url)
 	mine, all := list, list
@@ -192,13 +188,13 @@ func (h *Handler) listEditorCases(c *fiber.Ctx) error {
 }
 
 // editorListOptions are the choices of the editors' case list's filters.
-func editorListOptions(status, author, gemeente string, u db.User, authors []db.CaseAuthor, gemeenten []db.Gemeente) (statuses, authorOpts, gemeenteOpts []option) {
+func editorListOptions(status, author, gemeente string, u db.User, choices db.CaseFilterChoices) (statuses, authorOpts, gemeenteOpts []option) {
 	statuses = append(statuses, option{"", "Alle statussen", status == ""})
 	for _, s := range db.Statuses {
 		statuses = append(statuses, option{s, db.StatusLabel(s), s == status})
 	}
 	authorOpts = []option{{"", "Iedereen", author == ""}, {"ik", "Ikzelf", author == "ik"}}
-	for _, a := range authors {
+	for _, a := range choices.Authors {
 		if a.ID != u.ID {
 			id := strconv.FormatInt(a.ID, 10)
 			authorOpts = append(authorOpts, option{id, a.Name, author == id})
@@ -206,7 +202,7 @@ func editorListOptions(status, author, gemeente string, u db.User, authors []db.
 	}
 	authorOpts = append(authorOpts, option{"geen", "Tips en startvoorbeelden (geen auteur)", author == "geen"})
 	gemeenteOpts = []option{{"", "Alle gemeenten", gemeente == ""}, {db.NoGemeente, "Regionaal of landelijk", gemeente == db.NoGemeente}}
-	for _, g := range gemeenten {
+	for _, g := range choices.Gemeenten {
 		gemeenteOpts = append(gemeenteOpts, option{g.Code, g.Name, g.Code == gemeente})
 	}
 	return statuses, authorOpts, gemeenteOpts

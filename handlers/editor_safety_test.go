@@ -402,20 +402,29 @@ func TestTipTooFastThenRetry(t *testing.T) {
 	}
 }
 
+// createPublished creates a published case through the form and returns the
+// form, set to the case's current version for the next save, the case's id and
+// its edit page.
+func (c *client) createPublished(title string) (form url.Values, id string, page response) {
+	c.t.Helper()
+	form = caseValues(title)
+	form.Set("status", db.StatusPublished)
+	id = c.createCase(form)
+	page = c.get("/beheer/voorbeelden/" + id)
+	form.Set("version", versionOf(c.t, page.Body))
+	return form, id, page
+}
+
 // A published case's old address answers 301 to the new one; the form says so.
 func TestChangedSlugRedirects(t *testing.T) {
 	app, _, c := editorApp(t)
-	form := caseValues("Tiny houses aan de rand")
-	form.Set("status", db.StatusPublished)
-	id := c.createCase(form)
-	page := c.get("/beheer/voorbeelden/" + id)
+	form, id, page := c.createPublished("Tiny houses aan de rand")
 	if !strings.Contains(html.UnescapeString(page.Body), "het oude adres /voorbeelden/tiny-houses-aan-de-rand werken: het stuurt bezoekers door naar het nieuwe") {
 		t.Error("the form does not say the old address keeps working")
 	}
 	if res := get(t, app, "/voorbeelden/tiny-houses-aan-de-rand"); res.StatusCode != 200 {
 		t.Fatalf("page = %d", res.StatusCode)
 	}
-	form.Set("version", versionOf(t, page.Body))
 	form.Set("slug", "tiny-houses-in-de-polder")
 	c.updateCase(id, form)
 	res := get(t, app, "/voorbeelden/tiny-houses-aan-de-rand")
@@ -438,11 +447,7 @@ func TestChangedSlugRedirects(t *testing.T) {
 // confirmed, it restores. Of an unpublished case it restores at once.
 func TestRestorePublishedAsksFirst(t *testing.T) {
 	_, store, c := editorApp(t)
-	form := caseValues("Oude tekst terug")
-	form.Set("status", db.StatusPublished)
-	id := c.createCase(form)
-	page := c.get("/beheer/voorbeelden/" + id)
-	form.Set("version", versionOf(t, page.Body))
+	form, id, _ := c.createPublished("Oude tekst terug")
 	form.Set("body", "Een nieuwe tekst.")
 	c.post("/beheer/voorbeelden/"+id, form)
 	res := c.post("/beheer/voorbeelden/"+id+"/geschiedenis/1/terugzetten", url.Values{"version": {"2"}})
@@ -463,7 +468,7 @@ func TestRestorePublishedAsksFirst(t *testing.T) {
 	}
 	// A concept: no question.
 	draft := c.createCase(caseValues("Concept terug"))
-	page = c.get("/beheer/voorbeelden/" + draft)
+	page := c.get("/beheer/voorbeelden/" + draft)
 	f := caseValues("Concept terug")
 	f.Set("version", versionOf(t, page.Body))
 	f.Set("body", "Anders.")

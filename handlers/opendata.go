@@ -419,13 +419,8 @@ func (h *Handler) openDataGemeentenCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return streamCSV(c, "opnieuwthuis-gemeenten.csv", columnNames(gemeenteColumns), func(write func(row ...string) error) error {
-		for _, g := range list {
-			if err := write(g.Code, g.Name, g.ProvinceCode, g.Province, strconv.Itoa(g.Population), g.PopulationDate); err != nil {
-				return err
-			}
-		}
-		return nil
+	return streamCSVRows(c, "opnieuwthuis-gemeenten.csv", gemeenteColumns, list, func(g gemeenteRecord) []string {
+		return []string{g.Code, g.Name, g.ProvinceCode, g.Province, strconv.Itoa(g.Population), g.PopulationDate}
 	})
 }
 

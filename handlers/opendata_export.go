@@ -64,6 +64,19 @@ func streamCSV(c *fiber.Ctx, filename string, header []string, fill func(write f
 	return nil
 }
 
+// streamCSVRows answers with a CSV file of the columns and one row per element
+// of list, its cells made by row (streamCSV).
+func streamCSVRows[T any](c *fiber.Ctx, filename string, columns []column, list []T, row func(T) []string) error {
+	return streamCSV(c, filename, columnNames(columns), func(write func(row ...string) error) error {
+		for _, v := range list {
+			if err := write(row(v)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // csvCell neutralises text that a spreadsheet would run as a formula (OWASP: cells
 // starting with =, +, -, @, tab or carriage return) by prefixing a quote. Plain
 // numbers such as -12 are left alone: they are data, not formulas.

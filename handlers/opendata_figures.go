@@ -260,14 +260,9 @@ func (h *Handler) nationalCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return streamCSV(c, "opnieuwthuis-taakstelling-landelijk.csv", columnNames(nationalColumns), func(write func(row ...string) error) error {
-		for _, p := range periods {
-			r := newNationalRecord(p)
-			if err := write(r.Period, intCell(r.Total), r.Status, yesNo(r.Official), r.SourceURL, r.SourceKind, r.SourceDate, r.Note); err != nil {
-				return err
-			}
-		}
-		return nil
+	return streamCSVRows(c, "opnieuwthuis-taakstelling-landelijk.csv", nationalColumns, periods, func(p db.Period) []string {
+		r := newNationalRecord(p)
+		return []string{r.Period, intCell(r.Total), r.Status, yesNo(r.Official), r.SourceURL, r.SourceKind, r.SourceDate, r.Note}
 	})
 }
 

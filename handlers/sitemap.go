@@ -31,19 +31,11 @@ const maxSitemapURLs = 50000
 // sitemap lists every public page: home, library, every published case with its
 // last change, the theme pages, the static pages and every gemeente's page.
 func (h *Handler) sitemap(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	stamps, err := h.db.CaseStamps(ctx)
+	pages, err := h.db.SitePages(c.UserContext())
 	if err != nil {
 		return err
 	}
-	themes, err := h.db.Themes(ctx)
-	if err != nil {
-		return err
-	}
-	gemeenten, err := h.db.Gemeenten(ctx)
-	if err != nil {
-		return err
-	}
+	stamps, themes, gemeenten := pages.Cases, pages.Themes, pages.Gemeenten
 	var latest time.Time
 	for _, s := range stamps {
 		if s.UpdatedAt.After(latest) {
